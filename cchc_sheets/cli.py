@@ -1,0 +1,78 @@
+"""The ``cchc`` command: a thin click layer. Each command lives in ``commands/`` and calls the library.
+
+Exit status: 0 success, 1 the inputs have errors (validate/merge), 2 usage or fatal problems.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+
+import click
+
+from .messages import CchcError
+
+COMMANDS = {
+    "template": "cchc_sheets.commands.template:template",
+    "validate": "cchc_sheets.commands.validate:validate",
+    "merge": "cchc_sheets.commands.merge:merge",
+    "draft": "cchc_sheets.commands.draft:draft",
+    "demo": "cchc_sheets.commands.demo:demo",
+    "send": "cchc_sheets.commands.mail:send",
+    "collect": "cchc_sheets.commands.mail:collect",
+}
+
+
+class FatalError(click.ClickException):
+    """A library CchcError shown as its Vietnamese (or English) message, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(self.format_message(), err=True)
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command is used (or help is shown)."""
+
+    def list_commands(self, ctx):
+        return [name for name in COMMANDS if self._importable(name)]
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS or not self._importable(name):
+            return None
+        module_name, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CchcError as exc:
+            raise FatalError(exc.message()) from exc
+
+    @staticmethod
+    def _importable(name: str) -> bool:
+        module_name = COMMANDS[name].split(":")[0]
+        return importlib.util.find_spec(module_name) is not None
+
+
+def _set_language(ctx, param, value):
+    if value:
+        os.environ["CCHC_LANG"] = value
+    return value
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None, expose_value=False, is_eager=True,
+              callback=_set_language, help="Language of messages (default vi; or CCHC_LANG).")
+@click.version_option(package_name="cchc-sheets", prog_name="cchc")
+def cli():
+    """cchc-sheets: biểu mẫu, kiểm tra, tổng hợp và dự thảo báo cáo CCHC.
+
+    Templates for communes, validation of returned workbooks, consolidation and
+    Word drafts for Vietnamese administrative-reform (CCHC) reporting.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point. Commands signal "inputs have errors" with ``ctx.exit(1)``."""
+    cli.main(args=argv, prog_name="cchc")

@@ -1,0 +1,1 @@
+"""One module per CLI command; each imports the library lazily so `cchc --help` stays fast."""

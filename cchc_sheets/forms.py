@@ -1,0 +1,374 @@
+"""Form packs: ``xlsx_templates/<form-id>/form.yaml`` and the files beside it.
+
+A pack is loaded once, checked completely (every problem reported with its
+place, e.g. ``indicators[3].unit: thiếu đơn vị tính``), and returned as frozen
+dataclasses that the rest of the toolkit shares.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .messages import CchcError, current_lang
+
+KINDS = ("count", "number", "text")
+AGGREGATES = ("sum", "none")
+SEVERITIES = ("error", "warning")
+CODE_PATTERN = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
+RULE_REFERENCE = re.compile(r"\[([0-9A-Za-z.]+)\]")
+DEFAULT_NOTE_MAX_LENGTH = 500
+DEFAULT_ANSWER_MAX_LENGTH = 4000
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    unit: str
+    kind: str = "count"
+    required: bool = True
+    min: float | None = 0
+    max: float | None = None
+    aggregate: str = "sum"
+    parent: str | None = None
+    help: str = ""
+
+    @property
+    def tt(self) -> str:
+        """The TT column as printed: sub-rows (05.1) carry no number, as in the reference."""
+        return "" if self.parent else self.code
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in ("count", "number")
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    label: str
+    section: str
+    help: str = ""
+    required: bool = False
+    max_length: int = DEFAULT_ANSWER_MAX_LENGTH
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    when: str
+    severity: str
+    cells: tuple[str, ...]
+    message: str
+    message_en: str
+
+    def applies(self, values: dict[str, float | None]) -> bool:
+        """True when the rule's condition holds; False when a referenced value is missing."""
+        needed = RULE_REFERENCE.findall(self.when)
+        if any(values.get(code) is None for code in needed):
+            return False
+        return bool(_evaluate(_compile_rule(self.when), values))
+
+    def text(self, lang: str | None = None) -> str:
+        return self.message_en if (lang or current_lang()) == "en" else self.message
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    version: int
+    title: str
+    appendix_title: str
+    subject: str
+    columns: tuple[str, ...]
+    indicators: tuple[Indicator, ...]
+    questions: tuple[Question, ...]
+    rules: tuple[Rule, ...]
+    note_max_length: int
+    directory: Path
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def indicator(self, code: str) -> Indicator:
+        return self._by_code()[code]
+
+    def _by_code(self) -> dict[str, Indicator]:
+        return {i.code: i for i in self.indicators}
+
+    def subject_for(self, period_label: str) -> str:
+        return self.subject.format(period_label=period_label)
+
+    def pack_file(self, name: str) -> Path:
+        """A file shipped in the pack (narrative or email templates)."""
+        return self.directory / name
+
+
+# --------------------------------------------------------------------------- packs
+
+
+def packs_root() -> Path:
+    """Where bundled packs live: CCHC_FORMS_DIR, the source tree, or the installed share dir."""
+    if os.environ.get("CCHC_FORMS_DIR"):
+        return Path(os.environ["CCHC_FORMS_DIR"])
+    source_tree = Path(__file__).resolve().parent.parent / "xlsx_templates"
+    if source_tree.is_dir():
+        return source_tree
+    return Path(sys.prefix) / "share" / "cchc-sheets" / "xlsx_templates"
+
+
+DEFAULT_FORM = "tuyen-truyen-cchc"
+
+
+def available_forms() -> list[str]:
+    root = packs_root()
+    return sorted(p.parent.name for p in root.glob("*/form.yaml")) if root.is_dir() else []
+
+
+def load_form(name_or_path: str | os.PathLike | None = None) -> Form:
+    """Load a pack by id (bundled) or by path to its folder or form.yaml."""
+    target = str(name_or_path or DEFAULT_FORM)
+    path = Path(target)
+    if path.is_file():
+        return _load_pack_file(path)
+    if (path / "form.yaml").is_file():
+        return _load_pack_file(path / "form.yaml")
+    bundled = packs_root() / target / "form.yaml"
+    if bundled.is_file():
+        return _load_pack_file(bundled)
+    raise CchcError("form-not-found", form=target, available=", ".join(available_forms()) or "—")
+
+
+def _load_pack_file(path: Path) -> Form:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CchcError("form-invalid", path=path, problems=f"  - {exc}") from exc
+    return form_from_dict(data, path.parent, path)
+
+
+def form_from_dict(data: object, directory: Path, source: object = "form.yaml") -> Form:
+    """Check a parsed pack completely and build the Form, or raise listing every problem."""
+    checker = _PackChecker()
+    form = checker.build(data, directory)
+    if checker.problems:
+        listing = "\n".join(f"  - {p}" for p in checker.problems)
+        raise CchcError("form-invalid", path=source, problems=listing)
+    return form
+
+
+class _PackChecker:
+    """Collects every problem of a pack with its place instead of stopping at the first."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def problem(self, place: str, vi: str, en: str) -> None:
+        self.problems.append(f"{place}: {en if current_lang() == 'en' else vi}")
+
+    def text(self, data: dict, key: str, place: str, vi_name: str, required=True) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(f"{place}.{key}", f"thiếu {vi_name}", f"missing {key}")
+            return ""
+        if not isinstance(value, (str, int, float)):
+            self.problem(f"{place}.{key}", f"{vi_name} phải là chữ", f"{key} must be text")
+            return ""
+        return nfc(str(value).strip())
+
+    def build(self, data: object, directory: Path) -> Form | None:
+        if not isinstance(data, dict):
+            self.problem("form.yaml", "tệp phải là một bảng khóa: giá trị", "must be a mapping")
+            return None
+        form_id = self.text(data, "id", "form", "mã biểu mẫu")
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            self.problem("form.version", "phiên bản phải là số nguyên ≥ 1", "version must be an integer ≥ 1")
+            version = 0
+        indicators = self.indicators(data.get("indicators"))
+        codes = {i.code for i in indicators}
+        form = Form(
+            id=form_id,
+            version=version,
+            title=self.text(data, "title", "form", "tiêu đề"),
+            appendix_title=self.text(data, "appendix_title", "form", "tiêu đề phụ lục", required=False),
+            subject=self.text(data, "subject", "form", "trích yếu"),
+            columns=self.columns(data.get("columns")),
+            indicators=indicators,
+            questions=self.questions(data.get("questions") or []),
+            rules=self.rules(data.get("rules") or [], codes),
+            note_max_length=int(data.get("note_max_length") or DEFAULT_NOTE_MAX_LENGTH),
+            directory=directory,
+            extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
+        )
+        if "{period_label}" not in form.subject and form.subject:
+            self.problem("form.subject", "trích yếu cần chứa {period_label}", "subject needs {period_label}")
+        return form
+
+    def columns(self, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or len(value) != 5:
+            self.problem("form.columns", "cần đúng 5 cột (TT, Chỉ tiêu, Đơn vị tính, Số lượng, Ghi chú)",
+                         "needs exactly 5 columns (TT, label, unit, value, note)")
+            return ("TT", "Chỉ tiêu", "Đơn vị tính", "Số lượng", "Ghi chú")
+        return tuple(nfc(str(c)) for c in value)
+
+    def indicators(self, value: object) -> tuple[Indicator, ...]:
+        if not isinstance(value, list) or not value:
+            self.problem("form.indicators", "cần ít nhất một chỉ tiêu", "needs at least one indicator")
+            return ()
+        result: list[Indicator] = []
+        seen: set[str] = set()
+        for n, item in enumerate(value):
+            place = f"indicators[{n}]"
+            if not isinstance(item, dict):
+                self.problem(place, "phải là một bảng khóa: giá trị", "must be a mapping")
+                continue
+            indicator = self.indicator(item, place, seen)
+            if indicator:
+                seen.add(indicator.code)
+                result.append(indicator)
+        return tuple(result)
+
+    def indicator(self, item: dict, place: str, seen: set[str]) -> Indicator | None:
+        code = self.text(item, "code", place, "mã chỉ tiêu")
+        if code and not CODE_PATTERN.match(code):
+            self.problem(f"{place}.code", f"mã “{code}” chỉ gồm chữ, số và dấu chấm", f"code “{code}” must be letters, digits and dots")
+        if code in seen:
+            self.problem(f"{place}.code", f"mã “{code}” bị trùng", f"code “{code}” repeats")
+        kind = item.get("kind", "count")
+        if kind not in KINDS:
+            self.problem(f"{place}.kind", f"loại “{kind}” không hợp lệ ({', '.join(KINDS)})", f"kind “{kind}” not one of {KINDS}")
+        aggregate = item.get("aggregate", "sum" if kind in ("count", "number") else "none")
+        if aggregate not in AGGREGATES or (aggregate == "sum" and kind == "text"):
+            self.problem(f"{place}.aggregate", f"cách tổng hợp “{aggregate}” không hợp lệ", f"aggregate “{aggregate}” not valid")
+        parent = item.get("parent")
+        if parent is not None and str(parent) not in seen:
+            self.problem(f"{place}.parent", f"chỉ tiêu cha “{parent}” phải đứng trước", f"parent “{parent}” must come earlier")
+        minimum, maximum = self.bound(item, "min", place, 0 if kind != "text" else None), self.bound(item, "max", place, None)
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.problem(f"{place}.max", "max nhỏ hơn min", "max is below min")
+        indicator = Indicator(
+            code=code, label=self.text(item, "label", place, "tên chỉ tiêu"),
+            unit=self.text(item, "unit", place, "đơn vị tính"), kind=kind,
+            required=bool(item.get("required", True)), min=minimum, max=maximum,
+            aggregate=aggregate, parent=str(parent) if parent is not None else None,
+            help=self.text(item, "help", place, "hướng dẫn", required=False),
+        )
+        return indicator if code else None
+
+    def bound(self, item: dict, key: str, place: str, default: float | None) -> float | None:
+        value = item.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(f"{place}.{key}", f"{key} phải là số", f"{key} must be a number")
+            return default
+        return value
+
+    def questions(self, value: object) -> tuple[Question, ...]:
+        if not isinstance(value, list):
+            self.problem("form.questions", "phải là một danh sách", "must be a list")
+            return ()
+        result = []
+        for n, item in enumerate(value):
+            place = f"questions[{n}]"
+            if not isinstance(item, dict):
+                self.problem(place, "phải là một bảng khóa: giá trị", "must be a mapping")
+                continue
+            result.append(Question(
+                code=self.text(item, "code", place, "mã câu hỏi"),
+                label=self.text(item, "label", place, "nội dung câu hỏi"),
+                section=self.text(item, "section", place, "mục báo cáo"),
+                help=self.text(item, "help", place, "hướng dẫn", required=False),
+                required=bool(item.get("required", False)),
+                max_length=int(item.get("max_length", DEFAULT_ANSWER_MAX_LENGTH)),
+            ))
+        return tuple(result)
+
+    def rules(self, value: object, codes: set[str]) -> tuple[Rule, ...]:
+        if not isinstance(value, list):
+            self.problem("form.rules", "phải là một danh sách", "must be a list")
+            return ()
+        result = []
+        for n, item in enumerate(value):
+            place = f"rules[{n}]"
+            if not isinstance(item, dict):
+                self.problem(place, "phải là một bảng khóa: giá trị", "must be a mapping")
+                continue
+            rule = self.rule(item, place, codes)
+            if rule:
+                result.append(rule)
+        return tuple(result)
+
+    def rule(self, item: dict, place: str, codes: set[str]) -> Rule | None:
+        when = self.text(item, "when", place, "điều kiện")
+        severity = item.get("severity", "warning")
+        if severity not in SEVERITIES:
+            self.problem(f"{place}.severity", f"mức “{severity}” không hợp lệ (error, warning)", f"severity “{severity}” not error/warning")
+        unknown = sorted(set(RULE_REFERENCE.findall(when)) - codes)
+        if unknown:
+            self.problem(f"{place}.when", f"chỉ tiêu không tồn tại: {', '.join(unknown)}", f"unknown indicators: {', '.join(unknown)}")
+        try:
+            _compile_rule(when)
+        except (SyntaxError, ValueError) as exc:
+            self.problem(f"{place}.when", f"điều kiện không hợp lệ ({exc})", f"condition not valid ({exc})")
+        cells = tuple(str(c) for c in item.get("cells") or RULE_REFERENCE.findall(when))
+        bad_cells = sorted(set(cells) - codes)
+        if bad_cells:
+            self.problem(f"{place}.cells", f"chỉ tiêu không tồn tại: {', '.join(bad_cells)}", f"unknown indicators: {', '.join(bad_cells)}")
+        message = self.text(item, "message", place, "thông báo")
+        return Rule(code=self.text(item, "code", place, "mã quy tắc"), when=when, severity=severity,
+                    cells=cells, message=message, message_en=str(item.get("message_en") or message))
+
+
+_KNOWN_KEYS = {"id", "version", "title", "appendix_title", "subject", "columns", "indicators",
+               "questions", "rules", "note_max_length"}
+
+# --------------------------------------------------------------------------- rule expressions
+# A rule condition is a tiny, safe expression: ``[05.1] > 0 and [05] == 0``.
+# Indicator references in brackets become names; only arithmetic, comparisons
+# and boolean operators are allowed, so a pack can never run code.
+
+_ALLOWED_NODES = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
+    ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Compare, ast.Eq, ast.NotEq,
+    ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Name, ast.Load, ast.Constant,
+)
+
+
+def _reference_name(code: str) -> str:
+    return "v_" + code.replace(".", "_")
+
+
+_compiled: dict[str, ast.Expression] = {}
+
+
+def _compile_rule(when: str) -> ast.Expression:
+    if when not in _compiled:
+        source = RULE_REFERENCE.sub(lambda m: _reference_name(m.group(1)), when)
+        tree = ast.parse(source, mode="eval")
+        for node in ast.walk(tree):
+            if not isinstance(node, _ALLOWED_NODES):
+                raise ValueError(type(node).__name__)
+            if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
+                raise ValueError(repr(node.value))
+        _compiled[when] = tree
+    return _compiled[when]
+
+
+def _evaluate(tree: ast.Expression, values: dict[str, float | None]) -> object:
+    names = {_reference_name(code): value for code, value in values.items()}
+    try:
+        return eval(compile(tree, "<rule>", "eval"), {"__builtins__": {}}, names)  # noqa: S307 - AST whitelisted
+    except ZeroDivisionError:
+        return False

@@ -1,0 +1,385 @@
+"""The one catalogue of message codes.
+
+Every message a commune officer or a district/province officer reads comes from
+here: a stable kebab-case code, a severity, and a Vietnamese and an English
+template (``str.format`` fields). Code elsewhere refers to messages only by code,
+so wording can change without touching logic, and tests assert codes, not prose.
+
+Severities:
+- ``fatal``: the command cannot go on (bad form pack, bad units file, ...): exit 2.
+- ``error``: a returned workbook cannot be counted until the commune fixes it.
+- ``warning``: counted, but an officer should look.
+- ``info``: a fact worth telling, no action needed.
+"""
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+
+LANGUAGES = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class Message:
+    severity: str
+    vi: str
+    en: str
+
+
+def _m(severity: str, vi: str, en: str) -> Message:
+    return Message(severity, unicodedata.normalize("NFC", vi), en)
+
+
+CATALOGUE: dict[str, Message] = {
+    # --- usage and set-up (fatal) -------------------------------------------
+    "form-not-found": _m(
+        "fatal",
+        "Không tìm thấy biểu mẫu “{form}”. Các biểu mẫu có sẵn: {available}. "
+        "Hãy kiểm tra tên biểu mẫu (--form) hoặc đường dẫn tới thư mục biểu mẫu.",
+        "Form “{form}” not found. Available forms: {available}. "
+        "Check the form name (--form) or the path to the form pack folder.",
+    ),
+    "form-invalid": _m(
+        "fatal",
+        "Biểu mẫu {path} có lỗi:\n{problems}",
+        "Form pack {path} has problems:\n{problems}",
+    ),
+    "units-file-not-found": _m(
+        "fatal",
+        "Không đọc được danh sách đơn vị {path}: {reason}.",
+        "Cannot read the units list {path}: {reason}.",
+    ),
+    "units-invalid": _m(
+        "fatal",
+        "Danh sách đơn vị {path} có lỗi:\n{problems}",
+        "The units list {path} has problems:\n{problems}",
+    ),
+    "units-missing-column": _m(
+        "fatal",
+        "thiếu cột “{column}” (chấp nhận: {accepted})",
+        "missing column “{column}” (accepted: {accepted})",
+    ),
+    "units-duplicate-code": _m(
+        "fatal",
+        "dòng {line}: mã đơn vị “{code}” bị trùng với dòng {first_line}",
+        "line {line}: unit code “{code}” repeats line {first_line}",
+    ),
+    "units-empty-code": _m(
+        "fatal",
+        "dòng {line}: thiếu mã đơn vị",
+        "line {line}: unit code is empty",
+    ),
+    "units-empty-name": _m(
+        "fatal",
+        "dòng {line}: thiếu tên đơn vị (mã “{code}”)",
+        "line {line}: unit name is empty (code “{code}”)",
+    ),
+    "units-bad-email": _m(
+        "fatal",
+        "dòng {line}: địa chỉ email “{email}” không hợp lệ (mã “{code}”)",
+        "line {line}: email address “{email}” is not valid (code “{code}”)",
+    ),
+    "units-empty": _m(
+        "fatal",
+        "danh sách không có đơn vị nào",
+        "the list has no units",
+    ),
+    "period-invalid": _m(
+        "fatal",
+        "Kỳ báo cáo “{period}” không hợp lệ. Dùng dạng 2020-H1 (6 tháng đầu năm), "
+        "2020-H2 (6 tháng cuối năm), 2020 (cả năm), 2020-Q3 (quý), 2020-9M (9 tháng) "
+        "hoặc 2020-06 (tháng).",
+        "Reporting period “{period}” is not valid. Use 2020-H1 (first half), "
+        "2020-H2 (second half), 2020 (year), 2020-Q3 (quarter), 2020-9M (nine months) "
+        "or 2020-06 (month).",
+    ),
+    "date-invalid": _m(
+        "fatal",
+        "Ngày “{value}” không hợp lệ ({option}). Dùng dạng YYYY-MM-DD, ví dụ 2020-06-14.",
+        "Date “{value}” is not valid ({option}). Use YYYY-MM-DD, e.g. 2020-06-14.",
+    ),
+    "password-empty": _m(
+        "fatal",
+        "Mật khẩu bảo vệ trang tính không được để trống.",
+        "The sheet protection password must not be empty.",
+    ),
+    "output-unwritable": _m(
+        "fatal",
+        "Không ghi được vào {path}: {reason}. Hãy chọn thư mục khác hoặc kiểm tra quyền ghi.",
+        "Cannot write to {path}: {reason}. Choose another folder or check permissions.",
+    ),
+    "input-not-found": _m(
+        "fatal",
+        "Không tìm thấy tệp hoặc thư mục {path}.",
+        "File or folder {path} not found.",
+    ),
+    "no-input-files": _m(
+        "fatal",
+        "Không có tệp bảng tính nào (.xlsx, .xlsm, .xls, .ods) trong {paths}.",
+        "No spreadsheet files (.xlsx, .xlsm, .xls, .ods) found in {paths}.",
+    ),
+    # --- reading a returned file ---------------------------------------------
+    "file-empty": _m(
+        "error",
+        "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.",
+        "The file is empty (0 bytes). Please send the report file again.",
+    ),
+    "file-too-large": _m(
+        "error",
+        "Tệp quá lớn ({size} MB, giới hạn {limit} MB). Biểu mẫu báo cáo chỉ vài chục KB; "
+        "hãy gửi đúng tệp biểu mẫu đã điền.",
+        "The file is too large ({size} MB, limit {limit} MB). The report form is a few "
+        "tens of KB; send the filled-in form itself.",
+    ),
+    "not-a-spreadsheet": _m(
+        "error",
+        "Tệp không phải là bảng tính Excel/LibreOffice ({detail}). Hãy gửi tệp .xlsx, .xls "
+        "hoặc .ods đã điền.",
+        "The file is not an Excel/LibreOffice spreadsheet ({detail}). Send the filled-in "
+        ".xlsx, .xls or .ods file.",
+    ),
+    "file-unreadable": _m(
+        "error",
+        "Không đọc được tệp: {reason}. Tệp có thể bị hỏng khi lưu hoặc gửi; hãy mở lại "
+        "trong Excel, lưu lại và gửi lại.",
+        "The file cannot be read: {reason}. It may have been damaged when saved or sent; "
+        "open it in Excel, save it again and resend.",
+    ),
+    "file-password-protected": _m(
+        "error",
+        "Tệp được đặt mật khẩu mở tệp nên không đọc được. Hãy bỏ mật khẩu mở tệp "
+        "(Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.",
+        "The file is encrypted with an open password and cannot be read. Remove the "
+        "password (File > Info > Protect Workbook) and resend.",
+    ),
+    "file-bomb": _m(
+        "error",
+        "Tệp có cấu trúc bất thường ({detail}) nên không được mở để bảo đảm an toàn. "
+        "Hãy dùng đúng biểu mẫu đã được gửi.",
+        "The file has an abnormal structure ({detail}) and was not opened, for safety. "
+        "Use the form that was sent to you.",
+    ),
+    "file-unsupported-format": _m(
+        "error",
+        "Định dạng {format} chưa được hỗ trợ. Hãy lưu lại thành .xlsx (Excel Workbook) "
+        "rồi gửi lại.",
+        "Format {format} is not supported. Save the file as .xlsx (Excel Workbook) and resend.",
+    ),
+    "not-a-cchc-form": _m(
+        "error",
+        "Tệp không phải là biểu mẫu báo cáo của hệ thống (không tìm thấy thông tin nhận "
+        "dạng hay bảng chỉ tiêu). Hãy điền vào đúng tệp biểu mẫu đã được gửi.",
+        "The file is not one of our report forms (no identity sheet or indicator table "
+        "found). Fill in the form file that was sent to you.",
+    ),
+    "metadata-missing": _m(
+        "warning",
+        "Tệp không còn trang thông tin nhận dạng ẩn (có thể dữ liệu đã được dán sang sổ "
+        "làm việc mới); đơn vị và kỳ báo cáo được nhận dạng từ tiêu đề trang. Lần sau hãy "
+        "điền trực tiếp vào tệp biểu mẫu.",
+        "The hidden identity sheet is gone (the data may have been pasted into a new "
+        "workbook); unit and period were identified from the visible heading. Next time "
+        "fill in the form file itself.",
+    ),
+    "wrong-form": _m(
+        "error",
+        "Tệp là biểu mẫu “{found}”, không phải biểu mẫu “{expected}” đang tổng hợp. "
+        "Hãy gửi đúng biểu mẫu.",
+        "The file is form “{found}”, not the form “{expected}” being merged. Send the right form.",
+    ),
+    "form-version-old": _m(
+        "error",
+        "Tệp dùng phiên bản biểu mẫu cũ ({found}); phiên bản hiện hành là {expected}. "
+        "Hãy điền vào biểu mẫu mới đã được gửi.",
+        "The file uses an old form version ({found}); the current version is {expected}. "
+        "Fill in the new form that was sent.",
+    ),
+    "form-version-newer": _m(
+        "warning",
+        "Tệp dùng phiên bản biểu mẫu {found}, mới hơn phiên bản {expected} của công cụ; "
+        "hãy cập nhật bộ biểu mẫu.",
+        "The file uses form version {found}, newer than the tool's {expected}; update the form pack.",
+    ),
+    "unknown-unit": _m(
+        "error",
+        "Mã đơn vị “{unit}” không có trong danh sách đơn vị. Hãy dùng biểu mẫu đã gửi "
+        "riêng cho đơn vị mình.",
+        "Unit code “{unit}” is not in the units list. Use the form sent to your own unit.",
+    ),
+    "unit-unexpected": _m(
+        "error",
+        "Tệp là báo cáo của đơn vị “{found}”, không phải “{expected}” như mong đợi.",
+        "The file is the report of unit “{found}”, not “{expected}” as expected.",
+    ),
+    "period-mismatch": _m(
+        "error",
+        "Tệp là báo cáo kỳ “{found}”, không phải kỳ “{expected}” đang tổng hợp. Hãy điền "
+        "biểu mẫu của kỳ {expected}.",
+        "The file reports period “{found}”, not “{expected}” being merged. Fill in the "
+        "form for {expected}.",
+    ),
+    "layout-altered": _m(
+        "error",
+        "Bố cục biểu mẫu đã bị thay đổi ({detail}). Không chèn, xóa dòng/cột hay sửa tên "
+        "chỉ tiêu; hãy nhập lại số liệu vào tệp biểu mẫu gốc.",
+        "The form layout was changed ({detail}). Do not insert or delete rows/columns or "
+        "edit indicator labels; re-enter the data in the original form file.",
+    ),
+    "label-changed": _m(
+        "error",
+        "Tên chỉ tiêu ở ô {cell} đã bị sửa thành “{value}” (đúng là “{expected}”). "
+        "Hãy trả lại tên chỉ tiêu như biểu mẫu.",
+        "The indicator label in {cell} was changed to “{value}” (expected “{expected}”). "
+        "Restore the label as in the form.",
+    ),
+    "row-moved": _m(
+        "error",
+        "Chỉ tiêu {indicator} nằm ở dòng {found_row} thay vì dòng {expected_row} (đã chèn "
+        "hoặc xóa dòng). Số liệu vẫn được đọc theo tên chỉ tiêu; hãy dùng biểu mẫu gốc.",
+        "Indicator {indicator} is on row {found_row} instead of row {expected_row} (rows "
+        "were inserted or deleted). The value was read by its label; use the original form.",
+    ),
+    "row-missing": _m(
+        "error",
+        "Không tìm thấy dòng chỉ tiêu {indicator} “{label}” (có thể đã bị xóa). Hãy nhập "
+        "lại số liệu vào tệp biểu mẫu gốc.",
+        "The row for indicator {indicator} “{label}” is missing (perhaps deleted). Re-enter "
+        "the data in the original form file.",
+    ),
+    "protection-removed": _m(
+        "warning",
+        "Trang “{sheet}” đã bị bỏ bảo vệ. Số liệu vẫn được đọc, nhưng lần sau hãy không "
+        "bỏ bảo vệ biểu mẫu.",
+        "Sheet “{sheet}” is no longer protected. The data was read, but please keep the "
+        "form protected next time.",
+    ),
+    "duplicate-unit": _m(
+        "warning",
+        "Đơn vị {unit} gửi nhiều tệp: dùng tệp mới hơn {newer}; tệp {older} bị thay thế "
+        "({difference}).",
+        "Unit {unit} sent several files: using the newer {newer}; {older} is superseded "
+        "({difference}).",
+    ),
+    # --- cell values -----------------------------------------------------------
+    "required-missing": _m(
+        "error",
+        "Chưa nhập “{label}”. Hãy nhập số liệu (nhập 0 nếu không có).",
+        "“{label}” is empty. Enter a value (0 if there is none).",
+    ),
+    "not-a-number": _m(
+        "error",
+        "Ô này cần một con số, nhưng đang có chữ “{value}”. Hãy nhập số vào cột Số lượng "
+        "và chuyển phần chữ sang cột Ghi chú.",
+        "This cell needs a number but holds the text “{value}”. Enter the number under "
+        "Số lượng and move the words to Ghi chú.",
+    ),
+    "not-a-whole-number": _m(
+        "error",
+        "“{label}” phải là số nguyên (không có phần thập phân), đang là {value}.",
+        "“{label}” must be a whole number, found {value}.",
+    ),
+    "negative-number": _m(
+        "error",
+        "“{label}” không được là số âm, đang là {value}.",
+        "“{label}” must not be negative, found {value}.",
+    ),
+    "below-minimum": _m(
+        "error",
+        "“{label}” phải từ {minimum} trở lên, đang là {value}.",
+        "“{label}” must be at least {minimum}, found {value}.",
+    ),
+    "above-maximum": _m(
+        "error",
+        "“{label}” không được vượt quá {maximum}, đang là {value}. Hãy kiểm tra lại số liệu.",
+        "“{label}” must not exceed {maximum}, found {value}. Check the figure.",
+    ),
+    "date-in-number-cell": _m(
+        "error",
+        "Ô này cần một con số nhưng đang chứa ngày tháng ({value}); có thể Excel đã tự đổi "
+        "định dạng. Hãy định dạng ô là Số và nhập lại.",
+        "This cell needs a number but holds a date ({value}); Excel may have reformatted "
+        "it. Format the cell as Number and re-enter.",
+    ),
+    "boolean-in-number-cell": _m(
+        "error",
+        "Ô này cần một con số nhưng đang chứa giá trị đúng/sai ({value}). Hãy nhập số.",
+        "This cell needs a number but holds a true/false value ({value}). Enter a number.",
+    ),
+    "formula-error": _m(
+        "error",
+        "Công thức trong ô cho kết quả lỗi {value}. Hãy nhập trực tiếp con số.",
+        "The formula in this cell gives the error {value}. Enter the number directly.",
+    ),
+    "number-with-remark": _m(
+        "warning",
+        "Đã đọc số {number} từ “{value}”; phần chú thích “{remark}” được chuyển sang Ghi chú. "
+        "Lần sau hãy chỉ nhập số vào cột Số lượng.",
+        "Read the number {number} from “{value}”; the remark “{remark}” was moved to Ghi "
+        "chú. Next time enter only the number under Số lượng.",
+    ),
+    "number-as-text": _m(
+        "info",
+        "Số được nhập dạng chữ (“{value}”), đã đọc là {number}.",
+        "The number was typed as text (“{value}”); read as {number}.",
+    ),
+    "text-too-long": _m(
+        "error",
+        "Nội dung dài {length} ký tự, vượt giới hạn {limit} ký tự. Hãy rút gọn.",
+        "The text is {length} characters long, over the limit of {limit}. Shorten it.",
+    ),
+    "legacy-encoding": _m(
+        "warning",
+        "Nội dung “{value}” có vẻ được gõ bằng bảng mã cũ (TCVN3/VNI) nên hiển thị sai "
+        "dấu. Hãy gõ lại bằng Unicode.",
+        "The text “{value}” looks typed in a legacy encoding (TCVN3/VNI) and shows "
+        "garbled accents. Retype it in Unicode.",
+    ),
+    "rule-failed": _m(
+        "warning",
+        "{rule_message}",
+        "{rule_message}",
+    ),
+    "outlier": _m(
+        "warning",
+        "“{label}” = {value} cao bất thường so với các đơn vị khác (trung vị {median}, "
+        "ngưỡng {threshold}). Hãy kiểm tra lại số liệu.",
+        "“{label}” = {value} is unusually high compared with other units (median {median}, "
+        "threshold {threshold}). Check the figure.",
+    ),
+}
+
+
+def current_lang() -> str:
+    """Language for messages: CCHC_LANG (set by ``--lang``), Vietnamese by default."""
+    lang = os.environ.get("CCHC_LANG", "vi").strip().lower()[:2]
+    return lang if lang in LANGUAGES else "vi"
+
+
+def severity(message_code: str) -> str:
+    return CATALOGUE[message_code].severity
+
+
+def render(message_code: str, lang: str | None = None, /, **params: object) -> str:
+    """The message for ``message_code`` in ``lang`` (default: current), NFC-normalised.
+
+    Positional-only so that a field may itself be called ``code``.
+    """
+    message = CATALOGUE[message_code]
+    template = message.en if (lang or current_lang()) == "en" else message.vi
+    return unicodedata.normalize("NFC", template.format(**params))
+
+
+class CchcError(Exception):
+    """A problem that stops a command; carries a catalogue code and its fields."""
+
+    def __init__(self, message_code: str, /, **params: object):
+        super().__init__(message_code)
+        self.code = message_code
+        self.params = params
+
+    def message(self, lang: str | None = None) -> str:
+        return render(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message()

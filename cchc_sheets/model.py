@@ -1,0 +1,127 @@
+"""Values passed between stages: findings, one returned file's report, a consolidation.
+
+Stages take and return these; only the writers touch disk. Field names here are
+the JSON / export names documented in the README: keep them stable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .messages import CATALOGUE, render
+
+STATUS_VALID = "valid"
+STATUS_WARNINGS = "warnings"
+STATUS_INVALID = "invalid"
+STATUS_UNREADABLE = "unreadable"
+STATUSES = (STATUS_VALID, STATUS_WARNINGS, STATUS_INVALID, STATUS_UNREADABLE)
+
+# Findings that mean the file could not be read as one of our workbooks at all.
+UNREADABLE_CODES = frozenset({
+    "file-empty", "file-too-large", "not-a-spreadsheet", "file-unreadable",
+    "file-password-protected", "file-bomb", "file-unsupported-format",
+})
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    indicator: str | None = None
+    value: object = None
+    params: dict = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict:
+        value = self.value
+        if isinstance(value, (datetime, date)):
+            value = value.isoformat()
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+                "indicator": self.indicator, "value": value, "message": self.message}
+
+
+def make_finding(code: str, /, *, sheet: str | None = None, cell: str | None = None,
+                 indicator: str | None = None, value: object = None, severity: str | None = None,
+                 lang: str | None = None, **params: object) -> Finding:
+    """A finding from the catalogue; ``severity`` overrides the catalogue's (form rules)."""
+    text = render(code, lang, value=value, indicator=indicator, **params)
+    return Finding(code=code, severity=severity or CATALOGUE[code].severity, message=text,
+                   sheet=sheet, cell=cell, indicator=indicator, value=value, params=params)
+
+
+@dataclass
+class FileReport:
+    """What one returned file said and what is wrong with it."""
+
+    path: str
+    sha256: str = ""
+    form: str | None = None
+    form_version: int | None = None
+    unit_code: str | None = None
+    unit_name: str | None = None
+    period: str | None = None
+    values: dict[str, float | int | None] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
+    reporter: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    file_format: str | None = None          # xlsx / xlsm / xls / ods
+    modified: datetime | None = None        # file modification time
+    generated_at: datetime | None = None    # when the template was generated
+    received: datetime | None = None        # mail time when known (cchc collect)
+    sender: str | None = None
+
+    @property
+    def status(self) -> str:
+        codes = {f.code for f in self.findings}
+        if codes & UNREADABLE_CODES:
+            return STATUS_UNREADABLE
+        severities = {f.severity for f in self.findings}
+        if "error" in severities:
+            return STATUS_INVALID
+        if "warning" in severities:
+            return STATUS_WARNINGS
+        return STATUS_VALID
+
+    @property
+    def counts(self) -> bool:
+        """Whether this return may enter totals (valid or only warnings)."""
+        return self.status in (STATUS_VALID, STATUS_WARNINGS)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path, "sha256": self.sha256, "status": self.status, "form": self.form,
+            "form_version": self.form_version, "unit_code": self.unit_code, "unit_name": self.unit_name,
+            "period": self.period, "values": dict(self.values), "notes": dict(self.notes),
+            "answers": dict(self.answers),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass
+class BatchReport:
+    files: list[FileReport]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {status: 0 for status in STATUSES}
+        for report in self.files:
+            counts[report.status] += 1
+        return {"files": len(self.files), **counts}
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.status in (STATUS_INVALID, STATUS_UNREADABLE) for r in self.files)
+
+    def to_dict(self) -> dict:
+        return {"files": [r.to_dict() for r in self.files], "summary": self.summary}

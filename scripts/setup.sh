@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for cchc-sheets: a virtual environment in .venv with the
+# package and its test extras, plus (when run as root on Debian/Ubuntu and
+# missing) LibreOffice, poppler-utils, Liberation fonts and Dovecot for the
+# real-client and mail tests. Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_system_packages() {
+  ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null \
+    || ! command -v dovecot >/dev/null || ! fc-list 2>/dev/null | grep -qi "Liberation Serif"
+}
+
+if need_system_packages && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "== installing LibreOffice, poppler-utils, fonts-liberation, dovecot-imapd (Debian packages)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends \
+    libreoffice-calc-nogui libreoffice-writer-nogui python3-uno \
+    poppler-utils fonts-liberation dovecot-imapd >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+echo "== installing cchc-sheets into .venv"
+.venv/bin/python -m pip install -q -e '.[test]'

@@ -1,0 +1,74 @@
+"""Fixtures shared by every test module. Feature-specific builders live in their own modules."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from cchc_sheets.cli import cli
+from cchc_sheets.forms import load_form
+from cchc_sheets.periods import parse_period
+from cchc_sheets.units import load_units
+
+UNITS_CSV = """code,name,parent,email,group
+T01,Xã Thử Nghiệm Một,UBND tỉnh Thử Nghiệm,t01@example.org,Khu vực A
+T02,Xã Thử Nghiệm Hai,UBND tỉnh Thử Nghiệm,t02@example.org,Khu vực A
+T03,Phường Đông Hà,UBND tỉnh Thử Nghiệm,t03@example.org,Khu vực B
+"""
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_messages(monkeypatch):
+    """Every test starts in Vietnamese, whatever the developer's shell says."""
+    monkeypatch.setenv("CCHC_LANG", "vi")
+    monkeypatch.delenv("CCHC_PASSWORD", raising=False)
+
+
+@pytest.fixture(scope="session")
+def form():
+    return load_form("tuyen-truyen-cchc")
+
+
+@pytest.fixture(scope="session")
+def period():
+    return parse_period("2020-H1")
+
+
+@pytest.fixture
+def units_file(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text(UNITS_CSV, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def units(units_file):
+    return load_units(units_file)
+
+
+@pytest.fixture
+def run_cli():
+    """Run ``cchc ARGS`` in-process; returns the click Result (exit_code, output, stderr)."""
+
+    def run(*args: str, input: str | None = None):
+        runner = CliRunner()
+        return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return run
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture(scope="session")
+def soffice():
+    """Path to LibreOffice; skipped when missing, except under CI=true where it must exist."""
+    path = soffice_path()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) is required under CI=true but is not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return path
