@@ -125,3 +125,88 @@ class BatchReport:
 
     def to_dict(self) -> dict:
         return {"files": [r.to_dict() for r in self.files], "summary": self.summary}
+
+
+# --------------------------------------------------------------------------- consolidation
+# Produced by merge.consolidate(); written to the consolidated workbook by the merge
+# writer and read back by merge.read_consolidated() for drafts.
+
+UNIT_MISSING = "missing"  # an expected unit with no return at all
+
+DISPOSITION_USED = "used"              # the return that counts (or would, were it valid)
+DISPOSITION_SUPERSEDED = "superseded"  # an older return of a unit that sent again
+DISPOSITION_UNMATCHED = "unmatched"    # matches no expected unit / other form or period
+DISPOSITION_UNREADABLE = "unreadable"  # could not be read at all
+
+
+@dataclass
+class UnitStatus:
+    """One expected unit in a consolidation."""
+
+    unit: "Unit"
+    report: FileReport | None = None     # the newest return of this unit, if any
+    received: datetime | None = None     # mail time, else file time, else workbook date
+    on_time: bool | None = None          # None when no deadline or not submitted
+    superseded: list[FileReport] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> bool:
+        return self.report is not None
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else UNIT_MISSING
+
+    @property
+    def counted(self) -> bool:
+        return bool(self.report and self.report.counts)
+
+
+@dataclass
+class InputFile:
+    """Every input path, with what became of it: nothing is dropped silently."""
+
+    path: str
+    disposition: str
+    reason: str = ""
+    report: FileReport | None = None
+
+
+@dataclass
+class Consolidation:
+    form: "Form"
+    period: "Period"
+    units: "UnitList"
+    unit_statuses: list[UnitStatus]
+    inputs: list[InputFile]
+    totals: dict[str, float | int]                       # indicator code -> total of counted units
+    group_totals: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    deadline: date | None = None
+    parent_name: str = ""
+    generated_at: datetime | None = None
+
+    @property
+    def expected_count(self) -> int:
+        return len(self.unit_statuses)
+
+    @property
+    def submitted_count(self) -> int:
+        return sum(1 for s in self.unit_statuses if s.submitted)
+
+    @property
+    def counted_count(self) -> int:
+        return sum(1 for s in self.unit_statuses if s.counted)
+
+    @property
+    def on_time_count(self) -> int:
+        return sum(1 for s in self.unit_statuses if s.on_time)
+
+    @property
+    def missing_units(self) -> list["Unit"]:
+        return [s.unit for s in self.unit_statuses if not s.submitted]
+
+
+if False:  # pragma: no cover - type names only
+    from .forms import Form
+    from .periods import Period
+    from .units import Unit, UnitList
