@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from .messages import CATALOGUE, render
+
+if TYPE_CHECKING:
+    from .forms import Form
+    from .periods import Period
+    from .units import Unit, UnitList
 
 STATUS_VALID = "valid"
 STATUS_WARNINGS = "warnings"
@@ -204,9 +210,3 @@ class Consolidation:
     @property
     def missing_units(self) -> list["Unit"]:
         return [s.unit for s in self.unit_statuses if not s.submitted]
-
-
-if False:  # pragma: no cover - type names only
-    from .forms import Form
-    from .periods import Period
-    from .units import Unit, UnitList
