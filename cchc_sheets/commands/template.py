@@ -1,0 +1,33 @@
+"""``cchc template``: one locked workbook per unit plus manifest.csv."""
+from __future__ import annotations
+
+import click
+
+from ..messages import render
+from .common import deadline_option, form_option, load_form_and_units, period_option, units_option
+
+
+@click.command()
+@units_option(required=True)
+@period_option(required=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the workbooks and manifest.csv (created if missing).")
+@form_option
+@deadline_option
+@click.option("--password", default=None,
+              help="Sheet protection password (default: CCHC_PASSWORD, else the built-in default).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: 2 for large batches, else 1).")
+def template(units_path, period, out_dir, form, deadline, password, jobs):
+    """Tạo biểu mẫu Excel đã khóa cho từng đơn vị.
+
+    Writes one protected .xlsx per unit (named PERIOD_FORM_CODE_NAME.xlsx) and
+    manifest.csv (code,name,email,file,sha256,period,form_id,deadline).
+    """
+    from ..template import MANIFEST_NAME, resolve_password, write_templates
+
+    password = resolve_password(password)
+    form_pack, units = load_form_and_units(form, units_path)
+    rows = write_templates(form_pack, units, period, out_dir, deadline=deadline, password=password, jobs=jobs)
+    click.echo(render("template-done", count=len(rows), period_label=period.label, out=out_dir,
+                      manifest=f"{out_dir}/{MANIFEST_NAME}"))

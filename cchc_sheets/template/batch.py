@@ -1,0 +1,146 @@
+"""Write one template per unit and ``manifest.csv``: the thin step that touches disk.
+
+Everything that can be wrong with the inputs (form, units, period, password,
+output folder) is found before the first file is written; every workbook is
+written atomically and the manifest last, so a manifest always lists complete
+files. Large batches are stamped by a small process pool, in unit order.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import astuple, dataclass, fields
+from datetime import date, datetime
+from pathlib import Path
+
+from ..fileio import ascii_slug, ensure_directory, sha256_bytes, write_bytes_atomic, write_text_atomic
+from ..forms import Form
+from ..messages import CchcError
+from ..periods import Period
+from ..units import Unit, UnitList
+from .base import TemplateBase, build_base, stamp
+
+# Sheet protection guards against slips, not against a determined person: Excel's
+# sheet password is a 16-bit hash. The default is documented in the README.
+DEFAULT_PASSWORD = "cchc-bieu-mau"
+PASSWORD_ENV = "CCHC_PASSWORD"
+MANIFEST_NAME = "manifest.csv"
+PARALLEL_THRESHOLD = 2000  # below this, starting worker processes costs more than it saves
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    code: str
+    name: str
+    email: str
+    file: str
+    sha256: str
+    period: str
+    form_id: str
+    deadline: str
+
+
+MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
+
+
+def resolve_password(password: str | None) -> str:
+    """``--password``, else CCHC_PASSWORD, else the documented default; never empty."""
+    if password is None:
+        password = os.environ.get(PASSWORD_ENV, DEFAULT_PASSWORD)
+    if not password:
+        raise CchcError("password-empty")
+    return password
+
+
+def _file_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", text).strip("-.") or ascii_slug(text)
+
+
+def template_filename(form: Form, period: Period, unit: Unit) -> str:
+    """``2020-H1_tuyen-truyen-cchc_18118_xa-an-hoa-thinh.xlsx``: ASCII, safe as a mail attachment."""
+    return f"{period.code}_{_file_part(form.id)}_{_file_part(unit.code)}_{ascii_slug(unit.name)}.xlsx"
+
+
+def write_templates(form: Form, units: UnitList, period: Period, out_dir: str | os.PathLike, *,
+                    deadline: date | None = None, password: str | None = None, jobs: int | None = None,
+                    generated_at: datetime | None = None) -> list[ManifestRow]:
+    """Write every unit's workbook into ``out_dir`` and then ``manifest.csv``; return the manifest rows."""
+    password = resolve_password(password)
+    deadline = deadline or period.default_deadline
+    generated_at = generated_at or datetime.now().astimezone()
+    bases = _bases_by_parent(form, units, period, deadline, password)
+    out = ensure_directory(out_dir)
+    work = [(unit, _parent_of(unit, units)) for unit in units]
+    stamp_time = generated_at.isoformat(timespec="seconds")
+    workers = _worker_count(jobs, len(work))
+    if workers > 1:
+        rows = _write_parallel(bases, work, out, stamp_time, workers)
+    else:
+        rows = _write_chunk(bases, work, out, stamp_time)
+    write_text_atomic(out / MANIFEST_NAME, manifest_csv(rows))
+    return rows
+
+
+def _parent_of(unit: Unit, units: UnitList) -> str:
+    return unit.parent or units.parent_name
+
+
+def _bases_by_parent(form, units, period, deadline, password) -> dict[str, TemplateBase]:
+    """One drawn base per distinct parent name (usually one for the whole list)."""
+    parents = dict.fromkeys(_parent_of(unit, units) for unit in units)
+    return {parent: build_base(form, period, deadline=deadline, parent_name=parent, password=password)
+            for parent in parents}
+
+
+def _write_chunk(bases: dict[str, TemplateBase], work: list[tuple[Unit, str]], out: Path,
+                 stamp_time: str) -> list[ManifestRow]:
+    rows = []
+    for unit, parent in work:
+        base = bases[parent]
+        data = stamp(base, unit, stamp_time)
+        name = template_filename(base.form, base.period, unit)
+        write_bytes_atomic(out / name, data)
+        rows.append(ManifestRow(unit.code, unit.name, unit.email, name, sha256_bytes(data),
+                                base.period.code, base.form.id, base.deadline.isoformat()))
+    return rows
+
+
+# Worker processes receive the drawn bases once, through the initializer.
+_worker_bases: dict[str, TemplateBase] = {}
+
+
+def _init_worker(bases: dict[str, TemplateBase]) -> None:
+    _worker_bases.update(bases)
+
+
+def _worker_chunk(work: list[tuple[Unit, str]], out: Path, stamp_time: str) -> list[ManifestRow]:
+    return _write_chunk(_worker_bases, work, out, stamp_time)
+
+
+def _worker_count(jobs: int | None, count: int) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    if count < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _write_parallel(bases, work, out, stamp_time, workers) -> list[ManifestRow]:
+    """Chunks go to the pool in order and ``map`` returns them in order: output order is the units' order."""
+    chunks = [work[i:i + _CHUNK] for i in range(0, len(work), _CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(bases,)) as pool:
+        results = pool.map(_worker_chunk, chunks, [out] * len(chunks), [stamp_time] * len(chunks))
+        return [row for chunk in results for row in chunk]
+
+
+def manifest_csv(rows: list[ManifestRow]) -> str:
+    """UTF-8 without BOM, comma-separated, header ``code,name,email,file,sha256,period,form_id,deadline``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    writer.writerows(astuple(row) for row in rows)
+    return buffer.getvalue()
