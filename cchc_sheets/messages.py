@@ -347,6 +347,78 @@ CATALOGUE: dict[str, Message] = {
         "“{label}” = {value} is unusually high compared with other units (median {median}, "
         "threshold {threshold}). Check the figure.",
     ),
+    # --- template ----------------------------------------------------------------
+    # Texts written into the commune workbook itself (always rendered in Vietnamese).
+    "template-instructions": _m(
+        "info",
+        "Hướng dẫn: chỉ nhập vào các ô nền vàng nhạt (cột Số lượng, cột Ghi chú, thông tin "
+        "người báo cáo và trang “Ý kiến”); các ô khác đã được khóa. Cột Số lượng chỉ nhập số "
+        "nguyên (nhập 0 nếu không có); lời giải thích ghi ở cột Ghi chú.",
+        "Instructions: type only into the light-yellow cells (Số lượng, Ghi chú, the reporter "
+        "details and the “Ý kiến” sheet); all other cells are locked. Số lượng takes whole "
+        "numbers only (0 if none); explanations go under Ghi chú.",
+    ),
+    "template-value-prompt-title": _m("info", "Chỉ tiêu {code}", "Indicator {code}"),
+    "template-value-error-title": _m("info", "Số liệu không hợp lệ", "Invalid figure"),
+    "template-whole-range-error": _m(
+        "info",
+        "Chỉ nhập số nguyên từ {minimum} đến {maximum}. Lời giải thích (ví dụ “lồng ghép”, "
+        "“lượt người”) hãy ghi ở cột Ghi chú.",
+        "Enter a whole number from {minimum} to {maximum}. Put explanations (e.g. “lồng ghép”) "
+        "under Ghi chú.",
+    ),
+    "template-whole-minimum-error": _m(
+        "info",
+        "Chỉ nhập số nguyên từ {minimum} trở lên. Lời giải thích hãy ghi ở cột Ghi chú.",
+        "Enter a whole number of at least {minimum}. Put explanations under Ghi chú.",
+    ),
+    "template-decimal-range-error": _m(
+        "info",
+        "Chỉ nhập số từ {minimum} đến {maximum} (dấu phẩy là dấu thập phân). Lời giải thích "
+        "hãy ghi ở cột Ghi chú.",
+        "Enter a number from {minimum} to {maximum}. Put explanations under Ghi chú.",
+    ),
+    "template-note-prompt-title": _m("info", "Ghi chú", "Note"),
+    "template-note-prompt": _m(
+        "info",
+        "Ghi chú, giải thích cho số liệu của dòng này (ví dụ “lồng ghép”, “lượt người”); "
+        "tối đa {limit} ký tự.",
+        "A note explaining this row's figure; at most {limit} characters.",
+    ),
+    "template-text-error-title": _m("info", "Nội dung quá dài", "Text too long"),
+    "template-text-error": _m(
+        "info",
+        "Nội dung tối đa {limit} ký tự. Hãy rút gọn.",
+        "At most {limit} characters. Please shorten the text.",
+    ),
+    "template-reporter-prompt": _m(
+        "info",
+        "Nhập {label} (người lập báo cáo).",
+        "Enter the {label} (the person who prepared the report).",
+    ),
+    "template-answers-title": _m(
+        "info",
+        "Ý KIẾN, ĐÁNH GIÁ CỦA ĐƠN VỊ – {period_label}",
+        "THE UNIT'S COMMENTS – {period_label}",
+    ),
+    "template-answers-hint": _m(
+        "info",
+        "Nhập câu trả lời vào các ô nền vàng nhạt ở cột B; mỗi ý một dòng (Alt+Enter để xuống "
+        "dòng trong ô), tối đa {limit} ký tự mỗi ô.",
+        "Type the answers into the light-yellow cells of column B; one point per line "
+        "(Alt+Enter for a new line), at most {limit} characters per cell.",
+    ),
+    # Messages to the officer who runs `cchc template`.
+    "template-done": _m(
+        "info",
+        "Đã tạo {count} biểu mẫu kỳ {period_label} trong {out}; danh sách tệp: {manifest}.",
+        "Wrote {count} templates for {period_label} to {out}; file list: {manifest}.",
+    ),
+    "template-not-a-workbook": _m(
+        "fatal",
+        "Tệp {path} không phải là biểu mẫu do cchc tạo (thiếu trang thông tin nhận dạng).",
+        "{path} is not a template written by cchc (the identity sheet is missing).",
+    ),
 }
 
 
