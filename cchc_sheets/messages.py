@@ -419,6 +419,30 @@ CATALOGUE: dict[str, Message] = {
         "Tệp {path} không phải là biểu mẫu do cchc tạo (thiếu trang thông tin nhận dạng).",
         "{path} is not a template written by cchc (the identity sheet is missing).",
     ),
+    # --- libreoffice -------------------------------------------------------------
+    "libreoffice-missing": _m(
+        "fatal",
+        "Không tìm thấy LibreOffice (lệnh soffice) trên máy này. Hãy cài LibreOffice "
+        "(Debian/Ubuntu: apt-get install libreoffice-calc-nogui libreoffice-writer-nogui) "
+        "hoặc đặt biến môi trường CCHC_SOFFICE là đường dẫn tới soffice.",
+        "LibreOffice (the soffice command) was not found on this machine. Install LibreOffice "
+        "(Debian/Ubuntu: apt-get install libreoffice-calc-nogui libreoffice-writer-nogui) "
+        "or set CCHC_SOFFICE to the path of soffice.",
+    ),
+    "libreoffice-failed": _m(
+        "fatal",
+        "LibreOffice không chuyển được tệp {path} sang định dạng {format}: {reason}. "
+        "Hãy mở thử tệp bằng LibreOffice để kiểm tra tệp có bị hỏng không.",
+        "LibreOffice could not convert {path} to {format}: {reason}. "
+        "Open the file in LibreOffice to check whether it is damaged.",
+    ),
+    "libreoffice-timeout": _m(
+        "fatal",
+        "LibreOffice chạy quá {seconds} giây khi chuyển tệp {path} nên đã bị dừng. "
+        "Hãy thử lại; nếu vẫn lỗi, hãy đóng các cửa sổ LibreOffice đang mở.",
+        "LibreOffice took more than {seconds} seconds converting {path} and was stopped. "
+        "Try again; if it still fails, close any open LibreOffice windows.",
+    ),
 }
 
 
