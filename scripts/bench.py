@@ -1,0 +1,902 @@
+#!/usr/bin/env python3
+"""Benchmark of the whole round trip at district, provincial and national scale.
+
+    python scripts/bench.py --n 100 1000 10000 [--out DIR] [--keep]
+
+For each N it writes a synthetic units list, runs ``cchc template`` for it, fills
+the templates the way communes do (mostly clean, some messy entries such as
+``6(lồng ghép)``, ``02`` or ``1.200``, a few errors, a few units that send twice and
+a few that never answer), then times as whole commands, each in a fresh process:
+``cchc template``, ``cchc validate --json``, ``cchc merge`` and ``cchc draft``, and,
+on the same files, the naive baseline an IT officer would write (a loop of
+``pandas.read_excel`` with the openpyxl engine summing the "Số lượng" column).
+
+Peak memory is measured two ways: the largest single process (``ru_maxrss`` from
+``os.wait4``, which covers the command and every worker it waited for) and the
+sum of the RSS of the whole process tree, sampled from /proc every 20 ms (what
+the machine actually has to hold when a command runs a process pool).
+
+The table is printed and appended to BENCHMARKS.md with the machine's
+description, followed by the budgets of issue 7 marked PASS or FAIL.
+Generating the returns is not part of any measured time.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from cchc_sheets import layout as L  # noqa: E402  (after the sys.path fix above)
+from cchc_sheets.fileio import ascii_slug  # noqa: E402
+from cchc_sheets.forms import load_form  # noqa: E402
+
+PERIOD = "2020-H1"
+PARENT = "UBND tỉnh Hà Tĩnh"
+BASELINE_SAMPLE = 1000
+SAMPLER_INTERVAL = 0.02
+
+# Budgets of issue 7 on a 2-core PC.
+BUDGET_RATIO = 20.0            # validate + merge vs the naive pandas loop, at the largest N
+BUDGET_RSS_MB = 400.0          # peak of validate and of merge (whole process tree)
+BUDGET_RSS_GROWTH = 1.25       # peak at the largest N / peak at a ten-times-smaller N
+BUDGET_TEMPLATES_10K_S = 20.0  # 10,000 personalised templates
+BUDGET_HELP_S = 0.3            # `cchc --help`, median of 5
+
+# --------------------------------------------------------------------------- synthetic units
+
+_SYLLABLES = (
+    "An", "Bình", "Hòa", "Thịnh", "Sơn", "Phú", "Tân", "Mỹ", "Đông", "Tây", "Hưng", "Lộc",
+    "Thạch", "Kim", "Quang", "Diệm", "Trung", "Giang", "Hà", "Ninh", "Châu", "Long", "Thuận",
+    "Đức", "Hải", "Xuân", "Thủy", "Vĩnh", "Phước", "Lâm", "Cẩm", "Kỳ", "Nghĩa", "Yên", "Hồng",
+    "Thanh", "Minh", "Tiến", "Lễ", "Quỳnh", "Hương", "Điền", "Nhân", "Khánh", "Trường",
+)
+_PREFIXES = ("Xã", "Xã", "Xã", "Xã", "Xã", "Phường", "Thị trấn")
+
+
+def synthetic_units(n: int, seed: int = 7) -> list[dict[str, str]]:
+    """N communes with plausible Vietnamese names, grouped by former district (~14 each)."""
+    rng = random.Random(seed)
+    names_seen: dict[str, int] = {}
+    districts = [f"Huyện cũ {rng.choice(_SYLLABLES)} {rng.choice(_SYLLABLES)}"
+                 for _ in range(max(1, n // 14))]
+    units = []
+    for i in range(n):
+        name = f"{rng.choice(_PREFIXES)} {rng.choice(_SYLLABLES)} {rng.choice(_SYLLABLES)}"
+        names_seen[name] = names_seen.get(name, 0) + 1
+        if names_seen[name] > 1:  # like "Xã Sơn Kim 2"
+            name = f"{name} {names_seen[name]}"
+        code = f"{3 * i + 1:05d}"
+        units.append({"code": code, "name": name, "parent": PARENT,
+                      "email": f"{ascii_slug(name)}-{code}@example.org", "group": districts[i % len(districts)]})
+    return units
+
+
+def write_units_csv(path: Path, units: list[dict[str, str]]) -> Path:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["code", "name", "parent", "email", "group"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(units)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- what communes type
+
+MESSY_ENTRIES = {"05": "6(lồng ghép)", "05.1": "600 (Lượt người)", "06": "02", "07": "1.200", "01": " 12 "}
+ERROR_ENTRIES = (("08", "Hội nghị; mạng xã hội; TT miệng…"), ("04", "-3"), ("03", "không có"), ("02", "hai"))
+ANSWERS = {
+    "hinh-thuc": "Tuyên truyền qua hệ thống loa truyền thanh xã và các cuộc họp thôn, tổ dân phố.",
+    "thuan-loi": "Được sự quan tâm chỉ đạo của cấp ủy, chính quyền; cán bộ, công chức nhiệt tình.",
+    "kho-khan": "Nguồn kinh phí cho công tác tuyên truyền cải cách hành chính còn hạn chế.",
+    "kien-nghi": "Đề nghị cấp trên hỗ trợ kinh phí sửa chữa hệ thống loa truyền thanh.",
+    "phuong-huong": "Tăng cường tin, bài về CCHC trên loa truyền thanh và Trang thông tin điện tử của xã.",
+}
+REPORTERS = ("Nguyễn Văn An", "Trần Thị Bích", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Võ Thị Hoa")
+
+
+@dataclass
+class ReturnPlan:
+    """What one commune types into its template; ``kind`` is clean, messy or error."""
+
+    unit_code: str
+    kind: str
+    values: dict[str, object]
+    notes: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
+    reporter: dict[str, str] = field(default_factory=dict)
+    resend: bool = False
+
+
+def clean_values(rng: random.Random) -> dict[str, object]:
+    conferences = rng.randint(0, 8)
+    return {"01": rng.randint(0, 15), "02": rng.randint(0, 2), "03": rng.randint(0, 20),
+            "04": rng.randint(0, 60), "05": conferences,
+            "05.1": conferences * rng.randint(30, 120), "06": rng.randint(0, 1),
+            "07": rng.randint(0, 2000), "08": rng.randint(0, 20)}
+
+
+def plan_return(code: str, kind: str, rng: random.Random) -> ReturnPlan:
+    """One return of the given kind; every plan has answers and a reporter, some have notes."""
+    values = clean_values(rng)
+    if kind == "error":
+        indicator, text = rng.choice(ERROR_ENTRIES)
+        values[indicator] = text
+    elif kind == "messy":
+        for indicator in rng.sample(sorted(MESSY_ENTRIES), rng.randint(1, 2)):
+            values[indicator] = MESSY_ENTRIES[indicator]
+    notes = {"05": "lồng ghép"} if rng.random() < 0.2 else {}
+    reporter = {"reporter": rng.choice(REPORTERS), "phone": f"09{rng.randint(10000000, 99999999)}",
+                "report_date": "10/06/2020"}
+    return ReturnPlan(code, kind, values, notes, dict(ANSWERS), reporter)
+
+
+def _kind_cycle(seed: int) -> list[str]:
+    """Per hundred units: 87 clean, 10 messy, 3 with errors, 1 never answers, 1 sends twice (shuffled)."""
+    cycle = ["error"] * 3 + ["messy"] * 10 + ["missing"] + ["resend"] + ["clean"] * 85
+    random.Random(seed).shuffle(cycle)
+    return cycle
+
+
+def unit_kind(index: int, count: int, cycle: list[str]) -> str:
+    """Small runs (the smoke test) still get one of everything: messy, error, resend, missing."""
+    if count < 20:
+        small = {0: "messy", 1: "error", 2: "resend", count - 1: "missing"} if count >= 4 else {0: "messy"}
+        return small.get(index, "clean")
+    return cycle[index % len(cycle)]
+
+
+def plan_returns(codes: list[str], seed: int = 11) -> tuple[list[ReturnPlan], list[str]]:
+    """Plans in unit order (a resend follows the first file); and the codes that never answer."""
+    rng, cycle = random.Random(seed), _kind_cycle(seed)
+    plans, missing = [], []
+    for index, code in enumerate(codes):
+        kind = unit_kind(index, len(codes), cycle)
+        if kind == "missing":
+            missing.append(code)
+            continue
+        plans.append(plan_return(code, "clean" if kind == "resend" else kind, rng))
+        if kind == "resend":  # the first file had a slip; the corrected one comes a day later
+            plans[-1].values["07"] = "1.200"
+            second = plan_return(code, "clean", rng)
+            second.resend = True
+            plans.append(second)
+    return plans, missing
+
+
+# --------------------------------------------------------------------------- writing returns fast
+# Filling 10,000 workbooks with openpyxl costs ~10 ms each; instead each unit's own
+# stamped template is copied with the input cells written straight into the sheet XML
+# (the cells exist already: the template writes them unlocked and styled).
+
+_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip member of its worksheet XML."""
+    workbook = archive.read("xl/workbook.xml").decode("utf-8")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = {m.group("id"): m.group("target") for m in re.finditer(
+        r'<Relationship\b(?=[^>]*\bId="(?P<id>[^"]+)")(?=[^>]*\bTarget="(?P<target>[^"]+)")[^>]*>', rels)}
+    members = {}
+    for match in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", workbook):
+        attributes = match.group(1)
+        name = re.search(r'\bname="([^"]*)"', attributes).group(1)
+        rel_id = re.search(r'\br:id="([^"]*)"|\bid="([^"]*)"', attributes)
+        target = targets[rel_id.group(1) or rel_id.group(2)].lstrip("/")
+        members[_xml_unescape(name)] = target if target.startswith("xl/") else f"xl/{target}"
+    return members
+
+
+def _xml_unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def cell_xml(ref: str, style: str, value: object) -> str:
+    """One <c> element: a number when the value is numeric, otherwise an inline string."""
+    style_attribute = f' s="{style}"' if style else ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f'<c r="{ref}"{style_attribute}><v>{value}</v></c>'
+    text = escape(str(value))
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return f'<c r="{ref}"{style_attribute} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _column_number(ref: str) -> int:
+    number = 0
+    for char in re.match(r"[A-Z]+", ref).group(0):
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def set_cells(sheet_xml: str, cells: dict[str, object]) -> str:
+    """Write values into existing (or missing) cells of a worksheet XML, keeping their style."""
+    for ref, value in cells.items():
+        pattern = re.compile(rf'<c r="{ref}"(?P<attrs>[^>]*?)(?:/>|>.*?</c>)', re.S)
+        match = pattern.search(sheet_xml)
+        if match:
+            style = re.search(r'\bs="(\d+)"', match.group("attrs"))
+            element = cell_xml(ref, style.group(1) if style else "", value)
+            sheet_xml = sheet_xml[:match.start()] + element + sheet_xml[match.end():]
+        else:
+            sheet_xml = _insert_cell(sheet_xml, ref, cell_xml(ref, "", value))
+    return sheet_xml
+
+
+def _insert_cell(sheet_xml: str, ref: str, element: str) -> str:
+    """Insert a cell the template did not write, in column order inside its row."""
+    row = int(re.search(r"\d+", ref).group(0))
+    row_match = re.search(rf'<row r="{row}"[^>]*?(?:/>|>(?P<body>.*?)</row>)', sheet_xml, re.S)
+    if row_match is None:
+        raise ValueError(f"row {row} is not in the sheet; cannot place {ref}")
+    if row_match.group("body") is None:  # <row r="9" .../>
+        opened = row_match.group(0)[:-2] + ">" + element + "</row>"
+        return sheet_xml[:row_match.start()] + opened + sheet_xml[row_match.end():]
+    insert_at = row_match.end("body")
+    for cell in re.finditer(r'<c r="([A-Z]+\d+)"', row_match.group("body")):
+        if _column_number(cell.group(1)) > _column_number(ref):
+            insert_at = row_match.start("body") + cell.start()
+            break
+    return sheet_xml[:insert_at] + element + sheet_xml[insert_at:]
+
+
+def plan_cells(plan: ReturnPlan, layout: L.Layout) -> dict[str, dict[str, object]]:
+    """Sheet name -> {cell: value} for everything the commune typed."""
+    main = {layout.value_cell(code): value for code, value in plan.values.items()}
+    main.update({layout.note_cell(code): note for code, note in plan.notes.items()})
+    main.update({layout.reporter_cell(key): text for key, text in plan.reporter.items()})
+    answers = {layout.answer_cell(code): text for code, text in plan.answers.items()}
+    return {L.MAIN_SHEET: main, L.ANSWERS_SHEET: answers}
+
+
+def fill_template_bytes(template: bytes, cells_by_sheet: dict[str, dict[str, object]]) -> bytes:
+    """A copy of the template zip with the given cells written into its sheets."""
+    source = zipfile.ZipFile(io.BytesIO(template))
+    members = sheet_members(source)
+    replaced = {members[sheet]: cells for sheet, cells in cells_by_sheet.items() if cells}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename in replaced:
+                data = set_cells(data.decode("utf-8"), replaced[info.filename]).encode("utf-8")
+            target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    return out.getvalue()
+
+
+def _fill_one(job: tuple[str, str, dict, float]) -> str:
+    template_path, return_path, cells, mtime = job
+    data = fill_template_bytes(Path(template_path).read_bytes(), cells)
+    Path(return_path).write_bytes(data)
+    os.utime(return_path, (mtime, mtime))
+    return return_path
+
+
+def templates_by_unit(template_dir: Path, codes: list[str]) -> dict[str, Path]:
+    """Unit code -> its template: from ``manifest.csv`` when written, else by file name or metadata."""
+    wanted = set(codes)
+    manifest = template_dir / "manifest.csv"
+    if manifest.exists():
+        rows = csv.DictReader(manifest.open(encoding="utf-8"))
+        found = {r["code"]: template_dir / r["file"] for r in rows if r.get("code") in wanted and r.get("file")}
+        if len(found) == len(wanted):
+            return found
+    found = {}
+    for path in sorted(template_dir.rglob("*.xlsx")):
+        tokens = set(re.split(r"[-_. ]", path.stem))
+        for code in tokens & wanted:
+            found[code] = path
+    if len(found) < len(wanted):
+        found.update(_templates_by_metadata(template_dir, wanted - set(found)))
+    return found
+
+
+def _templates_by_metadata(template_dir: Path, wanted: set[str]) -> dict[str, Path]:
+    from python_calamine import CalamineWorkbook
+
+    found = {}
+    for path in sorted(template_dir.rglob("*.xlsx")):
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(L.META_SHEET).to_python()
+        code = str(dict((r[0], r[1]) for r in rows if len(r) >= 2).get("unit_code", ""))
+        if code in wanted:
+            found[code] = path
+    return found
+
+
+def write_returns(plans: list[ReturnPlan], templates: dict[str, Path], out_dir: Path,
+                  layout: L.Layout, jobs: int | None = None) -> list[Path]:
+    """Write every planned return (a process pool; deterministic names and order)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    base_time = dt.datetime(2020, 6, 15, 8, 0).timestamp()
+    work = []
+    for n, plan in enumerate(plans):
+        template = templates[plan.unit_code]
+        suffix = "-gui-lai" if plan.resend else ""
+        target = out_dir / f"{template.stem}{suffix}.xlsx"
+        mtime = base_time + n * 7 + (86400 if plan.resend else 0)
+        work.append((str(template), str(target), plan_cells(plan, layout), mtime))
+    if len(work) < 50:
+        return [Path(_fill_one(job)) for job in work]
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count()) as pool:
+        return [Path(p) for p in pool.map(_fill_one, work, chunksize=64)]
+
+
+# --------------------------------------------------------------------------- measuring commands
+
+
+@dataclass
+class Measurement:
+    seconds: float
+    max_rss_mb: float    # the largest single process (ru_maxrss from wait4)
+    tree_rss_mb: float   # the sum over the process tree, sampled
+    exit_code: int
+    stderr: str = ""
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except OSError:
+        return 0
+
+
+def tree_rss_kb(root: int) -> int:
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += _rss_kb(pid)
+        stack.extend(_children_of(pid))
+    return total
+
+
+class TreeSampler(threading.Thread):
+    """Samples the RSS sum of a process and its descendants until stopped."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self._done = pid, 0, threading.Event()
+
+    def run(self):
+        while not self._done.is_set():
+            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self._done.wait(SAMPLER_INTERVAL)
+
+    def stop(self):
+        self._done.set()
+        self.join()
+
+
+def run_measured(args: list[str], stdout_path: Path | None = None, cwd: Path | None = None) -> Measurement:
+    """Run a command in a fresh process; wall time, peak RSS (wait4 and sampled tree)."""
+    stdout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(args, stdout=stdout, stderr=stderr, cwd=cwd)
+        sampler = TreeSampler(process.pid)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        sampler.stop()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        error_text = stderr.read().decode("utf-8", "replace")
+    if stdout_path:
+        stdout.close()
+    max_rss = usage.ru_maxrss / 1024
+    return Measurement(seconds, max_rss, max(sampler.peak_kb / 1024, max_rss), process.returncode, error_text)
+
+
+def cchc(*args: str) -> list[str]:
+    """The installed ``cchc`` command (falls back to ``python -m cchc_sheets``)."""
+    executable = shutil.which("cchc")
+    return [executable, *args] if executable else [sys.executable, "-m", "cchc_sheets", *args]
+
+
+BASELINE_SCRIPT = '''\
+"""The loop an IT officer writes: read every return with pandas and add up Số lượng."""
+import sys
+import pandas as pd
+
+total, read = 0.0, 0
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    frame = pd.read_excel(path, engine="openpyxl", sheet_name=0, header=%(header)d)
+    total += pd.to_numeric(frame["Số lượng"], errors="coerce").sum()
+    read += 1
+print(read, total)
+'''
+
+
+def write_baseline_script(directory: Path) -> Path:
+    path = directory / "naive_baseline.py"
+    path.write_text(BASELINE_SCRIPT % {"header": L.HEADER_ROW - 1}, encoding="utf-8")
+    return path
+
+
+def help_seconds(runs: int = 5) -> float:
+    times = [run_measured(cchc("--help")).seconds for _ in range(runs)]
+    return statistics.median(times)
+
+
+# --------------------------------------------------------------------------- one size
+
+
+@dataclass
+class Row:
+    step: str
+    n: int
+    files: int
+    seconds: float
+    max_rss_mb: float
+    tree_rss_mb: float
+    ratio: float | None = None
+    note: str = ""
+    ok: bool = True
+
+    @property
+    def files_per_second(self) -> float:
+        return self.files / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class SizeRun:
+    n: int
+    workdir: Path
+    units_csv: Path = None
+    template_dir: Path = None
+    returns: list[Path] = field(default_factory=list)
+    plans: list[ReturnPlan] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    generation_seconds: float = 0.0
+
+
+def _row(step: str, n: int, files: int, m: Measurement, note: str = "") -> Row:
+    if m.exit_code not in (0, 1):
+        tail = m.stderr.strip().splitlines()[-1:] or [""]
+        note = f"{note}; exit {m.exit_code}: {tail[0][:120]}".strip("; ")
+    return Row(step, n, files, m.seconds, m.max_rss_mb, m.tree_rss_mb, note=note, ok=m.exit_code in (0, 1))
+
+
+def generate(n: int, workdir: Path, seed: int = 7) -> tuple[SizeRun, Row]:
+    """Units CSV and the timed ``cchc template`` run (the returns come from these templates)."""
+    run = SizeRun(n, workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    run.units_csv = write_units_csv(workdir / "units.csv", synthetic_units(n, seed))
+    run.template_dir = workdir / "templates"
+    shutil.rmtree(run.template_dir, ignore_errors=True)
+    m = run_measured(cchc("template", "--units", str(run.units_csv), "--period", PERIOD,
+                          "--out", str(run.template_dir)), workdir / "template.out")
+    return run, _row("template", n, n, m)
+
+
+def fill(run: SizeRun, layout: L.Layout) -> None:
+    start = time.perf_counter()
+    codes = [u["code"] for u in csv.DictReader(run.units_csv.open(encoding="utf-8"))]
+    templates = templates_by_unit(run.template_dir, codes)
+    if len(templates) != len(codes):
+        raise RuntimeError(f"{len(codes) - len(templates)} of {len(codes)} units have no template in {run.template_dir}")
+    run.plans, _ = plan_returns(codes)
+    returns_dir = run.workdir / "returns"
+    shutil.rmtree(returns_dir, ignore_errors=True)
+    run.returns = write_returns(run.plans, templates, returns_dir, layout)
+    run.generation_seconds = time.perf_counter() - start
+
+
+def measure_commands(run: SizeRun, baseline_sample: int) -> list[Row]:
+    """validate, merge, draft and the naive baseline on the same returns."""
+    n, files, work = run.n, len(run.returns), run.workdir
+    paths = [str(p.relative_to(work)) for p in run.returns]
+    rows = [
+        _row("validate --json", n, files, run_measured(cchc("validate", *paths, "--json"), work / "validate.json", work)),
+        _row("merge", n, files, run_measured(cchc("merge", *paths, "--units", str(run.units_csv), "--period", PERIOD,
+                                                  "--out", "merged.xlsx"), work / "merge.out", work)),
+    ]
+    rows.append(_row("draft", n, 1, run_measured(cchc("draft", "merged.xlsx", "--out", "report.docx"),
+                                                    work / "draft.out", work)))
+    rows.append(baseline_row(run, baseline_sample))
+    return rows
+
+
+def baseline_row(run: SizeRun, sample: int) -> Row:
+    """The pandas loop, on every file or on an evenly spread sample extrapolated linearly."""
+    files = run.returns
+    chosen = files if len(files) <= sample else [files[i * len(files) // sample] for i in range(sample)]
+    list_path = run.workdir / "baseline-files.txt"
+    list_path.write_text("\n".join(str(p) for p in chosen), encoding="utf-8")
+    script = write_baseline_script(run.workdir)
+    m = run_measured([sys.executable, str(script), str(list_path)], run.workdir / "baseline.out")
+    note = ""
+    if len(chosen) < len(files):
+        m.seconds *= len(files) / len(chosen)
+        note = f"timed on {len(chosen)} evenly spread files, extrapolated ×{len(files) / len(chosen):.1f}"
+    return _row("naive pandas loop", run.n, len(files), m, note)
+
+
+def add_ratios(rows: list[Row]) -> list[Row]:
+    """Baseline seconds / step seconds for validate, merge and their sum (same N, same files)."""
+    out = []
+    for n in sorted({r.n for r in rows}):
+        group = [r for r in rows if r.n == n]
+        by_step = {r.step: r for r in group}
+        baseline = by_step.get("naive pandas loop")
+        validate, merge = by_step.get("validate --json"), by_step.get("merge")
+        if baseline and validate and merge:
+            combined = Row("validate + merge", n, validate.files, validate.seconds + merge.seconds,
+                           max(validate.max_rss_mb, merge.max_rss_mb), max(validate.tree_rss_mb, merge.tree_rss_mb),
+                           ok=validate.ok and merge.ok)
+            group.insert(group.index(merge) + 1, combined)
+            for row in (validate, merge, combined):
+                row.ratio = baseline.seconds / row.seconds if row.ok and row.seconds else None
+        out += group
+    return out
+
+
+# --------------------------------------------------------------------------- structural checks of templates
+
+
+def _meta_values(sheet) -> dict[str, str]:
+    values = {}
+    for row in sheet.iter_rows(min_col=1, max_col=2, values_only=True):
+        if row[0] is not None:
+            values[str(row[0])] = "" if row[1] is None else str(row[1])
+    return values
+
+
+def _validated_cells(sheet) -> set[str]:
+    from openpyxl.utils.cell import range_boundaries, get_column_letter
+
+    cells = set()
+    for validation in sheet.data_validations.dataValidation:
+        for cell_range in validation.sqref.ranges:
+            min_col, min_row, max_col, max_row = range_boundaries(str(cell_range))
+            cells.update(f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)
+                         for r in range(min_row, max_row + 1))
+    return cells
+
+
+def template_signature(workbook) -> dict:
+    """The unit-independent structure of a template, to compare a stamped copy with a single one."""
+    signature = {"sheets": [(ws.title, ws.sheet_state) for ws in workbook.worksheets],
+                 "structure_locked": bool(workbook.security and workbook.security.lockStructure),
+                 "defined_names": sorted(workbook.defined_names.keys())}
+    for ws in workbook.worksheets:
+        validations = ws.data_validations.dataValidation
+        signature[ws.title] = {
+            "protected": bool(ws.protection.sheet),
+            "password_set": bool(ws.protection.password),
+            "validations": len(validations),
+            "validation_ranges": sorted(str(v.sqref) for v in validations),
+            "unlocked": sorted(c.coordinate for row in ws.iter_rows() for c in row
+                               if c.has_style and not c.protection.locked),
+        }
+    return signature
+
+
+def check_template_structure(path: str | Path, unit_code: str, form=None, reference: dict | None = None) -> list[str]:
+    """Problems with one template (empty list: fine).
+
+    Checks sheet protection, the workbook structure lock, the veryHidden metadata sheet
+    naming ``unit_code`` with the form's layout fingerprint, locked layout text, unlocked
+    input cells, data validation on every value cell and, when ``reference`` (the
+    signature of a template written alone) is given, the same structure as that one.
+    """
+    import openpyxl
+
+    form = form or load_form(None)
+    layout = L.Layout(form)
+    workbook = openpyxl.load_workbook(path)
+    problems = []
+    names = workbook.sheetnames
+    for sheet in (L.MAIN_SHEET, L.ANSWERS_SHEET, L.META_SHEET):
+        if sheet not in names:
+            problems.append(f"sheet {sheet!r} missing")
+    if problems:
+        return problems
+    if not (workbook.security and workbook.security.lockStructure):
+        problems.append("workbook structure is not locked")
+    problems += _check_metadata(workbook[L.META_SHEET], unit_code, layout)
+    for sheet in (L.MAIN_SHEET, L.ANSWERS_SHEET):
+        if not workbook[sheet].protection.sheet:
+            problems.append(f"sheet {sheet!r} is not protected")
+    problems += _check_cells(workbook, layout)
+    if reference is not None:
+        signature = template_signature(workbook)
+        problems += [f"differs from a single template in {key!r}" for key in reference
+                     if signature.get(key) != reference[key]]
+    return problems
+
+
+def _check_metadata(sheet, unit_code: str, layout: L.Layout) -> list[str]:
+    problems = []
+    if sheet.sheet_state != "veryHidden":
+        problems.append(f"metadata sheet is {sheet.sheet_state!r}, not 'veryHidden'")
+    meta = _meta_values(sheet)
+    if meta.get("unit_code") != unit_code:
+        problems.append(f"metadata unit_code {meta.get('unit_code')!r} != {unit_code!r}")
+    if meta.get("layout_fingerprint") != layout.fingerprint:
+        problems.append("metadata layout_fingerprint differs from the form's")
+    if meta.get("form_id") != layout.form.id:
+        problems.append(f"metadata form_id {meta.get('form_id')!r} != {layout.form.id!r}")
+    return problems
+
+
+def _check_cells(workbook, layout: L.Layout) -> list[str]:
+    problems = []
+    for sheet, cell in sorted(layout.input_cells):
+        if workbook[sheet][cell].protection.locked:
+            problems.append(f"input cell {sheet}!{cell} is locked")
+    for item in layout.layout_cells:
+        target = workbook[item.sheet][item.cell]
+        if L.fold_text(target.value) != item.text:
+            problems.append(f"layout cell {item.sheet}!{item.cell} reads {target.value!r}, expected {item.text!r}")
+        elif not target.protection.locked:
+            problems.append(f"layout cell {item.sheet}!{item.cell} is unlocked")
+    validated = _validated_cells(workbook[L.MAIN_SHEET])
+    for code in (ind.code for ind in layout.form.indicators):
+        if layout.value_cell(code) not in validated:
+            problems.append(f"value cell {L.MAIN_SHEET}!{layout.value_cell(code)} has no data validation")
+    return problems
+
+
+def reference_signature(unit: dict[str, str], workdir: Path) -> dict:
+    """The signature of a template written alone for one unit, by the same command."""
+    import openpyxl
+
+    single_dir = workdir / "single-template"
+    shutil.rmtree(single_dir, ignore_errors=True)
+    single_dir.mkdir(parents=True)
+    units_csv = write_units_csv(single_dir / "units.csv", [unit])
+    result = subprocess.run(cchc("template", "--units", str(units_csv), "--period", PERIOD, "--out", str(single_dir / "out")),
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"cchc template for one unit failed: {result.stderr.strip()[-300:]}")
+    path = next((single_dir / "out").rglob("*.xlsx"))
+    return template_signature(openpyxl.load_workbook(path))
+
+
+def check_template_sample(run: SizeRun, sample: int = 20, seed: int = 3) -> tuple[int, list[str]]:
+    """Re-open first, last and ``sample`` random templates of a run; (files checked, problems)."""
+    units = list(csv.DictReader(run.units_csv.open(encoding="utf-8")))
+    templates = templates_by_unit(run.template_dir, [u["code"] for u in units])
+    rng = random.Random(seed)
+    chosen = [units[0], units[-1]] + rng.sample(units[1:-1], min(sample, max(0, len(units) - 2)))
+    reference = reference_signature(units[0], run.workdir)
+    form = load_form(None)
+    problems = []
+    for unit in chosen:
+        for problem in check_template_structure(templates[unit["code"]], unit["code"], form, reference):
+            problems.append(f"{templates[unit['code']].name}: {problem}")
+    return len(chosen), problems
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def machine_description() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {memory_gb:.1f} GB RAM, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
+
+
+def format_table(rows: list[Row]) -> str:
+    header = "| step | N | files | seconds | files/s | peak RSS MB (largest process) | peak RSS MB (process tree) | ratio to baseline | note |"
+    lines = [header, "|" + " --- |" * 9]
+    for r in rows:
+        ratio = f"{r.ratio:.1f}×" if r.ratio else "—"
+        seconds = f"{r.seconds:.3f}" if r.ok else f"{r.seconds:.3f} (failed)"
+        if not r.n:  # a row that is not about files (cchc --help)
+            lines.append(f"| {r.step} | — | — | {seconds} | — | — | — | — | {r.note} |")
+            continue
+        lines.append(f"| {r.step} | {r.n:,} | {r.files:,} | {seconds} | {r.files_per_second:,.0f} | "
+                     f"{r.max_rss_mb:.0f} | {r.tree_rss_mb:.0f} | {ratio} | {r.note} |")
+    return "\n".join(lines)
+
+
+def check_budgets(rows: list[Row], help_s: float, structure: tuple[int, list[str]] | None) -> list[tuple[str, bool | None, str]]:
+    """(budget, PASS/FAIL/None when not measurable in this run, evidence)."""
+    results = []
+    rows = [r for r in rows if r.n]
+    largest = max(r.n for r in rows)
+    by = {(r.step, r.n): r for r in rows}
+    combined = by.get(("validate + merge", largest))
+    if combined:
+        ratio = combined.ratio or 0.0
+        results.append((f"validate + merge ≥ {BUDGET_RATIO:.0f}× faster than the naive loop (N={largest:,})",
+                        ratio >= BUDGET_RATIO and combined.ok, f"{ratio:.1f}×"))
+    results += _memory_budgets(by, largest)
+    template = by.get(("template", 10000))
+    results.append((f"10,000 templates < {BUDGET_TEMPLATES_10K_S:.0f} s",
+                    None if template is None else template.ok and template.seconds < BUDGET_TEMPLATES_10K_S,
+                    "not run at N=10,000" if template is None else f"{template.seconds:.2f} s"))
+    results.append((f"cchc --help < {BUDGET_HELP_S} s (median of 5)", help_s < BUDGET_HELP_S, f"{help_s:.3f} s"))
+    if structure is not None:
+        checked, problems = structure
+        results.append(("stamped templates pass the structural checks", not problems,
+                        f"{checked} re-opened" + (f"; {problems[:3]}" if problems else "")))
+    return results
+
+
+def _memory_budgets(by: dict, largest: int) -> list[tuple[str, bool | None, str]]:
+    results = []
+    for step in ("validate --json", "merge"):
+        row = by.get((step, largest))
+        if row is None:
+            continue
+        results.append((f"{step} peak RSS < {BUDGET_RSS_MB:.0f} MB (N={largest:,})",
+                        row.tree_rss_mb < BUDGET_RSS_MB, f"{row.tree_rss_mb:.0f} MB"))
+        smaller = [r for (s, n), r in by.items() if s == step and n < largest and n * 10 <= largest * 1.01]
+        if smaller:
+            ref = max(smaller, key=lambda r: r.n)
+            growth = row.tree_rss_mb / ref.tree_rss_mb if ref.tree_rss_mb else 0
+            results.append((f"{step} peak RSS flat: N={largest:,} ≤ {BUDGET_RSS_GROWTH}× N={ref.n:,}",
+                            growth <= BUDGET_RSS_GROWTH, f"{ref.tree_rss_mb:.0f} → {row.tree_rss_mb:.0f} MB ({growth:.2f}×)"))
+    return results
+
+
+def format_budgets(results) -> str:
+    label = {True: "PASS", False: "FAIL", None: "n/a"}
+    return "\n".join(f"- **{label[ok]}** {name}: {evidence}" for name, ok, evidence in results)
+
+
+def append_report(path: Path, machine: str, command: str, table: str, budgets: str) -> None:
+    if not path.exists():
+        path.write_text("# Benchmarks\n\nRuns of `scripts/bench.py` are appended below.\n", encoding="utf-8")
+    section = (f"\n## Run of {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC\n\n"
+               f"Machine: {machine}\n\nCommand: `{command}`\n\n{table}\n\n{budgets}\n")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(section)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def memory_reference(run: SizeRun, baseline_sample: int) -> list[Row]:
+    """validate and merge on a tenth of the same returns, to show memory does not grow with N."""
+    small = SizeRun(run.n // 10, run.workdir / "tenth")
+    small.workdir.mkdir(exist_ok=True)
+    keep = {u["code"] for i, u in enumerate(csv.DictReader(run.units_csv.open(encoding="utf-8"))) if i % 10 == 0}
+    units = [u for u in csv.DictReader(run.units_csv.open(encoding="utf-8")) if u["code"] in keep]
+    small.units_csv = write_units_csv(small.workdir / "units.csv", units)
+    small.returns = [p for p, plan in zip(run.returns, run.plans) if plan.unit_code in keep]
+    paths = [str(p.resolve()) for p in small.returns]
+    work = small.workdir
+    return [
+        _row("validate --json", small.n, len(paths), run_measured(cchc("validate", *paths, "--json"), work / "validate.json", work),
+             "tenth of the same returns"),
+        _row("merge", small.n, len(paths), run_measured(cchc("merge", *paths, "--units", str(small.units_csv), "--period",
+                                                             PERIOD, "--out", "merged.xlsx"), work / "merge.out", work),
+             "tenth of the same returns"),
+    ]
+
+
+def bench_size(n: int, workdir: Path, baseline_sample: int = BASELINE_SAMPLE, log=print) -> tuple[SizeRun, list[Row]]:
+    """Everything for one N: template (timed), returns (not timed), the four commands and the baseline."""
+    layout = L.Layout(load_form(None))
+    run, template_row = generate(n, workdir)
+    log(f"[N={n:,}] template: {template_row.seconds:.2f} s")
+    if not template_row.ok:
+        raise RuntimeError(f"cchc template failed: {template_row.note}")
+    fill(run, layout)
+    log(f"[N={n:,}] {len(run.returns):,} returns written in {run.generation_seconds:.1f} s (not measured)")
+    rows = [template_row] + measure_commands(run, baseline_sample)
+    for row in rows[1:]:
+        log(f"[N={n:,}] {row.step}: {row.seconds:.2f} s, {row.tree_rss_mb:.0f} MB {row.note}")
+    run.rows = rows
+    return run, rows
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[100, 1000], help="numbers of units (default 100 1000)")
+    parser.add_argument("--out", type=Path, default=None, help="work folder (default: a temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--baseline-sample", type=int, default=BASELINE_SAMPLE,
+                        help="time the pandas loop on at most this many files and extrapolate (default 1000)")
+    parser.add_argument("--template-sample", type=int, default=20, help="random templates re-opened for the structural check")
+    parser.add_argument("--report", type=Path, default=REPO / "BENCHMARKS.md", help="file the table is appended to")
+    parser.add_argument("--no-report", action="store_true", help="print only, do not append to the report")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class BenchResult:
+    rows: list[Row]
+    help_seconds: float
+    structure: tuple[int, list[str]] | None
+    budgets: list[tuple[str, bool | None, str]]
+
+    @property
+    def table(self) -> str:
+        return format_table(self.rows)
+
+
+def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMPLE,
+              template_sample: int = 20, log=print) -> BenchResult:
+    """Every N in ``sizes`` under ``root``; the structural check on the largest run."""
+    rows, structure = [], None
+    sizes = sorted(set(sizes))
+    for n in sizes:
+        run, size_rows = bench_size(n, root / f"n{n}", baseline_sample, log)
+        rows += size_rows
+        if n == sizes[-1]:
+            structure = check_template_sample(run, template_sample)
+            log(f"[N={n:,}] structural check: {structure[0]} templates re-opened, {len(structure[1])} problems")
+            if n >= 100 and not any(m * 10 == n for m in sizes):
+                rows += memory_reference(run, baseline_sample)
+    help_s = help_seconds()
+    rows = add_ratios(rows)
+    budgets = check_budgets(rows, help_s, structure)
+    rows.append(Row("cchc --help (median of 5)", 0, 1, help_s, 0, 0))
+    return BenchResult(rows, help_s, structure, budgets)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    root = args.out or Path(tempfile.mkdtemp(prefix="cchc-bench-"))
+    machine = machine_description()
+    print(f"Machine: {machine}\nWork folder: {root}", flush=True)
+    try:
+        result = run_bench(args.n, root, args.baseline_sample, args.template_sample,
+                           log=lambda text: print(text, flush=True))
+    finally:
+        if not args.keep:
+            for n in set(args.n):
+                shutil.rmtree(root / f"n{n}", ignore_errors=True)
+            if args.out is None:
+                shutil.rmtree(root, ignore_errors=True)
+    budgets = format_budgets(result.budgets)
+    print("\n" + result.table + "\n\n" + budgets)
+    if result.structure and result.structure[1]:
+        print("\nStructural problems:\n" + "\n".join(result.structure[1][:50]))
+    if not args.no_report:
+        command = "python scripts/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        append_report(args.report, machine, command, result.table, budgets)
+    return 0 if all(ok is not False for _, ok, _ in result.budgets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
