@@ -1,0 +1,740 @@
+"""Open any returned file safely and hand back its cells, sheets and identity.
+
+Speed: python-calamine reads .xlsx/.xlsm/.xls/.ods/.xlsb in well under a
+millisecond for a template, so it is the only parser on the hot path. What
+calamine does not tell (protection, formula error values in .xlsx) is read from
+the raw package parts with bounded regular expressions.
+
+Safety (hostile or broken files): everything that can be checked before a
+parser runs is checked first and every failure ends as ``RawWorkbook.problem``
+(a catalogue finding), never as an exception:
+
+1. size on disk (``file-too-large``) and emptiness (``file-empty``);
+2. magic bytes: ZIP (xlsx/xlsm/xlsb/ods), OLE2 (xls, or an encrypted xlsx),
+   anything else is ``not-a-spreadsheet``;
+3. ZIP packages: the central directory's declared sizes, member count and
+   compression ratios (``file-bomb``), then every XML part is inflated here
+   with an output cap equal to its declared size, so a header that lies about
+   its size is caught before calamine inflates it; XML with ``<!DOCTYPE`` or
+   ``<!ENTITY`` is refused (entity expansion attacks); the declared cell grid
+   of each worksheet is bounded (a two-cell sheet at A1 and CV1048576 would
+   make any reader allocate a dense 100-million-cell grid);
+4. encryption: an OLE file with an ``EncryptedPackage`` stream (password-to-open
+   xlsx), an .xls with a FILEPASS record, an .ods whose manifest has
+   ``encryption-data``: ``file-password-protected``.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import posixpath
+import re
+import struct
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from . import layout, model
+from .messages import current_lang
+from .periods import parse_period, period_from_label
+from .values import ERROR_LITERALS, CellError
+
+MB = 1024 * 1024
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass
+class Limits:
+    max_file_bytes: int = 20 * MB            # a template is a few tens of KB
+    max_uncompressed_bytes: int = 100 * MB   # all members of a ZIP package together
+    max_member_ratio: int = 200              # declared size / compressed size of one member
+    ratio_floor_bytes: int = 4 * MB          # the ratio only matters above this declared size
+    max_members: int = 2000
+    max_cells: int = 4_000_000               # rows x columns of one sheet's used grid
+
+
+@dataclass
+class RawSheet:
+    name: str
+    visibility: str                # 'visible' | 'hidden' | 'veryhidden'
+    cells: dict[str, object]       # 'D9' -> value; only non-empty cells
+    protected: bool | None = None  # None when the format does not tell us cheaply
+
+
+@dataclass
+class RawWorkbook:
+    path: str
+    sha256: str
+    size: int
+    file_format: str | None        # 'xlsx' | 'xlsm' | 'xls' | 'ods' | 'xlsb'
+    modified: datetime | None      # file mtime (UTC-aware)
+    sheets: list[RawSheet] = field(default_factory=list)
+    structure_protected: bool | None = None
+    problem: model.Finding | None = None   # set when unreadable; sheets empty then
+
+    def sheet(self, name: str) -> RawSheet | None:
+        wanted = _fold_name(name)
+        return next((s for s in self.sheets if _fold_name(s.name) == wanted), None)
+
+    @property
+    def readable(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class Identity:
+    form_id: str | None
+    form_version: int | None
+    unit_code: str | None
+    unit_name: str | None
+    period: str | None
+    deadline: date | None
+    generated_at: datetime | None
+    fingerprint: str | None
+    source: str                     # 'metadata' (hidden sheet) | 'heading' (visible heading)
+    sheet: str | None = None        # the sheet the identity was read from
+
+
+class _Refused(Exception):
+    """The file cannot be read; carries the catalogue code and its fields."""
+
+    def __init__(self, code: str, **params: object):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _fold_name(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip().casefold()
+
+
+def _vi_en(vi: str, en: str) -> str:
+    """A detail inside a finding's message, in the language of that message."""
+    return en if current_lang() == "en" else vi
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
+    """Read one file; never raises for a bad file (``problem`` says what is wrong)."""
+    path = Path(path)
+    book = RawWorkbook(path=str(path), sha256="", size=0, file_format=_format_from_suffix(path), modified=None)
+    try:
+        stat = path.stat()
+        book.size = stat.st_size
+        book.modified = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc)
+        _check_size(book.size, limits)
+        data = path.read_bytes()
+        book.sha256 = hashlib.sha256(data).hexdigest()
+        _read_bytes(book, data, limits)
+    except _Refused as refused:
+        _fail(book, refused.code, **refused.params)
+    except OSError as exc:
+        _fail(book, "file-unreadable", reason=exc.strerror or str(exc))
+    except Exception as exc:  # a parser bug must not stop a batch of thousands of files
+        _fail(book, "file-unreadable", reason=f"{type(exc).__name__}: {str(exc)[:200]}")
+    return book
+
+
+def _fail(book: RawWorkbook, code: str, **params: object) -> None:
+    book.sheets = []
+    book.structure_protected = None
+    book.problem = model.make_finding(code, **params)
+
+
+def _format_from_suffix(path: Path) -> str | None:
+    suffix = path.suffix.lower().lstrip(".")
+    return suffix if suffix in {"xlsx", "xlsm", "xls", "ods", "xlsb"} else None
+
+
+def _check_size(size: int, limits: Limits) -> None:
+    if size == 0:
+        raise _Refused("file-empty")
+    if size > limits.max_file_bytes:
+        raise _Refused("file-too-large", size=_mb(size), limit=_mb(limits.max_file_bytes))
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.1f}".replace(".", ",")
+
+
+def _read_bytes(book: RawWorkbook, data: bytes, limits: Limits) -> None:
+    if data[:4] == b"PK\x03\x04":
+        package = _inspect_zip(data, limits)
+        book.file_format = package.file_format
+    elif data[:8] == OLE_MAGIC:
+        package = _inspect_ole(data)
+        book.file_format = "xls"
+    else:
+        raise _Refused("not-a-spreadsheet", detail=_describe_content(data))
+    book.sheets = _calamine_sheets(data, limits)
+    package.annotate(book)
+
+
+def _describe_content(data: bytes) -> str:
+    head = data[:512].lstrip().lower()
+    if head.startswith(b"%pdf"):
+        return _vi_en("nội dung là tệp PDF", "the content is a PDF file")
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) or b"<html" in head:
+        return _vi_en("nội dung là trang HTML/XML", "the content is an HTML/XML page")
+    if data[:4] in (b"PK\x05\x06", b"PK\x07\x08") or data[:2] == b"PK":
+        return _vi_en("tệp nén ZIP hỏng", "a damaged ZIP file")
+    if data[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1") or data[:3] == b"GIF":
+        return _vi_en("nội dung là ảnh", "the content is an image")
+    if data[:4] == b"{\\rt":
+        return _vi_en("nội dung là văn bản RTF", "the content is an RTF document")
+    try:
+        data[:4096].decode("utf-8")
+        return _vi_en("nội dung là văn bản thuần (CSV/TXT)", "the content is plain text (CSV/TXT)")
+    except UnicodeDecodeError:
+        return _vi_en("định dạng không nhận ra", "unrecognised format")
+
+
+# --------------------------------------------------------------------------- calamine
+
+
+_VISIBILITY = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryhidden"}
+
+
+def _calamine_sheets(data: bytes, limits: Limits) -> list[RawSheet]:
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        raise _Refused("file-password-protected") from None
+    except Exception as exc:
+        raise _Refused("file-unreadable", reason=_calamine_reason(exc)) from None
+    with workbook:
+        return [_read_sheet(workbook, meta, limits) for meta in workbook.sheets_metadata]
+
+
+def _calamine_reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _read_sheet(workbook, meta, limits: Limits) -> RawSheet:
+    visibility = _VISIBILITY.get(_enum_name(meta.visible), "visible")
+    name = unicodedata.normalize("NFC", meta.name)
+    if _enum_name(meta.typ) not in ("WorkSheet", "MacroSheet", "DialogSheet"):
+        return RawSheet(name=name, visibility=visibility, cells={})   # chart sheets hold no cells
+    try:
+        sheet = workbook.get_sheet_by_name(meta.name)
+    except Exception as exc:
+        raise _Refused("file-unreadable", reason=_calamine_reason(exc)) from None
+    if sheet.height * sheet.width > limits.max_cells:
+        raise _Refused("file-bomb", detail=_grid_detail(sheet.height, sheet.width))
+    return RawSheet(name=name, visibility=visibility, cells=_cells_of(sheet))
+
+
+def _enum_name(value: object) -> str:
+    """'SheetVisibleEnum.VeryHidden' -> 'VeryHidden' (calamine's enums have no .name)."""
+    return str(value).rsplit(".", 1)[-1]
+
+
+def _cells_of(sheet) -> dict[str, object]:
+    start = sheet.start
+    if start is None:
+        return {}
+    first_row, first_col = start
+    cells: dict[str, object] = {}
+    for r, row in enumerate(sheet.to_python(skip_empty_area=True)):
+        row_number = str(first_row + r + 1)
+        for c, value in enumerate(row):
+            if value == "" or value is None:
+                continue
+            if isinstance(value, str):
+                value = unicodedata.normalize("NFC", value)
+            cells[column_letter(first_col + c) + row_number] = value
+    return cells
+
+
+def _grid_detail(rows: int, cols: int) -> str:
+    return _vi_en(f"trang tính khai báo vùng {rows:,} dòng × {cols:,} cột".replace(",", "."),
+                  f"a sheet declares a grid of {rows:,} rows × {cols:,} columns")
+
+
+_LETTERS: list[str] = []
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (cached: called for every cell)."""
+    while len(_LETTERS) <= index:
+        n, letters = len(_LETTERS) + 1, ""
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        _LETTERS.append(letters)
+    return _LETTERS[index]
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 0, 'AA' -> 26."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+# --------------------------------------------------------------------------- ZIP packages
+
+
+class _Package:
+    """What the pre-parse inspection learned; adds protection and error cells after calamine."""
+
+    file_format = None
+
+    def annotate(self, book: RawWorkbook) -> None:
+        return None
+
+
+class _ZipPackage(_Package):
+    def __init__(self, file_format: str, parts: dict[str, bytes]):
+        self.file_format = file_format
+        self.parts = parts
+
+    def annotate(self, book: RawWorkbook) -> None:
+        if self.file_format in ("xlsx", "xlsm"):
+            _annotate_ooxml(book, self.parts)
+        elif self.file_format == "ods":
+            _annotate_ods(book, self.parts)
+
+
+_INSPECTED_SUFFIXES = (".xml", ".rels", ".bin", ".vml")
+_XML_ATTACK = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _inspect_zip(data: bytes, limits: Limits) -> _ZipPackage:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise _Refused("file-unreadable", reason=_vi_en(f"tệp nén ZIP hỏng hoặc bị cắt cụt ({exc})",
+                                                        f"damaged or truncated ZIP ({exc})")) from None
+    _check_declared_sizes(infos, limits)
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise _Refused("file-password-protected")
+    names = {info.filename for info in infos}
+    file_format = _zip_format(archive, names)
+    parts = {}
+    for info in infos:
+        if info.filename.lower().endswith(_INSPECTED_SUFFIXES) or info.filename == "mimetype":
+            parts[info.filename] = _inflate(data, info)
+            if not info.filename.lower().endswith(".bin") and _XML_ATTACK.search(parts[info.filename][:65536]) or b"<!ENTITY" in parts[info.filename]:
+                raise _Refused("file-bomb", detail=_vi_en(f"khai báo thực thể XML trong {info.filename}",
+                                                          f"XML entity declarations in {info.filename}"))
+    if file_format == "ods" and b"encryption-data" in parts.get("META-INF/manifest.xml", b""):
+        raise _Refused("file-password-protected")
+    if file_format in ("xlsx", "xlsm"):
+        _check_ooxml_grids(parts, limits)
+    return _ZipPackage(file_format=file_format, parts=parts)
+
+
+def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(infos) > limits.max_members:
+        raise _Refused("file-bomb", detail=_vi_en(f"{len(infos)} thành phần trong tệp nén",
+                                                  f"{len(infos)} members in the package"))
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise _Refused("file-bomb", detail=_vi_en(f"giải nén ra {_mb(total)} MB",
+                                                  f"declares {_mb(total)} MB uncompressed"))
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_member_ratio:
+            raise _Refused("file-bomb", detail=_vi_en(
+                f"{info.filename} nén {int(ratio)} lần", f"{info.filename} compressed {int(ratio)}:1"))
+
+
+def _zip_format(archive: zipfile.ZipFile, names: set[str]) -> str:
+    if "mimetype" in names:
+        mimetype = archive.read("mimetype")[:100]
+        if b"opendocument.spreadsheet" in mimetype:
+            return "ods"
+        raise _Refused("not-a-spreadsheet", detail=_vi_en(
+            f"tài liệu OpenDocument loại {mimetype.decode('ascii', 'replace')}",
+            f"an OpenDocument of type {mimetype.decode('ascii', 'replace')}"))
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "xl/workbook.xml" in names or any(n.startswith("xl/") and n.endswith("workbook.xml") for n in names):
+        content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        return "xlsm" if b"macroEnabled" in content_types[:200000] else "xlsx"
+    if "word/document.xml" in names:
+        raise _Refused("not-a-spreadsheet", detail=_vi_en("nội dung là văn bản Word (.docx)",
+                                                          "the content is a Word document (.docx)"))
+    if "ppt/presentation.xml" in names:
+        raise _Refused("not-a-spreadsheet", detail=_vi_en("nội dung là bản trình chiếu (.pptx)",
+                                                          "the content is a presentation (.pptx)"))
+    raise _Refused("not-a-spreadsheet", detail=_vi_en("tệp nén ZIP không chứa bảng tính",
+                                                      "a ZIP archive without a spreadsheet"))
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """One member's bytes, inflated here with an output cap of its declared size.
+
+    Reading the raw compressed bytes ourselves (rather than through ZipFile.open)
+    lets us see a deflate stream that would produce more than its header claims.
+    """
+    offset = info.header_offset
+    header = data[offset:offset + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng",
+                                                        f"member {info.filename} is damaged"))
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = offset + 30 + name_length + extra_length
+    raw = data[start:start + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise _Refused("file-unreadable", reason=_vi_en("tệp bị cắt cụt", "the file is truncated"))
+    if info.compress_type == zipfile.ZIP_STORED:
+        content = raw
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        content = _bounded_inflate(raw, info)
+    else:
+        raise _Refused("file-unreadable", reason=_vi_en(
+            f"kiểu nén {info.compress_type} không được hỗ trợ", f"compression method {info.compress_type} not supported"))
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng (CRC)",
+                                                        f"member {info.filename} is damaged (CRC)"))
+    return content
+
+
+def _bounded_inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
+    inflater = zlib.decompressobj(-15)
+    try:
+        content = inflater.decompress(raw, info.file_size + 1)
+    except zlib.error as exc:
+        raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng ({exc})",
+                                                        f"member {info.filename} is damaged ({exc})")) from None
+    if len(content) > info.file_size or inflater.unconsumed_tail:
+        raise _Refused("file-bomb", detail=_vi_en(
+            f"{info.filename} giải nén ra nhiều hơn kích thước khai báo ({info.file_size} byte)",
+            f"{info.filename} inflates beyond its declared size ({info.file_size} bytes)"))
+    return content
+
+
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+
+
+def _check_ooxml_grids(parts: dict[str, bytes], limits: Limits) -> None:
+    """Refuse a worksheet whose used grid (max row x max column of its cells) is huge."""
+    for name, part in parts.items():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        max_row = max_col = 0
+        for match in _CELL_REF.finditer(part):
+            max_col = max(max_col, column_index(match.group(1).decode()) + 1)
+            max_row = max(max_row, int(match.group(2)))
+        if max_row * max_col > limits.max_cells:
+            raise _Refused("file-bomb", detail=_grid_detail(max_row, max_col))
+
+
+# --------------------------------------------------------------------------- OOXML protection and errors
+
+_ATTRIBUTE = re.compile(rb"([\w:.-]+)\s*=\s*\"([^\"]*)\"")
+
+
+def _attributes(tag: bytes) -> dict[str, str]:
+    """Attributes of one start tag, prefixes dropped (``r:id`` -> ``id``), entities decoded."""
+    result = {}
+    for key, value in _ATTRIBUTE.findall(tag):
+        local = key.decode("utf-8", "replace").rsplit(":", 1)[-1]
+        result.setdefault(local, html.unescape(value.decode("utf-8", "replace")))
+    return result
+
+
+def _true(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true")
+
+
+def _annotate_ooxml(book: RawWorkbook, parts: dict[str, bytes]) -> None:
+    workbook_xml = parts.get("xl/workbook.xml", b"")
+    protection = re.search(rb"<workbookProtection\b[^>]*>", workbook_xml)
+    book.structure_protected = bool(protection and _true(_attributes(protection.group(0)).get("lockStructure")))
+    sheet_parts = _ooxml_sheet_parts(workbook_xml, parts.get("xl/_rels/workbook.xml.rels", b""))
+    for sheet in book.sheets:
+        part = parts.get(sheet_parts.get(_fold_name(sheet.name), ""), None)
+        if part is None:
+            continue
+        element = re.search(rb"<sheetProtection\b[^>]*>", part)
+        sheet.protected = bool(element and _true(_attributes(element.group(0)).get("sheet")))
+        if b't="e"' in part:
+            sheet.cells.update(_ooxml_error_cells(part))
+
+
+def _ooxml_sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
+    """Folded sheet name -> part name, through workbook.xml and its relationships."""
+    targets = {}
+    for tag in re.findall(rb"<Relationship\b[^>]*>", rels_xml):
+        attrs = _attributes(tag)
+        target = attrs.get("Target", "")
+        targets[attrs.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+    result = {}
+    for tag in re.findall(rb"<sheet\b[^>]*>", workbook_xml):
+        attrs = _attributes(tag)
+        if attrs.get("id") in targets and "name" in attrs:
+            result[_fold_name(attrs["name"])] = targets[attrs["id"]]
+    return result
+
+
+_ERROR_CELL = re.compile(rb"<c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</c>", re.S)
+
+
+def _ooxml_error_cells(part: bytes) -> dict[str, CellError]:
+    """Formula cells whose cached value is an error: calamine hands these over as empty."""
+    cells = {}
+    for attributes, body in _ERROR_CELL.findall(part):
+        reference = _attributes(attributes).get("r")
+        value = re.search(rb"<v>([^<]*)</v>", body)
+        if reference and value:
+            text = html.unescape(value.group(1).decode("utf-8", "replace")).strip()
+            cells[reference] = CellError(text if text in ERROR_LITERALS else text or "#VALUE!")
+    return cells
+
+
+# --------------------------------------------------------------------------- ODS protection
+
+
+def _annotate_ods(book: RawWorkbook, parts: dict[str, bytes]) -> None:
+    content = parts.get("content.xml", b"")
+    spreadsheet = re.search(rb"<office:spreadsheet\b[^>]*>", content)
+    book.structure_protected = bool(spreadsheet and _true(_attributes(spreadsheet.group(0)).get("structure-protected")))
+    protected = {}
+    for tag in re.findall(rb"<table:table\s[^>]*>", content):
+        attrs = _attributes(tag)
+        if "name" in attrs:
+            protected[_fold_name(attrs["name"])] = _true(attrs.get("protected"))
+    for sheet in book.sheets:
+        sheet.protected = protected.get(_fold_name(sheet.name))
+
+
+# --------------------------------------------------------------------------- OLE2 (.xls, encrypted OOXML)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class _OlePackage(_Package):
+    file_format = "xls"
+
+
+def _inspect_ole(data: bytes) -> _OlePackage:
+    """An OLE2 compound file: an .xls, or an xlsx encrypted with a password to open."""
+    if _utf16(b"EncryptedPackage") in data or _utf16(b"EncryptionInfo") in data:
+        raise _Refused("file-password-protected")
+    if _utf16(b"Workbook") not in data and _utf16(b"Book") not in data and _utf16(b"book") not in data.lower():
+        what = _vi_en("tài liệu Word (.doc)", "a Word document (.doc)") if _utf16(b"WordDocument") in data \
+            else _vi_en("tệp OLE không chứa bảng tính", "an OLE file without a workbook")
+        raise _Refused("not-a-spreadsheet", detail=what)
+    if _xls_has_filepass(data):
+        raise _Refused("file-password-protected")
+    return _OlePackage()
+
+
+def _utf16(name: bytes) -> bytes:
+    return name.decode("ascii").encode("utf-16-le")
+
+
+_BOF_GLOBALS = re.compile(rb"\x09\x08([\x08\x10])\x00\x00[\x05\x06]\x05\x00")
+
+
+def _xls_has_filepass(data: bytes) -> bool:
+    """FILEPASS (0x002F) must directly follow the workbook globals' BOF record."""
+    match = _BOF_GLOBALS.search(data)
+    if not match:
+        return False
+    following = match.start() + 4 + match.group(1)[0]
+    return data[following:following + 2] == b"\x2f\x00"
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def identify(raw: RawWorkbook) -> Identity | None:
+    """Form, unit and period from the hidden metadata sheet, else from the visible heading."""
+    if raw.problem is not None:
+        return None
+    meta = raw.sheet(layout.META_SHEET)
+    if meta is not None:
+        identity = _identity_from_metadata(meta)
+        if identity is not None:
+            return identity
+    for sheet in raw.sheets:
+        identity = _identity_from_heading(sheet)
+        if identity is not None:
+            return identity
+    return None
+
+
+def _identity_from_metadata(meta: RawSheet) -> Identity | None:
+    values: dict[str, object] = {}
+    for address, key in meta.cells.items():
+        if address.startswith("A") and address[1:].isdigit() and isinstance(key, str):
+            values[key.strip()] = meta.cells.get("B" + address[1:])
+    if not values.get("form_id") and not values.get("unit_code"):
+        return None
+    return Identity(
+        form_id=_text(values.get("form_id")),
+        form_version=_integer(values.get("form_version")),
+        unit_code=_text(values.get("unit_code")),
+        unit_name=_text(values.get("unit_name")),
+        period=_period_code(values.get("period")),
+        deadline=_date(values.get("deadline")),
+        generated_at=_datetime(values.get("generated_at")),
+        fingerprint=_text(values.get("layout_fingerprint")),
+        source="metadata",
+        sheet=meta.name,
+    )
+
+
+def _text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)                  # a numeric code re-saved as a number
+    return unicodedata.normalize("NFC", str(value)).strip() or None
+
+
+def _integer(value: object) -> int | None:
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _period_code(value: object) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return parse_period(text).code
+    except Exception:
+        found = period_from_label(text)
+        return found.code if found else text
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return _date_dmy(text)
+
+
+def _date_dmy(text: str) -> date | None:
+    match = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    if not match:
+        return None
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
+
+
+def _datetime(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+HEADING_SCAN_ROWS = 20  # a heading pasted lower down in a new workbook is still found
+_UNIT_LINE = re.compile(r"^\s*(.+?)\s*\(\s*mã\s*:?\s*([^()]+?)\s*\)\s*$", re.I)
+
+
+def _identity_from_heading(sheet: RawSheet) -> Identity | None:
+    """Parse ``Kỳ báo cáo: …`` and ``Đơn vị báo cáo: <name> (mã <code>)`` near the top."""
+    lines = _heading_lines(sheet)
+    period_text = _after_prefix(lines, layout.PERIOD_PREFIX)
+    unit_text = _after_prefix(lines, layout.UNIT_PREFIX)
+    if period_text is None and unit_text is None:
+        return None
+    found_period = period_from_label(period_text) if period_text else None
+    unit_match = _UNIT_LINE.match(unit_text) if unit_text else None
+    deadline_text = _after_prefix(lines, layout.DEADLINE_PREFIX)
+    return Identity(
+        form_id=None, form_version=None,
+        unit_code=unit_match.group(2) if unit_match else None,
+        unit_name=unit_match.group(1) if unit_match else (unit_text or None),
+        period=found_period.code if found_period else None,
+        deadline=_date_dmy(deadline_text) if deadline_text else None,
+        generated_at=None, fingerprint=None, source="heading", sheet=sheet.name,
+    )
+
+
+def _heading_lines(sheet: RawSheet) -> list[str]:
+    """Text cells of the top rows, the layout's own rows first."""
+    def row_of(address: str) -> int:
+        digits = address.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        return int(digits) if digits.isdigit() else 0
+
+    preferred = {f"A{layout.ROW_PERIOD}", f"A{layout.ROW_UNIT}", f"A{layout.ROW_DEADLINE}"}
+    texts = [(address not in preferred, row_of(address), layout.fold_text(value))
+             for address, value in sheet.cells.items()
+             if isinstance(value, str) and 0 < row_of(address) <= HEADING_SCAN_ROWS]
+    return [text for _, _, text in sorted(texts)]
+
+
+def _after_prefix(lines: list[str], prefix: str) -> str | None:
+    wanted = layout.fold_text(prefix).rstrip(":").casefold()
+    for line in lines:
+        head, colon, rest = line.partition(":")
+        if colon and head.strip().casefold() == wanted:
+            return rest.strip()
+    return None
+
+
+# --------------------------------------------------------------------------- finding files
+
+
+def find_spreadsheets(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """(spreadsheet files, missing paths).
+
+    Files given explicitly are taken whatever their extension (a PDF passed by
+    mistake must come back as a finding, not vanish); folders are searched
+    recursively for spreadsheet extensions, skipping Office lock files (``~$``)
+    and hidden files or folders.
+    """
+    found: dict[Path, None] = {}
+    missing: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for candidate in _spreadsheets_under(path):
+                found.setdefault(candidate, None)
+        elif path.is_file():
+            found.setdefault(path, None)
+        else:
+            missing.append(path)
+    return sorted(found), missing
+
+
+def _spreadsheets_under(folder: Path) -> list[Path]:
+    result = []
+    for candidate in folder.rglob("*"):
+        relative = candidate.relative_to(folder).parts
+        if any(part.startswith((".", "~$")) for part in relative):
+            continue
+        if candidate.suffix.lower() in SPREADSHEET_SUFFIXES and candidate.is_file():
+            result.append(candidate)
+    return result
