@@ -443,6 +443,88 @@ CATALOGUE: dict[str, Message] = {
         "LibreOffice took more than {seconds} seconds converting {path} and was stopped. "
         "Try again; if it still fails, close any open LibreOffice windows.",
     ),
+    # --- merge ---
+    "merge-same-content": _m(
+        "info",
+        "cùng nội dung, gửi trùng",
+        "identical content, sent twice",
+    ),
+    "merge-newer-time": _m(
+        "info",
+        "tệp dùng nhận lúc {newer_time}, tệp bị thay thế lúc {older_time}",
+        "the file used arrived {newer_time}, the superseded one {older_time}",
+    ),
+    "merge-completeness": _m(
+        "info",
+        "{count}/{expected} đơn vị, {rate}",
+        "{count}/{expected} units, {rate}",
+    ),
+    "merge-summary-submitted": _m(
+        "info",
+        "Đã nộp: {submitted}. Tính vào tổng hợp: {counted} đơn vị.",
+        "Submitted: {submitted}. Counted in the totals: {counted} units.",
+    ),
+    "merge-summary-on-time": _m(
+        "info",
+        "Đúng hạn (hạn {deadline}): {on_time}.",
+        "On time (deadline {deadline}): {on_time}.",
+    ),
+    "merge-summary-missing": _m(
+        "warning",
+        "Chưa nộp ({count}): {units}.",
+        "Not submitted ({count}): {units}.",
+    ),
+    "merge-summary-invalid": _m(
+        "warning",
+        "Có lỗi, chưa tính vào tổng hợp ({count}): {units}.",
+        "With errors, left out of the totals ({count}): {units}.",
+    ),
+    "merge-summary-other-files": _m(
+        "info",
+        "Tệp không dùng: {superseded} bị thay thế, {unmatched} không khớp đơn vị/kỳ/biểu mẫu, "
+        "{unreadable} không đọc được (xem trang “Tình hình nộp”).",
+        "Files not used: {superseded} superseded, {unmatched} matching no unit/period/form, "
+        "{unreadable} unreadable (see the “Tình hình nộp” sheet).",
+    ),
+    "merge-written": _m(
+        "info",
+        "Đã ghi sổ tổng hợp: {path}",
+        "Consolidated workbook written: {path}",
+    ),
+    "merge-long-written": _m(
+        "info",
+        "Đã ghi bảng số liệu dạng dài: {path}",
+        "Long export written: {path}",
+    ),
+    "long-format-unsupported": _m(
+        "fatal",
+        "Không ghi được {path}: --long chỉ nhận tệp .csv hoặc .parquet.",
+        "Cannot write {path}: --long takes a .csv or .parquet file only.",
+    ),
+    "merged-workbook-invalid": _m(
+        "fatal",
+        "Tệp {path} không phải là sổ tổng hợp do “cchc merge” tạo ({reason}). Hãy chạy lại "
+        "“cchc merge” rồi dùng tệp kết quả.",
+        "{path} is not a consolidated workbook written by “cchc merge” ({reason}). Run "
+        "“cchc merge” again and use its output.",
+    ),
+    "merged-workbook-other-form": _m(
+        "fatal",
+        "Sổ tổng hợp {path} là của biểu mẫu “{found}”, không phải “{expected}”.",
+        "The consolidated workbook {path} is for form “{found}”, not “{expected}”.",
+    ),
+    "received-csv-unusable": _m(
+        "warning",
+        "Không dùng được {path} ({reason}); thời điểm nhận sẽ lấy theo thời gian của tệp.",
+        "Cannot use {path} ({reason}); the time received falls back to the file time.",
+    ),
+    "received-time-invalid": _m(
+        "warning",
+        "{path}, dòng {line}: thời điểm nhận “{value}” không đúng dạng ISO 8601 có múi giờ; "
+        "tệp {file} sẽ lấy theo thời gian của tệp.",
+        "{path}, line {line}: time received “{value}” is not ISO 8601 with a time zone; "
+        "{file} falls back to the file time.",
+    ),
 }
 
 

@@ -154,6 +154,7 @@ class UnitStatus:
     received: datetime | None = None     # mail time, else file time, else workbook date
     on_time: bool | None = None          # None when no deadline or not submitted
     superseded: list[FileReport] = field(default_factory=list)
+    received_source: str = ""            # how ``received`` is known: mail / file / workbook
 
     @property
     def submitted(self) -> bool:

@@ -1,0 +1,94 @@
+"""The tidy ("long") export: one row per counted unit and indicator.
+
+Columns (stable, documented in the README): period, unit_code, unit_name, group,
+indicator_code, indicator_label, unit_of_measure, value, note, source_file,
+source_sha256. Only counted units (valid or with warnings) appear, so summing
+``value`` by indicator gives the workbook's totals. ``.csv`` is UTF-8 with a BOM
+(Excel then shows Vietnamese correctly); text that Excel would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``) gets a leading apostrophe in the CSV
+only. ``.parquet`` keeps the text as it is and types ``value`` as a number.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path, PurePath
+
+from . import merge
+from .fileio import write_bytes_atomic, write_with
+from .messages import CchcError
+from .model import Consolidation
+
+COLUMNS = ("period", "unit_code", "unit_name", "group", "indicator_code", "indicator_label",
+           "unit_of_measure", "value", "note", "source_file", "source_sha256")
+TEXT_COLUMNS = tuple(c for c in COLUMNS if c != "value")
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def long_rows(consolidation: Consolidation) -> list[dict]:
+    rows = []
+    for status in consolidation.unit_statuses:
+        if not status.counted:
+            continue
+        report = status.report
+        for indicator in consolidation.form.indicators:
+            value = report.values.get(indicator.code)
+            rows.append({
+                "period": consolidation.period.code, "unit_code": status.unit.code,
+                "unit_name": status.unit.name, "group": status.unit.group,
+                "indicator_code": indicator.code, "indicator_label": indicator.label,
+                "unit_of_measure": indicator.unit,
+                "value": merge.number(value) if indicator.is_numeric else value,
+                "note": str(report.notes.get(indicator.code) or ""),
+                "source_file": PurePath(report.path).name, "source_sha256": report.sha256,
+            })
+    return rows
+
+
+def write_long(consolidation: Consolidation, path: str | Path) -> Path:
+    """Write ``.csv`` or ``.parquet`` (by suffix) atomically; returns ``path``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    rows = long_rows(consolidation)
+    if suffix == ".csv":
+        write_bytes_atomic(path, csv_bytes(rows))
+    elif suffix == ".parquet":
+        frame = data_frame(rows)
+        write_with(path, lambda temporary: frame.to_parquet(temporary, index=False))
+    else:
+        raise CchcError("long-format-unsupported", path=path)
+    return path
+
+
+def csv_bytes(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_cell(row[c], c) for c in COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: object, column: str) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if column in TEXT_COLUMNS and text.startswith(FORMULA_STARTS):
+        return "'" + text  # Excel would otherwise run it as a formula on opening the CSV
+    return text
+
+
+def data_frame(rows: list[dict]):
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    numbers = [v for v in frame["value"] if v is not None and not isinstance(v, str)]
+    if all(isinstance(v, int) for v in numbers):
+        frame["value"] = pd.array([v if isinstance(v, int) else None for v in frame["value"]], dtype="Int64")
+    elif not any(isinstance(v, str) for v in frame["value"]):
+        frame["value"] = pd.array(frame["value"].tolist(), dtype="Float64")
+    else:  # a text indicator: one column cannot hold both types in Parquet
+        frame["value"] = pd.array([None if v is None else str(v) for v in frame["value"]], dtype="string")
+    for column in TEXT_COLUMNS:
+        frame[column] = frame[column].astype("string")
+    return frame

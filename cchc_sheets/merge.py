@@ -1,0 +1,249 @@
+"""Consolidation: from the reports of every returned file to the numbers for the parent.
+
+Pure logic, no disk: ``consolidate()`` takes the validation reports (a
+``BatchReport`` or a list of ``FileReport``), the form, the expected units and the
+period, and returns a ``model.Consolidation``:
+
+- each input is matched to an expected unit, or marked ``unmatched`` (other form,
+  other period, unknown unit, no identity) or ``unreadable``, with the reason;
+- when a unit sent several files the newest wins (mail time, then the workbook's
+  own dates, then the file time) and the others are ``superseded``;
+- an invalid return stays the unit's return (the officer must see it) but does not
+  enter the totals; totals and group subtotals add only counted units (valid or
+  with warnings) and only indicators whose ``aggregate`` is ``sum``;
+- on time / late compares the day received (Vietnam time) with the deadline.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta, timezone
+from pathlib import PurePath
+from typing import TYPE_CHECKING
+
+from . import model
+from .messages import render
+from .model import (
+    DISPOSITION_SUPERSEDED, DISPOSITION_UNMATCHED, DISPOSITION_UNREADABLE, DISPOSITION_USED,
+    Consolidation, FileReport, InputFile, UnitStatus,
+)
+
+if TYPE_CHECKING:
+    from .forms import Form
+    from .periods import Period
+    from .received import ReceivedInfo
+    from .units import UnitList
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+
+RECEIVED_FROM_MAIL = "mail"
+RECEIVED_FROM_FILE = "file"
+RECEIVED_FROM_WORKBOOK = "workbook"
+
+
+def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form: "Form", units: "UnitList",
+                period: "Period", *, deadline: date | None = None,
+                received: Mapping[str, "ReceivedInfo"] | None = None,
+                generated_at: datetime | None = None) -> Consolidation:
+    """Match, de-duplicate and total the returns; see the module docstring."""
+    reports = list(batch_or_reports.files if isinstance(batch_or_reports, model.BatchReport) else batch_or_reports)
+    reports = [with_received(r, received) for r in reports]
+    expected = units.by_code()
+    inputs: dict[int, InputFile] = {}
+    by_unit: dict[str, list[FileReport]] = {code: [] for code in expected}
+    for index, report in enumerate(reports):
+        reason = mismatch_reason(report, form, period, expected)
+        if report.status == model.STATUS_UNREADABLE:
+            inputs[index] = InputFile(report.path, DISPOSITION_UNREADABLE, reason, report)
+        elif reason:
+            inputs[index] = InputFile(report.path, DISPOSITION_UNMATCHED, reason, report)
+        else:
+            by_unit[report.unit_code].append(report)
+    statuses = [unit_status(unit, by_unit[unit.code], deadline) for unit in units]
+    position = {id(r): n for n, r in enumerate(reports)}
+    for status in statuses:
+        for report in ([status.report] if status.report else []):
+            inputs[position[id(report)]] = InputFile(report.path, DISPOSITION_USED, "", report)
+        for older in status.superseded:
+            inputs[position[id(older)]] = InputFile(older.path, DISPOSITION_SUPERSEDED,
+                                                    superseded_reason(status, older), older)
+    counted = [s for s in statuses if s.counted]
+    return Consolidation(
+        form=form, period=period, units=units, unit_statuses=statuses,
+        inputs=[inputs[n] for n in range(len(reports))],
+        totals=sum_values(form, counted),
+        group_totals=group_totals(form, units, statuses) if units.has_groups else {},
+        deadline=deadline, parent_name=units.parent_name,
+        generated_at=generated_at or datetime.now(VIETNAM_TIME).replace(microsecond=0),
+    )
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def mismatch_reason(report: FileReport, form: "Form", period: "Period", expected: Mapping) -> str:
+    """Why a report belongs to no expected unit of this merge; '' when it does."""
+    if report.status == model.STATUS_UNREADABLE:
+        return _first_message(report, model.UNREADABLE_CODES) or render("file-unreadable", reason="?")
+    if not report.unit_code or not report.form:
+        return _first_message(report, {"not-a-cchc-form"}) or render("not-a-cchc-form")
+    if report.form != form.id:
+        return render("wrong-form", found=report.form, expected=form.id)
+    if report.period and report.period != period.code:
+        return render("period-mismatch", found=report.period, expected=period.code)
+    if report.unit_code not in expected:
+        return render("unknown-unit", unit=report.unit_code)
+    return ""
+
+
+def _first_message(report: FileReport, codes: Iterable[str]) -> str:
+    wanted = set(codes)
+    return next((f.message for f in report.findings if f.code in wanted), "")
+
+
+def with_received(report: FileReport, received: Mapping[str, "ReceivedInfo"] | None) -> FileReport:
+    """A copy of ``report`` carrying the mail time and sender from received.csv, if listed."""
+    info = find_received(report, received) if received else None
+    if info is None:
+        return report
+    return dataclasses.replace(report, received=info.received or report.received,
+                               sender=info.sender or report.sender)
+
+
+def find_received(report: FileReport, received: Mapping[str, "ReceivedInfo"]) -> "ReceivedInfo | None":
+    """By sha256 first (renamed files still match), else by file name."""
+    if report.sha256 and report.sha256 in received:
+        return received[report.sha256]
+    name = PurePath(report.path).name
+    return next((info for info in received.values() if PurePath(info.file).name == name), None)
+
+
+# --------------------------------------------------------------------------- one unit
+
+
+def unit_status(unit, reports: list[FileReport], deadline: date | None) -> UnitStatus:
+    if not reports:
+        return UnitStatus(unit=unit)
+    ordered = sorted(reports, key=newness_key, reverse=True)
+    newest = ordered[0]
+    when, source = received_time(newest)
+    return UnitStatus(unit=unit, report=newest, received=when, received_source=source,
+                      on_time=is_on_time(when, deadline), superseded=ordered[1:])
+
+
+def newness_key(report: FileReport) -> tuple:
+    """Mail time, then when its template was generated, then the file time; the path breaks ties.
+
+    The date a commune typed (Ngày báo cáo) is left out: it is often copied from an old file.
+    """
+    return (_aware(report.received), _aware(report.generated_at), _aware(report.modified), report.path)
+
+
+def received_time(report: FileReport) -> tuple[datetime | None, str]:
+    """When the return arrived, and how we know: mail time, else file time, else its own date."""
+    if report.received:
+        return report.received, RECEIVED_FROM_MAIL
+    if report.modified:
+        return report.modified, RECEIVED_FROM_FILE
+    own = report_date(report)
+    return (own, RECEIVED_FROM_WORKBOOK) if own else (None, "")
+
+
+def is_on_time(when: datetime | None, deadline: date | None) -> bool | None:
+    if when is None or deadline is None:
+        return None
+    return vietnam_date(when) <= deadline
+
+
+def vietnam_date(when: datetime) -> date:
+    """The calendar day in Vietnam; a naive time is taken as this computer's local time."""
+    return when.astimezone(VIETNAM_TIME).date()
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def report_date(report: FileReport) -> datetime | None:
+    """The 'Ngày báo cáo' the commune typed (ISO or d/m/yyyy), as a datetime at midnight."""
+    value = (report.reporter or {}).get("report_date")
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if not value:
+        return None
+    text = str(value).strip()
+    match = _DMY.match(text)
+    try:
+        if match:
+            return datetime(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _aware(when: datetime | None) -> datetime:
+    if when is None:
+        return _EARLIEST
+    return when.astimezone(timezone.utc)
+
+
+def superseded_reason(status: UnitStatus, older: FileReport) -> str:
+    newer = status.report
+    if newer.sha256 and newer.sha256 == older.sha256:
+        difference = render("merge-same-content")
+    else:
+        newer_time, _ = received_time(newer)
+        older_time, _ = received_time(older)
+        difference = render("merge-newer-time", newer_time=format_time(newer_time),
+                            older_time=format_time(older_time))
+    return render("duplicate-unit", unit=f"{status.unit.name} ({status.unit.code})",
+                  newer=PurePath(newer.path).name, older=PurePath(older.path).name, difference=difference)
+
+
+def format_time(when: datetime | None) -> str:
+    """'18/06/2020 09:15' in Vietnam time; '—' when unknown."""
+    if when is None:
+        return "—"
+    return when.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M")
+
+
+# --------------------------------------------------------------------------- totals
+
+
+def summed_indicators(form: "Form") -> list[str]:
+    return [i.code for i in form.indicators if i.aggregate == "sum" and i.is_numeric]
+
+
+def number(value: object) -> int | float | None:
+    """A value fit for a total: numbers only (never bool); whole floats (5.0 from .ods) as int."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def sum_values(form: "Form", statuses: Iterable[UnitStatus]) -> dict[str, int | float]:
+    statuses = list(statuses)
+    totals: dict[str, int | float] = {}
+    for code in summed_indicators(form):
+        values = [number(s.report.values.get(code)) for s in statuses if s.counted]
+        totals[code] = sum(v for v in values if v is not None)
+    return totals
+
+
+def group_totals(form: "Form", units: "UnitList", statuses: list[UnitStatus]) -> dict[str, dict[str, int | float]]:
+    """Subtotals per group, in the order groups first appear in the units list."""
+    groups: dict[str, list[UnitStatus]] = {}
+    for status in statuses:
+        groups.setdefault(status.unit.group, []).append(status)
+    return {group: sum_values(form, members) for group, members in groups.items()}
+
+
+def counted_blanks(consolidation: Consolidation, code: str) -> int:
+    """How many counted units left an indicator empty (shown beside the total)."""
+    return sum(1 for s in consolidation.unit_statuses
+               if s.counted and number(s.report.values.get(code)) is None)
