@@ -112,7 +112,7 @@ def number_from_text(text: str) -> int | float | None:
     """A number typed as text, Vietnamese style; None when the text is not just a number."""
     text = _SPACES.sub(" ", text).strip()
     sign = 1
-    if text[:1] in _MINUS_SIGNS or text[:1] == "+":
+    if text and text[0] in _MINUS_SIGNS + "+":
         sign = -1 if text[0] != "+" else 1
         text = text[1:].lstrip()
     if _INTEGER.match(text):
