@@ -525,6 +525,115 @@ CATALOGUE: dict[str, Message] = {
         "{path}, line {line}: time received “{value}” is not ISO 8601 with a time zone; "
         "{file} falls back to the file time.",
     ),
+    # --- validation ---------------------------------------------------------------
+    "layout-detail-pack-edition": _m(
+        "info",
+        "tệp được tạo từ một bản khác của bộ biểu mẫu cùng phiên bản; hãy gửi lại biểu mẫu mới cho đơn vị",
+        "the file was made from another edition of the form pack with the same version; send the unit the new form",
+    ),
+    "layout-detail-cell": _m(
+        "info",
+        "ô {sheet}!{cell} đang là “{found}”, đúng là “{expected}”",
+        "cell {sheet}!{cell} holds “{found}”, expected “{expected}”",
+    ),
+    "layout-detail-more": _m(
+        "info",
+        "và {count} ô khác",
+        "and {count} more cells",
+    ),
+    "layout-detail-column-moved": _m(
+        "info",
+        "cột “{heading}” đang ở cột {found} thay vì cột {expected} (đã chèn hoặc xóa cột)",
+        "column “{heading}” is in column {found} instead of {expected} (columns were inserted or deleted)",
+    ),
+    "layout-detail-column-missing": _m(
+        "info",
+        "không thấy cột “{heading}” (cột {column})",
+        "column “{heading}” (column {column}) is missing",
+    ),
+    "duplicate-different-values": _m(
+        "info",
+        "số liệu khác nhau ở chỉ tiêu {codes}",
+        "figures differ for indicators {codes}",
+    ),
+    "duplicate-different-text": _m(
+        "info",
+        "số liệu giống nhau, phần ghi chú hoặc ý kiến khác nhau",
+        "same figures, notes or comments differ",
+    ),
+    "duplicate-same-content": _m(
+        "info",
+        "nội dung hai tệp giống nhau",
+        "both files have the same contents",
+    ),
+    "status-valid": _m("info", "hợp lệ", "valid"),
+    "status-warnings": _m("info", "có cảnh báo", "warnings"),
+    "status-invalid": _m("info", "có lỗi", "errors"),
+    "status-unreadable": _m("info", "không đọc được", "unreadable"),
+    "severity-error": _m("info", "Lỗi", "Error"),
+    "severity-warning": _m("info", "Cảnh báo", "Warning"),
+    "severity-info": _m("info", "Thông tin", "Info"),
+    "validate-file-line": _m(
+        "info",
+        "{status} {unit} — {file}: {errors} lỗi, {warnings} cảnh báo",
+        "{status} {unit} — {file}: {errors} errors, {warnings} warnings",
+    ),
+    "validate-summary": _m(
+        "info",
+        "Tổng cộng {files} tệp: {valid} hợp lệ, {warnings} có cảnh báo, {invalid} có lỗi, "
+        "{unreadable} không đọc được.",
+        "{files} files: {valid} valid, {warnings} with warnings, {invalid} with errors, "
+        "{unreadable} unreadable.",
+    ),
+    "validate-progress": _m("info", "Đang kiểm tra", "Checking"),
+    "validate-unit-unknown": _m("info", "(chưa rõ đơn vị)", "(unit unknown)"),
+    "validate-report-written": _m(
+        "info",
+        "Đã ghi bảng kết quả kiểm tra: {path}",
+        "Findings workbook written: {path}",
+    ),
+    "validate-feedback-written": _m(
+        "info",
+        "Đã ghi {count} bản đánh dấu để gửi lại cho đơn vị vào {path}",
+        "Wrote {count} marked-up copies for units to {path}",
+    ),
+    "validate-feedback-skipped": _m(
+        "info",
+        "Không tạo được bản đánh dấu cho {file} (tệp không đọc được); hãy báo đơn vị gửi lại tệp.",
+        "No marked-up copy for {file} (the file cannot be read); ask the unit to send it again.",
+    ),
+    "findings-report-columns": _m(
+        "info",
+        "Tệp|Mã đơn vị|Tên đơn vị|Trạng thái|Mã lỗi|Mức độ|Trang|Ô|Chỉ tiêu|Giá trị|Nội dung",
+        "File|Unit code|Unit name|Status|Code|Severity|Sheet|Cell|Indicator|Value|Message",
+    ),
+    "findings-report-sheet": _m("info", "Kết quả kiểm tra", "Findings"),
+    "findings-report-no-findings": _m("info", "Không có lỗi hay cảnh báo.", "No errors or warnings."),
+    "feedback-sheet": _m("info", "Cần sửa", "To fix"),
+    "feedback-title": _m(
+        "info",
+        "CÁC ĐIỂM CẦN SỬA TRONG BÁO CÁO — {unit}",
+        "POINTS TO FIX IN THE REPORT — {unit}",
+    ),
+    "feedback-intro": _m(
+        "info",
+        "Ô tô đỏ là lỗi phải sửa, ô tô vàng là cảnh báo cần xem lại; rê chuột vào ô để xem ghi chú. "
+        "Sửa ngay trong tệp này (không chèn, xóa dòng hay cột) rồi gửi lại. Không cần xóa trang này.",
+        "Red cells are errors to fix, yellow cells are warnings to check; hover a cell to read its comment. "
+        "Fix them in this file (do not insert or delete rows or columns) and send it back. No need to delete this sheet.",
+    ),
+    "feedback-columns": _m(
+        "info",
+        "STT|Mức độ|Trang|Ô|Chỉ tiêu|Nội dung",
+        "No.|Severity|Sheet|Cell|Indicator|Message",
+    ),
+    "feedback-recreated": _m(
+        "info",
+        "Tệp gốc ({format}) không sửa trực tiếp được nên bản này được tạo lại từ biểu mẫu với số liệu đã đọc; "
+        "hãy điền tiếp vào bản này.",
+        "The original ({format}) cannot be edited directly, so this copy was rebuilt from the form with the "
+        "values read; continue in this copy.",
+    ),
 }
 
 

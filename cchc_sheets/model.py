@@ -52,7 +52,7 @@ def make_finding(code: str, /, *, sheet: str | None = None, cell: str | None = N
                  indicator: str | None = None, value: object = None, severity: str | None = None,
                  lang: str | None = None, **params: object) -> Finding:
     """A finding from the catalogue; ``severity`` overrides the catalogue's (form rules)."""
-    text = render(code, lang, value=value, indicator=indicator, **params)
+    text = render(code, lang, value=value, indicator=indicator, sheet=sheet, cell=cell, **params)
     return Finding(code=code, severity=severity or CATALOGUE[code].severity, message=text,
                    sheet=sheet, cell=cell, indicator=indicator, value=value, params=params)
 

@@ -1,0 +1,620 @@
+"""Checks on returned workbooks: every problem becomes a Finding with its sheet and cell.
+
+``validate_workbook`` turns one RawWorkbook (from ``reading``) into a FileReport;
+``check_batch`` adds what only shows across files (the same unit twice,
+outliers); ``validate_paths`` does both for files and folders, in a small
+process pool for large batches. Nothing here raises for a bad file: a problem
+with a return is a finding, never an exception.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import layout as L
+from .forms import Form, Indicator
+from .messages import CchcError, render
+from .model import BatchReport, FileReport, Finding, make_finding
+from .periods import Period
+from .units import UnitList
+from .vnformat import format_number
+
+REPORTER_MAX_LENGTH = 200
+OUTLIER_MIN_UNITS = 8
+OUTLIER_IQR_FACTOR = 3
+POOL_MIN_FILES = 48       # below this a process pool costs more than it saves
+POOL_WORKERS = 2
+POOL_CHUNK = 16
+HEADER_SEARCH_ROWS = 40
+
+UNIT_CODE_IN_HEADING = re.compile(r"\(mã\s*([^)]+?)\s*\)")
+_CELL = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+# --------------------------------------------------------------------------- A1 helpers
+
+
+def split_cell(address: str) -> tuple[str, int]:
+    """'D12' -> ('D', 12)."""
+    match = _CELL.match(address)
+    if not match:
+        raise ValueError(address)
+    return match.group(1), int(match.group(2))
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 1, 'AA' -> 27."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _key(value: object) -> str:
+    """How labels are matched when looking for a moved row: folded and case-insensitive."""
+    return L.fold_text(value).casefold()
+
+
+# --------------------------------------------------------------------------- where things are
+
+
+@dataclass
+class Grid:
+    """Where the main table actually sits in this workbook (rows/columns may have moved)."""
+
+    columns: dict[str, str]                      # layout column (A..E) -> actual column
+    header_row: int | None
+    rows: dict[str, int | None]                  # indicator code -> actual row
+    reporter_rows: dict[str, int | None]
+    answer_rows: dict[str, int]
+    missing_columns: list[str] = field(default_factory=list)
+
+    def value_cell(self, code: str) -> str:
+        return f"{self.columns[L.COL_VALUE]}{self.rows[code]}"
+
+    def note_cell(self, code: str) -> str:
+        return f"{self.columns[L.COL_NOTE]}{self.rows[code]}"
+
+    @property
+    def columns_moved(self) -> bool:
+        return any(layout_col != actual for layout_col, actual in self.columns.items()) or bool(self.missing_columns)
+
+
+def _rows_by_label(cells: dict[str, object], column: str) -> dict[str, list[int]]:
+    """Folded label -> rows where it appears in ``column``."""
+    found: dict[str, list[int]] = {}
+    for address, value in cells.items():
+        match = _CELL.match(address)
+        if match and match.group(1) == column and not _blank(value):
+            found.setdefault(_key(value), []).append(int(match.group(2)))
+    for rows in found.values():
+        rows.sort()
+    return found
+
+
+def _find_header(cells: dict[str, object], form: Form) -> tuple[int | None, dict[str, str]]:
+    """The row holding the column headings and where each heading actually is."""
+    wanted = {_key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)}
+    by_row: dict[int, dict[str, str]] = {}
+    for address, value in cells.items():
+        match = _CELL.match(address)
+        if not match or int(match.group(2)) > HEADER_SEARCH_ROWS:
+            continue
+        layout_col = wanted.get(_key(value))
+        if layout_col:
+            by_row.setdefault(int(match.group(2)), {}).setdefault(layout_col, match.group(1))
+    label_col, value_col = L.COL_LABEL, L.COL_VALUE
+    candidates = [row for row, found in by_row.items() if label_col in found and value_col in found]
+    if not candidates:
+        return None, {}
+    row = L.HEADER_ROW if L.HEADER_ROW in candidates else min(candidates)
+    return row, by_row[row]
+
+
+def _pick_row(rows: list[int], expected: int) -> int:
+    return expected if expected in rows else rows[0]
+
+
+def locate(raw_main: dict[str, object], raw_answers: dict[str, object], form: Form, layout: L.Layout) -> Grid:
+    """Find the table by its headings and each row by its label, wherever they ended up."""
+    header_row, found_columns = _find_header(raw_main, form)
+    columns = {col: found_columns.get(col, col) for col in L.MAIN_COLUMNS}
+    missing = [col for col in L.MAIN_COLUMNS if header_row is not None and col not in found_columns]
+    labels = _rows_by_label(raw_main, columns[L.COL_LABEL])
+    rows: dict[str, int | None] = {}
+    for indicator in form.indicators:
+        expected = layout.indicator_rows[indicator.code]
+        candidates = labels.get(_key(indicator.label))
+        rows[indicator.code] = _pick_row(candidates, expected) if candidates else None
+    reporter_rows: dict[str, int | None] = {}
+    for key, label, _ in L.REPORTER_FIELDS:
+        candidates = labels.get(_key(label))
+        reporter_rows[key] = _pick_row(candidates, layout.reporter_rows[key]) if candidates else None
+    answer_labels = _rows_by_label(raw_answers, "A")
+    answer_rows = {q.code: _pick_row(answer_labels[_key(q.label)], layout.answer_rows[q.code])
+                   if _key(q.label) in answer_labels else layout.answer_rows[q.code]
+                   for q in form.questions}
+    return Grid(columns, header_row, rows, reporter_rows, answer_rows, missing)
+
+
+# --------------------------------------------------------------------------- one workbook
+
+
+class _Checker:
+    """Builds one FileReport; each method adds the findings of one kind of check."""
+
+    def __init__(self, raw, form: Form, units: UnitList | None, period: Period | None):
+        self.raw, self.form, self.units, self.period = raw, form, units, period
+        self.layout = _layout_for(form)
+        self.report = FileReport(path=str(raw.path), sha256=raw.sha256 or "", file_format=raw.file_format,
+                                 modified=raw.modified)
+        self.main = self._cells(L.MAIN_SHEET)
+        self.answers_cells = self._cells(L.ANSWERS_SHEET)
+
+    def _cells(self, name: str) -> dict[str, object]:
+        sheet = self.raw.sheet(name)
+        return dict(sheet.cells) if sheet is not None else {}
+
+    def add(self, code: str, **kwargs) -> Finding:
+        finding = make_finding(code, **kwargs)
+        self.report.findings.append(finding)
+        return finding
+
+    # --- identity --------------------------------------------------------------------
+    def run(self) -> FileReport:
+        if self.raw.problem is not None:
+            self.report.findings.append(self.raw.problem)
+            return self.report
+        identity = _identify(self.raw)
+        if identity is None or self.raw.sheet(L.MAIN_SHEET) is None:
+            self.add("not-a-cchc-form")
+            return self.report
+        grid = locate(self.main, self.answers_cells, self.form, self.layout)
+        table_found = grid.header_row is not None or any(grid.rows.values())
+        if identity.form_id is None and not table_found:
+            self.add("not-a-cchc-form")
+            return self.report
+        self.identity(identity)
+        if self.report.form != self.form.id:
+            return self.report
+        if not table_found:
+            self.add("not-a-cchc-form")
+            return self.report
+        self.structure(identity, grid)
+        if identity.source == "metadata":  # a workbook rebuilt by pasting was never protected
+            self.protection()
+        self.indicator_values(grid)
+        self.texts(grid)
+        self.rules(grid)
+        return self.report
+
+    def identity(self, identity) -> None:
+        report = self.report
+        # A heading names no form: the indicator table found under it says which one it is.
+        report.form, report.form_version = identity.form_id or self.form.id, _as_int(identity.form_version)
+        report.unit_code, report.unit_name = identity.unit_code, identity.unit_name
+        report.period, report.generated_at = identity.period, _as_datetime(identity.generated_at)
+        if identity.source == "heading":
+            self.add("metadata-missing", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_UNIT}")
+        if report.form != self.form.id:
+            self.add("wrong-form", sheet=identity.sheet, value=report.form, found=report.form, expected=self.form.id)
+            return
+        self.version(report.form_version)
+        self.unit(identity)
+        self.period_matches(identity)
+
+    def version(self, version: int | None) -> None:
+        if version is None or version == self.form.version:
+            return
+        code = "form-version-old" if version < self.form.version else "form-version-newer"
+        self.add(code, sheet=L.META_SHEET, value=version, found=version, expected=self.form.version)
+
+    def unit(self, identity) -> None:
+        cell = f"A{L.ROW_UNIT}"
+        heading = self._heading_unit_line()
+        code = identity.unit_code
+        if self.units is not None and code and self.units.get(code) is None:
+            self.add("unknown-unit", sheet=L.MAIN_SHEET, cell=cell, value=code, unit=code)
+        heading_code = _unit_code_in(heading)
+        if identity.source == "metadata" and heading_code and code and heading_code != code:
+            self.add("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=heading,
+                     found=heading[len(L.UNIT_PREFIX):] if heading.startswith(L.UNIT_PREFIX) else heading,
+                     expected=f"{identity.unit_name} (mã {code})")
+        listed = self.units.get(code) if self.units is not None and code else None
+        if listed and identity.unit_name and _key(listed.name) != _key(identity.unit_name):
+            self.add("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=identity.unit_name,
+                     found=f"{identity.unit_name} (mã {code})", expected=f"{listed.name} (mã {code})")
+
+    def _heading_unit_line(self) -> str:
+        for row in range(1, L.HEADER_ROW + 1):
+            text = L.fold_text(self.main.get(f"A{row}"))
+            if text.startswith(L.UNIT_PREFIX.strip()):
+                return text
+        return ""
+
+    def period_matches(self, identity) -> None:
+        if self.period is None or identity.period == self.period.code:
+            return
+        self.add("period-mismatch", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_PERIOD}", value=identity.period,
+                 found=identity.period or "?", expected=self.period.code)
+
+    # --- layout ------------------------------------------------------------------------
+    def structure(self, identity, grid: Grid) -> None:
+        """Recompute the fingerprint; when it differs, say what changed and where."""
+        seen = self.seen_layout_cells()
+        if L.fingerprint_of(self.form.id, self.form.version, seen) == self.layout.fingerprint:
+            return
+        if self.report.form_version not in (None, self.form.version):
+            return  # an old/new version: the version finding already says the layout differs
+        if identity.fingerprint and identity.fingerprint != self.layout.fingerprint and \
+                L.fingerprint_of(self.form.id, self.form.version, seen) == identity.fingerprint:
+            self.add("layout-altered", detail=render("layout-detail-pack-edition"))
+            return
+        _explain_layout(self, grid, seen)
+
+    def seen_layout_cells(self) -> list[L.LayoutCell]:
+        sheets = {L.MAIN_SHEET: self.main, L.ANSWERS_SHEET: self.answers_cells}
+        return [L.LayoutCell(c.sheet, c.cell, L.fold_text(sheets[c.sheet].get(c.cell)))
+                for c in self.layout.layout_cells]
+
+    def protection(self) -> None:
+        # veryHidden coming back 'hidden' and a lost structure lock are what a plain
+        # LibreOffice re-save does (DOMAIN.md), so only a sheet reporting "not protected" counts.
+        for name in (L.MAIN_SHEET, L.ANSWERS_SHEET):
+            sheet = self.raw.sheet(name)
+            if sheet is not None and sheet.protected is False:
+                self.add("protection-removed", sheet=name)
+
+    # --- cells -------------------------------------------------------------------------
+    def indicator_values(self, grid: Grid) -> None:
+        for indicator in self.form.indicators:
+            row = grid.rows[indicator.code]
+            if row is None:
+                self.report.values[indicator.code] = None
+                continue
+            self.indicator_value(indicator, grid)
+
+    def indicator_value(self, indicator: Indicator, grid: Grid) -> None:
+        from .values import parse_indicator_value, parse_text_value
+
+        cell, note_cell = grid.value_cell(indicator.code), grid.note_cell(indicator.code)
+        raw_value = self.main.get(cell)
+        result = parse_indicator_value(raw_value, indicator)
+        self.issues(result.issues, L.MAIN_SHEET, cell, indicator, raw_value)
+        self.report.values[indicator.code] = result.number if indicator.is_numeric else None
+        note = parse_text_value(_as_text(self.main.get(note_cell)), self.form.note_max_length)
+        self.issues(note.issues, L.MAIN_SHEET, note_cell, indicator, self.main.get(note_cell))
+        parts = [note.text, result.remark] + ([] if indicator.is_numeric else [result.text])
+        joined = "; ".join(p for p in parts if p)
+        if joined:
+            self.report.notes[indicator.code] = joined
+
+    def issues(self, issues, sheet: str, cell: str, indicator: Indicator | None, raw_value: object) -> None:
+        for issue in issues:
+            params = dict(issue.params)
+            shown = params.pop("value", raw_value)
+            params.pop("indicator", None)
+            params.setdefault("label", indicator.label if indicator is not None else "")
+            finding = self.add(issue.code, sheet=sheet, cell=cell, indicator=indicator.code if indicator else None,
+                               value=_plain(shown), **params)
+            # The message quotes the value as typed; the finding keeps what the cell held.
+            finding.value = _plain(raw_value if not _blank(raw_value) else shown)
+
+    def texts(self, grid: Grid) -> None:
+        from .values import parse_text_value
+
+        for question in self.form.questions:
+            cell = f"B{grid.answer_rows[question.code]}"
+            raw_value = self.answers_cells.get(cell)
+            result = parse_text_value(_as_text(raw_value), question.max_length)
+            self.issues(result.issues, L.ANSWERS_SHEET, cell, None, raw_value)
+            if result.text:
+                self.report.answers[question.code] = result.text
+            elif question.required:
+                self.add("required-missing", sheet=L.ANSWERS_SHEET, cell=cell, label=question.label)
+        for key, _, _ in L.REPORTER_FIELDS:
+            row = grid.reporter_rows[key]
+            if row is None:
+                continue
+            cell = f"{grid.columns[L.COL_VALUE]}{row}"
+            result = parse_text_value(_as_text(self.main.get(cell)), REPORTER_MAX_LENGTH)
+            self.issues(result.issues, L.MAIN_SHEET, cell, None, self.main.get(cell))
+            if result.text:
+                self.report.reporter[key] = result.text
+
+    def rules(self, grid: Grid) -> None:
+        values = self.report.values
+        for rule in self.form.rules:
+            if not rule.applies(values):
+                continue
+            first = rule.cells[0]
+            cell = grid.value_cell(first) if grid.rows.get(first) else self.layout.value_cell(first)
+            self.add("rule-failed", sheet=L.MAIN_SHEET, cell=cell, indicator=first, value=values.get(first),
+                     severity=rule.severity, rule_message=rule.text(), rule=rule.code)
+
+
+def _explain_layout(checker: _Checker, grid: Grid, seen: list[L.LayoutCell]) -> None:
+    """Turn a fingerprint difference into findings a commune can act on."""
+    layout, form = checker.layout, checker.form
+    explained_rows = False
+    if grid.columns_moved:
+        checker.add("layout-altered", sheet=L.MAIN_SHEET, cell=f"A{grid.header_row or L.HEADER_ROW}",
+                    detail=_columns_detail(grid, form))
+        explained_rows = True
+    labels = {_key(i.label) for i in form.indicators} | {_key(label) for _, label, _ in L.REPORTER_FIELDS}
+    for indicator in form.indicators:
+        expected, found = layout.indicator_rows[indicator.code], grid.rows[indicator.code]
+        if found is not None and found != expected:
+            cell = grid.value_cell(indicator.code)
+            checker.add("row-moved", sheet=L.MAIN_SHEET, cell=cell, indicator=indicator.code,
+                        value=_plain(checker.main.get(cell)), found_row=found, expected_row=expected)
+            explained_rows = True
+        elif found is None:
+            explained_rows |= _missing_or_edited(checker, grid, indicator, labels)
+    _remaining_cells(checker, grid, seen, explained_rows)
+
+
+def _missing_or_edited(checker: _Checker, grid: Grid, indicator: Indicator, labels: set[str]) -> bool:
+    """An indicator label not found anywhere: edited in place (row still there) or row deleted.
+
+    Returns True when the row is missing (so other cells moved as a consequence).
+    """
+    expected = checker.layout.indicator_rows[indicator.code]
+    label_cell = f"{grid.columns[L.COL_LABEL]}{expected}"
+    text = L.fold_text(checker.main.get(label_cell))
+    if text and _key(text) not in labels:
+        checker.add("label-changed", sheet=L.MAIN_SHEET, cell=label_cell, indicator=indicator.code,
+                    value=text, expected=indicator.label)
+        grid.rows[indicator.code] = expected
+        return False
+    checker.add("row-missing", sheet=L.MAIN_SHEET, cell=label_cell, indicator=indicator.code,
+                label=indicator.label)
+    return True
+
+
+def _remaining_cells(checker: _Checker, grid: Grid, seen: list[L.LayoutCell], rows_moved: bool) -> None:
+    """Layout cells that differ and that no finding above explains: one layout-altered finding."""
+    explained = {(L.MAIN_SHEET, f.cell) for f in checker.report.findings if f.code == "label-changed"}
+    differing = []
+    for expected, actual in zip(checker.layout.layout_cells, seen):
+        if expected.text == actual.text or (expected.sheet, expected.cell) in explained:
+            continue
+        if rows_moved and expected.sheet == L.MAIN_SHEET:
+            continue
+        differing.append((expected, actual))
+    if not differing:
+        return
+    details = [render("layout-detail-cell", sheet=e.sheet, cell=e.cell, found=a.text or "—", expected=e.text or "—")
+               for e, a in differing[:3]]
+    if len(differing) > 3:
+        details.append(render("layout-detail-more", count=len(differing) - 3))
+    first = differing[0][0]
+    checker.add("layout-altered", sheet=first.sheet, cell=first.cell, value=differing[0][1].text or None,
+                detail="; ".join(details))
+
+
+def _columns_detail(grid: Grid, form: Form) -> str:
+    parts = []
+    for (layout_col, actual), heading in zip(grid.columns.items(), form.columns):
+        if layout_col in grid.missing_columns:
+            parts.append(render("layout-detail-column-missing", heading=heading, column=layout_col))
+        elif actual != layout_col:
+            parts.append(render("layout-detail-column-moved", heading=heading, found=actual, expected=layout_col))
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------- small conversions
+
+
+def _unit_code_in(heading: str) -> str | None:
+    match = UNIT_CODE_IN_HEADING.search(heading)
+    return match.group(1) if match else None
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        return int(float(value)) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _as_text(value: object) -> object:
+    """Dates typed in text cells read as dd/mm/yyyy; phone numbers typed as numbers keep their digits."""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y") if not (value.hour or value.minute) else value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _plain(value: object) -> object:
+    """A value safe to put in JSON and a findings workbook."""
+    if isinstance(value, str):
+        return str(value)  # CellError and other str subclasses become plain text
+    if value is None or isinstance(value, (bool, int, float, datetime, date)):
+        return value
+    return str(value)
+
+
+_layouts: dict[tuple[str, int, int], L.Layout] = {}
+
+
+def _layout_for(form: Form) -> L.Layout:
+    key = (form.id, form.version, id(form))
+    if key not in _layouts:
+        _layouts[key] = L.Layout(form)
+    return _layouts[key]
+
+
+def _identify(raw):
+    from .reading import identify
+
+    return identify(raw)
+
+
+def validate_workbook(raw, form: Form, *, units: UnitList | None = None, period: Period | None = None) -> FileReport:
+    """Every finding for one workbook, and the values it holds. Never raises for a bad file."""
+    try:
+        return _Checker(raw, form, units, period).run()
+    except Exception as exc:  # noqa: BLE001 - one strange file must not stop a batch
+        report = FileReport(path=str(raw.path), sha256=getattr(raw, "sha256", "") or "",
+                            file_format=getattr(raw, "file_format", None))
+        report.findings.append(make_finding("file-unreadable", reason=f"{type(exc).__name__}: {exc}"))
+        return report
+
+
+# --------------------------------------------------------------------------- across files
+
+
+def check_batch(reports: list[FileReport], form: Form) -> None:
+    """Findings that need the whole batch: the same unit twice, values far above peers."""
+    _duplicates(reports)
+    _outliers(reports, form)
+
+
+def _time_key(report: FileReport) -> tuple:
+    stamp = report.received or report.modified or report.generated_at
+    return (_naive(stamp) or datetime.min, _naive(report.generated_at) or datetime.min, report.path)
+
+
+def _naive(stamp: datetime | None) -> datetime | None:
+    if stamp is None:
+        return None
+    return stamp.astimezone().replace(tzinfo=None) if stamp.tzinfo else stamp
+
+
+def _duplicates(reports: list[FileReport]) -> None:
+    groups: dict[tuple, list[FileReport]] = {}
+    for report in reports:
+        if report.unit_code and report.form:
+            groups.setdefault((report.form, report.unit_code, report.period), []).append(report)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        ordered = sorted(group, key=_time_key)
+        newest = ordered[-1]
+        for older in ordered[:-1]:
+            detail = _difference(older, newest)
+            for target in (older, newest):
+                target.findings.append(make_finding(
+                    "duplicate-unit", value=target.unit_code, unit=f"{newest.unit_name or ''} (mã {newest.unit_code})".strip(),
+                    newer=Path(newest.path).name, older=Path(older.path).name, difference=detail))
+
+
+def _difference(a: FileReport, b: FileReport) -> str:
+    changed = sorted(code for code in set(a.values) | set(b.values) if a.values.get(code) != b.values.get(code))
+    if changed:
+        return render("duplicate-different-values", codes=", ".join(changed))
+    if a.notes != b.notes or a.answers != b.answers or a.reporter != b.reporter:
+        return render("duplicate-different-text")
+    return render("duplicate-same-content")
+
+
+def _outliers(reports: list[FileReport], form: Form) -> None:
+    latest = _latest_per_unit(reports)
+    layout = _layout_for(form)
+    for indicator in form.indicators:
+        if not indicator.is_numeric:
+            continue
+        reported = [(r, r.values[indicator.code]) for r in latest if r.values.get(indicator.code) is not None]
+        if len(reported) < OUTLIER_MIN_UNITS:
+            continue
+        numbers = sorted(float(v) for _, v in reported)
+        q1, _, q3 = statistics.quantiles(numbers, n=4, method="inclusive")
+        # A spread of at least 1 keeps "all zero but one 1" from being called an outlier.
+        threshold = q3 + OUTLIER_IQR_FACTOR * max(q3 - q1, 1)
+        median = statistics.median(numbers)
+        for report, value in reported:
+            if value > threshold:
+                report.findings.append(make_finding(
+                    "outlier", sheet=L.MAIN_SHEET, cell=_value_cell_of(report, indicator.code, layout),
+                    indicator=indicator.code, value=value, label=indicator.label,
+                    median=format_number(median), threshold=format_number(threshold)))
+
+
+def _latest_per_unit(reports: list[FileReport]) -> list[FileReport]:
+    latest: dict[str, FileReport] = {}
+    for report in sorted((r for r in reports if r.unit_code and r.counts), key=_time_key):
+        latest[report.unit_code] = report
+    return list(latest.values())
+
+
+def _value_cell_of(report: FileReport, code: str, layout: L.Layout) -> str:
+    """Where the value was read: the moved row when a row-moved finding says so."""
+    for finding in report.findings:
+        if finding.code == "row-moved" and finding.indicator == code:
+            return finding.cell
+    return layout.value_cell(code)
+
+
+# --------------------------------------------------------------------------- files and folders
+
+_worker_setup: dict = {}
+
+
+def _init_worker(form: Form, units: UnitList | None, period: Period | None, limits) -> None:
+    _worker_setup.update(form=form, units=units, period=period, limits=limits)
+
+
+def _validate_file(path: Path) -> FileReport:
+    from .reading import read_workbook
+
+    setup = _worker_setup
+    raw = read_workbook(path, setup["limits"])
+    return validate_workbook(raw, setup["form"], units=setup["units"], period=setup["period"])
+
+
+def _reports(files: list[Path], form, units, period, limits, jobs: int | None) -> Iterable[FileReport]:
+    """FileReports in input order; a process pool for large batches (workers return reports only)."""
+    workers = jobs if jobs is not None else (POOL_WORKERS if len(files) >= POOL_MIN_FILES else 1)
+    if workers <= 1:
+        _init_worker(form, units, period, limits)
+        yield from map(_validate_file, files)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(form, units, period, limits)) as pool:
+        yield from pool.map(_validate_file, files, chunksize=POOL_CHUNK)
+
+
+def validate_paths(paths, form: Form, *, units: UnitList | None = None, period: Period | None = None,
+                   limits=None, jobs: int | None = None,
+                   progress: Callable[[FileReport], None] | None = None) -> BatchReport:
+    """Read and validate every spreadsheet in ``paths`` (files or folders, recursive)."""
+    from .reading import Limits, find_spreadsheets
+
+    files, missing = find_spreadsheets([Path(p) for p in paths])
+    if missing:
+        raise CchcError("input-not-found", path=", ".join(str(p) for p in missing))
+    if not files:
+        raise CchcError("no-input-files", paths=", ".join(str(p) for p in paths))
+    reports = []
+    for report in _reports(list(files), form, units, period, limits or Limits(), jobs):
+        reports.append(report)
+        if progress:
+            progress(report)
+    check_batch(reports, form)
+    return BatchReport(reports)

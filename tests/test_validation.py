@@ -1,0 +1,401 @@
+"""Validation of returned workbooks: every finding code with its indicator and cell."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from builders import (CLEAN_VALUES, REFERENCE_VALUES, chain, delete_row, edit_cell, edit_label, insert_column,
+                      insert_row, make_return, set_metadata, unprotect, without_metadata)
+from cchc_sheets import layout
+from cchc_sheets.forms import form_from_dict
+from cchc_sheets.messages import CchcError
+from cchc_sheets.model import FileReport
+from cchc_sheets.periods import parse_period
+from cchc_sheets.reading import read_workbook
+from cchc_sheets.units import Unit, UnitList
+from cchc_sheets.validation import check_batch, validate_paths, validate_workbook
+from cchc_sheets.values import CellError
+
+MAIN, ANSWERS = layout.MAIN_SHEET, layout.ANSWERS_SHEET
+
+
+@pytest.fixture
+def unit(units):
+    return units.units[0]
+
+
+def check(path, form, **kwargs) -> FileReport:
+    return validate_workbook(read_workbook(path), form, **kwargs)
+
+
+def only(report: FileReport, code: str):
+    found = [f for f in report.findings if f.code == code]
+    assert len(found) == 1, [(f.code, f.cell, f.indicator) for f in report.findings]
+    return found[0]
+
+
+def codes(report: FileReport) -> list[str]:
+    return [f.code for f in report.findings]
+
+
+# --------------------------------------------------------------------------- clean and reference returns
+
+
+def test_clean_return_is_valid_with_every_value_note_and_answer(tmp_path, form, unit, period, units):
+    path = make_return(tmp_path, form, unit, period, CLEAN_VALUES, notes={"05": "lồng ghép"},
+                       answers={"kho-khan": "Kinh phí còn hạn chế."},
+                       reporter={"reporter": "Nguyễn Văn A", "phone": "0912345678"})
+    report = check(path, form, units=units, period=period)
+    assert report.findings == []
+    assert report.status == "valid"
+    assert report.values == CLEAN_VALUES
+    assert report.notes == {"05": "lồng ghép"}
+    assert report.answers == {"kho-khan": "Kinh phí còn hạn chế."}
+    assert report.reporter == {"reporter": "Nguyễn Văn A", "phone": "0912345678"}
+    assert (report.form, report.form_version, report.unit_code, report.period) == (form.id, 1, "T01", "2020-H1")
+    assert report.unit_name == "Xã Thử Nghiệm Một"
+    assert report.file_format == "xlsx" and len(report.sha256) == 64
+    assert report.generated_at is not None and report.modified is not None
+
+
+def test_reference_report_entries_read_as_the_commune_meant(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, REFERENCE_VALUES), form)
+    assert report.values == {"01": 12, "02": 0, "03": 0, "04": 18, "05": 6, "05.1": 600, "06": 2, "07": 3,
+                             "08": None}
+    assert report.notes == {"05": "lồng ghép", "05.1": "Lượt người"}
+    remarks = [(f.indicator, f.cell, f.severity) for f in report.findings if f.code == "number-with-remark"]
+    assert remarks == [("05", "D13", "warning"), ("05.1", "D14", "warning")]
+    words = only(report, "not-a-number")
+    assert (words.indicator, words.cell, words.sheet, words.severity) == ("08", "D17", MAIN, "error")
+    assert words.value == "Hội nghị; mạng xã hội; TT miệng…"
+    assert "Ghi chú" in words.message
+    leading_zero = [(f.indicator, f.severity) for f in report.findings if f.code == "number-as-text"]
+    assert leading_zero == [("06", "info"), ("07", "info")]
+    assert report.status == "invalid"
+
+
+def test_remark_is_appended_to_the_commune_note(tmp_path, form, unit, period):
+    path = make_return(tmp_path, form, unit, period, {**CLEAN_VALUES, "05": "6(lồng ghép)"},
+                       notes={"05": "Hội nghị giao ban"})
+    assert check(path, form).notes["05"] == "Hội nghị giao ban; lồng ghép"
+
+
+# --------------------------------------------------------------------------- cell values
+
+
+@pytest.mark.parametrize("code, typed, finding", [
+    ("01", 2.5, "not-a-whole-number"),
+    ("02", -1, "negative-number"),
+    ("01", 501, "above-maximum"),
+    ("03", None, "required-missing"),
+    ("04", datetime(2020, 6, 3), "date-in-number-cell"),
+    ("06", True, "boolean-in-number-cell"),
+    ("07", "1.200", "number-as-text"),
+])
+def test_cell_value_findings(tmp_path, form, unit, period, code, typed, finding):
+    values = {k: v for k, v in CLEAN_VALUES.items() if k != code}
+    if typed is not None:
+        values[code] = typed
+    report = check(make_return(tmp_path, form, unit, period, values), form)
+    found = only(report, finding)
+    assert (found.sheet, found.cell, found.indicator) == (MAIN, layout.Layout(form).value_cell(code), code)
+    assert found.message
+
+
+def test_thousands_typed_as_text_count(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, {**CLEAN_VALUES, "07": "1.200"}), form)
+    assert report.values["07"] == 1200
+    assert report.status == "valid"
+
+
+def test_formula_error_value(tmp_path, form, unit, period):
+    raw = read_workbook(make_return(tmp_path, form, unit, period, CLEAN_VALUES))
+    raw.sheet(MAIN).cells["D12"] = CellError("#DIV/0!")
+    report = validate_workbook(raw, form)
+    found = only(report, "formula-error")
+    assert (found.cell, found.indicator, found.value) == ("D12", "04", "#DIV/0!")
+    assert report.values["04"] is None
+
+
+def test_note_too_long_and_legacy_encoding(tmp_path, form, unit, period):
+    notes = {"01": "x" * 501, "02": "Céng hßa x· héi chñ nghÜa ViÖt Nam"}
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, notes=notes), form)
+    long_note = only(report, "text-too-long")
+    assert (long_note.sheet, long_note.cell, long_note.indicator) == (MAIN, "E9", "01")
+    legacy = only(report, "legacy-encoding")
+    assert (legacy.cell, legacy.indicator, legacy.severity) == ("E10", "02", "warning")
+
+
+def test_answer_too_long_is_cited_on_the_answers_sheet(tmp_path, form, unit, period):
+    answers = {"kien-nghi": "ý " * 2001}
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, answers=answers), form)
+    found = only(report, "text-too-long")
+    assert (found.sheet, found.cell, found.indicator) == (ANSWERS, layout.Layout(form).answer_cell("kien-nghi"), None)
+
+
+# --------------------------------------------------------------------------- cross-field rules
+
+
+@pytest.mark.parametrize("conference, participants, rule", [
+    (0, 600, "participants-without-conference"),
+    (3, 0, "conference-without-participants"),
+    (1, 2500, "participants-per-conference-implausible"),
+])
+def test_form_rules(tmp_path, form, unit, period, conference, participants, rule):
+    values = {**CLEAN_VALUES, "05": conference, "05.1": participants}
+    report = check(make_return(tmp_path, form, unit, period, values), form)
+    found = only(report, "rule-failed")
+    assert (found.cell, found.indicator, found.severity, found.params["rule"]) == ("D14", "05.1", "warning", rule)
+    assert found.message == next(r.message for r in form.rules if r.code == rule)
+    assert report.status == "warnings"
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def test_metadata_missing_is_identified_from_the_heading(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=without_metadata), form)
+    assert codes(report) == ["metadata-missing"]
+    assert (report.unit_code, report.period, report.form) == ("T01", "2020-H1", form.id)
+    assert report.values == CLEAN_VALUES
+    assert report.status == "warnings"
+
+
+def test_wrong_form(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES,
+                               mutate=set_metadata("form_id", "bao-cao-khac")), form)
+    found = only(report, "wrong-form")
+    assert found.value == "bao-cao-khac"
+    assert report.values == {} and report.status == "invalid"
+
+
+@pytest.mark.parametrize("version, code, severity", [("0", "form-version-old", "error"),
+                                                     ("2", "form-version-newer", "warning")])
+def test_form_version(tmp_path, form, unit, period, version, code, severity):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES,
+                               mutate=set_metadata("form_version", version)), form)
+    found = only(report, code)
+    assert (found.severity, found.value) == (severity, int(version))
+    assert codes(report) == [code]
+
+
+def test_unknown_unit(tmp_path, form, unit, period):
+    others = UnitList((Unit("T02", "Xã Thử Nghiệm Hai"),))
+    found = only(check(make_return(tmp_path, form, unit, period, CLEAN_VALUES), form, units=others), "unknown-unit")
+    assert (found.sheet, found.cell, found.value) == (MAIN, "A4", "T01")
+
+
+def test_unit_name_other_than_in_the_units_list(tmp_path, form, unit, period):
+    renamed = UnitList((Unit("T01", "Xã Thử Nghiệm Mới"),))
+    found = only(check(make_return(tmp_path, form, unit, period, CLEAN_VALUES), form, units=renamed),
+                 "unit-unexpected")
+    assert (found.cell, found.value) == ("A4", "Xã Thử Nghiệm Một")
+    assert "Xã Thử Nghiệm Mới" in found.message
+
+
+def test_unit_code_in_metadata_other_than_in_the_heading(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES,
+                               mutate=set_metadata("unit_code", "T02")), form)
+    found = only(report, "unit-unexpected")
+    assert found.cell == "A4" and "T01" in found.message and "T02" in found.message
+
+
+def test_period_mismatch(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES), form, period=parse_period("2020-H2"))
+    found = only(report, "period-mismatch")
+    assert (found.cell, found.value) == ("A3", "2020-H1")
+
+
+def test_not_a_cchc_form(tmp_path, form):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active["A1"] = "Bảng lương tháng 6"
+    path = tmp_path / "khac.xlsx"
+    workbook.save(path)
+    report = check(path, form)
+    assert codes(report) == ["not-a-cchc-form"] and report.status == "invalid"
+
+
+def test_unreadable_file_keeps_the_reader_finding(tmp_path, form):
+    path = tmp_path / "rong.xlsx"
+    path.write_bytes(b"")
+    report = check(path, form)
+    assert codes(report) == ["file-empty"] and report.status == "unreadable"
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def test_deleted_row(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=delete_row(11)), form)
+    missing = only(report, "row-missing")
+    assert (missing.indicator, missing.cell) == ("03", "B11")
+    moved = {f.indicator: (f.cell, f.params["found_row"], f.params["expected_row"])
+             for f in report.findings if f.code == "row-moved"}
+    assert moved["04"] == ("D11", 11, 12) and moved["08"] == ("D16", 16, 17)
+    assert report.values["04"] == 18 and report.values["08"] == 3 and report.values["03"] is None
+    assert "layout-altered" not in codes(report)
+
+
+def test_inserted_row_values_read_by_label(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES,
+                               mutate=insert_row(12, text="Tin trên Zalo")), form)
+    assert report.values == CLEAN_VALUES
+    moved = {f.indicator: f.cell for f in report.findings if f.code == "row-moved"}
+    assert list(moved) == ["04", "05", "05.1", "06", "07", "08"]
+    assert moved["04"] == "D13"
+    assert set(codes(report)) == {"row-moved"}
+
+
+def test_label_edited_in_place(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES,
+                               mutate=edit_label(form, "03", "Tin bài trên báo")), form)
+    found = only(report, "label-changed")
+    assert (found.cell, found.indicator, found.value) == ("B11", "03", "Tin bài trên báo")
+    assert form.indicator("03").label in found.message
+    assert report.values["03"] == 0
+    assert codes(report) == ["label-changed"]
+
+
+def test_inserted_column(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=insert_column(3)), form)
+    found = only(report, "layout-altered")
+    assert (found.sheet, found.cell) == (MAIN, "A8")
+    assert "“Số lượng” đang ở cột E thay vì cột D" in found.message
+    assert report.values == CLEAN_VALUES
+
+
+def test_other_locked_cell_edited(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=edit_cell("C9", "Cái")), form)
+    found = only(report, "layout-altered")
+    assert (found.cell, found.value) == ("C9", "Cái") and "Văn bản" in found.message
+
+
+def test_template_from_another_edition_of_the_pack(tmp_path, form, unit, period):
+    data = yaml.safe_load((form.directory / "form.yaml").read_text(encoding="utf-8"))
+    data["indicators"][0]["label"] = "Số văn bản chỉ đạo về tuyên truyền CCHC"
+    edited = form_from_dict(data, form.directory)
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES), edited)
+    assert codes(report) == ["layout-altered"]
+    assert "bản khác của bộ biểu mẫu" in report.findings[0].message
+
+
+# --------------------------------------------------------------------------- protection
+
+
+def test_protection_removed_is_a_warning_per_sheet(tmp_path, form, unit, period):
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=unprotect(MAIN)), form)
+    found = only(report, "protection-removed")
+    assert (found.sheet, found.cell, found.severity) == (MAIN, None, "warning")
+    assert report.status == "warnings" and report.counts
+
+
+def test_what_a_plain_resave_does_is_not_tampering(tmp_path, form, unit, period):
+    def resave_like_libreoffice(workbook):
+        workbook[layout.META_SHEET].sheet_state = "hidden"
+        workbook.security = None
+
+    path = make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=resave_like_libreoffice)
+    assert check(path, form).findings == []
+
+
+def test_unknown_protection_is_not_reported(tmp_path, form, unit, period):
+    raw = read_workbook(make_return(tmp_path, form, unit, period, CLEAN_VALUES))
+    for sheet in raw.sheets:
+        sheet.protected = None
+    assert validate_workbook(raw, form).findings == []
+
+
+# --------------------------------------------------------------------------- batch
+
+
+def _report(path: str, unit_code: str, values: dict, modified: datetime | None = None) -> FileReport:
+    return FileReport(path=path, form="tuyen-truyen-cchc", unit_code=unit_code, unit_name=f"Xã {unit_code}",
+                      period="2020-H1", values=dict(values), modified=modified)
+
+
+def test_duplicate_unit_names_the_newer_file_and_whether_contents_differ(form):
+    older = _report("/in/t01.xlsx", "T01", CLEAN_VALUES, datetime(2020, 6, 18, tzinfo=timezone.utc))
+    newer = _report("/in/t01-sua.xlsx", "T01", {**CLEAN_VALUES, "01": 13}, datetime(2020, 6, 19, tzinfo=timezone.utc))
+    other = _report("/in/t02.xlsx", "T02", CLEAN_VALUES)
+    check_batch([newer, older, other], form)
+    for report in (older, newer):
+        found = only(report, "duplicate-unit")
+        assert found.params["newer"] == "t01-sua.xlsx" and found.params["older"] == "t01.xlsx"
+        assert "01" in found.params["difference"] and found.severity == "warning"
+    assert other.findings == []
+
+
+def test_duplicate_unit_with_identical_contents(form):
+    first = _report("/in/a.xlsx", "T01", CLEAN_VALUES, datetime(2020, 6, 18))
+    second = _report("/in/b.xlsx", "T01", CLEAN_VALUES, datetime(2020, 6, 17))
+    check_batch([first, second], form)
+    found = only(first, "duplicate-unit")
+    assert found.params["newer"] == "a.xlsx" and "giống nhau" in found.params["difference"]
+
+
+def test_outlier_above_q3_plus_three_iqr(form):
+    figures = [10, 12, 9, 11, 10, 13, 12, 400]
+    reports = [_report(f"/in/{n}.xlsx", f"T{n:02d}", {**CLEAN_VALUES, "04": v}) for n, v in enumerate(figures)]
+    check_batch(reports, form)
+    flagged = [(r.unit_code, f.indicator, f.cell, f.severity) for r in reports for f in r.findings]
+    assert flagged == [("T07", "04", "D12", "warning")]
+    assert "400" in reports[-1].findings[0].message
+
+
+def test_no_outlier_below_eight_units(form):
+    reports = [_report(f"/in/{n}.xlsx", f"T{n:02d}", {**CLEAN_VALUES, "04": v})
+               for n, v in enumerate([10, 12, 9, 11, 10, 13, 400])]
+    check_batch(reports, form)
+    assert all(r.findings == [] for r in reports)
+
+
+# --------------------------------------------------------------------------- files and folders
+
+
+def test_validate_paths_reads_folders_recursively_in_order(tmp_path, form, units, period):
+    for n, unit in enumerate(units.units):
+        make_return(tmp_path / f"dot{n}", form, unit, period, CLEAN_VALUES)
+    (tmp_path / "ghi-chu.txt").write_text("không phải bảng tính")
+    batch = validate_paths([tmp_path], form, units=units, period=period)
+    assert [r.unit_code for r in batch.files] == ["T01", "T02", "T03"]
+    assert batch.summary == {"files": 3, "valid": 3, "warnings": 0, "invalid": 0, "unreadable": 0}
+
+
+def test_validate_paths_in_a_process_pool_gives_the_same_reports(tmp_path, form, units, period):
+    for unit in units.units:
+        make_return(tmp_path, form, unit, period, REFERENCE_VALUES)
+    serial = validate_paths([tmp_path], form, jobs=1)
+    pooled = validate_paths([tmp_path], form, jobs=2)
+    assert [r.to_dict() for r in serial.files] == [r.to_dict() for r in pooled.files]
+
+
+def test_duplicate_files_in_a_folder(tmp_path, form, unit, period):
+    first = make_return(tmp_path, form, unit, period, CLEAN_VALUES, name="lan1.xlsx")
+    second = make_return(tmp_path, form, unit, period, CLEAN_VALUES, name="lan2.xlsx")
+    os.utime(first, (1_590_000_000, 1_590_000_000))
+    os.utime(second, (1_591_000_000, 1_591_000_000))
+    batch = validate_paths([tmp_path], form)
+    for report in batch.files:
+        found = only(report, "duplicate-unit")
+        assert found.params["newer"] == "lan2.xlsx"
+
+
+def test_missing_input_and_no_spreadsheets_are_fatal(tmp_path, form):
+    with pytest.raises(CchcError) as raised:
+        validate_paths([tmp_path / "khong-co"], form)
+    assert raised.value.code == "input-not-found"
+    with pytest.raises(CchcError) as raised:
+        validate_paths([tmp_path], form)
+    assert raised.value.code == "no-input-files"
+
+
+def test_english_messages(tmp_path, form, unit, period, monkeypatch):
+    monkeypatch.setenv("CCHC_LANG", "en")
+    report = check(make_return(tmp_path, form, unit, period, REFERENCE_VALUES), form)
+    assert "Số lượng" in only(report, "not-a-number").message and "needs a number" in only(report, "not-a-number").message
