@@ -634,6 +634,43 @@ CATALOGUE: dict[str, Message] = {
         "The original ({format}) cannot be edited directly, so this copy was rebuilt from the form with the "
         "values read; continue in this copy.",
     ),
+    # --- narrative (cchc draft) ---
+    "draft-template-error": _m(
+        "fatal",
+        "Mẫu lời văn “{template}” của biểu mẫu có lỗi: {reason}. "
+        "Hãy sửa tệp trong thư mục narrative/ của biểu mẫu.",
+        "The wording template “{template}” of the form pack has an error: {reason}. "
+        "Fix the file in the form pack's narrative/ folder.",
+    ),
+    "draft-input-unknown": _m(
+        "fatal",
+        "Không nhận ra tệp {path}: đây không phải sổ tổng hợp (cchc merge) cũng không phải "
+        "biểu mẫu báo cáo của xã. Hãy chọn tệp do cchc merge tạo ra hoặc tệp biểu mẫu xã đã điền.",
+        "Cannot tell what {path} is: neither a consolidated workbook (cchc merge) nor a commune's "
+        "report template. Choose a file made by cchc merge or a filled commune template.",
+    ),
+    "draft-input-unreadable": _m(
+        "fatal",
+        "Không đọc được tệp {path}: {reason}",
+        "Cannot read {path}: {reason}",
+    ),
+    "draft-written": _m(
+        "info",
+        "Đã ghi bản dự thảo báo cáo “{subject}”: {path}",
+        "Wrote the report draft “{subject}”: {path}",
+    ),
+    "draft-output-format": _m(
+        "fatal",
+        "Tệp kết quả {path} phải có đuôi .docx (Word) hoặc .md (Markdown).",
+        "The output {path} must end in .docx (Word) or .md (Markdown).",
+    ),
+    "draft-source-has-errors": _m(
+        "warning",
+        "Lưu ý: tệp {path} còn {errors} lỗi; bản dự thảo chỉ dùng các số đọc được, "
+        "ô lỗi để trống. Hãy chạy “cchc validate” để xem chi tiết.",
+        "Note: {path} still has {errors} error(s); the draft uses only the figures that could be "
+        "read and leaves the others blank. Run “cchc validate” for details.",
+    ),
 }
 
 

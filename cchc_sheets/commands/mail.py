@@ -1,0 +1,128 @@
+"""``cchc send`` and ``cchc collect``: option parsing only; the work is in ``cchc_sheets.mail``.
+
+Passwords never come from the command line (they would land in shell history and
+process lists): ``CCHC_SMTP_PASSWORD`` / ``CCHC_IMAP_PASSWORD`` or a hidden prompt.
+"""
+from __future__ import annotations
+
+import os
+
+import click
+
+from ..messages import CchcError, render
+from .common import _date_callback, deadline_option, form_option, period_option
+
+
+def _password(variable: str, prompt: str) -> str:
+    return os.environ.get(variable) or click.prompt(prompt, hide_input=True, err=True)
+
+
+def _echo_findings(findings) -> None:
+    for finding in findings:
+        click.echo(finding.message, err=finding.severity in ("error", "warning", "fatal"))
+
+
+@click.command()
+@click.option("--manifest", "manifest", required=True, type=click.Path(dir_okay=False),
+              help="manifest.csv written by cchc template (code, name, email, file, sha256).")
+@click.option("--smtp-host", envvar="CCHC_SMTP_HOST", help="Mail server (or CCHC_SMTP_HOST).")
+@click.option("--smtp-port", type=int, default=None, help="Port (default 587, or 465 with --ssl).")
+@click.option("--smtp-user", envvar="CCHC_SMTP_USER", default="",
+              help="Login name (or CCHC_SMTP_USER); password from CCHC_SMTP_PASSWORD or a prompt.")
+@click.option("--starttls", "security", flag_value="starttls", help="Require STARTTLS.")
+@click.option("--ssl", "security", flag_value="ssl", help="TLS from the start (port 465).")
+@click.option("--from", "from_addr", envvar="CCHC_MAIL_FROM", default=None, help="Sender address (or CCHC_MAIL_FROM).")
+@click.option("--office", default="", help="Sending office shown in the message (default: parent in the template).")
+@click.option("--contact", envvar="CCHC_CONTACT", default="",
+              help="Who to call, e.g. 'Chị Lan, Phòng Nội vụ, 0239 3875 123' (or CCHC_CONTACT).")
+@form_option
+@period_option(required=False)
+@deadline_option
+@click.option("--log", "log_path", type=click.Path(dir_okay=False), default=None,
+              help="Send log (default: send-log.csv beside the manifest).")
+@click.option("--dry-run", is_flag=True, help="Write .eml files to --out instead of sending.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Folder for --dry-run .eml files.")
+@click.pass_context
+def send(ctx, manifest, smtp_host, smtp_port, smtp_user, security, from_addr, office, contact, form, period,
+         deadline, log_path, dry_run, out_dir):
+    """Gửi mỗi đơn vị biểu mẫu của mình qua email (có thể chạy lại: chỉ gửi phần còn lại).
+
+    Email each unit its own template; resumable (a second run sends only what has not gone out).
+    """
+    from pathlib import Path
+
+    from ..mail import SEND_LOG
+    from ..mail.compose import load_manifest, make_letter
+    from ..mail.send import SmtpSettings, send_all, write_drafts
+
+    if dry_run and not out_dir:
+        raise click.UsageError("--dry-run cần --out THƯ_MỤC / --dry-run needs --out DIR")
+    from_addr = from_addr or (smtp_user if "@" in smtp_user else "")
+    if not from_addr:
+        raise CchcError("mail-from-missing")
+    entries = load_manifest(manifest)
+    letter = make_letter(entries, from_addr=from_addr, form=form, period=period, deadline=deadline,
+                         office=office, contact=contact)
+    if dry_run:
+        report = write_drafts(entries, letter, out_dir)
+        _echo_send_report(report, entries, dry_run=True, out_dir=out_dir)
+    else:
+        if not smtp_host:
+            raise CchcError("mail-smtp-host-missing")
+        password = _password("CCHC_SMTP_PASSWORD", f"Mật khẩu email của {smtp_user}") if smtp_user else ""
+        settings = SmtpSettings(smtp_host, smtp_port, smtp_user, password, security or "auto")
+        report = send_all(entries, letter, settings, log_path or Path(manifest).parent / SEND_LOG)
+        _echo_send_report(report, entries, dry_run=False)
+    ctx.exit(0 if report.complete else 1)
+
+
+def _echo_send_report(report, entries, *, dry_run: bool, out_dir=None) -> None:
+    from ..mail.send import STATUS_ALREADY_SENT, STATUS_DRAFTED, STATUS_FAILED, STATUS_NO_EMAIL, STATUS_SENT
+
+    names = {e.code: e.name for e in entries}
+    for result in report.results:
+        if result.status == STATUS_SENT:
+            click.echo(render("mail-sent-line", unit=result.code, name=names[result.code], email=result.email))
+        elif result.status == STATUS_DRAFTED:
+            click.echo(render("mail-drafted-line", unit=result.code, name=names[result.code], path=result.path))
+    _echo_findings(report.findings)
+    counts = {s: len(report.with_status(s)) for s in (STATUS_SENT, STATUS_ALREADY_SENT, STATUS_FAILED,
+                                                     STATUS_NO_EMAIL, STATUS_DRAFTED)}
+    if dry_run:
+        click.echo(render("mail-draft-summary", count=counts[STATUS_DRAFTED], out=out_dir,
+                          no_email=counts[STATUS_NO_EMAIL], failed=counts[STATUS_FAILED]))
+    else:
+        click.echo(render("mail-send-summary", sent=counts[STATUS_SENT], already=counts[STATUS_ALREADY_SENT],
+                          failed=counts[STATUS_FAILED], no_email=counts[STATUS_NO_EMAIL], log=report.log_path))
+
+
+@click.command()
+@click.argument("source")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the returned files and received.csv (INBOX).")
+@click.option("--since", default=None, callback=_date_callback, metavar="YYYY-MM-DD",
+              help="Only mail received on or after this day.")
+@click.option("--max-size", "max_size", type=click.FloatRange(min=0.01), default=20.0, show_default=True,
+              metavar="MB", help="Largest attachment saved, in MB.")
+@click.pass_context
+def collect(ctx, source, out_dir, since, max_size):
+    """Lấy các tệp bảng tính đơn vị gửi về từ hộp thư vào một thư mục, kèm received.csv.
+
+    SOURCE: a folder of .eml files, an mbox file, a Maildir, or imaps://user@host[:port]/INBOX
+    (imap://… uses STARTTLS). Password from CCHC_IMAP_PASSWORD or a prompt. The mailbox is only
+    read: nothing is deleted or marked as read.
+    """
+    from ..mail.collect import collect as collect_mail
+    from ..mail.sources import is_imap_url, parse_imap_url
+
+    password = None
+    if is_imap_url(source):
+        user = parse_imap_url(source).user
+        password = _password("CCHC_IMAP_PASSWORD", f"Mật khẩu hộp thư của {user}")
+    report = collect_mail(source, out_dir, since=since, password=password, max_attachment_mb=max_size)
+    for row in report.saved:
+        click.echo(render("mail-saved-line", file=row["file"], sender=row["sender"] or "?", received=row["received"] or "?"))
+    _echo_findings(report.findings)
+    click.echo(render("mail-collect-summary", messages=report.messages, source=source, saved=len(report.saved),
+                      inbox=report.inbox, duplicates=report.duplicates, ignored=len(report.ignored)))
+    ctx.exit(1 if report.has_problems else 0)
