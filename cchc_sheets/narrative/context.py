@@ -1,0 +1,219 @@
+"""Facts for a draft: a plain dict built from a Consolidation, read by the form pack's templates.
+
+Everything a sentence may need is computed here (totals already in Vietnamese number
+format, units with none of an indicator, the units with the most, completeness,
+changes against a previous period, communes' answers grouped and credited), so the
+templates only choose words.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..model import Consolidation, UnitStatus
+from ..vnformat import format_number, format_percent
+
+LEVEL_COMMUNE = "commune"
+LEVEL_PARENT = "parent"
+
+# Commune-level kinds, in the order officials list them ("xã, phường, thị trấn").
+UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
+PARENT_KINDS = ("thành phố", "thị xã", "huyện", "quận", "tỉnh")
+_BULLET = re.compile(r"^\s*(?:[-–—+•*·]+|\d{1,2}[.)]|[a-zđ][.)])\s+", re.IGNORECASE)
+_TRAILING = re.compile(r"[\s.;,:]+$")
+
+
+def nfc(text: object) -> str:
+    return unicodedata.normalize("NFC", str(text if text is not None else ""))
+
+
+def fold_key(text: str) -> str:
+    """Two answers that differ only in case, spacing, bullets or final punctuation fold together."""
+    text = _TRAILING.sub("", _BULLET.sub("", nfc(text)))
+    return " ".join(text.casefold().split())
+
+
+def build_context(consolidation: Consolidation, previous: Consolidation | None = None,
+                  level: str = LEVEL_PARENT) -> dict:
+    """Every fact the templates use, as plain values (see the form pack's narrative/README.txt)."""
+    counted = [s for s in consolidation.unit_statuses if s.counted]
+    indicators = [_indicator_facts(ind, consolidation, counted, previous) for ind in consolidation.form.indicators]
+    period = consolidation.period
+    context = {
+        "level": level,
+        "is_commune": level == LEVEL_COMMUNE,
+        "form": {"id": consolidation.form.id, "title": consolidation.form.title,
+                 "appendix_title": consolidation.form.appendix_title},
+        "subject": consolidation.form.subject_for(period.label),
+        "period": {"code": period.code, "label": period.label, "year": period.year},
+        "next_period": {"code": period.next().code, "label": period.next().label},
+        "previous_period": ({"code": previous.period.code, "label": previous.period.label} if previous else None),
+        "parent_name": consolidation.parent_name,
+        "indicators": indicators,
+        "by_code": {facts["code"]: facts for facts in indicators},
+        "completeness": completeness_facts(consolidation),
+        "answers": answer_facts(consolidation, counted_only=False),
+    }
+    context.update(reporter_facts(consolidation, level))
+    return context
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def _value(status: UnitStatus, code: str):
+    return status.report.values.get(code) if status.report else None
+
+
+def _indicator_facts(indicator, consolidation: Consolidation, counted: list[UnitStatus],
+                     previous: Consolidation | None) -> dict:
+    total = consolidation.totals.get(indicator.code)
+    values = [(s.unit.name, _value(s, indicator.code)) for s in counted]
+    values = [(name, v) for name, v in values if v is not None]
+    top_value = max((v for _, v in values), default=None)
+    facts = {
+        "code": indicator.code, "tt": indicator.tt, "label": indicator.label, "unit": indicator.unit,
+        "unit_lower": indicator.unit[:1].lower() + indicator.unit[1:],
+        "total": total, "has_total": total is not None, "total_text": format_number(total),
+        "zero_units": [name for name, v in values if v == 0],
+        "positive_count": sum(1 for _, v in values if v > 0),
+        "top_units": [name for name, v in values if top_value and v == top_value] if len(values) > 1 else [],
+        "top_value": top_value, "top_value_text": format_number(top_value),
+        "notes": note_facts(consolidation, indicator.code),
+        "previous_total": previous.totals.get(indicator.code) if previous else None,
+    }
+    facts["change"] = change_facts(total, facts["previous_total"]) if previous else None
+    return facts
+
+
+def change_facts(current, previous) -> dict | None:
+    """Direction, difference and percentage against the previous period's total."""
+    if current is None or previous is None:
+        return None
+    delta = current - previous
+    if delta == 0:
+        direction = "same"
+    elif previous == 0:
+        direction = "new"
+    else:
+        direction = "up" if delta > 0 else "down"
+    percent = abs(delta) / previous if previous else None
+    return {"direction": direction, "delta": delta, "delta_text": format_number(abs(delta)),
+            "percent": percent, "percent_text": format_percent(percent) if percent is not None else "",
+            "previous_text": format_number(previous)}
+
+
+# --------------------------------------------------------------------------- completeness
+
+
+def unit_noun(names: list[str]) -> str:
+    """'xã' when every unit is a commune, else the kinds present: 'xã, thị trấn'."""
+    kinds = [kind for kind in UNIT_KINDS if any(nfc(n).lower().startswith(kind + " ") for n in names)]
+    return ", ".join(kinds) if kinds else "đơn vị"
+
+
+def completeness_facts(consolidation: Consolidation) -> dict:
+    statuses = consolidation.unit_statuses
+    submitted = consolidation.submitted_count
+    names = [s.unit.name for s in statuses]
+    return {
+        "expected": consolidation.expected_count, "submitted": submitted,
+        "counted": consolidation.counted_count, "on_time": consolidation.on_time_count,
+        "missing": [u.name for u in consolidation.missing_units],
+        "not_counted": [s.unit.name for s in statuses if s.submitted and not s.counted],
+        "late": [s.unit.name for s in statuses if s.submitted and s.on_time is False],
+        "has_deadline": consolidation.deadline is not None,
+        "rate_text": format_percent(submitted / len(statuses)) if statuses else "",
+        "on_time_rate_text": format_percent(consolidation.on_time_count / submitted) if submitted else "",
+        "unit_noun": unit_noun(names),
+    }
+
+
+# --------------------------------------------------------------------------- answers and notes
+
+
+def split_items(text: str) -> list[str]:
+    """One item per line, bullets and final punctuation removed (templates add their own)."""
+    items = []
+    for line in nfc(text).replace("\r", "\n").split("\n"):
+        item = _TRAILING.sub("", _BULLET.sub("", line)).strip()
+        if item:
+            items.append(" ".join(item.split()))
+    return items
+
+
+def fold_items(credited: list[tuple[str, str]]) -> list[dict]:
+    """(unit name, text) pairs -> items in first-seen order; the same text credits every unit."""
+    items: dict[str, dict] = {}
+    for unit_name, text in credited:
+        for item in split_items(text):
+            entry = items.setdefault(fold_key(item), {"text": item, "units": []})
+            if unit_name not in entry["units"]:
+                entry["units"].append(unit_name)
+    return list(items.values())
+
+
+def _submitted_reports(consolidation: Consolidation, counted_only: bool):
+    for status in consolidation.unit_statuses:
+        if status.report and (status.counted or not counted_only):
+            yield status.unit.name, status.report
+
+
+def answer_facts(consolidation: Consolidation, counted_only: bool = False) -> dict:
+    """question code -> {label, section, items: [{text, units}]}; answers of every submitted unit."""
+    reports = list(_submitted_reports(consolidation, counted_only))
+    return {
+        q.code: {"code": q.code, "label": q.label, "section": q.section,
+                 "items": fold_items([(name, r.answers.get(q.code, "")) for name, r in reports])}
+        for q in consolidation.form.questions
+    }
+
+
+def note_facts(consolidation: Consolidation, code: str) -> list[dict]:
+    """The Ghi chú entries of the counted units for one indicator, folded and credited."""
+    reports = _submitted_reports(consolidation, counted_only=True)
+    credited = [(name, r.notes.get(code, "")) for name, r in reports]
+    folded = fold_items([(name, note.replace("\n", "; ")) for name, note in credited])
+    return folded
+
+
+# --------------------------------------------------------------------------- who reports
+
+
+def strip_admin_prefix(name: str) -> str:
+    """'UBND huyện Hương Sơn' -> 'Hương Sơn'; 'Xã An Hòa Thịnh' -> 'An Hòa Thịnh'."""
+    text = nfc(name).strip()
+    text = re.sub(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+", "", text, flags=re.IGNORECASE)
+    for kind in PARENT_KINDS + UNIT_KINDS:
+        if text.lower().startswith(kind + " "):
+            return text[len(kind) + 1:].strip()
+    return text
+
+
+def area_kind(name: str, default: str) -> str:
+    """'UBND huyện Hương Sơn' -> 'huyện' (the word for 'on the territory of ...')."""
+    text = re.sub(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+", "", nfc(name).strip(), flags=re.IGNORECASE).lower()
+    for kind in PARENT_KINDS + UNIT_KINDS:
+        if text.startswith(kind + " "):
+            return kind
+    return default
+
+
+def committee_name(name: str) -> str:
+    """'Xã An Hòa Thịnh' -> 'Ủy ban nhân dân xã An Hòa Thịnh'; 'UBND huyện X' -> 'Ủy ban nhân dân huyện X'."""
+    text = nfc(name).strip()
+    text = re.sub(r"^(ubnd|uỷ ban nhân dân|ủy ban nhân dân)\s+", "", text, flags=re.IGNORECASE)
+    if not text:
+        return "Ủy ban nhân dân"
+    return "Ủy ban nhân dân " + text[:1].lower() + text[1:]
+
+
+def reporter_facts(consolidation: Consolidation, level: str) -> dict:
+    if level == LEVEL_COMMUNE:
+        unit = consolidation.unit_statuses[0].unit
+        return {"reporter": committee_name(unit.name), "area": area_kind(unit.name, "xã"),
+                "unit_name": unit.name, "place_name": strip_admin_prefix(unit.name)}
+    parent = consolidation.parent_name or consolidation.units.parent_name
+    return {"reporter": committee_name(parent) if parent else "…", "area": area_kind(parent, "đơn vị"),
+            "unit_name": parent, "place_name": strip_admin_prefix(parent) if parent else "…"}
+

@@ -1,0 +1,82 @@
+"""``cchc draft`` as a library call: read the input, build the Draft, write .docx or .md."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import layout
+from ..messages import CchcError, render
+from ..model import Consolidation
+from .context import LEVEL_COMMUNE, LEVEL_PARENT
+from .render import Draft, DraftOptions, build_draft
+
+OUTPUT_FORMATS = (".docx", ".md")
+
+
+@dataclass
+class DraftResult:
+    draft: Draft
+    level: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def input_level(path: str | Path) -> str:
+    """'parent' for a consolidated workbook (cchc merge), 'commune' for a filled template."""
+    from .. import merged_workbook
+    from ..reading import identify, read_workbook
+
+    raw = read_workbook(path)
+    if not raw.readable:
+        raise CchcError("draft-input-unreadable", path=path, reason=raw.problem.message)
+    if raw.sheet(merged_workbook.META_SHEET) is not None:
+        return LEVEL_PARENT
+    if raw.sheet(layout.META_SHEET) is not None or identify(raw) is not None:
+        return LEVEL_COMMUNE
+    raise CchcError("draft-input-unknown", path=path)
+
+
+def load_source(path: str | Path, form=None) -> tuple[Consolidation, str]:
+    """The Consolidation to draft from, and whether it is a commune's own return or a merge."""
+    level = input_level(path)
+    if level == LEVEL_PARENT:
+        from ..merged_workbook import read_consolidated
+
+        return read_consolidated(path, form), level
+    from .single import consolidation_for_return
+
+    return consolidation_for_return(path, form), level
+
+
+def source_warnings(consolidation: Consolidation, level: str) -> list[str]:
+    """A commune file with errors still drafts (blank cells), but the officer is told."""
+    if level != LEVEL_COMMUNE:
+        return []
+    report = consolidation.unit_statuses[0].report
+    if report and report.errors:
+        return [render("draft-source-has-errors", path=report.path, errors=len(report.errors))]
+    return []
+
+
+def check_output(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in OUTPUT_FORMATS:
+        raise CchcError("draft-output-format", path=path)
+    return suffix
+
+
+def draft_report(source: str | Path, out: str | Path, previous: str | Path | None = None,
+                 options: DraftOptions | None = None, form=None) -> DraftResult:
+    """Read ``source`` (and ``previous``), write the draft to ``out`` (.docx or .md)."""
+    suffix = check_output(out)
+    consolidation, level = load_source(source, form)
+    earlier = load_source(previous, consolidation.form)[0] if previous else None
+    draft = build_draft(consolidation, earlier, level, options)
+    if suffix == ".docx":
+        from .docx_writer import write_docx
+
+        write_docx(draft, out)
+    else:
+        from .markdown_writer import write_markdown
+
+        write_markdown(draft, out)
+    return DraftResult(draft, level, source_warnings(consolidation, level))

@@ -1,0 +1,202 @@
+"""Turn the facts into a Draft: the form pack's jinja2 templates give the words, this module the parts.
+
+The templates write a tiny line markup (``# `` section heading, ``## `` sub-heading,
+any other line a paragraph), so the Word and Markdown writers share one parsed
+document and an office can reword a sentence without touching code.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..fileio import ascii_slug
+from ..forms import Form, packs_root, DEFAULT_FORM
+from ..messages import CchcError
+from ..model import Consolidation
+from ..vnformat import format_date_long
+from .context import LEVEL_COMMUNE, build_context
+
+HEADING_1 = "heading1"
+HEADING_2 = "heading2"
+PARAGRAPH = "paragraph"
+TEMPLATE_DIR = "narrative"
+
+
+@dataclass
+class Block:
+    kind: str
+    text: str
+
+
+@dataclass
+class DraftOptions:
+    """What the officer may set on the command line; None means 'derive from the data'."""
+
+    issuer: str | None = None       # one line, or two separated by '|' or a newline
+    place: str | None = None
+    date: date | None = None
+    number: str | None = None       # '15' or '15/BC-UBND'
+
+
+@dataclass
+class Draft:
+    issuer_lines: list[str]              # capitals; the last line is the issuing body (bold)
+    number: str                          # 'Số: …/BC-UBND'
+    place_date: str                      # 'Hương Sơn, ngày 05 tháng 6 năm 2020'
+    title: str
+    subject: str
+    blocks: list[Block]
+    recipients: list[str]
+    signature: list[str]
+    signer: str
+    appendix_title: str
+    appendix_subtitle: str
+    appendix_caption: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, str, str, str, str]]
+    context: dict = field(default_factory=dict, repr=False)
+
+    def texts(self) -> list[str]:
+        """Every visible text, in document order (tests and plain-text checks)."""
+        parts = [*self.issuer_lines, self.number, self.place_date, self.title, self.subject]
+        parts += [b.text for b in self.blocks] + self.recipients + self.signature + [self.signer]
+        parts += [self.appendix_title, self.appendix_subtitle, self.appendix_caption, *self.columns]
+        return parts + [cell for row in self.rows for cell in row]
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def _sentence(text: object) -> str:
+    """End a sentence with '.' unless it already ends with one of . ! ? …"""
+    text = str(text).rstrip()
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
+def _capfirst(text: object) -> str:
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def template_environment(form: Form):
+    """The pack's narrative/ templates, falling back to the bundled pack's for missing files."""
+    import jinja2
+
+    folders = [form.pack_file(TEMPLATE_DIR), packs_root() / DEFAULT_FORM / TEMPLATE_DIR]
+    loader = jinja2.FileSystemLoader([str(f) for f in folders if Path(f).is_dir()], encoding="utf-8")
+    environment = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
+                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    environment.filters["sentence"] = _sentence
+    environment.filters["capfirst"] = _capfirst
+    return environment
+
+
+def render_lines(environment, name: str, context: dict) -> list[str]:
+    """Render one template to its non-empty, NFC, whitespace-folded lines."""
+    import jinja2
+
+    try:
+        text = environment.get_template(name).render(**context)
+    except jinja2.TemplateError as exc:
+        raise CchcError("draft-template-error", template=name, reason=exc) from exc
+    lines = (" ".join(unicodedata.normalize("NFC", line).split()) for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def parse_blocks(lines: list[str]) -> list[Block]:
+    blocks = []
+    for line in lines:
+        if line.startswith("## "):
+            blocks.append(Block(HEADING_2, line[3:].strip()))
+        elif line.startswith("# "):
+            blocks.append(Block(HEADING_1, line[2:].strip()))
+        else:
+            blocks.append(Block(PARAGRAPH, line))
+    return blocks
+
+
+# --------------------------------------------------------------------------- heading parts
+
+
+def issuer_lines(option: str | None, context: dict) -> list[str]:
+    """Issuer in capitals: from --issuer ('A|B' or two lines), else 'UBND XÃ …' / the parent's name."""
+    if option:
+        lines = [line.strip() for line in option.replace("|", "\n").splitlines() if line.strip()]
+    elif context["is_commune"]:
+        lines = [context["reporter"].replace("Ủy ban nhân dân", "UBND", 1)]
+    else:
+        lines = [context["parent_name"] or "…"]
+    return [unicodedata.normalize("NFC", line).upper() for line in lines]
+
+
+def issuer_kind(office: str) -> str:
+    office = office.upper()
+    if office.startswith(("UBND", "ỦY BAN NHÂN DÂN", "UỶ BAN NHÂN DÂN")):
+        return "ubnd"
+    if office.startswith("PHÒNG"):
+        return "phong"
+    if office.startswith("SỞ"):
+        return "so"
+    return "other"
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(ascii_slug(word)[:1].upper() for word in words if ascii_slug(word) != "x")
+
+
+def number_line(option: str | None, office: str) -> str:
+    """'Số: …/BC-UBND'; a bare --number gets the report symbol appended."""
+    symbol = "BC-UBND" if issuer_kind(office) == "ubnd" else "BC-" + _initials(office.split())
+    number = (option or "").strip()
+    if "/" in number:
+        return f"Số: {number}"
+    return f"Số: {number or '…'}/{symbol}"
+
+
+def office_abbreviation(office: str) -> str:
+    """'PHÒNG NỘI VỤ' -> 'NV' for 'Lưu: VT, NV.'; none for a People's Committee."""
+    if issuer_kind(office) == "ubnd":
+        return ""
+    return _initials(office.split()[1:])
+
+
+# --------------------------------------------------------------------------- the draft
+
+
+def build_draft(consolidation: Consolidation, previous: Consolidation | None = None,
+                level: str = "parent", options: DraftOptions | None = None) -> Draft:
+    options = options or DraftOptions()
+    context = build_context(consolidation, previous, level)
+    issuer = issuer_lines(options.issuer, context)
+    office = issuer[-1]
+    context.update({
+        "issuer": {"lines": issuer, "kind": issuer_kind(office)},
+        "office_abbreviation": office_abbreviation(office),
+        "recipient": consolidation.parent_name if level == LEVEL_COMMUNE else "",
+    })
+    environment = template_environment(consolidation.form)
+    place = options.place or context["place_name"]
+    return Draft(
+        issuer_lines=issuer, number=number_line(options.number, office),
+        place_date=f"{place}, {format_date_long(options.date or date.today())}",
+        title="BÁO CÁO", subject=context["subject"],
+        blocks=parse_blocks(render_lines(environment, "report.j2", context)),
+        recipients=render_lines(environment, "recipients.j2", context),
+        signature=render_lines(environment, "signature.j2", context), signer="[Họ và tên]",
+        appendix_title=consolidation.form.appendix_title or "PHỤ LỤC",
+        appendix_subtitle=consolidation.form.title,
+        appendix_caption=" ".join(render_lines(environment, "appendix.j2", context)),
+        columns=consolidation.form.columns, rows=appendix_rows(context, consolidation, level),
+        context=context,
+    )
+
+
+def appendix_rows(context: dict, consolidation: Consolidation, level: str) -> list[tuple]:
+    """TT | Chỉ tiêu | Đơn vị tính | Số lượng | Ghi chú, one row per indicator, totals in Số lượng."""
+    rows = []
+    for facts in context["indicators"]:
+        note = "; ".join(n["text"] for n in facts["notes"]) if level == LEVEL_COMMUNE else ""
+        rows.append((facts["tt"], facts["label"], facts["unit"], facts["total_text"], note))
+    return rows
