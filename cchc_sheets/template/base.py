@@ -71,9 +71,8 @@ def build_base(form: Form, period: Period, *, deadline: date | None = None, pare
     buffer = io.BytesIO()
     build_workbook(form, texts, password).save(buffer)
     data = buffer.getvalue()
-    stamper = ZipStamper(data)
-    members = tuple(stamper.members_containing([t.encode("ascii") for t in TOKENS]))
-    return TemplateBase(form, period, deadline, parent_name, data, stamper, members)
+    stamper = ZipStamper(data, [token.encode("ascii") for token in TOKENS])
+    return TemplateBase(form, period, deadline, parent_name, data, stamper, tuple(stamper.templated_members))
 
 
 def xml_text(value: object) -> bytes:
@@ -85,12 +84,8 @@ def xml_text(value: object) -> bytes:
 def stamp(base: TemplateBase, unit: Unit, generated_at: datetime | str) -> bytes:
     """The base workbook personalised for ``unit``: a complete, valid .xlsx as bytes."""
     when = generated_at.isoformat(timespec="seconds") if isinstance(generated_at, datetime) else str(generated_at)
-    values = {UNIT_NAME_TOKEN: xml_text(unit.name), UNIT_CODE_TOKEN: xml_text(unit.code),
-              GENERATED_AT_TOKEN: xml_text(when)}
-    replacements = {}
-    for member in base.stamped_members:
-        content = base.stamper.contents[member]
-        for token, value in values.items():
-            content = content.replace(token.encode("ascii"), value)
-        replacements[member] = content
-    return base.stamper.render(replacements)
+    return base.stamper.render({
+        UNIT_NAME_TOKEN.encode("ascii"): xml_text(unit.name),
+        UNIT_CODE_TOKEN.encode("ascii"): xml_text(unit.code),
+        GENERATED_AT_TOKEN.encode("ascii"): xml_text(when),
+    })

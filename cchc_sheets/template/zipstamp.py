@@ -1,14 +1,16 @@
-"""Re-assemble an xlsx (a zip) with a few members replaced, reusing the rest byte for byte.
+"""Re-assemble an xlsx (a zip) with placeholder tokens filled in, reusing everything else.
 
-Recompressing a whole workbook per unit costs milliseconds; copying the already
-compressed members and deflating only the one or two small members that carry
-unit-specific text costs tens of microseconds. The zip written here is plain
+Recompressing a whole workbook per unit costs milliseconds. Here the members
+without tokens are copied as compressed bytes, and the members with tokens are
+kept as pre-deflated constant pieces with the unit's values spliced in between
+as stored blocks, so a unit costs tens of microseconds. The zip written here is plain
 PKZIP 2.0 (deflate, no data descriptors, no zip64), which every spreadsheet
 program reads.
 """
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -44,35 +46,79 @@ class _Entry:
                                0, 0, 0, 0, self.external_attr, offset)
         return header + self.name
 
-    def replaced(self, content: bytes) -> "_Entry":
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-        compressed = packer.compress(content) + packer.flush()
+    def with_data(self, compressed: bytes, crc: int, size: int) -> "_Entry":
         return _Entry(self.name, self.flags, zipfile.ZIP_DEFLATED, self.dos_time, self.dos_date,
-                      zlib.crc32(content), compressed, len(content), self.external_attr)
+                      crc, compressed, size, self.external_attr)
+
+
+def _deflate(data: bytes, final: bool) -> bytes:
+    """Raw deflate of ``data``; a non-final piece ends byte-aligned so pieces can be concatenated."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH)
+
+
+def _stored_blocks(data: bytes) -> bytes:
+    """``data`` as non-final stored deflate blocks: no compressor needed for a unit's short name."""
+    pieces = []
+    for start in range(0, len(data), 0xFFFF):
+        chunk = data[start:start + 0xFFFF]
+        pieces.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk)
+    return b"".join(pieces)
+
+
+class _TokenMember:
+    """A member cut at its tokens; the constant pieces are deflated once, up front.
+
+    Each constant piece is compressed independently (full flush), so per unit only
+    the tokens' values are added, as stored blocks, between ready-made pieces.
+    """
+
+    def __init__(self, entry: _Entry, content: bytes, tokens: list[bytes]):
+        self.entry = entry
+        pattern = re.compile(b"(" + b"|".join(re.escape(t) for t in tokens) + b")")
+        parts = pattern.split(content)
+        self.constants = parts[0::2]
+        self.tokens = parts[1::2]
+        last = len(self.constants) - 1
+        self.compressed = [_deflate(c, final=(n == last)) for n, c in enumerate(self.constants)]
+
+    def render(self, values: dict[bytes, bytes]) -> _Entry:
+        crc = zlib.crc32(self.constants[0])
+        size = len(self.constants[0])
+        pieces = [self.compressed[0]]
+        for token, constant, compressed in zip(self.tokens, self.constants[1:], self.compressed[1:]):
+            value = values[token]
+            crc = zlib.crc32(constant, zlib.crc32(value, crc))
+            size += len(value) + len(constant)
+            pieces += [_stored_blocks(value), compressed]
+        return self.entry.with_data(b"".join(pieces), crc, size)
 
 
 class ZipStamper:
-    """A zip held as ready-made records; ``render`` swaps the contents of chosen members."""
+    """A zip held as ready-made records; ``render`` fills in the tokens' values."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, tokens: list[bytes]):
         self.entries: list[_Entry] = []
-        self.contents: dict[str, bytes] = {}
+        self.templated: dict[int, _TokenMember] = {}
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
-                self.entries.append(_entry_from(info, data))
-                self.contents[info.filename] = archive.read(info)
+                entry = _entry_from(info, data)
+                content = archive.read(info)
+                if any(token in content for token in tokens):
+                    self.templated[len(self.entries)] = _TokenMember(entry, content, tokens)
+                self.entries.append(entry)
         self.records = [entry.local_record() for entry in self.entries]
-        self.names = [entry.name.decode("utf-8") for entry in self.entries]
 
-    def members_containing(self, needles: list[bytes]) -> list[str]:
-        return [name for name in self.names if any(n in self.contents[name] for n in needles)]
+    @property
+    def templated_members(self) -> list[str]:
+        return [self.entries[n].name.decode("utf-8") for n in self.templated]
 
-    def render(self, replacements: dict[str, bytes]) -> bytes:
-        """The zip with ``replacements`` (member name -> new uncompressed bytes) applied."""
+    def render(self, values: dict[bytes, bytes]) -> bytes:
+        """The zip with every token replaced by ``values[token]`` (already encoded for XML)."""
         records, central, offset = [], [], 0
-        for name, entry, record in zip(self.names, self.entries, self.records):
-            if name in replacements:
-                entry = entry.replaced(replacements[name])
+        for n, (entry, record) in enumerate(zip(self.entries, self.records)):
+            if n in self.templated:
+                entry = self.templated[n].render(values)
                 record = entry.local_record()
             central.append(entry.central_record(offset))
             records.append(record)
