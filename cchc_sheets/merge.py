@@ -112,6 +112,14 @@ def with_received(report: FileReport, received: Mapping[str, "ReceivedInfo"] | N
                                sender=info.sender or report.sender)
 
 
+def attach_received(report: FileReport, received: Mapping[str, "ReceivedInfo"] | None) -> None:
+    """Set the mail time and sender on ``report`` itself, so batch checks (duplicates) see them."""
+    info = find_received(report, received) if received else None
+    if info is not None:
+        report.received = info.received or report.received
+        report.sender = info.sender or report.sender
+
+
 def find_received(report: FileReport, received: Mapping[str, "ReceivedInfo"]) -> "ReceivedInfo | None":
     """By sha256 first (renamed files still match), else by file name."""
     if report.sha256 and report.sha256 in received:

@@ -67,7 +67,10 @@ DETAIL_FIXED = ("TT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Tình trạ
 STATUS_HEADER_ROW = 6
 STATUS_COLUMNS = ("TT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Đã nộp", "Tệp", "Thời điểm nhận", "Căn cứ thời điểm",
                   "Đúng hạn", "Tình trạng", "Số lỗi", "Số cảnh báo", "Người gửi", "Tệp bị thay thế")
-FILE_COLUMNS = ("TT", "Tệp", "Thư mục", "Mã đơn vị", "Xử lý", "Lý do", "SHA-256")
+FILE_COLUMN_PLACES = {1: "TT", 2: "Mã đơn vị", 3: "Tên đơn vị (theo tệp)", 4: "Xử lý", 5: "", 6: "Tệp",
+                      7: "Lý do", 14: "SHA-256"}
+STATUS_WIDTHS = {1: 6, 2: 11, 3: 24, 4: 16, 5: 10, 6: 32, 7: 17, 8: 16, 9: 11, 10: 19, 11: 8, 12: 10, 13: 26, 14: 34}
+REASON_CHARS_PER_LINE = 100
 OPINION_COLUMNS = ("TT", "Nội dung", "Mã đơn vị", "Tên đơn vị", "Tình trạng", "Ý kiến, ghi chú")
 
 
@@ -179,7 +182,13 @@ def fit_columns(ws: "Worksheet", widths: dict[int, float] | None = None, *, firs
             width = max(len(line) for line in text.split("\n")) * 1.15 + 2
             longest[cell.column] = max(longest.get(cell.column, 8), min(width, maximum))
     longest.update(widths or {})
-    for column, width in longest.items():
+    set_widths(ws, longest)
+
+
+def set_widths(ws: "Worksheet", widths: dict[int, float]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = width
 
 
@@ -332,8 +341,6 @@ def write_summary_sheet(ws: "Worksheet", consolidation: Consolidation, layout: D
     ws.freeze_panes = f"A{header_at + 1}"
     ws.auto_filter.ref = f"A{header_at}:{layout.letter(last_column)}{last_row}"
     fit_columns(ws, {1: 6, 2: 62, 3: 14, 4: 14, 5: 30}, first_row=header_at)
-    for row in range(header_at + 1, last_row + 1):
-        ws.cell(row=row, column=2).alignment = ws.cell(row=row, column=2).alignment.copy(wrap_text=True)
     print_setup(ws, landscape=bool(groups), title_rows=f"{header_at}:{header_at}")
     return cached
 
@@ -391,7 +398,7 @@ def write_status_sheet(ws: "Worksheet", consolidation: Consolidation) -> None:
     ws.auto_filter.ref = f"A{STATUS_HEADER_ROW}:N{last_unit_row}"
     ws.freeze_panes = f"D{STATUS_HEADER_ROW + 1}"
     write_file_list(ws, consolidation.inputs, last_unit_row + 2)
-    fit_columns(ws, {6: 34, 14: 34}, first_row=STATUS_HEADER_ROW)
+    set_widths(ws, STATUS_WIDTHS)
     print_setup(ws, landscape=True, title_rows=f"{STATUS_HEADER_ROW}:{STATUS_HEADER_ROW}")
 
 
@@ -409,16 +416,28 @@ def status_row(number: int, status: UnitStatus) -> tuple:
 
 
 def write_file_list(ws, inputs: list[InputFile], first_row: int) -> None:
+    """Every input path and what became of it, laid over the unit table's columns.
+
+    The reason spans G:M (merged), so the widths suit both tables; its row height is set
+    from the text length because no spreadsheet program autofits merged cells.
+    """
     put(ws, first_row, 1, f"DANH SÁCH TỆP ĐẦU VÀO ({len(inputs)} tệp)", bold=True)
-    header_row(ws, first_row + 1, FILE_COLUMNS)
+    header = first_row + 1
+    for column, text in FILE_COLUMN_PLACES.items():
+        header_row(ws, header, [text], first_column=column)
+    ws.merge_cells(start_row=header, start_column=7, end_row=header, end_column=13)
     for n, item in enumerate(inputs):
+        row = header + 1 + n
         report = item.report
-        values = (n + 1, PurePath(item.path).name, str(PurePath(item.path).parent),
-                  (report.unit_code or "") if report else "", DISPOSITION_LABELS[item.disposition],
-                  item.reason, report.sha256 if report else "")
-        for column, value in enumerate(values, start=1):
-            put(ws, first_row + 2 + n, column, value, wrap=column == 6)
-    grid(ws, first_row + 1, first_row + 1 + max(len(inputs), 1), 1, len(FILE_COLUMNS))
+        values = {1: n + 1, 2: (report.unit_code or "") if report else "",
+                  3: (report.unit_name or "") if report else "", 4: DISPOSITION_LABELS[item.disposition],
+                  6: str(item.path), 7: item.reason, 14: report.sha256 if report else ""}
+        for column, value in values.items():
+            put(ws, row, column, value, wrap=column in (3, 4, 6, 7, 14), size=11 if column == 14 else 12)
+        ws.merge_cells(start_row=row, start_column=7, end_row=row, end_column=13)
+        lines = max(1, -(-len(item.reason) // REASON_CHARS_PER_LINE), -(-len(str(item.path)) // 30), 2 if report else 1)
+        ws.row_dimensions[row].height = 16 * lines
+    grid(ws, header, header + max(len(inputs), 1), 1, len(STATUS_COLUMNS))
 
 
 # --------------------------------------------------------------------------- Ý kiến

@@ -1,0 +1,336 @@
+"""cchc merge: consolidation logic, the consolidated workbook, the long export, received.csv, the command."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import zipfile
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cchc_sheets import merge
+from cchc_sheets.long_export import COLUMNS, write_long
+from cchc_sheets.merged_workbook import (
+    DETAIL_SHEET, META_SHEET, STATUS_SHEET, SUMMARY_SHEET, read_consolidated, write_merged_workbook,
+)
+from cchc_sheets.messages import CchcError
+from cchc_sheets.model import FileReport, make_finding
+from cchc_sheets.received import load_received, read_received
+
+ICT = timezone(timedelta(hours=7))
+SUMMED = ["01", "02", "03", "04", "05", "05.1", "06", "07", "08"]
+
+
+def values(**overrides) -> dict:
+    base = {"01": 12, "02": 0, "03": 0, "04": 18, "05": 6, "05.1": 600, "06": 2, "07": 3, "08": 3}
+    base.update({k.replace("_", "."): v for k, v in overrides.items()})
+    return base
+
+
+def report(unit: str, vals: dict | None = None, *, path: str | None = None, error=False, warning=False,
+           unreadable=False, form="tuyen-truyen-cchc", period="2020-H1", received=None, modified=None,
+           generated_at=None, sha="", notes=None, answers=None) -> FileReport:
+    findings = []
+    if error:
+        findings.append(make_finding("not-a-number", sheet="Báo cáo", cell="D13", value="sáu", indicator="05"))
+    if warning:
+        findings.append(make_finding("number-with-remark", value="6(lồng ghép)", number=6, remark="lồng ghép"))
+    if unreadable:
+        findings.append(make_finding("file-unreadable", reason="zip hỏng"))
+        return FileReport(path=path or f"in/{unit}.xlsx", sha256=sha, findings=findings, modified=modified)
+    return FileReport(path=path or f"in/{unit}.xlsx", sha256=sha or f"sha-{unit}-{path}", form=form, form_version=1,
+                      unit_code=unit, unit_name=f"Đơn vị {unit}", period=period, values=dict(vals or values()),
+                      notes=dict(notes or {}), answers=dict(answers or {}), findings=findings, received=received,
+                      modified=modified, generated_at=generated_at)
+
+
+def at(day: int, hour: int = 9) -> datetime:
+    return datetime(2020, 6, day, hour, 0, tzinfo=ICT)
+
+
+# --------------------------------------------------------------------------- consolidate()
+
+
+def test_totals_count_valid_and_warning_returns_only(form, units, period):
+    reports = [report("T01", values(**{"01": 5})), report("T02", values(**{"01": 7}), warning=True),
+               report("T03", values(**{"01": 100}), error=True)]
+    result = merge.consolidate(reports, form, units, period)
+    assert result.totals["01"] == 12 and result.totals["05.1"] == 1200
+    assert [s.status for s in result.unit_statuses] == ["valid", "warnings", "invalid"]
+    assert result.unit_statuses[2].report is reports[2]  # the invalid return stays the unit's return
+    assert result.counted_count == 2 and result.submitted_count == 3
+    assert result.group_totals == {"Khu vực A": merge.sum_values(form, result.unit_statuses[:2]),
+                                   "Khu vực B": {code: 0 for code in SUMMED}}
+
+
+@st.composite
+def batches(draw):
+    codes = ["T01", "T02", "T03", "X99"]
+    items = []
+    for n in range(draw(st.integers(0, 8))):
+        unit = draw(st.sampled_from(codes))
+        vals = {code: draw(st.one_of(st.none(), st.integers(0, 10_000), st.floats(0, 500, allow_nan=False)))
+                for code in SUMMED}
+        kind = draw(st.sampled_from(["valid", "warning", "error", "other-period"]))
+        items.append(report(unit, vals, path=f"in/{n}.xlsx", error=kind == "error", warning=kind == "warning",
+                            period="2019-H2" if kind == "other-period" else "2020-H1", received=at(1 + n)))
+    return items
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batches())
+def test_property_totals_equal_the_sum_of_the_newest_counted_returns(form, units, period, reports):
+    result = merge.consolidate(reports, form, units, period)
+    newest = {}
+    for r in reports:  # received grows with the index: the last return of a unit is its newest
+        if r.period == "2020-H1" and r.unit_code in {"T01", "T02", "T03"}:
+            newest[r.unit_code] = r
+    counted = [r for r in newest.values() if r.counts]
+    for code in SUMMED:
+        expected = sum(merge.number(r.values[code]) for r in counted if r.values[code] is not None)
+        assert result.totals[code] == pytest.approx(expected)
+    assert len(result.inputs) == len(reports)
+    assert [i.path for i in result.inputs] == [r.path for r in reports]
+
+
+def test_newest_return_wins_and_the_others_are_listed_as_superseded(form, units, period):
+    older = report("T01", values(**{"01": 1}), path="in/t01-cu.xlsx", received=at(10))
+    newer = report("T01", values(**{"01": 2}), path="in/t01-moi.xlsx", received=at(12))
+    result = merge.consolidate([newer, older], form, units, period)
+    status = result.unit_statuses[0]
+    assert status.report.path == "in/t01-moi.xlsx" and status.superseded == [older]
+    assert result.totals["01"] == 2
+    assert [(i.path, i.disposition) for i in result.inputs] == [("in/t01-moi.xlsx", "used"),
+                                                                 ("in/t01-cu.xlsx", "superseded")]
+    assert "t01-moi.xlsx" in result.inputs[1].reason and "12/06/2020 09:00" in result.inputs[1].reason
+
+
+def test_without_mail_time_generation_then_file_time_decide(form, units, period):
+    first = report("T01", path="in/a.xlsx", generated_at=at(1), modified=at(20))
+    regenerated = report("T01", path="in/b.xlsx", generated_at=at(5), modified=at(15))
+    assert merge.consolidate([first, regenerated], form, units, period).unit_statuses[0].report is regenerated
+    same_template = report("T01", path="in/c.xlsx", generated_at=at(5), modified=at(16))
+    assert merge.consolidate([regenerated, same_template], form, units, period).unit_statuses[0].report is same_template
+
+
+def test_newest_invalid_return_replaces_an_older_valid_one_and_does_not_count(form, units, period):
+    good = report("T01", values(**{"01": 9}), path="in/good.xlsx", received=at(10))
+    bad = report("T01", values(**{"01": 9}), path="in/bad.xlsx", received=at(11), error=True)
+    result = merge.consolidate([good, bad], form, units, period)
+    assert result.unit_statuses[0].status == "invalid" and result.totals["01"] == 0
+
+
+def test_unmatched_and_unreadable_inputs_say_why(form, units, period):
+    reports = [report("T01", form="bao-cao-khac", path="in/khac.xlsx"),
+               report("T02", period="2019-H2", path="in/cu.xlsx"),
+               report("Z99", path="in/la.xlsx"),
+               FileReport(path="in/trang.xlsx", findings=[make_finding("not-a-cchc-form")]),
+               report("T03", unreadable=True, path="in/hong.xlsx")]
+    result = merge.consolidate(reports, form, units, period)
+    got = {i.path: (i.disposition, i.reason) for i in result.inputs}
+    assert got["in/khac.xlsx"][0] == "unmatched" and "bao-cao-khac" in got["in/khac.xlsx"][1]
+    assert got["in/cu.xlsx"][0] == "unmatched" and "2019-H2" in got["in/cu.xlsx"][1]
+    assert got["in/la.xlsx"][0] == "unmatched" and "Z99" in got["in/la.xlsx"][1]
+    assert got["in/trang.xlsx"][0] == "unmatched" and got["in/trang.xlsx"][1]
+    assert got["in/hong.xlsx"] == ("unreadable", reports[4].findings[0].message)
+    assert [u.code for u in result.missing_units] == ["T01", "T02", "T03"]
+    assert result.totals["01"] == 0
+
+
+def test_on_time_and_late_against_the_deadline_in_vietnam_time(form, units, period):
+    reports = [report("T01", received=at(20, 23)),                                       # 20/6 23:00 ICT
+               report("T02", received=datetime(2020, 6, 20, 17, 30, tzinfo=timezone.utc)),  # 21/6 00:30 ICT
+               report("T03", modified=datetime(2020, 6, 19, 8, 0, tzinfo=timezone.utc))]
+    result = merge.consolidate(reports, form, units, period, deadline=date(2020, 6, 20))
+    assert [s.on_time for s in result.unit_statuses] == [True, False, True]
+    assert [s.received_source for s in result.unit_statuses] == ["mail", "mail", "file"]
+    assert result.on_time_count == 2
+    no_deadline = merge.consolidate(reports, form, units, period)
+    assert [s.on_time for s in no_deadline.unit_statuses] == [None, None, None]
+
+
+# --------------------------------------------------------------------------- received.csv
+
+
+def write_received_csv(folder: Path, rows: list[dict]) -> Path:
+    path = folder / "received.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["file", "sha256", "sender", "subject", "received", "message_id"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_received_csv_gives_mail_time_and_sender_by_sha_then_by_name(tmp_path, form, units, period):
+    write_received_csv(tmp_path, [
+        {"file": "doi-ten.xlsx", "sha256": "SHA-T01", "sender": "xa1@example.org", "subject": "Báo cáo",
+         "received": "2020-06-25T08:00:00+07:00", "message_id": "<1@x>"},
+        {"file": "T02.xlsx", "sha256": "khac", "sender": "xa2@example.org", "subject": "",
+         "received": "2020-06-18T08:00:00Z", "message_id": "<2@x>"},
+        {"file": "T03.xlsx", "sha256": "zzz", "sender": "", "subject": "", "received": "hôm qua", "message_id": ""},
+    ])
+    received, problems = load_received([tmp_path / "T01.xlsx"])
+    assert len(problems) == 1 and "hôm qua" in problems[0]
+    reports = [report("T01", sha="sha-t01", modified=at(10)), report("T02", path="in/T02.xlsx", modified=at(30 - 5)),
+               report("T03", path="in/T03.xlsx", modified=at(15))]
+    result = merge.consolidate(reports, form, units, period, deadline=date(2020, 6, 20), received=received)
+    t01, t02, t03 = result.unit_statuses
+    assert (t01.on_time, t01.report.sender, t01.received_source) == (False, "xa1@example.org", "mail")
+    assert (t02.on_time, t02.report.sender) == (True, "xa2@example.org")
+    assert (t03.on_time, t03.received_source) == (True, "file")
+    assert reports[0].received is None  # the input reports are not modified
+
+
+def test_received_csv_without_required_columns_is_reported_not_fatal(tmp_path):
+    (tmp_path / "received.csv").write_text("ten,gio\na,b\n", encoding="utf-8")
+    infos, problems = read_received(tmp_path / "received.csv")
+    assert infos == [] and "sha256" in problems[0]
+
+
+# --------------------------------------------------------------------------- the workbook
+
+
+@pytest.fixture
+def consolidation(form, units, period):
+    reports = [
+        report("T01", values(**{"01": 5, "05_1": 1200}), path="in/t01.xlsx", received=at(18),
+               notes={"05": "=HYPERLINK(\"http://x\",\"bấm\")", "08": "@SUM(1)"},
+               answers={"kho-khan": "- Kinh phí còn hạn chế", "kien-nghi": "+ Đầu tư loa truyền thanh"}),
+        report("T01", values(**{"01": 4}), path="in/t01-cu.xlsx", received=at(16)),
+        report("T02", values(**{"01": 7}), path="in/t02.xlsx", received=at(22), warning=True),
+        report("T02", values(**{"01": 1}), path="in/t02-sai-ky.xlsx", period="2019-H2"),
+        report("Z9", path="in/z9.xlsx"),
+        report("T03", unreadable=True, path="in/hong.xlsx"),
+    ]
+    return merge.consolidate(reports, form, units, period, deadline=date(2020, 6, 20),
+                             generated_at=datetime(2020, 6, 23, 8, 0, tzinfo=ICT))
+
+
+@pytest.fixture
+def workbook_path(tmp_path, consolidation):
+    return write_merged_workbook(consolidation, tmp_path / "tong-hop.xlsx")
+
+
+def test_totals_are_formulas_with_cached_values_readable_without_recalculation(workbook_path, consolidation):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    formulas = load_workbook(workbook_path)[DETAIL_SHEET]
+    cached = load_workbook(workbook_path, data_only=True)[DETAIL_SHEET]
+    total_row = next(r for r in range(1, 30) if formulas.cell(r, 3).value == "TỔNG CỘNG (các đơn vị tính vào tổng)")
+    assert formulas.cell(total_row, 7).value == '=SUMIFS(G4:G6,$F$4:$F$6,"Có")'
+    assert cached.cell(total_row, 7).value == 12 == consolidation.totals["01"]
+    assert cached.cell(total_row, 12).value == 1800
+    assert formulas.cell(total_row + 1, 7).value.startswith("=SUMIFS(G4:G6,$F$4:$F$6,\"Có\",$D$4:$D$6,$D$")
+    assert cached.cell(total_row + 1, 7).value == 12 and cached.cell(total_row + 2, 7).value == 0
+    summary = pd.read_excel(workbook_path, sheet_name=SUMMARY_SHEET, header=6, engine="openpyxl")
+    assert summary["Số lượng"].tolist() == [consolidation.totals[c] for c in SUMMED]
+    assert summary["Trong đó: Khu vực A"].tolist()[0] == 12
+    detail = pd.read_excel(workbook_path, sheet_name=DETAIL_SHEET, header=2, engine="openpyxl")
+    assert detail["Tính vào tổng"].tolist()[:3] == ["Có", "Có", "Không"]
+
+
+def test_commune_text_that_looks_like_a_formula_lands_as_text(workbook_path):
+    from openpyxl import load_workbook
+
+    texts = {}
+    for sheet in load_workbook(workbook_path):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    texts[cell.value] = cell.data_type
+    for text in ('=HYPERLINK("http://x","bấm")', "@SUM(1)", "- Kinh phí còn hạn chế", "+ Đầu tư loa truyền thanh"):
+        assert texts[text] == "s", text
+    with zipfile.ZipFile(workbook_path) as package:
+        xml = "".join(package.read(n).decode() for n in package.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert "<f>HYPERLINK" not in xml and "<f>SUM(1)" not in xml
+
+
+def test_status_sheet_accounts_for_every_input_and_missing_unit(workbook_path, consolidation):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(workbook_path)[STATUS_SHEET]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    for item in consolidation.inputs:
+        assert item.path in cells
+        if item.reason:
+            assert item.reason in cells
+    assert "Tỷ lệ nộp báo cáo: 2/3 đơn vị, 66,7%" in cells
+    assert "Tỷ lệ nộp đúng hạn (hạn 20/6/2020): 1/3 đơn vị, 33,3%" in cells
+    rows = {sheet.cell(r, 2).value: [sheet.cell(r, c).value for c in range(1, 15)] for r in range(7, 10)}
+    assert rows["T03"][4] == "Chưa nộp" and rows["T03"][9] == "Chưa nộp"
+    assert rows["T01"][8] == "Đúng hạn" and rows["T02"][8] == "Trễ hạn"
+    assert rows["T01"][13] == "t01-cu.xlsx" and rows["T02"][11] == 1  # superseded file; warnings count
+    assert rows["T01"][6] == datetime(2020, 6, 18, 9, 0)
+
+
+def test_read_consolidated_round_trip(workbook_path, consolidation):
+    back = read_consolidated(workbook_path)
+    assert back.form.id == consolidation.form.id and back.period == consolidation.period
+    assert back.deadline == date(2020, 6, 20) and back.parent_name == "UBND tỉnh Thử Nghiệm"
+    assert back.totals == consolidation.totals and back.group_totals == consolidation.group_totals
+    assert [(s.unit, s.status, s.on_time, s.received) for s in back.unit_statuses] == \
+        [(s.unit, s.status, s.on_time, s.received) for s in consolidation.unit_statuses]
+    first = back.unit_statuses[0].report
+    assert first.notes["05"] == '=HYPERLINK("http://x","bấm")' and first.answers["kho-khan"] == "- Kinh phí còn hạn chế"
+    assert [(i.path, i.disposition, i.reason) for i in back.inputs] == \
+        [(i.path, i.disposition, i.reason) for i in consolidation.inputs]
+    assert back.unit_statuses[0].superseded[0].path == "in/t01-cu.xlsx"
+
+
+def test_read_consolidated_refuses_other_workbooks(tmp_path):
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "khac.xlsx")
+    with pytest.raises(CchcError) as raised:
+        read_consolidated(tmp_path / "khac.xlsx")
+    assert raised.value.code == "merged-workbook-invalid"
+
+
+def test_same_inputs_twice_give_the_same_values(tmp_path, consolidation):
+    from openpyxl import load_workbook
+
+    first = write_merged_workbook(consolidation, tmp_path / "a.xlsx")
+    second = write_merged_workbook(consolidation, tmp_path / "b.xlsx")
+    for name in (SUMMARY_SHEET, DETAIL_SHEET, STATUS_SHEET, META_SHEET):
+        a = [[c.value for c in row] for row in load_workbook(first, data_only=True)[name].iter_rows()]
+        b = [[c.value for c in row] for row in load_workbook(second, data_only=True)[name].iter_rows()]
+        assert a == b
+
+
+# --------------------------------------------------------------------------- long export
+
+
+def test_long_csv_has_the_documented_columns_and_counted_rows(tmp_path, consolidation):
+    path = write_long(consolidation, tmp_path / "dai.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert tuple(rows[0]) == COLUMNS
+    assert {r["unit_code"] for r in rows} == {"T01", "T02"} and len(rows) == 2 * len(SUMMED)
+    by_code = {}
+    for r in rows:
+        by_code[r["indicator_code"]] = by_code.get(r["indicator_code"], 0) + int(r["value"])
+    assert by_code == consolidation.totals
+    t01_05 = next(r for r in rows if r["unit_code"] == "T01" and r["indicator_code"] == "05")
+    assert t01_05["note"] == "'=HYPERLINK(\"http://x\",\"bấm\")"  # defused for Excel
+    assert t01_05["source_file"] == "t01.xlsx" and t01_05["group"] == "Khu vực A"
+    assert t01_05["indicator_label"] == "Số Hội nghị tập huấn tuyên truyền về công tác CCHC"
+
+
+def test_long_parquet_keeps_types_and_text(tmp_path, consolidation):
+    import pandas as pd
+
+    frame = pd.read_parquet(write_long(consolidation, tmp_path / "dai.parquet"))
+    assert list(frame.columns) == list(COLUMNS)
+    assert frame.groupby("indicator_code")["value"].sum().to_dict() == consolidation.totals
+    assert '=HYPERLINK("http://x","bấm")' in frame["note"].tolist()
+
+
+def test_long_export_refuses_other_suffixes(tmp_path, consolidation):
+    with pytest.raises(CchcError) as raised:
+        write_long(consolidation, tmp_path / "dai.xlsx")
+    assert raised.value.code == "long-format-unsupported"
