@@ -1,0 +1,233 @@
+"""Marked-up copies for communes: their own workbook with every flagged cell coloured and explained.
+
+A copy, never the original: each cell with a finding is filled red (error) or
+yellow (warning) and carries a Vietnamese comment; a first sheet "Cần sửa"
+lists every point with its sheet and cell. Layout cells are left exactly as
+they were, so the reader accepts the copy when the commune sends it back.
+
+.xlsx/.xlsm are edited directly. openpyxl cannot edit .xls/.ods, so those are
+converted to .xlsx with LibreOffice when it is installed; otherwise a fresh
+workbook is drawn from the template writer and filled with the values read.
+"""
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from . import layout as L
+from .fileio import ascii_slug, ensure_directory, write_with
+from .forms import Form
+from .messages import CchcError, render
+from .model import STATUS_UNREADABLE, BatchReport, FileReport, Finding
+
+ERROR_FILL = "FFFFC7CE"    # Excel's own "bad" red
+WARNING_FILL = "FFFFEB9C"  # Excel's own "neutral" yellow
+COMMENT_AUTHOR = "cchc-sheets"
+FEEDBACK_SUFFIX = "_can-sua.xlsx"
+EDITABLE_FORMATS = ("xlsx", "xlsm")
+MARKED_SEVERITIES = ("error", "warning")
+
+
+def feedback_name(path: str | Path) -> str:
+    """``Báo cáo xã An Hòa.xls`` -> ``bao-cao-xa-an-hoa_can-sua.xlsx`` (ASCII: safe as an attachment)."""
+    return f"{ascii_slug(Path(path).stem, 60)}{FEEDBACK_SUFFIX}"
+
+
+def marked_findings(report: FileReport) -> list[Finding]:
+    return [f for f in report.findings if f.severity in MARKED_SEVERITIES]
+
+
+def write_feedback(report: FileReport, out_dir: str | Path, form: Form, *, name: str | None = None) -> Path | None:
+    """Write the marked-up copy of one return; None when there is nothing to mark or no file to copy."""
+    findings = marked_findings(report)
+    if not findings or report.status == STATUS_UNREADABLE:
+        return None
+    opened = _editable_copy(report, form)
+    if opened is None:
+        return None
+    workbook, rebuilt = opened
+    _mark_cells(workbook, findings, form if rebuilt else None)
+    _add_list_sheet(workbook, report, findings, rebuilt)
+    target = ensure_directory(out_dir) / (name or feedback_name(report.path))
+    write_with(target, workbook.save)
+    return target
+
+
+def write_feedbacks(batch: BatchReport, out_dir: str | Path, form: Form) -> tuple[list[Path], list[FileReport]]:
+    """Copies for every file with findings; returns (written paths, reports that got no copy)."""
+    written, skipped, used = [], [], set()
+    for report in batch.files:
+        if not marked_findings(report):
+            continue
+        path = write_feedback(report, out_dir, form, name=_unique(feedback_name(report.path), used))
+        (written if path else skipped).append(path or report)
+    return written, skipped
+
+
+def _unique(name: str, used: set[str]) -> str:
+    """Two returns named alike (different folders) get -2, -3 … instead of overwriting each other."""
+    stem, n, candidate = name[: -len(FEEDBACK_SUFFIX)], 1, name
+    while candidate in used:
+        n += 1
+        candidate = f"{stem}-{n}{FEEDBACK_SUFFIX}"
+    used.add(candidate)
+    return candidate
+
+
+# --------------------------------------------------------------------------- opening a copy
+
+
+def _editable_copy(report: FileReport, form: Form):
+    """(openpyxl workbook, rebuilt?) for the return; the original file is only read."""
+    from openpyxl import load_workbook
+
+    source = Path(report.path)
+    fmt = (report.file_format or source.suffix.lstrip(".")).lower()
+    try:
+        if fmt in EDITABLE_FORMATS:
+            return load_workbook(source), False
+        converted = _convert_with_libreoffice(source)
+        if converted is not None:
+            return converted, False
+        return _rebuilt_from_template(report, form), True
+    except (OSError, ValueError, KeyError, CchcError, Exception):  # noqa: BLE001 - a copy we cannot make is skipped
+        return None
+
+
+def _convert_with_libreoffice(source: Path):
+    """The .xls/.ods as an .xlsx workbook via LibreOffice, or None when LibreOffice is missing or fails."""
+    from openpyxl import load_workbook
+
+    try:
+        from . import libreoffice
+    except ImportError:
+        return None
+    if libreoffice.find_soffice() is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="cchc-feedback-") as work:
+        with contextlib.suppress(CchcError):
+            converted = libreoffice.convert(source, "xlsx", work, timeout=120)
+            return load_workbook(converted)
+    return None
+
+
+def _rebuilt_from_template(report: FileReport, form: Form):
+    """A fresh template for the unit, filled with what was read (values with errors as typed)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from .periods import parse_period
+    from .template import build_base, fill_workbook, resolve_password, stamp
+    from .units import Unit
+
+    if not (report.unit_code and report.period):
+        return None
+    base = build_base(form, parse_period(report.period), password=resolve_password(None))
+    unit = Unit(code=report.unit_code, name=report.unit_name or report.unit_code)
+    data = stamp(base, unit, report.generated_at or datetime.now().astimezone())
+    typed = {code: value for code, value in report.values.items() if value is not None}
+    for finding in report.findings:
+        if finding.indicator in report.values and report.values[finding.indicator] is None and finding.value is not None:
+            typed[finding.indicator] = finding.value
+    filled = fill_workbook(data, typed, report.notes, report.answers, report.reporter, form=form)
+    return load_workbook(io.BytesIO(filled))
+
+
+# --------------------------------------------------------------------------- marking
+
+
+def _mark_cells(workbook, findings: list[Finding], rebuilt_form: Form | None) -> None:
+    """Fill and comment every flagged cell; several findings on one cell share one comment."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        place = _place(finding, workbook, rebuilt_form)
+        if place:
+            by_cell.setdefault(place, []).append(finding)
+    for (sheet_name, address), cell_findings in by_cell.items():
+        cell = _anchor(workbook[sheet_name], address)
+        worst = ERROR_FILL if any(f.severity == "error" for f in cell_findings) else WARNING_FILL
+        cell.fill = PatternFill(fill_type="solid", start_color=worst, end_color=worst)
+        text = "\n\n".join(f"[{render('severity-' + f.severity)}] {f.message}" for f in cell_findings)
+        comment = Comment(text, COMMENT_AUTHOR)
+        comment.width, comment.height = 320, min(80 + 60 * len(cell_findings) + len(text) // 2, 400)
+        cell.comment = comment
+
+
+def _place(finding: Finding, workbook, rebuilt_form: Form | None) -> tuple[str, str] | None:
+    """The (sheet, cell) to mark, or None for file-level findings and hidden sheets."""
+    if not finding.sheet or not finding.cell or finding.sheet not in workbook.sheetnames:
+        return None
+    if workbook[finding.sheet].sheet_state != "visible":
+        return None
+    address = finding.cell
+    if rebuilt_form is not None and finding.indicator and finding.sheet == L.MAIN_SHEET:
+        # A rebuilt copy has every row where the layout puts it, whatever the original did.
+        column = "".join(ch for ch in address if ch.isalpha())
+        address = f"{column}{L.Layout(rebuilt_form).indicator_rows[finding.indicator]}"
+    return finding.sheet, address
+
+
+def _anchor(sheet, address: str):
+    """The writable cell for ``address``: the top-left one when it lies inside a merged range."""
+    for merged in sheet.merged_cells.ranges:
+        if address in merged:
+            return sheet.cell(row=merged.min_row, column=merged.min_col)
+    return sheet[address]
+
+
+# --------------------------------------------------------------------------- the list sheet
+
+
+def _add_list_sheet(workbook, report: FileReport, findings: list[Finding], rebuilt: bool) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    title = render("feedback-sheet")
+    if title in workbook.sheetnames:
+        workbook.remove(workbook[title])  # a copy sent back again: replace the old list
+    sheet = workbook.create_sheet(title, 0)
+    unit = f"{report.unit_name or ''} ({report.unit_code})" if report.unit_code else Path(report.path).name
+    sheet["A1"] = render("feedback-title", unit=unit)
+    sheet["A1"].font = Font(bold=True, size=13)
+    intro = render("feedback-intro")
+    if rebuilt:
+        intro += " " + render("feedback-recreated", format=(report.file_format or "").upper())
+    sheet["A2"] = intro
+    sheet.merge_cells("A2:F2")
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[2].height = 60
+    _list_rows(sheet, findings)
+    _select_first(workbook)
+
+
+def _list_rows(sheet, findings: list[Finding]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    headers = render("feedback-columns").split("|")
+    sheet.append([])
+    sheet.append(headers)
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    for n, finding in enumerate(findings, start=1):
+        sheet.append([n, render("severity-" + finding.severity), finding.sheet or "", finding.cell or "",
+                      finding.indicator or "", finding.message])
+        colour = ERROR_FILL if finding.severity == "error" else WARNING_FILL
+        sheet.cell(row=sheet.max_row, column=2).fill = PatternFill(fill_type="solid", start_color=colour,
+                                                                   end_color=colour)
+        sheet.cell(row=sheet.max_row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDEF", (6, 11, 12, 8, 10, 90)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A5"
+
+
+def _select_first(workbook) -> None:
+    """Open on the list: only the first sheet selected, or Excel groups the selected sheets."""
+    for sheet in workbook.worksheets:
+        sheet.sheet_view.tabSelected = False
+    workbook.active = 0
+    workbook.worksheets[0].sheet_view.tabSelected = True

@@ -1,0 +1,150 @@
+"""Marked-up copies for communes and the findings workbook for the officer."""
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from builders import CLEAN_VALUES, REFERENCE_VALUES, insert_row, make_return
+from cchc_sheets import feedback, layout
+from cchc_sheets.fileio import sha256_file
+from cchc_sheets.findings_report import findings_rows, write_findings_report
+from cchc_sheets.model import BatchReport
+from cchc_sheets.reading import read_workbook
+from cchc_sheets.validation import validate_paths, validate_workbook
+
+MAIN = layout.MAIN_SHEET
+RED, YELLOW = feedback.ERROR_FILL, feedback.WARNING_FILL
+
+
+@pytest.fixture
+def unit(units):
+    return units.units[0]
+
+
+def _fill(cell) -> str:
+    return cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else ""
+
+
+def test_feedback_copy_marks_each_flagged_cell_and_leaves_the_original(tmp_path, form, unit, period):
+    original = make_return(tmp_path / "in", form, unit, period, REFERENCE_VALUES, name="Báo cáo xã Một.xlsx")
+    before = sha256_file(original)
+    report = validate_paths([original], form).files[0]
+    copy = feedback.write_feedback(report, tmp_path / "fb", form)
+    assert copy.name == "bao-cao-xa-mot_can-sua.xlsx"
+    assert sha256_file(original) == before
+    workbook = load_workbook(copy)
+    assert workbook.sheetnames[0] == "Cần sửa" and workbook.active.title == "Cần sửa"
+    main = workbook[MAIN]
+    assert _fill(main["D13"]) == YELLOW and "lồng ghép" in main["D13"].comment.text
+    assert _fill(main["D17"]) == RED and "Ghi chú" in main["D17"].comment.text
+    assert main["D9"].comment is None and _fill(main["D9"]) not in (RED, YELLOW)
+    assert main["D15"].comment is None  # an info finding (leading zero) is not marked
+    assert main.protection.sheet  # still locked: only fills and comments were added
+    listed = [row for row in workbook["Cần sửa"].iter_rows(min_row=5, values_only=True)]
+    assert [(r[1], r[2], r[3], r[4]) for r in listed] == [
+        ("Cảnh báo", MAIN, "D13", "05"), ("Cảnh báo", MAIN, "D14", "05.1"), ("Lỗi", MAIN, "D17", "08")]
+
+
+def test_corrected_copy_is_accepted_when_sent_back(tmp_path, form, unit, period):
+    original = make_return(tmp_path / "in", form, unit, period, REFERENCE_VALUES)
+    copy = feedback.write_feedback(validate_paths([original], form).files[0], tmp_path / "fb", form)
+    workbook = load_workbook(copy)
+    workbook[MAIN]["D13"], workbook[MAIN]["D14"], workbook[MAIN]["D17"] = 6, 600, 3
+    workbook[MAIN]["E17"] = "Hội nghị; mạng xã hội; TT miệng…"
+    workbook.save(copy)
+    report = validate_workbook(read_workbook(copy), form)
+    assert [f.code for f in report.findings if f.severity != "info"] == []
+    assert report.unit_code == "T01" and report.values["08"] == 3
+
+
+def test_feedback_again_replaces_the_old_list(tmp_path, form, unit, period):
+    original = make_return(tmp_path / "in", form, unit, period, REFERENCE_VALUES)
+    first = feedback.write_feedback(validate_paths([original], form).files[0], tmp_path / "fb1", form)
+    second = feedback.write_feedback(validate_paths([first], form).files[0], tmp_path / "fb2", form)
+    assert load_workbook(second).sheetnames.count("Cần sửa") == 1
+
+
+def test_moved_rows_are_marked_where_the_values_are(tmp_path, form, unit, period):
+    original = make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=insert_row(12))
+    copy = feedback.write_feedback(validate_paths([original], form).files[0], tmp_path / "fb", form)
+    main = load_workbook(copy)[MAIN]
+    assert _fill(main["D13"]) == RED and "dòng 13 thay vì dòng 12" in main["D13"].comment.text
+
+
+def test_no_copy_for_clean_or_unreadable_files(tmp_path, form, unit, period):
+    clean = make_return(tmp_path, form, unit, period, CLEAN_VALUES)
+    (tmp_path / "hong.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    batch = validate_paths([tmp_path], form)
+    written, skipped = feedback.write_feedbacks(batch, tmp_path / "fb", form)
+    assert written == [] and [r.path for r in skipped] == [str(tmp_path / "hong.xlsx")]
+    assert feedback.write_feedback(batch.files[1], tmp_path / "fb", form) is None
+    assert batch.files[1].path == str(clean)
+
+
+def test_same_names_in_two_folders_do_not_overwrite(tmp_path, form, unit, period):
+    for folder in ("dot1", "dot2"):
+        make_return(tmp_path / folder, form, unit, period, REFERENCE_VALUES, name="bao-cao.xlsx")
+    written, _ = feedback.write_feedbacks(validate_paths([tmp_path], form), tmp_path / "fb", form)
+    assert sorted(p.name for p in written) == ["bao-cao-2_can-sua.xlsx", "bao-cao_can-sua.xlsx"]
+
+
+def _as_xls(path, tmp_path):
+    from cchc_sheets.libreoffice import convert
+
+    return convert(path, "xls", tmp_path / "xls")
+
+
+@pytest.mark.libreoffice
+def test_xls_return_gets_an_xlsx_copy_through_libreoffice(tmp_path, form, unit, period, soffice):
+    xls = _as_xls(make_return(tmp_path, form, unit, period, REFERENCE_VALUES), tmp_path)
+    report = validate_paths([xls], form).files[0]
+    assert report.file_format == "xls" and report.values["05.1"] == 600
+    copy = feedback.write_feedback(report, tmp_path / "fb", form)
+    assert copy.suffix == ".xlsx"
+    workbook = load_workbook(copy)
+    assert _fill(workbook[MAIN]["D17"]) == RED
+    assert validate_workbook(read_workbook(copy), form).unit_code == "T01"
+
+
+@pytest.mark.libreoffice
+def test_xls_without_libreoffice_is_rebuilt_from_the_template(tmp_path, form, unit, period, soffice, monkeypatch):
+    from cchc_sheets import libreoffice
+
+    xls = _as_xls(make_return(tmp_path, form, unit, period, REFERENCE_VALUES,
+                              notes={"01": "Kế hoạch số 08"}), tmp_path)
+    report = validate_paths([xls], form).files[0]
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: None)
+    copy = feedback.write_feedback(report, tmp_path / "fb", form)
+    workbook = load_workbook(copy)
+    main = workbook[MAIN]
+    assert main["D17"].value == "Hội nghị; mạng xã hội; TT miệng…" and _fill(main["D17"]) == RED
+    assert main["D9"].value == 12 and main["E9"].value == "Kế hoạch số 08"
+    assert "tạo lại từ biểu mẫu" in workbook["Cần sửa"]["A2"].value
+    again = validate_workbook(read_workbook(copy), form)
+    assert again.unit_code == "T01" and [f.code for f in again.findings if f.severity == "error"] == ["not-a-number"]
+
+
+# --------------------------------------------------------------------------- findings workbook
+
+
+def test_findings_workbook_has_a_row_per_finding_frozen_header_and_filter(tmp_path, form, units, period):
+    make_return(tmp_path / "in", form, units.units[0], period, REFERENCE_VALUES)
+    make_return(tmp_path / "in", form, units.units[1], period, CLEAN_VALUES)
+    batch = validate_paths([tmp_path / "in"], form)
+    target = write_findings_report(batch, tmp_path / "ket-qua.xlsx")
+    sheet = load_workbook(target).active
+    assert sheet.title == "Kết quả kiểm tra"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K7"
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["Tệp", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Mã lỗi"] and header[-1] == "Nội dung"
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 6  # five findings of the reference return, one row for the clean file
+    words = next(r for r in rows if r[4] == "not-a-number")
+    assert words[1:9] == ("T01", "Xã Thử Nghiệm Một", "có lỗi", "not-a-number", "Lỗi", MAIN, "D17", "08")
+    clean = [r for r in rows if r[1] == "T02"]
+    assert len(clean) == 1 and clean[0][3] == "hợp lệ" and clean[0][4] is None
+    assert sheet.column_dimensions["K"].width >= 60
+
+
+def test_findings_rows_for_an_empty_batch():
+    assert findings_rows(BatchReport([])) == []
