@@ -334,3 +334,99 @@ def test_long_export_refuses_other_suffixes(tmp_path, consolidation):
     with pytest.raises(CchcError) as raised:
         write_long(consolidation, tmp_path / "dai.xlsx")
     assert raised.value.code == "long-format-unsupported"
+
+
+# --------------------------------------------------------------------------- cchc merge, end to end
+
+@pytest.fixture
+def returns(tmp_path, form, units, period):
+    """T01 twice (the newer one wins), T02 invalid, T03 missing, one file of no unit, one corrupt file."""
+    import os
+
+    from builders import make_return
+
+    inbox = tmp_path / "inbox"
+    t01, t02, _ = list(units)
+    old = make_return(inbox, form, t01, period, values(**{"01": 3}), name="t01-lan-1.xlsx")
+    new = make_return(inbox, form, t01, period, values(**{"01": 5, "05_1": "1.200"}), name="t01-lan-2.xlsx",
+                      answers={"kho-khan": "- Thiếu kinh phí", "kien-nghi": "@ Đề nghị hỗ trợ"})
+    make_return(inbox, form, t02, period, values(**{"05": "sáu"}), name="t02.xlsx")
+    (inbox / "ghi-chu.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    os.utime(old, (at(15).timestamp(), at(15).timestamp()))
+    os.utime(new, (at(18).timestamp(), at(18).timestamp()))
+    return inbox
+
+
+def test_cchc_merge_end_to_end(tmp_path, returns, units_file, run_cli):
+    out, long = tmp_path / "out" / "tong-hop.xlsx", tmp_path / "out" / "dai.csv"
+    before = {p.name: p.read_bytes() for p in returns.iterdir()}
+    result = run_cli("merge", returns, "--units", units_file, "--period", "2020-H1", "--out", out,
+                     "--long", long, "--deadline", "2020-06-20", "--report", tmp_path / "out" / "loi.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "Đã nộp: 2/3 đơn vị, 66,7%. Tính vào tổng hợp: 1 đơn vị." in result.output
+    assert "Chưa nộp (1): Phường Đông Hà (T03)." in result.output
+    assert "Có lỗi, chưa tính vào tổng hợp (1): Xã Thử Nghiệm Hai (T02)." in result.output
+    assert "1 bị thay thế, 0 không khớp đơn vị/kỳ/biểu mẫu, 1 không đọc được" in result.output
+    back = read_consolidated(out)
+    assert back.totals["01"] == 5 and back.totals["05.1"] == 1200
+    assert back.unit_statuses[0].report.path.endswith("t01-lan-2.xlsx")
+    assert back.unit_statuses[0].on_time is True
+    dispositions = {Path(i.path).name: i.disposition for i in back.inputs}
+    assert dispositions == {"t01-lan-1.xlsx": "superseded", "t01-lan-2.xlsx": "used", "t02.xlsx": "used",
+                            "ghi-chu.xlsx": "unreadable"}
+    assert (tmp_path / "out" / "loi.xlsx").is_file() and long.is_file()
+    assert {p.name: p.read_bytes() for p in returns.iterdir()} == before  # inputs untouched
+    again = run_cli("merge", returns, "--units", units_file, "--period", "2020-H1", "--out", out)
+    assert again.exit_code == 0 and read_consolidated(out).totals == back.totals
+
+
+def test_cchc_merge_strict_exit_codes(tmp_path, returns, units_file, run_cli, form, units, period):
+    args = ["merge", returns, "--units", units_file, "--period", "2020-H1", "--out", tmp_path / "a.xlsx"]
+    assert run_cli(*args, "--strict").exit_code == 1
+    from builders import make_return
+
+    complete = tmp_path / "complete"
+    for unit in units:
+        make_return(complete, form, unit, period, values())
+    ok = run_cli("merge", complete, "--units", units_file, "--period", "2020-H1", "--out", tmp_path / "b.xlsx",
+                 "--strict")
+    assert ok.exit_code == 0, ok.output
+    assert run_cli("merge", tmp_path / "khong-co", "--units", units_file, "--period", "2020-H1",
+                   "--out", tmp_path / "c.xlsx").exit_code == 2
+    assert run_cli(*args, "--long", tmp_path / "x.txt").exit_code == 2
+
+
+def test_cchc_merge_takes_on_time_from_received_csv(tmp_path, returns, units_file, run_cli):
+    from cchc_sheets.fileio import sha256_file
+
+    write_received_csv(returns, [
+        {"file": "t01-lan-2.xlsx", "sha256": sha256_file(returns / "t01-lan-2.xlsx"), "sender": "t01@example.org",
+         "subject": "Báo cáo CCHC", "received": "2020-06-22T07:30:00+07:00", "message_id": "<a@x>"},
+        {"file": "t01-lan-1.xlsx", "sha256": sha256_file(returns / "t01-lan-1.xlsx"), "sender": "t01@example.org",
+         "subject": "Báo cáo CCHC", "received": "2020-06-10T07:30:00+07:00", "message_id": "<b@x>"},
+    ])
+    out = tmp_path / "tong-hop.xlsx"
+    result = run_cli("merge", returns, "--units", units_file, "--period", "2020-H1", "--out", out,
+                     "--deadline", "2020-06-20")
+    assert result.exit_code == 0, result.output
+    status = read_consolidated(out).unit_statuses[0]
+    assert (status.on_time, status.received_source, status.report.sender) == (False, "mail", "t01@example.org")
+    assert status.received == datetime(2020, 6, 22, 7, 30, tzinfo=ICT)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out)[STATUS_SHEET]
+    assert [sheet.cell(7, c).value for c in (8, 9, 13)] == ["Thời gian thư", "Trễ hạn", "t01@example.org"]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_the_merged_totals(tmp_path, soffice, workbook_path, consolidation):
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path / "pdf"), str(workbook_path)], check=True, capture_output=True,
+                   timeout=180)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "pdf" / "tong-hop.pdf"), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    assert "BÁO CÁO TUYÊN TRUYỀN CCHC" in text and "TỔNG CỘNG" in text
+    summary_line = next(line for line in text.splitlines() if "Số người tham dự" in line)
+    assert "1,800" in summary_line or "1.800" in summary_line
+    assert consolidation.totals["05.1"] == 1800
