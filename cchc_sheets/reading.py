@@ -219,6 +219,8 @@ def _calamine_sheets(data: bytes, limits: Limits) -> list[RawSheet]:
 
 def _calamine_reason(exc: Exception) -> str:
     text = " ".join(str(exc).split())[:200]
+    if "Cannot detect file format" in text:   # calamine tried every format and kept no detail
+        return _vi_en("cấu trúc bảng tính bị hỏng", "the workbook structure is damaged")
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -323,15 +325,16 @@ def _inspect_zip(data: bytes, limits: Limits) -> _ZipPackage:
     _check_declared_sizes(infos, limits)
     if any(info.flag_bits & 0x1 for info in infos):
         raise _Refused("file-password-protected")
-    names = {info.filename for info in infos}
+    names = {info.filename.replace("\\", "/") for info in infos}
     file_format = _zip_format(archive, names)
-    parts = {}
+    parts, budget = {}, [limits.max_uncompressed_bytes]
     for info in infos:
-        if info.filename.lower().endswith(_INSPECTED_SUFFIXES) or info.filename == "mimetype":
-            parts[info.filename] = _inflate(data, info)
-            if not info.filename.lower().endswith(".bin") and _XML_ATTACK.search(parts[info.filename][:65536]) or b"<!ENTITY" in parts[info.filename]:
-                raise _Refused("file-bomb", detail=_vi_en(f"khai báo thực thể XML trong {info.filename}",
-                                                          f"XML entity declarations in {info.filename}"))
+        name = info.filename.replace("\\", "/")      # some Windows tools write backslashes
+        if name.lower().endswith(_INSPECTED_SUFFIXES) or name == "mimetype":
+            parts[name] = content = _inflate(data, info, budget)
+            if not name.lower().endswith(".bin") and (_XML_ATTACK.search(content[:65536]) or b"<!ENTITY" in content):
+                raise _Refused("file-bomb", detail=_vi_en(f"khai báo thực thể XML trong {name}",
+                                                          f"XML entity declarations in {name}"))
     if file_format == "ods" and b"encryption-data" in parts.get("META-INF/manifest.xml", b""):
         raise _Refused("file-password-protected")
     if file_format in ("xlsx", "xlsm"):
@@ -364,9 +367,10 @@ def _zip_format(archive: zipfile.ZipFile, names: set[str]) -> str:
             f"an OpenDocument of type {mimetype.decode('ascii', 'replace')}"))
     if "xl/workbook.bin" in names:
         return "xlsb"
-    if "xl/workbook.xml" in names or any(n.startswith("xl/") and n.endswith("workbook.xml") for n in names):
-        content_types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-        return "xlsm" if b"macroEnabled" in content_types[:200000] else "xlsx"
+    content_types = archive.read("[Content_Types].xml")[:200000] if "[Content_Types].xml" in names else b""
+    if "xl/workbook.xml" in names or b"spreadsheetml.sheet.main" in content_types \
+            or b"ms-excel.sheet.macroEnabled.main" in content_types:
+        return "xlsm" if b"macroEnabled" in content_types else "xlsx"
     if "word/document.xml" in names:
         raise _Refused("not-a-spreadsheet", detail=_vi_en("nội dung là văn bản Word (.docx)",
                                                           "the content is a Word document (.docx)"))
@@ -377,11 +381,16 @@ def _zip_format(archive: zipfile.ZipFile, names: set[str]) -> str:
                                                       "a ZIP archive without a spreadsheet"))
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
-    """One member's bytes, inflated here with an output cap of its declared size.
+SIZE_SLACK = 256 * 1024  # a member may inflate a little beyond its declared size (sloppy writers)
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
+    """One member's bytes, inflated here with an output cap near its declared size.
 
     Reading the raw compressed bytes ourselves (rather than through ZipFile.open)
     lets us see a deflate stream that would produce more than its header claims.
+    A small overshoot is a sloppy writer (calamine reads such files); a large one
+    is a bomb. ``budget`` holds the bytes the whole package may still inflate to.
     """
     offset = info.header_offset
     header = data[offset:offset + 30]
@@ -396,44 +405,54 @@ def _inflate(data: bytes, info: zipfile.ZipInfo) -> bytes:
     if info.compress_type == zipfile.ZIP_STORED:
         content = raw
     elif info.compress_type == zipfile.ZIP_DEFLATED:
-        content = _bounded_inflate(raw, info)
+        content = _bounded_inflate(raw, info, min(info.file_size + SIZE_SLACK, budget[0]))
     else:
         raise _Refused("file-unreadable", reason=_vi_en(
             f"kiểu nén {info.compress_type} không được hỗ trợ", f"compression method {info.compress_type} not supported"))
-    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+    budget[0] -= len(content)
+    if len(content) == info.file_size and zlib.crc32(content) != info.CRC:
         raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng (CRC)",
                                                         f"member {info.filename} is damaged (CRC)"))
     return content
 
 
-def _bounded_inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
+def _bounded_inflate(raw: bytes, info: zipfile.ZipInfo, cap: int) -> bytes:
     inflater = zlib.decompressobj(-15)
     try:
-        content = inflater.decompress(raw, info.file_size + 1)
+        content = inflater.decompress(raw, cap + 1)
     except zlib.error as exc:
         raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng ({exc})",
                                                         f"member {info.filename} is damaged ({exc})")) from None
-    if len(content) > info.file_size or inflater.unconsumed_tail:
+    if len(content) > cap or inflater.unconsumed_tail:
         raise _Refused("file-bomb", detail=_vi_en(
             f"{info.filename} giải nén ra nhiều hơn kích thước khai báo ({info.file_size} byte)",
             f"{info.filename} inflates beyond its declared size ({info.file_size} bytes)"))
     return content
 
 
-_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+# A cell with a value or formula (styled empty cells, which Gnumeric writes across
+# whole sheets, are skipped by every reader and do not count).
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(?<!/)>\s*<(?:v|is|f)\b")
 
 
 def _check_ooxml_grids(parts: dict[str, bytes], limits: Limits) -> None:
-    """Refuse a worksheet whose used grid (max row x max column of its cells) is huge."""
+    """Refuse a worksheet whose used grid (the box around all its cells) is huge.
+
+    calamine (like any reader) builds a dense rows x columns grid; two cells far
+    apart in a 5 KB file would otherwise cost gigabytes.
+    """
     for name, part in parts.items():
-        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+        if not name.endswith(".xml") or b"<sheetData" not in part:
             continue
-        max_row = max_col = 0
+        rows, cols = [], []
         for match in _CELL_REF.finditer(part):
-            max_col = max(max_col, column_index(match.group(1).decode()) + 1)
-            max_row = max(max_row, int(match.group(2)))
-        if max_row * max_col > limits.max_cells:
-            raise _Refused("file-bomb", detail=_grid_detail(max_row, max_col))
+            cols.append(column_index(match.group(1).decode()))
+            rows.append(int(match.group(2)))
+        if not rows:
+            continue
+        height, width = max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
+        if height * width > limits.max_cells:
+            raise _Refused("file-bomb", detail=_grid_detail(height, width))
 
 
 # --------------------------------------------------------------------------- OOXML protection and errors
