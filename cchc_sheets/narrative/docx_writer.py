@@ -15,7 +15,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor, Twips
 
 from ..fileio import write_with
 from .render import HEADING_1, HEADING_2, Draft
@@ -153,8 +153,9 @@ def page_setup(document) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    # Word stores twips: 1134 twips = 20,0 mm, 1701 = 30,0 mm, 851 = 15,0 mm (Mm() would round below)
+    section.top_margin, section.bottom_margin = Twips(1134), Twips(1134)
+    section.left_margin, section.right_margin = Twips(1701), Twips(851)
     section.header_distance = Mm(10)
     section.footer_distance = Mm(10)
     section.different_first_page_header_footer = True
@@ -242,7 +243,7 @@ def signature_block(document, draft: Draft) -> None:
 
 def appendix(document, draft: Draft) -> None:
     breaker = document.add_paragraph()
-    breaker.add_run().add_break(WD_BREAK.PAGE)
+    add_run(breaker, "").add_break(WD_BREAK.PAGE)
     paragraph(document, draft.appendix_title, 14, bold=True)
     paragraph(document, draft.appendix_subtitle, 14, bold=True)
     paragraph(document, draft.appendix_caption, 14, italic=True, after=12)

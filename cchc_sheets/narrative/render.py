@@ -100,9 +100,21 @@ def render_lines(environment, name: str, context: dict) -> list[str]:
     try:
         text = environment.get_template(name).render(**context)
     except jinja2.TemplateError as exc:
-        raise CchcError("draft-template-error", template=name, reason=exc) from exc
+        raise CchcError("draft-template-error", template=_error_place(exc, name), reason=exc) from exc
     lines = (" ".join(unicodedata.normalize("NFC", line).split()) for line in text.splitlines())
     return [line for line in lines if line]
+
+
+def _error_place(exc, name: str) -> str:
+    """'closing.j2, dòng 1': the template and line where jinja2 failed, not just the one rendered."""
+    import traceback
+
+    if getattr(exc, "lineno", None) and getattr(exc, "name", None):
+        return f"{exc.name}, dòng {exc.lineno}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if frames:
+        return f"{Path(frames[-1].filename).name}, dòng {frames[-1].lineno}"
+    return name
 
 
 def parse_blocks(lines: list[str]) -> list[Block]:
