@@ -10,6 +10,7 @@ half-written file never appears under the final name.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
@@ -81,7 +82,10 @@ def _run_conversion(program: str, source: Path, argument: str, extension: str,
     command = [program, "--headless", "--norestore", "--nologo", "--nolockcheck",
                f"-env:UserInstallation={profile.as_uri()}",
                "--convert-to", argument, "--outdir", str(outdir), str(source.resolve())]
-    stdout, stderr, returncode = _run(command, timeout, source, extension)
+    try:
+        stdout, stderr, returncode = _run(command, timeout, source, extension)
+    finally:
+        remove_ipc_socket(profile.as_uri())
     produced = outdir / f"{source.stem}.{extension}"
     if returncode != 0 or not produced.is_file():
         reason = _last_line(stderr) or _last_line(stdout) or f"mã thoát / exit status {returncode}"
@@ -104,6 +108,22 @@ def _run(command: list[str], timeout: float, source: Path, extension: str) -> tu
         _kill_group(process)
         raise CchcError("libreoffice-timeout", path=source, seconds=int(timeout)) from exc
     return stdout, stderr, process.returncode
+
+
+def ipc_socket(profile_url: str) -> Path:
+    """The socket soffice makes in /tmp for a profile: md5 of the URL in UTF-16LE, unpadded hex.
+
+    soffice removes it on a clean exit but not when killed; we remove ours either way.
+    """
+    digest = hashlib.md5(profile_url.encode("utf-16-le")).digest()  # noqa: S324 - a name, not security
+    name = "SingleOfficeIPC_" + "".join(format(byte, "x") for byte in digest)
+    return Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{name}"
+
+
+def remove_ipc_socket(profile_url: str) -> None:
+    if hasattr(os, "getuid"):  # POSIX only; Windows uses named pipes
+        with contextlib.suppress(OSError):
+            ipc_socket(profile_url).unlink()
 
 
 def _kill_group(process: subprocess.Popen) -> None:

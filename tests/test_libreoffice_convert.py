@@ -156,3 +156,11 @@ def test_soffice_arguments_use_a_private_profile_and_the_filter(small_xlsx, tmp_
     assert args[args.index("--convert-to") + 1] == "xls:MS Excel 97"
     profile = next(a for a in args if a.startswith("-env:UserInstallation=file://"))
     assert not os.path.exists(profile.split("file://", 1)[1])  # cleaned up afterwards
+
+
+def test_ipc_socket_name_is_what_libreoffice_7_makes_for_a_profile():
+    # Measured with LibreOffice 7.4: soffice -env:UserInstallation=file:///tmp/lotest/profY
+    # created /tmp/OSL_PIPE_<uid>_SingleOfficeIPC_8c3b59c22c027efe56e7cfc3dc6ae9b (md5 of the
+    # URL in UTF-16LE, each byte in unpadded hex); a killed soffice leaves it behind.
+    socket = libreoffice.ipc_socket("file:///tmp/lotest/profY")
+    assert socket.name == f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_8c3b59c22c027efe56e7cfc3dc6ae9b"

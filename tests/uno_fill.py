@@ -12,6 +12,7 @@ JOBS.json (a path, or the JSON text itself) is one job or a list of jobs::
      "values":  [["Tổ chức cuộc thi tìm hiểu về CCHC", "02"], [LABEL, 12], ...],
      "notes":   [[LABEL, "lồng ghép"], ...],
      "answers": [["Thuận lợi", "Được sự quan tâm ..."], ...],
+     "recalculate": false,
      "outputs": {"xlsx": "out.xlsx", "xls": "out.xls", "ods": "out.ods"}}
 
 Like a person, it finds the row whose "Chỉ tiêu" cell reads LABEL (NFC, spaces
@@ -22,7 +23,8 @@ itself: it refuses (exit 3) to type into a locked cell, and it also refuses when
 the label cell is NOT locked (the layout must be protected). Numbers are typed
 with setValue, text (``6(lồng ghép)``, ``02``) with setString. Each workbook is
 then saved to every requested format ("Calc MS Excel 2007 XML", "MS Excel 97",
-"calc8").
+"calc8"). With ``"recalculate": true`` every formula is recalculated first, as
+a spreadsheet program does (used to check the consolidated workbook's formulas).
 
 With ``--pipe NAME`` it connects to a soffice already listening on that pipe
 (waiting up to --timeout seconds); otherwise it starts its own headless soffice
@@ -31,6 +33,7 @@ for each job the cells typed, their locked flags and the files written.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -77,18 +80,37 @@ def start_soffice(soffice: str | None = None) -> tuple[subprocess.Popen, str, st
     return process, pipe, profile
 
 
-def stop_soffice(process: subprocess.Popen, profile: str, desktop=None) -> None:
+def pipe_sockets(pipe: str, profile_dir: str) -> list[Path]:
+    """The socket files soffice makes in /tmp for our pipe and our profile; a killed soffice
+    leaves them behind. The profile's is named by the md5 of its URL in UTF-16LE (unpadded hex)."""
+    digest = hashlib.md5(Path(profile_dir).as_uri().encode("utf-16-le")).digest()
+    ipc = "SingleOfficeIPC_" + "".join(format(byte, "x") for byte in digest)
+    return [Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{name}" for name in (pipe, ipc)]
+
+
+def remove_sockets(pipe: str, profile_dir: str) -> None:
+    for socket in pipe_sockets(pipe, profile_dir):
+        socket.unlink(missing_ok=True)
+
+
+def _terminate(desktop) -> None:
+    try:
+        desktop.terminate()
+    except Exception:  # the bridge drops as soffice exits; nothing to do
+        pass
+
+
+def stop_soffice(process: subprocess.Popen, profile: str, desktop=None, pipe: str | None = None) -> None:
     if desktop is not None:
-        try:
-            desktop.terminate()
-        except Exception:  # the bridge drops as soffice exits; nothing to do
-            pass
+        _terminate(desktop)
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, 9)
         process.wait()
     shutil.rmtree(profile, ignore_errors=True)
+    if pipe:
+        remove_sockets(pipe, profile)
 
 
 def connect(pipe: str, timeout: float):
@@ -203,6 +225,8 @@ def fill_job(desktop, job: dict) -> dict:
         typed += fill_sheet(answers, job.get("answers"), QUESTION_HEADER, ANSWER_HEADER)
         protected = {sheets.getByIndex(i).Name: bool(sheets.getByIndex(i).isProtected())
                      for i in range(sheets.Count)}
+        if job.get("recalculate"):
+            document.calculateAll()
         for fmt, path in job.get("outputs", {}).items():
             save_as(document, fmt, path)
     finally:
@@ -217,33 +241,35 @@ def load_jobs(argument: str) -> list[dict]:
     return jobs if isinstance(jobs, list) else [jobs]
 
 
-def parse_args(argv: list[str]) -> tuple[str, str | None, float]:
+def parse_args(argv: list[str]):
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("jobs", help="JSON file or JSON text: a job or a list of jobs")
+    parser.add_argument("jobs", nargs="?", default="[]", help="JSON file or JSON text: a job or a list of jobs")
     parser.add_argument("--pipe", help="connect to a soffice already listening on this pipe name")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for soffice")
-    args = parser.parse_args(argv)
-    return args.jobs, args.pipe, args.timeout
+    parser.add_argument("--terminate", action="store_true",
+                        help="with --pipe: shut that soffice down cleanly afterwards (removes its IPC socket)")
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    jobs_argument, pipe, timeout = parse_args(sys.argv[1:] if argv is None else argv)
-    own = None
-    desktop = None
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    pipe, own, desktop = args.pipe, None, None
     try:
         if pipe is None:
             own = start_soffice()
             pipe = own[1]
-        desktop = connect(pipe, timeout)
-        reports = [fill_job(desktop, job) for job in load_jobs(jobs_argument)]
+        desktop = connect(pipe, args.timeout)
+        reports = [fill_job(desktop, job) for job in load_jobs(args.jobs)]
+        if args.terminate and own is None:
+            _terminate(desktop)
     except Refused as exc:
         print(json.dumps({"error": str(exc)}, ensure_ascii=False))
         return EXIT_REFUSED
     finally:
         if own is not None:
-            stop_soffice(own[0], own[2], desktop)
+            stop_soffice(own[0], own[2], desktop, own[1])
     print(json.dumps(reports, ensure_ascii=False, indent=1))
     return 0
 
