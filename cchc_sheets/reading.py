@@ -312,7 +312,6 @@ class _ZipPackage(_Package):
 
 
 _INSPECTED_SUFFIXES = (".xml", ".rels", ".bin", ".vml")
-_XML_ATTACK = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
 
 def _inspect_zip(data: bytes, limits: Limits) -> _ZipPackage:
@@ -332,7 +331,7 @@ def _inspect_zip(data: bytes, limits: Limits) -> _ZipPackage:
         name = info.filename.replace("\\", "/")      # some Windows tools write backslashes
         if name.lower().endswith(_INSPECTED_SUFFIXES) or name == "mimetype":
             parts[name] = content = _inflate(data, info, budget)
-            if not name.lower().endswith(".bin") and (_XML_ATTACK.search(content[:65536]) or b"<!ENTITY" in content):
+            if not name.lower().endswith(".bin") and (b"<!DOCTYPE" in content or b"<!ENTITY" in content):
                 raise _Refused("file-bomb", detail=_vi_en(f"khai báo thực thể XML trong {name}",
                                                           f"XML entity declarations in {name}"))
     if file_format == "ods" and b"encryption-data" in parts.get("META-INF/manifest.xml", b""):
@@ -430,29 +429,39 @@ def _bounded_inflate(raw: bytes, info: zipfile.ZipInfo, cap: int) -> bytes:
     return content
 
 
+_ANY_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 # A cell with a value or formula (styled empty cells, which Gnumeric writes across
 # whole sheets, are skipped by every reader and do not count).
-_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(?<!/)>\s*<(?:v|is|f)\b")
+_VALUE_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(?<!/)>\s*<(?:v|is|f)\b")
 
 
 def _check_ooxml_grids(parts: dict[str, bytes], limits: Limits) -> None:
     """Refuse a worksheet whose used grid (the box around all its cells) is huge.
 
     calamine (like any reader) builds a dense rows x columns grid; two cells far
-    apart in a 5 KB file would otherwise cost gigabytes.
+    apart in a 5 KB file would otherwise cost gigabytes. The quick pattern looks
+    at every cell; only when that box is too big are empty styled cells set aside.
     """
     for name, part in parts.items():
         if not name.endswith(".xml") or b"<sheetData" not in part:
             continue
-        rows, cols = [], []
-        for match in _CELL_REF.finditer(part):
-            cols.append(column_index(match.group(1).decode()))
-            rows.append(int(match.group(2)))
-        if not rows:
+        if _grid_size(_ANY_CELL_REF, part)[0] <= limits.max_cells:
             continue
-        height, width = max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
-        if height * width > limits.max_cells:
+        cells, height, width = _grid_size(_VALUE_CELL_REF, part)
+        if cells > limits.max_cells:
             raise _Refused("file-bomb", detail=_grid_detail(height, width))
+
+
+def _grid_size(pattern: re.Pattern, part: bytes) -> tuple[int, int, int]:
+    """(cells, rows, columns) of the box around the cells ``pattern`` finds."""
+    references = pattern.findall(part)
+    if not references:
+        return 0, 0, 0
+    rows = [int(row) for _, row in references]
+    cols = {letters for letters, _ in references}
+    indexes = [column_index(letters.decode()) for letters in cols]
+    height, width = max(rows) - min(rows) + 1, max(indexes) - min(indexes) + 1
+    return height * width, height, width
 
 
 # --------------------------------------------------------------------------- OOXML protection and errors
