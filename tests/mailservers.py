@@ -65,6 +65,18 @@ class SmtpServer:
     port: int
     envelopes: list = field(default_factory=list)
     refuse: set = field(default_factory=set)  # recipients answered with 550
+    user: str = "officer"                     # AUTH is offered (without TLS, loopback only) but optional
+    password: str = "secret"
+    logins: list = field(default_factory=list)
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            self.user.encode(), self.password.encode())
+        if ok:
+            self.logins.append(self.user)
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
 
 class _KeepingHandler:
@@ -88,7 +100,11 @@ def smtp_server():
     from aiosmtpd.controller import Controller
 
     server = SmtpServer("127.0.0.1", free_port())
-    controller = Controller(_KeepingHandler(server), hostname=server.host, port=server.port)
+    controller = Controller(_KeepingHandler(server), hostname=server.host, port=server.port,
+                            authenticator=server.authenticate, auth_require_tls=False,
+                            # smtplib retries LOGIN with an initial response after a failed PLAIN,
+                            # which aiosmtpd answers by waiting: offer PLAIN only.
+                            auth_exclude_mechanism=["LOGIN"])
     controller.start()
     try:
         yield server

@@ -184,10 +184,10 @@ def _claim(temporary: str, target: Path) -> bool:
 def collect(source: str, out: str | Path, *, since: date | None = None, password: str | None = None,
             max_attachment_mb: float = DEFAULT_MAX_ATTACHMENT_MB) -> CollectReport:
     """Read every message of ``source`` and save its spreadsheet attachments into ``out``."""
-    inbox = Inbox(out)
-    report = CollectReport(source=source, inbox=inbox.folder)
     limit = int(max_attachment_mb * MB)
     with open_source(source, password=password, since=since, max_message_bytes=limit * 3 + MB) as mails:
+        inbox = Inbox(out)  # only once the source is open: a refused login leaves no trace
+        report = CollectReport(source=source, inbox=inbox.folder)
         try:
             _collect_all(mails, inbox, report, since, limit)
         except CchcError as exc:  # e.g. the connection dropped: what was saved stays, and is listed
