@@ -89,29 +89,36 @@ class Grid:
         return any(layout_col != actual for layout_col, actual in self.columns.items()) or bool(self.missing_columns)
 
 
-def _rows_by_label(cells: dict[str, object], column: str) -> dict[str, list[int]]:
+def _text_cells(cells: dict[str, object]) -> list[tuple[str, int, str]]:
+    """(column, row, folded key) of every non-blank text cell: addresses parsed once per sheet."""
+    result = []
+    for address, value in cells.items():
+        if isinstance(value, str) and value.strip():
+            match = _CELL.match(address)
+            if match:
+                result.append((match.group(1), int(match.group(2)), _key(value)))
+    return result
+
+
+def _rows_by_label(cells: list[tuple[str, int, str]], column: str) -> dict[str, list[int]]:
     """Folded label -> rows where it appears in ``column``."""
     found: dict[str, list[int]] = {}
-    for address, value in cells.items():
-        match = _CELL.match(address)
-        if match and match.group(1) == column and not _blank(value):
-            found.setdefault(_key(value), []).append(int(match.group(2)))
+    for col, row, key in cells:
+        if col == column:
+            found.setdefault(key, []).append(row)
     for rows in found.values():
         rows.sort()
     return found
 
 
-def _find_header(cells: dict[str, object], form: Form) -> tuple[int | None, dict[str, str]]:
+def _find_header(cells: list[tuple[str, int, str]], form: Form) -> tuple[int | None, dict[str, str]]:
     """The row holding the column headings and where each heading actually is."""
     wanted = {_key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)}
     by_row: dict[int, dict[str, str]] = {}
-    for address, value in cells.items():
-        match = _CELL.match(address)
-        if not match or int(match.group(2)) > HEADER_SEARCH_ROWS:
-            continue
-        layout_col = wanted.get(_key(value))
+    for col, row, key in cells:
+        layout_col = wanted.get(key) if row <= HEADER_SEARCH_ROWS else None
         if layout_col:
-            by_row.setdefault(int(match.group(2)), {}).setdefault(layout_col, match.group(1))
+            by_row.setdefault(row, {}).setdefault(layout_col, col)
     label_col, value_col = L.COL_LABEL, L.COL_VALUE
     candidates = [row for row, found in by_row.items() if label_col in found and value_col in found]
     if not candidates:
@@ -126,6 +133,7 @@ def _pick_row(rows: list[int], expected: int) -> int:
 
 def locate(raw_main: dict[str, object], raw_answers: dict[str, object], form: Form, layout: L.Layout) -> Grid:
     """Find the table by its headings and each row by its label, wherever they ended up."""
+    raw_main, raw_answers = _text_cells(raw_main), _text_cells(raw_answers)
     header_row, found_columns = _find_header(raw_main, form)
     columns = {col: found_columns.get(col, col) for col in L.MAIN_COLUMNS}
     missing = [col for col in L.MAIN_COLUMNS if header_row is not None and col not in found_columns]

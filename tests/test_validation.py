@@ -399,3 +399,21 @@ def test_english_messages(tmp_path, form, unit, period, monkeypatch):
     monkeypatch.setenv("CCHC_LANG", "en")
     report = check(make_return(tmp_path, form, unit, period, REFERENCE_VALUES), form)
     assert "Số lượng" in only(report, "not-a-number").message and "needs a number" in only(report, "not-a-number").message
+
+
+# --------------------------------------------------------------------------- re-saved by LibreOffice
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_resaved_by_libreoffice_reads_to_the_same_findings(tmp_path, form, unit, period, soffice, fmt):
+    from cchc_sheets.libreoffice import convert
+
+    original = make_return(tmp_path, form, unit, period, REFERENCE_VALUES, notes={"01": "Kế hoạch số 08"},
+                           answers={"kho-khan": "Kinh phí còn hạn chế."})
+    expected = check(original, form)
+    resaved = check(convert(original, fmt, tmp_path / fmt), form, period=period)
+    assert resaved.file_format == fmt
+    assert (resaved.values, resaved.notes, resaved.answers) == (expected.values, expected.notes, expected.answers)
+    assert [(f.code, f.cell, f.indicator) for f in resaved.findings] == \
+        [(f.code, f.cell, f.indicator) for f in expected.findings]
