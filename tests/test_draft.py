@@ -467,3 +467,22 @@ def test_libreoffice_pdf_shows_totals_and_recommendations(tmp_path, merged_files
     assert shown("Đầu tư hệ thống loa truyền thanh (Xã Thử Nghiệm Một)")
     assert shown("Tăng kinh phí tuyên truyền (Xã Thử Nghiệm Hai)")
     assert shown("ngày 05 tháng 6 năm 2020")
+
+
+def test_long_lists_are_capped_and_ties_single_out_nobody(form, period):
+    units = [Unit(f"{n:03d}", f"Xã Số {n}", "UBND tỉnh Thử Nghiệm") for n in range(1, 131)]
+    values = {i.code: 0 for i in form.indicators}
+    statuses = [UnitStatus(u, _report(dict(values, **{"01": 2, "04": n}))) for n, u in enumerate(units)]
+    draft = build_draft(_consolidation(form, period, statuses), options=DraftOptions(date=DRAFT_DATE))
+    text = "\n".join(_paragraphs(draft))
+    assert "130 xã chưa có: Xã Số 1, Xã Số 2, Xã Số 3, Xã Số 4, Xã Số 5, Xã Số 6, Xã Số 7, Xã Số 8, Xã Số 9, Xã Số 10 và 120 xã khác" in text
+    assert "- Ban hành 260 văn bản chỉ đạo, điều hành về công tác tuyên truyền CCHC." in text   # all equal: no "nhiều nhất"
+    assert "- Có 8.385 tin, bài tuyên truyền về CCHC trên sóng truyền thanh cấp xã; nhiều nhất là Xã Số 130 (129 tin, bài); 1 xã chưa có: Xã Số 1." in text
+
+
+def test_credits_for_an_answer_many_units_share_are_capped(form, period):
+    units = [Unit(f"{n:03d}", f"Xã Số {n}", "UBND tỉnh Thử Nghiệm") for n in range(1, 41)]
+    statuses = [UnitStatus(u, _report(HONG, {"kho-khan": "Thiếu kinh phí"})) for u in units]
+    draft = build_draft(_consolidation(form, period, statuses), options=DraftOptions(date=DRAFT_DATE))
+    listed = ", ".join(f"Xã Số {n}" for n in range(1, 16))
+    assert f"- Thiếu kinh phí ({listed} và 25 xã khác)." in _paragraphs(draft)

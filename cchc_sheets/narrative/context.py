@@ -77,13 +77,19 @@ def _indicator_facts(indicator, consolidation: Consolidation, counted: list[Unit
         "total": total, "has_total": total is not None, "total_text": format_number(total),
         "zero_units": [name for name, v in values if v == 0],
         "positive_count": sum(1 for _, v in values if v > 0),
-        "top_units": [name for name, v in values if top_value and v == top_value] if len(values) > 1 else [],
+        "top_units": _top_units(values, top_value),
         "top_value": top_value, "top_value_text": format_number(top_value),
         "notes": note_facts(consolidation, indicator.code),
         "previous_total": previous.totals.get(indicator.code) if previous else None,
     }
     facts["change"] = change_facts(total, facts["previous_total"]) if previous else None
     return facts
+
+
+def _top_units(values: list[tuple[str, float]], top_value) -> list[str]:
+    """The units with the most; none when there is nothing to single out (one unit, all equal, all 0)."""
+    top = [name for name, v in values if top_value and v == top_value]
+    return top if 0 < len(top) < len(values) else []
 
 
 def change_facts(current, previous) -> dict | None:

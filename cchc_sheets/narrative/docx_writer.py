@@ -226,6 +226,7 @@ def body(document, draft: Draft) -> None:
 
 def signature_block(document, draft: Draft) -> None:
     """'Nơi nhận:' with the recipients on the left, the signature on the right."""
+    paragraph(document, "", 6)   # breathing space between the closing sentence and the block
     table = layout_table(document, 1, SIGNATURE_COLUMNS_CM)
     left, right = table.cell(0, 0), table.cell(0, 1)
     _first_paragraph(left, "Nơi nhận:", 12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)

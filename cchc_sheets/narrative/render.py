@@ -80,6 +80,14 @@ def _capfirst(text: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _names(names: list[str], noun: str = "đơn vị", limit: int = 10) -> str:
+    """'Xã A, Xã B' — or the first ``limit`` names and 'và 12 xã khác' when a province lists many."""
+    names = list(names)
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} và {len(names) - limit} {noun} khác"
+
+
 def template_environment(form: Form):
     """The pack's narrative/ templates, falling back to the bundled pack's for missing files."""
     import jinja2
@@ -90,6 +98,7 @@ def template_environment(form: Form):
                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     environment.filters["sentence"] = _sentence
     environment.filters["capfirst"] = _capfirst
+    environment.filters["names"] = _names
     return environment
 
 
