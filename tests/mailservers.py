@@ -1,7 +1,8 @@
 """Real mail servers on loopback for the mail tests: aiosmtpd (SMTP) and a private Dovecot (IMAP).
 
 Import the fixtures into a test module with ``from mailservers import smtp_server, imap_server``.
-Dovecot runs as a throwaway instance with its own config, started once per test session;
+Dovecot runs as a throwaway instance with its own config, started once per test session
+(no failed-login delay or per-IP penalty, so the wrong-password test does not slow the next);
 it is skipped when dovecot is not installed, except under CI=true where it must be.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ state_dir = {dir}/state
 log_path = {dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
+auth_failure_delay = 0
 auth_mechanisms = plain login
 first_valid_uid = 1
 mail_location = maildir:{dir}/mail/%u
@@ -38,6 +40,11 @@ passdb {{
 userdb {{
   driver = static
   args = uid=dovecot gid=dovecot home={dir}/mail/%u
+}}
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service imap-login {{
   inet_listener imap {{

@@ -109,7 +109,15 @@ def eml_messages(path: Path, max_bytes: int):
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.suffix.lower() == ".eml" and p.is_file())
     for file in files:
         origin = str(file.relative_to(path)) if path.is_dir() else file.name
-        yield _read_file(file, origin, max_bytes)
+        yield _read_file(file, origin, max_bytes, _file_time(file))
+
+
+def _file_time(file: Path) -> datetime | None:
+    """When the file was saved: the arrival time of last resort, for mail without a Date header."""
+    try:
+        return datetime.fromtimestamp(file.stat().st_mtime, timezone.utc).astimezone()
+    except OSError:
+        return None
 
 
 def _read_file(file: Path, origin: str, max_bytes: int, internaldate: datetime | None = None):
@@ -129,12 +137,21 @@ def mbox_messages(path: Path, max_bytes: int):
             origin = f"{path.name} #{number}"
             try:
                 raw = box.get_bytes(key)
+                delivered = _from_line_time(box.get_message(key).get_from())
             except (OSError, KeyError, ValueError) as exc:
                 yield make_finding("mail-message-unreadable", origin=origin, reason=exc)
                 continue
-            yield _too_big(origin, len(raw), max_bytes) if len(raw) > max_bytes else RawMail(raw, origin)
+            yield _too_big(origin, len(raw), max_bytes) if len(raw) > max_bytes else RawMail(raw, origin, delivered)
     finally:
         box.close()
+
+
+def _from_line_time(from_line: str) -> datetime | None:
+    """'MAILER-DAEMON Tue Jun 16 01:30:00 2020' -> that time, in UTC as mbox writers use."""
+    try:
+        return datetime.strptime(" ".join(from_line.split()[-5:]), "%a %b %d %H:%M:%S %Y").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 def maildir_messages(path: Path, max_bytes: int):
@@ -142,8 +159,7 @@ def maildir_messages(path: Path, max_bytes: int):
     for sub in ("new", "cur"):
         for file in sorted((path / sub).iterdir()):
             if file.is_file() and not file.name.startswith("."):
-                delivered = datetime.fromtimestamp(file.stat().st_mtime, timezone.utc).astimezone()
-                yield _read_file(file, f"{path.name}/{sub}/{file.name}", max_bytes, delivered)
+                yield _read_file(file, f"{path.name}/{sub}/{file.name}", max_bytes, _file_time(file))
 
 
 def _too_big(origin: str, size: int, max_bytes: int):
