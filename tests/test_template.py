@@ -283,8 +283,9 @@ def test_stamping_is_deterministic_and_only_the_unit_changes(form, period):
     assert openpyxl.load_workbook(io.BytesIO(second))[layout.META_SHEET]["B3"].value == "A2"
 
 
-def test_parallel_batch_writes_the_same_files_in_unit_order(form, period, tmp_path):
-    rows = "code,name,parent\n" + "".join(f"X{n:03d},Xã Số {n},UBND tỉnh B\n" for n in range(40))
+def test_parallel_batch_writes_the_same_files_in_unit_order(form, period, tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "_CHUNK", 10)  # several chunks per worker without a thousand files
+    rows = "code,name,parent\n" + "".join(f"X{n:03d},Xã Số {n},UBND tỉnh B\n" for n in range(60))
     (tmp_path / "units.csv").write_text(rows, encoding="utf-8")
     units = load_units(tmp_path / "units.csv")
     serial = write_templates(form, units, period, tmp_path / "one", password="pw", jobs=1, generated_at=GENERATED_AT)
@@ -408,3 +409,11 @@ def test_libreoffice_converts_a_stamped_template_to_pdf(soffice, written, tmp_pa
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "Đơn vị báo cáo: Phường Đông Hà (mã T03)" in text
         assert "Số người tham dự các lớp tập huấn về công tác CCHC" in text
+
+
+def test_codes_with_the_same_ascii_form_get_distinct_files(form, period, tmp_path):
+    (tmp_path / "units.csv").write_text("code,name\nA/1,Xã Một\nA-1,Xã Một\n", encoding="utf-8")
+    rows = write_templates(form, load_units(tmp_path / "units.csv"), period, tmp_path / "out", password="pw")
+    assert [r.file for r in rows] == ["2020-H1_tuyen-truyen-cchc_A-1_xa-mot.xlsx",
+                                      "2020-H1_tuyen-truyen-cchc_A-1_xa-mot-2.xlsx"]
+    assert openpyxl.load_workbook(tmp_path / "out" / rows[1].file)[layout.META_SHEET]["B3"].value == "A-1"

@@ -17,7 +17,7 @@ from .common import deadline_option, form_option, load_form_and_units, period_op
 @click.option("--password", default=None,
               help="Sheet protection password (default: CCHC_PASSWORD, else the built-in default).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: 2 for large batches, else 1).")
+              help="Worker processes for large batches (default 1: the file system, not the CPU, is the limit).")
 def template(units_path, period, out_dir, form, deadline, password, jobs):
     """Tạo biểu mẫu Excel đã khóa cho từng đơn vị.
 

@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from xml.sax.saxutils import escape
 
 from .. import __version__, layout
@@ -63,15 +63,20 @@ def sheet_texts(form: Form, period: Period, deadline: date, parent_name: str,
 
 
 def build_base(form: Form, period: Period, *, deadline: date | None = None, parent_name: str = "",
-               password: str) -> TemplateBase:
+               password: str, created: datetime | None = None) -> TemplateBase:
+    """Draw the template once. ``created`` (default now) dates the file, so a batch is reproducible."""
     if not password:
         raise CchcError("password-empty")
     deadline = deadline or period.default_deadline
+    created = (created or datetime.now()).astimezone()
     texts = sheet_texts(form, period, deadline, parent_name, UNIT_NAME_TOKEN, UNIT_CODE_TOKEN, GENERATED_AT_TOKEN)
+    workbook = build_workbook(form, texts, password)
+    workbook.properties.created = workbook.properties.modified = \
+        created.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
     buffer = io.BytesIO()
-    build_workbook(form, texts, password).save(buffer)
+    workbook.save(buffer)
     data = buffer.getvalue()
-    stamper = ZipStamper(data, [token.encode("ascii") for token in TOKENS])
+    stamper = ZipStamper(data, [token.encode("ascii") for token in TOKENS], created.timetuple()[:6])
     return TemplateBase(form, period, deadline, parent_name, data, stamper, tuple(stamper.templated_members))
 
 

@@ -3,10 +3,11 @@
 Everything that can be wrong with the inputs (form, units, period, password,
 output folder) is found before the first file is written; every workbook is
 written atomically and the manifest last, so a manifest always lists complete
-files. Large batches are stamped by a small process pool, in unit order.
+files. ``jobs`` > 1 spreads large batches over worker processes, in unit order.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -16,7 +17,7 @@ from dataclasses import astuple, dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 
-from ..fileio import ascii_slug, ensure_directory, sha256_bytes, write_bytes_atomic, write_text_atomic
+from ..fileio import ascii_slug, ensure_directory, sha256_bytes, write_text_atomic
 from ..forms import Form
 from ..messages import CchcError
 from ..periods import Period
@@ -28,7 +29,6 @@ from .base import TemplateBase, build_base, stamp
 DEFAULT_PASSWORD = "cchc-bieu-mau"
 PASSWORD_ENV = "CCHC_PASSWORD"
 MANIFEST_NAME = "manifest.csv"
-PARALLEL_THRESHOLD = 2000  # below this, starting worker processes costs more than it saves
 _CHUNK = 500
 
 
@@ -72,9 +72,10 @@ def write_templates(form: Form, units: UnitList, period: Period, out_dir: str | 
     password = resolve_password(password)
     deadline = deadline or period.default_deadline
     generated_at = generated_at or datetime.now().astimezone()
-    bases = _bases_by_parent(form, units, period, deadline, password)
+    bases = _bases_by_parent(form, units, period, deadline, password, generated_at)
     out = ensure_directory(out_dir)
-    work = [(unit, _parent_of(unit, units)) for unit in units]
+    names = unique_filenames([template_filename(form, period, unit) for unit in units])
+    work = [(unit, _parent_of(unit, units), name) for unit, name in zip(units, names)]
     stamp_time = generated_at.isoformat(timespec="seconds")
     workers = _worker_count(jobs, len(work))
     if workers > 1:
@@ -85,25 +86,60 @@ def write_templates(form: Form, units: UnitList, period: Period, out_dir: str | 
     return rows
 
 
+def unique_filenames(names: list[str]) -> list[str]:
+    """Codes are unique but their ASCII forms may not be (``A/1``, ``A-1``): number repeats ``-2``, ``-3``."""
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        stem, candidate, n = name[: -len(".xlsx")], name, 1
+        while candidate.lower() in seen:
+            n += 1
+            candidate = f"{stem}-{n}.xlsx"
+        seen.add(candidate.lower())
+        result.append(candidate)
+    return result
+
+
+def write_file_atomic(directory: Path, name: str, data: bytes) -> None:
+    """``fileio.write_bytes_atomic`` in four system calls, for a folder already checked.
+
+    A temporary file beside the target, renamed over it only when complete; at
+    10,000 files the generic helper's extra calls (mkdir, access, chmod) cost seconds.
+    """
+    target = directory / name
+    temporary = directory / f".{name}.{os.getpid()}.part"
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(handle, data)
+        finally:
+            os.close(handle)
+        os.replace(temporary, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise CchcError("output-unwritable", path=target, reason=exc.strerror or exc) from exc
+
+
 def _parent_of(unit: Unit, units: UnitList) -> str:
     return unit.parent or units.parent_name
 
 
-def _bases_by_parent(form, units, period, deadline, password) -> dict[str, TemplateBase]:
+def _bases_by_parent(form, units, period, deadline, password, created) -> dict[str, TemplateBase]:
     """One drawn base per distinct parent name (usually one for the whole list)."""
     parents = dict.fromkeys(_parent_of(unit, units) for unit in units)
-    return {parent: build_base(form, period, deadline=deadline, parent_name=parent, password=password)
+    return {parent: build_base(form, period, deadline=deadline, parent_name=parent, password=password,
+                               created=created)
             for parent in parents}
 
 
-def _write_chunk(bases: dict[str, TemplateBase], work: list[tuple[Unit, str]], out: Path,
+def _write_chunk(bases: dict[str, TemplateBase], work: list[tuple[Unit, str, str]], out: Path,
                  stamp_time: str) -> list[ManifestRow]:
     rows = []
-    for unit, parent in work:
+    for unit, parent, name in work:
         base = bases[parent]
         data = stamp(base, unit, stamp_time)
-        name = template_filename(base.form, base.period, unit)
-        write_bytes_atomic(out / name, data)
+        write_file_atomic(out, name, data)
         rows.append(ManifestRow(unit.code, unit.name, unit.email, name, sha256_bytes(data),
                                 base.period.code, base.form.id, base.deadline.isoformat()))
     return rows
@@ -117,16 +153,16 @@ def _init_worker(bases: dict[str, TemplateBase]) -> None:
     _worker_bases.update(bases)
 
 
-def _worker_chunk(work: list[tuple[Unit, str]], out: Path, stamp_time: str) -> list[ManifestRow]:
+def _worker_chunk(work: list[tuple[Unit, str, str]], out: Path, stamp_time: str) -> list[ManifestRow]:
     return _write_chunk(_worker_bases, work, out, stamp_time)
 
 
 def _worker_count(jobs: int | None, count: int) -> int:
-    if jobs is not None:
-        return max(1, jobs)
-    if count < PARALLEL_THRESHOLD:
+    """One process unless asked: stamping is ~0.03 ms a file, the rest is file-system work
+    that worker processes only contend for (measured: 10,000 files 5.3 s serial, 8.8 s with 2)."""
+    if not jobs or count < 2 * _CHUNK:
         return 1
-    return max(1, min(2, os.cpu_count() or 1))
+    return max(1, min(jobs, os.cpu_count() or 1))
 
 
 def _write_parallel(bases, work, out, stamp_time, workers) -> list[ManifestRow]:

@@ -71,6 +71,8 @@ def build_workbook(form: Form, texts: SheetTexts, password: str) -> Workbook:
         _protect_sheet(sheet, password)
     workbook.security = WorkbookProtection(workbookPassword=password, lockStructure=True)
     workbook.active = 0
+    workbook.properties.creator = "cchc-sheets"
+    workbook.properties.title = form.title
     return workbook
 
 

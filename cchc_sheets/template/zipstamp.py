@@ -97,11 +97,14 @@ class _TokenMember:
 class ZipStamper:
     """A zip held as ready-made records; ``render`` fills in the tokens' values."""
 
-    def __init__(self, data: bytes, tokens: list[bytes]):
+    def __init__(self, data: bytes, tokens: list[bytes], date_time: tuple[int, ...] | None = None):
+        """``date_time`` (y, m, d, h, min, s) re-dates every member, so equal inputs give equal bytes."""
         self.entries: list[_Entry] = []
         self.templated: dict[int, _TokenMember] = {}
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
+                if date_time:
+                    info.date_time = tuple(date_time)
                 entry = _entry_from(info, data)
                 content = archive.read(info)
                 if any(token in content for token in tokens):
