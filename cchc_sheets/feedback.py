@@ -92,7 +92,7 @@ def _editable_copy(report: FileReport, form: Form):
         if converted is not None:
             return converted, False
         return _rebuilt_from_template(report, form), True
-    except (OSError, ValueError, KeyError, CchcError, Exception):  # noqa: BLE001 - a copy we cannot make is skipped
+    except Exception:  # noqa: BLE001 - a workbook openpyxl cannot open gets no copy; the command says which
         return None
 
 
