@@ -1,0 +1,147 @@
+"""The bundled round trip: templates -> simulated returns -> validation -> merge -> drafts.
+
+Everything a real run does, on the bundled sample units (sample data) and the
+bundled form, deterministic for a seed. The output folder is numbered by step so
+an officer can follow it in a file browser.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
+
+from .fileio import ensure_directory, sha256_file, write_text_atomic
+from .forms import load_form
+from .periods import parse_period
+from .units import bundled_sample_units, load_units
+
+VIETNAM = timezone(timedelta(hours=7))
+DEMO_PERIOD = "2020-H1"
+
+
+@dataclass
+class DemoResult:
+    outputs: list[tuple[str, Path]] = field(default_factory=list)   # (what, path)
+    lines: list[str] = field(default_factory=list)                  # summary for the terminal
+
+    def add(self, what: str, path: Path) -> Path:
+        self.outputs.append((what, path))
+        return path
+
+
+def run_demo(out_dir: str | Path, *, seed: int = 2020, use_libreoffice: bool | None = None) -> DemoResult:
+    """Run the whole round trip into ``out_dir``; LibreOffice re-saves when available (or forced)."""
+    from .libreoffice import find_soffice
+
+    out = ensure_directory(out_dir)
+    form, units, period = load_form(), load_units(bundled_sample_units()), parse_period(DEMO_PERIOD)
+    deadline = period.default_deadline
+    result = DemoResult()
+    templates = _templates(form, units, period, deadline, out / "1-bieu-mau", result)
+    soffice = find_soffice() if use_libreoffice is not False else None
+    simulation = _returns(templates, units, form, deadline, out / "2-bao-cao-gui-ve", seed, soffice, result)
+    batch, consolidation = _validate_and_merge(form, units, period, deadline, out, result)
+    _drafts(form, period, out, simulation, result)
+    result.lines = _summary(simulation, batch, consolidation)
+    return result
+
+
+def _templates(form, units, period, deadline, folder: Path, result: DemoResult) -> dict[str, Path]:
+    from .template import write_templates
+
+    generated_at = datetime.combine(deadline - timedelta(days=30), time(8, 0), VIETNAM)
+    rows = write_templates(form, units, period, folder, deadline=deadline, generated_at=generated_at)
+    result.add("Biểu mẫu gửi xã / templates", folder)
+    result.add("Danh sách gửi thư / manifest", folder / "manifest.csv")
+    return {row.code: folder / row.file for row in rows}
+
+
+def _returns(templates, units, form, deadline, folder: Path, seed, soffice, result: DemoResult):
+    from .demo_returns import simulate_returns
+
+    ensure_directory(folder)
+    resave = _resaver(soffice) if soffice else None
+    simulation = simulate_returns(templates, list(units), form, deadline, folder, seed=seed, resave=resave)
+    write_text_atomic(folder / "received.csv", _received_csv(simulation, folder))
+    result.add("Báo cáo xã gửi về (mô phỏng) / simulated returns", folder)
+    return simulation
+
+
+def _resaver(soffice: str):
+    from .libreoffice import convert
+
+    def resave(path: Path, fmt: str) -> Path:
+        return convert(path, fmt, path.parent, soffice=soffice)
+
+    return resave
+
+
+def _received_csv(simulation, folder: Path) -> str:
+    """What ``cchc collect`` would have written: the mail time of each return."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["file", "sha256", "sender", "subject", "received", "message_id"])
+    for n, item in enumerate(sorted(simulation.returns, key=lambda r: r.received), start=1):
+        writer.writerow([item.path.name, sha256_file(item.path), item.unit.email,
+                         f"Báo cáo CCHC - {item.unit.name}", item.received.isoformat(),
+                         f"<demo-{n}@example.com>"])
+    return buffer.getvalue()
+
+
+def _validate_and_merge(form, units, period, deadline, out: Path, result: DemoResult):
+    from .feedback import write_feedbacks
+    from .findings_report import write_findings_report
+    from .long_export import write_long
+    from .merged_workbook import write_merged_workbook
+    from .pipeline import merge_paths
+
+    run = merge_paths([out / "2-bao-cao-gui-ve"], form, units, period, deadline=deadline)
+    batch, consolidation = run.batch, run.consolidation
+    checks = ensure_directory(out / "3-kiem-tra")
+    result.add("Kết quả kiểm tra / findings workbook", write_findings_report(batch, checks / "ket-qua-kiem-tra.xlsx"))
+    write_feedbacks(batch, checks / "gui-lai-xa", form)
+    result.add("Bản đánh dấu gửi lại xã / marked-up copies", checks / "gui-lai-xa")
+    merged = out / "4-tong-hop" / f"tong-hop_{period.code}.xlsx"
+    result.add("Sổ tổng hợp / consolidated workbook", write_merged_workbook(consolidation, merged))
+    result.add("Dữ liệu dạng dài / long export", write_long(consolidation, merged.with_name(f"du-lieu_{period.code}.csv")))
+    return batch, consolidation
+
+
+def _drafts(form, period, out: Path, simulation, result: DemoResult) -> None:
+    from .narrative.drafting import draft_report
+    from .narrative.render import DraftOptions
+
+    folder = ensure_directory(out / "5-du-thao")
+    merged = out / "4-tong-hop" / f"tong-hop_{period.code}.xlsx"
+    options = DraftOptions(issuer="UBND huyện Hương Sơn|Phòng Nội vụ", place="Hương Sơn",
+                           date=period.default_deadline + timedelta(days=5))
+    for suffix in (".docx", ".md"):
+        target = folder / f"bao-cao_{period.code}{suffix}"
+        draft_report(merged, target, options=options, form=form)
+        result.add("Dự thảo báo cáo huyện / district draft", target)
+    reference = next(r for r in simulation.returns if r.scenario == "reference")
+    target = folder / f"bao-cao_{period.code}_xa-an-hoa-thinh.docx"
+    draft_report(reference.path, target, options=DraftOptions(place="An Hòa Thịnh", date=period.end - timedelta(days=9)),
+                 form=form)
+    result.add("Dự thảo báo cáo của một xã / one commune's draft", target)
+
+
+def _summary(simulation, batch, consolidation) -> list[str]:
+    from .demo_returns import SCENARIO_LABELS
+    from .vnformat import format_number
+
+    summary = batch.summary
+    lines = [
+        f"Đơn vị: {consolidation.expected_count}; đã gửi: {consolidation.submitted_count}; "
+        f"được tổng hợp: {consolidation.counted_count}; chưa gửi: "
+        + (", ".join(u.name for u in consolidation.missing_units) or "—"),
+        f"Tệp nhận: {summary['files']} (hợp lệ {summary['valid']}, có cảnh báo {summary['warnings']}, "
+        f"có lỗi {summary['invalid']}, không đọc được {summary['unreadable']})",
+        "Tổng: " + "; ".join(f"{code} = {format_number(value)}" for code, value in consolidation.totals.items()),
+        "Tình huống mô phỏng: " + ", ".join(
+            f"{r.unit.name}: {SCENARIO_LABELS[r.scenario]}" for r in simulation.returns if r.scenario != "clean")
+        + "; chưa gửi: " + ", ".join(u.name for u in simulation.missing),
+    ]
+    return lines

@@ -1,0 +1,53 @@
+"""Stages wired together, for the CLI and the demo: validate a set of inputs, then consolidate."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .messages import CchcError
+from .model import BatchReport, Consolidation, FileReport
+
+
+@dataclass
+class MergeRun:
+    batch: BatchReport
+    consolidation: Consolidation
+    problems: list[str] = field(default_factory=list)   # e.g. an unusable received.csv
+
+
+def input_files(paths: Iterable[str | Path], exclude: Iterable[str | Path | None] = ()) -> list[Path]:
+    """Every spreadsheet under ``paths`` except ``exclude`` (a run's own outputs may sit in an input folder)."""
+    from .reading import find_spreadsheets
+
+    paths = [Path(p) for p in paths]
+    files, missing = find_spreadsheets(paths)
+    if missing:
+        raise CchcError("input-not-found", path=", ".join(str(p) for p in missing))
+    excluded = {Path(p).resolve() for p in exclude if p}
+    kept = [f for f in files if Path(f).resolve() not in excluded]
+    if not kept:
+        raise CchcError("no-input-files", paths=", ".join(str(p) for p in paths))
+    return kept
+
+
+def merge_paths(paths, form, units, period, *, deadline: date | None = None, exclude=(), jobs: int | None = None,
+                progress: Callable[[FileReport], None] | None = None) -> MergeRun:
+    """Validate every input (as ``cchc validate`` does), attach mail times, consolidate."""
+    from . import merge as merging
+    from .received import load_received
+    from .validation import validate_paths
+
+    received, problems = load_received(paths)
+
+    def on_report(report: FileReport) -> None:
+        merging.attach_received(report, received)
+        if progress:
+            progress(report)
+
+    batch = validate_paths(input_files(paths, exclude), form, units=units, period=period, jobs=jobs,
+                           progress=on_report)
+    consolidation = merging.consolidate(batch, form, units, period,
+                                        deadline=deadline or period.default_deadline, received=received)
+    return MergeRun(batch, consolidation, problems)
