@@ -398,3 +398,40 @@ def test_garbage_message_is_harmless(tmp_path):
     assert report.messages == 2 and report.saved == []
     assert [f.code for f in report.findings] == ["mail-zip-unsafe"]
     assert email.message_from_bytes((folder / "a.eml").read_bytes()) is not None
+
+
+# --------------------------------------------------------------------------- the round trip
+
+
+def test_collected_returns_merge_on_time_and_late_by_mail_time(run_cli, tmp_path, units_file):
+    """template -> returns by mail (one late) -> collect -> merge: on time / late follow the Date header."""
+    import openpyxl
+
+    from cchc_sheets.forms import load_form
+    from cchc_sheets.template.fill import fill_workbook
+
+    assert run_cli("template", "--units", units_file, "--period", "2020-H1", "--out", tmp_path / "t").exit_code == 0
+    with open(tmp_path / "t" / "manifest.csv", encoding="utf-8-sig") as handle:
+        manifest = list(csv.DictReader(handle))
+    values = {i.code: (2 if i.is_numeric else "Hội nghị") for i in load_form("tuyen-truyen-cchc").indicators}
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    dates = {"T01": "Thu, 18 Jun 2020 09:00:00 +0700", "T02": "Thu, 25 Jun 2020 15:00:00 +0700",
+             "T03": "Sat, 20 Jun 2020 23:30:00 +0700"}
+    for row in manifest:
+        message = new_message((row["name"], row["email"]), f"Re: báo cáo {row['name']}", dates[row["code"]], f"<{row['code']}@x>")
+        attach(message, fill_workbook(tmp_path / "t" / row["file"], values), rfc2231=f"Báo cáo {row['name']}.xlsx")
+        (folder / f"{row['code']}.eml").write_bytes(message.as_bytes())
+    assert run_cli("collect", folder, "--out", tmp_path / "INBOX").exit_code == 0
+    run_cli("merge", tmp_path / "INBOX", "--units", units_file, "--period", "2020-H1", "--out", tmp_path / "m.xlsx")
+
+    sheet = openpyxl.load_workbook(tmp_path / "m.xlsx", read_only=True)["Tình hình nộp"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header_index = next(i for i, r in enumerate(rows) if r and "Mã đơn vị" in r)
+    header = rows[header_index]
+    table = rows[header_index + 1:]
+    table = table[:next((i for i, r in enumerate(table) if not any(r)), len(table))]  # up to the first blank row
+    status = {r[header.index("Mã đơn vị")]: r for r in table}
+    on_time = {code: r[header.index("Đúng hạn")] for code, r in status.items()}
+    assert on_time == {"T01": "Đúng hạn", "T02": "Trễ hạn", "T03": "Đúng hạn"}
+    assert status["T02"][header.index("Người gửi")] == "Xã Thử Nghiệm Hai <t02@example.org>"
