@@ -43,7 +43,7 @@ def small_xlsx(tmp_path):
 
 def fake_soffice(tmp_path, body: str) -> str:
     script = tmp_path / "fake-soffice"
-    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.write_text(f"#!/bin/sh\nPATH=/usr/bin:/bin:$PATH\n{body}\n", encoding="utf-8")
     script.chmod(0o755)
     return str(script)
 
