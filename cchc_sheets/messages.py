@@ -659,6 +659,13 @@ CATALOGUE: dict[str, Message] = {
         "Đã ghi bản dự thảo báo cáo “{subject}”: {path}",
         "Wrote the report draft “{subject}”: {path}",
     ),
+    "draft-previous-mismatch": _m(
+        "fatal",
+        "Không so sánh được với {previous}: {reason}. Hãy chọn (--previous) sổ tổng hợp cùng cấp, "
+        "cùng biểu mẫu, của một kỳ trước {period}.",
+        "Cannot compare with {previous}: {reason}. Choose (--previous) a workbook of the same level "
+        "and form, from a period before {period}.",
+    ),
     "draft-output-format": _m(
         "fatal",
         "Tệp kết quả {path} phải có đuôi .docx (Word) hoặc .md (Markdown).",

@@ -486,3 +486,13 @@ def test_credits_for_an_answer_many_units_share_are_capped(form, period):
     draft = build_draft(_consolidation(form, period, statuses), options=DraftOptions(date=DRAFT_DATE))
     listed = ", ".join(f"Xã Số {n}" for n in range(1, 16))
     assert f"- Thiếu kinh phí ({listed} và 25 xã khác)." in _paragraphs(draft)
+
+
+def test_previous_must_be_an_earlier_period_of_the_same_level(tmp_path, form, merged_files, run_cli):
+    current, previous = merged_files
+    result = run_cli("draft", previous, "--previous", current, "--out", tmp_path / "x.md")
+    assert result.exit_code == 2 and "không trước kỳ 6 tháng cuối năm 2019" in result.output
+    commune = _reference_return(tmp_path / "xa", form, parse_period("2019-H2"))
+    result = run_cli("draft", current, "--previous", commune, "--out", tmp_path / "x.md")
+    assert result.exit_code == 2 and "đây là báo cáo của một xã" in result.output
+    assert not (tmp_path / "x.md").exists()

@@ -47,6 +47,20 @@ def load_source(path: str | Path, form=None) -> tuple[Consolidation, str]:
     return consolidation_for_return(path, form), level
 
 
+def load_previous(path: str | Path, current: Consolidation, level: str) -> Consolidation:
+    """The earlier period to compare with: same level (a merge with a merge) and an earlier period."""
+    earlier, earlier_level = load_source(path, current.form)
+    reason = ""
+    if earlier_level != level:
+        reason = ("đây là báo cáo của một xã, không phải sổ tổng hợp" if earlier_level == LEVEL_COMMUNE
+                  else "đây là sổ tổng hợp, không phải báo cáo của một xã")
+    elif (earlier.period.end >= current.period.end):
+        reason = f"kỳ {earlier.period.label} không trước kỳ {current.period.label}"
+    if reason:
+        raise CchcError("draft-previous-mismatch", previous=path, reason=reason, period=current.period.label)
+    return earlier
+
+
 def source_warnings(consolidation: Consolidation, level: str) -> list[str]:
     """A commune file with errors still drafts (blank cells), but the officer is told."""
     if level != LEVEL_COMMUNE:
@@ -69,7 +83,7 @@ def draft_report(source: str | Path, out: str | Path, previous: str | Path | Non
     """Read ``source`` (and ``previous``), write the draft to ``out`` (.docx or .md)."""
     suffix = check_output(out)
     consolidation, level = load_source(source, form)
-    earlier = load_source(previous, consolidation.form)[0] if previous else None
+    earlier = load_previous(previous, consolidation, level) if previous else None
     draft = build_draft(consolidation, earlier, level, options)
     if suffix == ".docx":
         from .docx_writer import write_docx
