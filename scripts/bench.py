@@ -352,6 +352,7 @@ class Measurement:
     tree_rss_mb: float   # the sum over the process tree, sampled
     exit_code: int
     stderr: str = ""
+    cpu_seconds: float = 0.0  # user + system of the command and every worker it waited for
 
 
 def _children_of(pid: int) -> list[int]:
@@ -420,7 +421,8 @@ def run_measured(args: list[str], stdout_path: Path | None = None, cwd: Path | N
     if stdout_path:
         stdout.close()
     max_rss = usage.ru_maxrss / 1024
-    return Measurement(seconds, max_rss, max(sampler.peak_kb / 1024, max_rss), process.returncode, error_text)
+    return Measurement(seconds, max_rss, max(sampler.peak_kb / 1024, max_rss), process.returncode, error_text,
+                       usage.ru_utime + usage.ru_stime)
 
 
 def cchc(*args: str) -> list[str]:
@@ -468,6 +470,7 @@ class Row:
     ratio: float | None = None
     note: str = ""
     ok: bool = True
+    cpu_seconds: float = 0.0
 
     @property
     def files_per_second(self) -> float:
@@ -490,7 +493,8 @@ def _row(step: str, n: int, files: int, m: Measurement, note: str = "") -> Row:
     if m.exit_code not in (0, 1):
         tail = m.stderr.strip().splitlines()[-1:] or [""]
         note = f"{note}; exit {m.exit_code}: {tail[0][:120]}".strip("; ")
-    return Row(step, n, files, m.seconds, m.max_rss_mb, m.tree_rss_mb, note=note, ok=m.exit_code in (0, 1))
+    return Row(step, n, files, m.seconds, m.max_rss_mb, m.tree_rss_mb, note=note, ok=m.exit_code in (0, 1),
+               cpu_seconds=m.cpu_seconds)
 
 
 def generate(n: int, workdir: Path, seed: int = 7) -> tuple[SizeRun, Row]:
@@ -559,7 +563,7 @@ def add_ratios(rows: list[Row]) -> list[Row]:
         if baseline and validate and merge:
             combined = Row("validate + merge", n, validate.files, validate.seconds + merge.seconds,
                            max(validate.max_rss_mb, merge.max_rss_mb), max(validate.tree_rss_mb, merge.tree_rss_mb),
-                           ok=validate.ok and merge.ok)
+                           ok=validate.ok and merge.ok, cpu_seconds=validate.cpu_seconds + merge.cpu_seconds)
             group.insert(group.index(merge) + 1, combined)
             for row in (validate, merge, combined):
                 row.ratio = baseline.seconds / row.seconds if row.ok and row.seconds else None
@@ -718,20 +722,23 @@ def machine_description() -> str:
     except OSError:
         pass
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (f"{cpu}, {os.cpu_count()} cores, {memory_gb:.1f} GB RAM, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
+            f"{platform.system()} {platform.release()}, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+            f"load average at start {load}")
 
 
 def format_table(rows: list[Row]) -> str:
-    header = "| step | N | files | seconds | files/s | peak RSS MB (largest process) | peak RSS MB (process tree) | ratio to baseline | note |"
-    lines = [header, "|" + " --- |" * 9]
+    header = ("| step | N | files | seconds | CPU s | files/s | peak RSS MB (largest process) "
+              "| peak RSS MB (process tree) | ratio to baseline | note |")
+    lines = [header, "|" + " --- |" * 10]
     for r in rows:
         ratio = f"{r.ratio:.1f}×" if r.ratio else "—"
         seconds = f"{r.seconds:.3f}" if r.ok else f"{r.seconds:.3f} (failed)"
         if not r.n:  # a row that is not about files (cchc --help)
-            lines.append(f"| {r.step} | — | — | {seconds} | — | — | — | — | {r.note} |")
+            lines.append(f"| {r.step} | — | — | {seconds} | — | — | — | — | — | {r.note} |")
             continue
-        lines.append(f"| {r.step} | {r.n:,} | {r.files:,} | {seconds} | {r.files_per_second:,.0f} | "
+        lines.append(f"| {r.step} | {r.n:,} | {r.files:,} | {seconds} | {r.cpu_seconds:.2f} | {r.files_per_second:,.0f} | "
                      f"{r.max_rss_mb:.0f} | {r.tree_rss_mb:.0f} | {ratio} | {r.note} |")
     return "\n".join(lines)
 
