@@ -204,6 +204,19 @@ def test_layout_cells_are_locked_and_input_cells_are_not(round_trip):
         assert {"D9", "D13", "D14", "D15"} <= value_cells  # 01, 05, 05.1, 06 by label, not by address
 
 
+def test_libreoffice_shows_the_whole_number_guard_on_every_count_cell(round_trip):
+    # Typing "6(lồng ghép)" in LibreOffice's UI is refused by this rule; pasted text is not,
+    # which is how such entries still arrive (and why validation must parse them).
+    for job in round_trip["report"]:
+        counts = [c for c in job["typed"] if c["sheet"] == "Báo cáo" and c["cell"].startswith("D")
+                  and int(c["cell"][1:]) <= 17]
+        assert len(counts) == len(LABELS)
+        for cell in counts:
+            rule = cell["validation"]
+            assert (rule["type"], rule["error_style"], rule["show_error"]) == ("WHOLE", "STOP", True), cell
+            assert "Chỉ nhập số nguyên" in rule["error_message"]
+
+
 def _unit(job: dict) -> str:
     return Path(job["input"]).name.split("_")[2]
 

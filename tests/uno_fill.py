@@ -21,7 +21,8 @@ second sheet the row whose "Nội dung" reads the question and the column
 "Ý kiến của đơn vị". UNO does not enforce protection, so the script checks it
 itself: it refuses (exit 3) to type into a locked cell, and it also refuses when
 the label cell is NOT locked (the layout must be protected). Numbers are typed
-with setValue, text (``6(lồng ghép)``, ``02``) with setString. Each workbook is
+with setValue, text (``6(lồng ghép)``, ``02``) with setString, as pasted text arrives
+(UNO, like pasting, bypasses data validation; the report shows each cell's rule). Each workbook is
 then saved to every requested format ("Calc MS Excel 2007 XML", "MS Excel 97",
 "calc8"). With ``"recalculate": true`` every formula is recalculated first, as
 a spreadsheet program does (used to check the consolidated workbook's formulas).
@@ -187,6 +188,14 @@ def cell_name(sheet, row: int, column: int) -> str:
     return sheet.getCellByPosition(column, row).AbsoluteName.split(".")[-1].replace("$", "")
 
 
+def validation_of(cell) -> dict:
+    """The data validation a person meets in this cell (LibreOffice's UI enforces it on typing;
+    pasting bypasses it, in Excel too, which is how ``6(lồng ghép)`` reaches a count cell)."""
+    rule = cell.Validation
+    return {"type": rule.Type.value, "error_style": rule.ErrorAlertStyle.value,
+            "show_error": bool(rule.ShowErrorMessage), "error_message": rule.ErrorMessage}
+
+
 def type_into(sheet, row: int, column: int, label_column: int, value) -> dict:
     """Type ``value`` as a person would: refuse a locked target or an unlocked label."""
     target = sheet.getCellByPosition(column, row)
@@ -194,7 +203,8 @@ def type_into(sheet, row: int, column: int, label_column: int, value) -> dict:
     report = {"sheet": sheet.Name, "cell": cell_name(sheet, row, column),
               "label_cell": cell_name(sheet, row, label_column),
               "locked": bool(target.CellProtection.IsLocked),
-              "label_locked": bool(label_cell.CellProtection.IsLocked), "value": value}
+              "label_locked": bool(label_cell.CellProtection.IsLocked), "value": value,
+              "validation": validation_of(target)}
     if report["locked"]:
         raise Refused(f"cell {sheet.Name}!{report['cell']} is locked: a person cannot type {value!r} there")
     if not report["label_locked"]:
