@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for cchc-sheets: a virtual environment in .venv with the
 # package and its test extras, plus (when run as root on Debian/Ubuntu and
-# missing) LibreOffice, poppler-utils, Liberation fonts and Dovecot for the
+# missing) LibreOffice, poppler-utils, Liberation fonts (fonts-liberation2 has the
+# Vietnamese letters; metric-compatible with Times New Roman) and Dovecot for the
 # real-client and mail tests. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_system_packages() {
   ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null \
-    || ! command -v dovecot >/dev/null || ! fc-list 2>/dev/null | grep -qi "Liberation Serif"
+    || ! command -v dovecot >/dev/null \
+    || ! fc-list ':charset=1ec7' family 2>/dev/null | grep -qi "Liberation Serif"   # ệ: Vietnamese glyphs
 }
 
 if need_system_packages && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "== installing LibreOffice, poppler-utils, fonts-liberation, dovecot-imapd (Debian packages)"
+  echo "== installing LibreOffice, poppler-utils, Liberation fonts, dovecot-imapd (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends \
     libreoffice-calc-nogui libreoffice-writer-nogui python3-uno \
-    poppler-utils fonts-liberation dovecot-imapd >/dev/null
+    poppler-utils fonts-liberation fonts-liberation2 dovecot-imapd >/dev/null
 fi
 
 PYTHON=${PYTHON:-python3}
