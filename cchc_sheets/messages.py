@@ -678,6 +678,228 @@ CATALOGUE: dict[str, Message] = {
         "Note: {path} still has {errors} error(s); the draft uses only the figures that could be "
         "read and leaves the others blank. Run “cchc validate” for details.",
     ),
+    # --- mail (cchc send / cchc collect) ---------------------------------------------
+    "mail-manifest-invalid": _m(
+        "fatal",
+        "Danh sách gửi thư {path} có lỗi:\n{problems}\nHãy dùng tệp manifest.csv do lệnh cchc template tạo ra.",
+        "The mailing list {path} has problems:\n{problems}\nUse the manifest.csv written by cchc template.",
+    ),
+    "mail-manifest-columns": _m(
+        "fatal",
+        "thiếu cột {columns}",
+        "missing column(s) {columns}",
+    ),
+    "mail-template-invalid": _m(
+        "fatal",
+        "Mẫu nội dung thư trong {path} bị thiếu hoặc có lỗi: {reason}. Hãy kiểm tra các tệp "
+        "email/subject.j2 và email/body.txt.j2 của bộ biểu mẫu.",
+        "The e-mail wording in {path} is missing or broken: {reason}. Check email/subject.j2 "
+        "and email/body.txt.j2 in the form pack.",
+    ),
+    "mail-period-unknown": _m(
+        "fatal",
+        "Không xác định được kỳ báo cáo cho thư (manifest.csv và tệp {path} đều không ghi kỳ). "
+        "Hãy thêm tùy chọn --period, ví dụ --period 2020-H1.",
+        "Cannot tell the reporting period for the e-mails (neither manifest.csv nor {path} "
+        "records it). Add --period, e.g. --period 2020-H1.",
+    ),
+    "mail-from-missing": _m(
+        "fatal",
+        "Chưa có địa chỉ người gửi. Hãy thêm --from dia-chi@co-quan.gov.vn.",
+        "No sender address. Add --from address@office.gov.vn.",
+    ),
+    "mail-smtp-host-missing": _m(
+        "fatal",
+        "Chưa có máy chủ gửi thư. Hãy thêm --smtp-host (ví dụ --smtp-host smtp.co-quan.gov.vn) "
+        "hoặc dùng --dry-run --out THƯ_MỤC để chỉ ghi thư ra tệp .eml.",
+        "No mail server given. Add --smtp-host (e.g. --smtp-host smtp.office.gov.vn) or use "
+        "--dry-run --out DIR to write the messages as .eml files only.",
+    ),
+    "mail-no-email": _m(
+        "warning",
+        "Đơn vị {unit} “{name}” chưa có địa chỉ email hợp lệ (“{email}”) nên chưa được gửi "
+        "biểu mẫu. Hãy bổ sung cột email trong danh sách đơn vị, tạo lại biểu mẫu hoặc gửi tay.",
+        "Unit {unit} “{name}” has no valid e-mail address (“{email}”), so its template was not "
+        "sent. Add the email column in the units list and regenerate, or send it by hand.",
+    ),
+    "mail-attachment-missing": _m(
+        "error",
+        "Không đọc được tệp biểu mẫu của đơn vị {unit} ({path}): {reason}. Hãy chạy lại cchc template.",
+        "Cannot read the template of unit {unit} ({path}): {reason}. Run cchc template again.",
+    ),
+    "mail-attachment-changed": _m(
+        "error",
+        "Tệp biểu mẫu của đơn vị {unit} ({path}) đã bị thay đổi sau khi tạo (mã sha256 khác "
+        "với manifest.csv) nên không được gửi. Hãy chạy lại cchc template.",
+        "The template of unit {unit} ({path}) changed after it was made (sha256 differs from "
+        "manifest.csv), so it was not sent. Run cchc template again.",
+    ),
+    "mail-send-log-unreadable": _m(
+        "fatal",
+        "Không đọc được nhật ký gửi thư {path}: {reason}. Hãy đổi tên tệp này rồi chạy lại.",
+        "Cannot read the send log {path}: {reason}. Rename that file and run again.",
+    ),
+    "mail-smtp-connect-failed": _m(
+        "fatal",
+        "Không kết nối được máy chủ gửi thư {server}: {reason}. Hãy kiểm tra --smtp-host, "
+        "--smtp-port, --ssl/--starttls và kết nối mạng.",
+        "Cannot connect to the mail server {server}: {reason}. Check --smtp-host, --smtp-port, "
+        "--ssl/--starttls and the network.",
+    ),
+    "mail-smtp-login-failed": _m(
+        "fatal",
+        "Máy chủ gửi thư {server} từ chối đăng nhập của “{user}”: {reason}. Hãy kiểm tra tên "
+        "đăng nhập và mật khẩu (biến môi trường CCHC_SMTP_PASSWORD).",
+        "The mail server {server} refused the login of “{user}”: {reason}. Check the user name "
+        "and password (environment variable CCHC_SMTP_PASSWORD).",
+    ),
+    "mail-smtp-no-tls": _m(
+        "fatal",
+        "Máy chủ gửi thư {server} không hỗ trợ mã hóa (STARTTLS) nên mật khẩu không được gửi "
+        "đi. Hãy dùng --ssl (thường là cổng 465) hoặc máy chủ khác.",
+        "The mail server {server} offers no encryption (STARTTLS), so the password was not "
+        "sent. Use --ssl (usually port 465) or another server.",
+    ),
+    "mail-recipient-refused": _m(
+        "error",
+        "Máy chủ không nhận thư gửi đơn vị {unit} ({email}): {reason}. Hãy kiểm tra địa chỉ "
+        "email; lần chạy sau chỉ gửi lại các thư chưa gửi được.",
+        "The server refused the message to unit {unit} ({email}): {reason}. Check the address; "
+        "the next run sends only what has not gone out.",
+    ),
+    "mail-smtp-disconnected": _m(
+        "fatal",
+        "Mất kết nối với máy chủ gửi thư {server} khi gửi cho đơn vị {unit}: {reason}. Đã gửi "
+        "{sent} thư và ghi vào nhật ký {log}; hãy chạy lại lệnh để gửi các thư còn lại.",
+        "Lost the connection to the mail server {server} while sending to unit {unit}: {reason}. "
+        "{sent} message(s) went out and are in the log {log}; run the command again to send the rest.",
+    ),
+    "mail-send-summary": _m(
+        "info",
+        "Đã gửi {sent} thư; {already} đơn vị đã nhận từ lần trước (không gửi lại); {failed} thư "
+        "không gửi được; {no_email} đơn vị chưa có email. Nhật ký: {log}",
+        "Sent {sent} message(s); {already} unit(s) already had theirs (not sent again); {failed} "
+        "failed; {no_email} unit(s) without e-mail. Log: {log}",
+    ),
+    "mail-draft-summary": _m(
+        "info",
+        "Đã ghi {count} thư (.eml) vào {out}; mở bằng Outlook hoặc Thunderbird để gửi. "
+        "{no_email} đơn vị chưa có email; {failed} đơn vị có lỗi tệp biểu mẫu.",
+        "Wrote {count} message(s) (.eml) to {out}; open them in Outlook or Thunderbird to send. "
+        "{no_email} unit(s) without e-mail; {failed} with a template file problem.",
+    ),
+    "mail-source-unknown": _m(
+        "fatal",
+        "Không nhận ra nguồn thư {source}. Dùng một thư mục chứa tệp .eml, một tệp mbox, một "
+        "thư mục Maildir, hoặc địa chỉ imaps://ten-dang-nhap@may-chu/INBOX.",
+        "Cannot tell what mail source {source} is. Use a folder of .eml files, an mbox file, a "
+        "Maildir folder, or imaps://user@host/INBOX.",
+    ),
+    "mail-imap-url-invalid": _m(
+        "fatal",
+        "Địa chỉ hộp thư {source} không hợp lệ. Dùng dạng imaps://ten-dang-nhap@may-chu[:cổng]/INBOX.",
+        "The mailbox address {source} is not valid. Use imaps://user@host[:port]/INBOX.",
+    ),
+    "mail-imap-connect-failed": _m(
+        "fatal",
+        "Không kết nối được hộp thư {source}: {reason}. Hãy kiểm tra tên máy chủ, cổng và kết nối mạng.",
+        "Cannot connect to the mailbox {source}: {reason}. Check the host name, port and network.",
+    ),
+    "mail-imap-no-tls": _m(
+        "fatal",
+        "Máy chủ {source} không hỗ trợ mã hóa (STARTTLS) nên mật khẩu không được gửi đi. "
+        "Hãy dùng imaps:// (cổng 993).",
+        "The server {source} offers no encryption (STARTTLS), so the password was not sent. "
+        "Use imaps:// (port 993).",
+    ),
+    "mail-imap-login-failed": _m(
+        "fatal",
+        "Hộp thư {source} từ chối đăng nhập của “{user}”: {reason}. Hãy kiểm tra tên đăng nhập "
+        "và mật khẩu (biến môi trường CCHC_IMAP_PASSWORD). Chưa có tệp nào được lưu.",
+        "The mailbox {source} refused the login of “{user}”: {reason}. Check the user name and "
+        "password (environment variable CCHC_IMAP_PASSWORD). Nothing was saved.",
+    ),
+    "mail-imap-mailbox-not-found": _m(
+        "fatal",
+        "Không mở được thư mục “{mailbox}” của hộp thư {source}: {reason}. Hãy kiểm tra tên thư "
+        "mục ở cuối địa chỉ (thường là INBOX).",
+        "Cannot open the folder “{mailbox}” of {source}: {reason}. Check the folder name at the "
+        "end of the address (usually INBOX).",
+    ),
+    "mail-imap-disconnected": _m(
+        "fatal",
+        "Mất kết nối với hộp thư {source}: {reason}.",
+        "Lost the connection to the mailbox {source}: {reason}.",
+    ),
+    "mail-collect-interrupted": _m(
+        "fatal",
+        "Việc lấy thư từ {source} bị dừng giữa chừng: {reason} {saved} tệp đã lưu vẫn nằm "
+        "trong {inbox} và đã ghi vào received.csv; hãy chạy lại lệnh để lấy tiếp (tệp trùng sẽ "
+        "được bỏ qua).",
+        "Collecting from {source} stopped part way: {reason} The {saved} file(s) already saved "
+        "stay in {inbox} and are listed in received.csv; run the command again to continue "
+        "(duplicates are skipped).",
+    ),
+    "mail-message-unreadable": _m(
+        "warning",
+        "Không đọc được thư {origin}: {reason}. Thư này bị bỏ qua; hãy mở bằng trình đọc thư để xem.",
+        "Cannot read the message {origin}: {reason}. It was skipped; open it in a mail client to look.",
+    ),
+    "mail-message-too-large": _m(
+        "warning",
+        "Thư {origin} quá lớn ({size} MB, giới hạn {limit} MB) nên không được tải về. Hãy xem "
+        "thư bằng trình đọc thư hoặc tăng --max-size.",
+        "The message {origin} is too large ({size} MB, limit {limit} MB) and was not downloaded. "
+        "Look at it in a mail client or raise --max-size.",
+    ),
+    "mail-attachment-too-large": _m(
+        "warning",
+        "Tệp đính kèm “{name}” trong thư {origin} quá lớn ({size} MB, giới hạn {limit} MB) nên "
+        "không được lưu. Biểu mẫu chỉ vài chục KB; hãy đề nghị đơn vị gửi lại đúng tệp.",
+        "The attachment “{name}” in {origin} is too large ({size} MB, limit {limit} MB) and was "
+        "not saved. The form is a few tens of KB; ask the unit to send the right file.",
+    ),
+    "mail-attachment-empty": _m(
+        "warning",
+        "Tệp đính kèm “{name}” trong thư {origin} rỗng nên không được lưu.",
+        "The attachment “{name}” in {origin} is empty and was not saved.",
+    ),
+    "mail-zip-unsafe": _m(
+        "warning",
+        "Tệp nén “{name}” trong thư {origin} không được giải nén ({detail}). Hãy đề nghị đơn vị "
+        "gửi trực tiếp tệp bảng tính, không nén.",
+        "The archive “{name}” in {origin} was not unpacked ({detail}). Ask the unit to send the "
+        "spreadsheet itself, not zipped.",
+    ),
+    "mail-received-csv-unreadable": _m(
+        "fatal",
+        "Không đọc được {path}: {reason}. Tệp này ghi các thư đã lấy về; hãy sửa hoặc đổi tên "
+        "nó rồi chạy lại (không có tệp nào bị ghi đè).",
+        "Cannot read {path}: {reason}. It lists the mail already collected; fix or rename it "
+        "and run again (nothing is overwritten).",
+    ),
+    "mail-sent-line": _m(
+        "info",
+        "Đã gửi: {unit} {name} → {email}",
+        "Sent: {unit} {name} → {email}",
+    ),
+    "mail-drafted-line": _m(
+        "info",
+        "Đã ghi thư: {unit} {name} → {path}",
+        "Wrote message: {unit} {name} → {path}",
+    ),
+    "mail-saved-line": _m(
+        "info",
+        "Đã lưu: {file} (từ {sender}, {received})",
+        "Saved: {file} (from {sender}, {received})",
+    ),
+    "mail-collect-summary": _m(
+        "info",
+        "Đã đọc {messages} thư từ {source}: lưu {saved} tệp mới vào {inbox}; bỏ qua {duplicates} "
+        "tệp trùng và {ignored} tệp đính kèm không phải bảng tính.",
+        "Read {messages} message(s) from {source}: saved {saved} new file(s) into {inbox}; "
+        "skipped {duplicates} duplicate(s) and {ignored} non-spreadsheet attachment(s).",
+    ),
 }
 
 
