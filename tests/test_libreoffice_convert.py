@@ -4,8 +4,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -163,3 +165,23 @@ def test_ipc_socket_name_is_what_libreoffice_7_makes_for_a_profile():
     # URL in UTF-16LE, each byte in unpadded hex); a killed soffice leaves it behind.
     socket = libreoffice.ipc_socket("file:///tmp/lotest/profY")
     assert socket.name == f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_8c3b59c22c027efe56e7cfc3dc6ae9b"
+
+
+@pytest.mark.libreoffice
+def test_preview_script_renders_every_page_to_png(soffice, small_xlsx, tmp_path):
+    require_tool("pdftoppm")
+    script = Path(__file__).resolve().parent.parent / "scripts" / "preview.py"
+    result = subprocess.run([sys.executable, str(script), str(small_xlsx), "--out", str(tmp_path / "png")],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    pages = [Path(line) for line in result.stdout.split()]
+    assert [p.name for p in pages] == ["nho_xlsx-1.png"]
+    assert pages[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_preview_script_reports_a_missing_file_and_exits_2(tmp_path):
+    script = Path(__file__).resolve().parent.parent / "scripts" / "preview.py"
+    result = subprocess.run([sys.executable, str(script), str(tmp_path / "khong-co.xlsx"), "--out", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "CCHC_LANG": "vi"})
+    assert result.returncode == 2
+    assert "Không tìm thấy tệp" in result.stderr
