@@ -70,7 +70,6 @@ STATUS_COLUMNS = ("TT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Đã nộ
 FILE_COLUMN_PLACES = {1: "TT", 2: "Mã đơn vị", 3: "Tên đơn vị (theo tệp)", 4: "Xử lý", 5: "", 6: "Tệp",
                       7: "Lý do", 14: "SHA-256"}
 STATUS_WIDTHS = {1: 6, 2: 11, 3: 24, 4: 16, 5: 10, 6: 32, 7: 17, 8: 16, 9: 11, 10: 19, 11: 8, 12: 10, 13: 26, 14: 34}
-REASON_CHARS_PER_LINE = 100
 OPINION_COLUMNS = ("TT", "Nội dung", "Mã đơn vị", "Tên đơn vị", "Tình trạng", "Ý kiến, ghi chú")
 
 
@@ -110,56 +109,86 @@ def build_workbook(consolidation: Consolidation):
 
 
 def put(ws: "Worksheet", row: int, column: int, value: object, *, bold=False, italic=False, number_format=None,
-        wrap=False, align=None, size=12, grey=False):
+        wrap=False, align=None, size=12, grey=False, header=False):
     """Write one cell; text stays text (never a formula), numbers get a format."""
-    from openpyxl.styles import Alignment, Font
-
     cell = ws.cell(row=row, column=column)
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(merge.VIETNAM_TIME).replace(tzinfo=None)
     cell.value = value
+    quote = False
     if isinstance(value, str):
         cell.data_type = "s"
-        cell.quotePrefix = value[:1] in ("=", "+", "-", "@")
+        quote = value[:1] in ("=", "+", "-", "@")
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        cell.number_format = number_format or (NUMBER_FORMAT if float(value).is_integer() else DECIMAL_FORMAT)
+        number_format = number_format or (NUMBER_FORMAT if float(value).is_integer() else DECIMAL_FORMAT)
     elif isinstance(value, datetime):
-        cell.number_format = TIME_FORMAT
-    cell.font = Font(name=FONT_NAME, size=size, bold=bold, italic=italic, color="FF808080" if grey else None)
-    cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal=align)
+        number_format = TIME_FORMAT
+    styled(cell, ("cell", bold, italic, number_format, wrap, align, size, grey, header, quote))
     return cell
+
+
+def styled(cell, key: tuple) -> None:
+    """Give ``cell`` the style named by ``key``, built once per workbook and then copied.
+
+    Assigning openpyxl style objects cell by cell hashes them every time (minutes for a
+    province of 3,000 communes); copying the built style array is what openpyxl's own
+    worksheet copy does.
+    """
+    from copy import copy
+
+    palette = cell.parent.parent.__dict__.setdefault("_cchc_palette", {})
+    if key in palette:
+        cell._style = copy(palette[key])
+        return
+    _build_style(cell, key)
+    palette[key] = copy(cell._style)
+
+
+def _build_style(cell, key: tuple) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    kind = key[0]
+    if kind == "grid":
+        thin = Side(style="thin")
+        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+        return
+    if kind == "formula":
+        _, bold, number_format = key
+        cell.number_format = number_format
+        cell.font = Font(name=FONT_NAME, size=12, bold=bold)
+        return
+    _, bold, italic, number_format, wrap, align, size, grey, header, quote = key
+    if number_format:
+        cell.number_format = number_format
+    cell.font = Font(name=FONT_NAME, size=size, bold=bold, italic=italic, color="FF808080" if grey else None)
+    cell.alignment = Alignment(wrap_text=wrap, vertical="center" if header else "top", horizontal=align)
+    cell.quotePrefix = quote
+    if header:
+        thin = Side(style="thin")
+        cell.fill = PatternFill("solid", fgColor="FFDDEBF7")
+        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
 
 
 def put_formula(ws: "Worksheet", row: int, column: int, formula: str, value, cached: dict, *, bold=True):
     """A formula cell whose computed value is also recorded for the cached-value pass."""
-    from openpyxl.styles import Font
-
     cell = ws.cell(row=row, column=column, value=formula)
-    cell.number_format = NUMBER_FORMAT if float(value).is_integer() else DECIMAL_FORMAT
-    cell.font = Font(name=FONT_NAME, size=12, bold=bold)
+    styled(cell, ("formula", bold, NUMBER_FORMAT if float(value).is_integer() else DECIMAL_FORMAT))
     cached[cell.coordinate] = value
     return cell
 
 
 def header_row(ws: "Worksheet", row: int, titles, first_column: int = 1) -> None:
-    from openpyxl.styles import Alignment, Border, PatternFill, Side
-
-    thin = Side(style="thin")
-    for offset, title in enumerate(titles):
-        cell = put(ws, row, first_column + offset, title, bold=True, wrap=True, align="center")
-        cell.fill = PatternFill("solid", fgColor="FFDDEBF7")
-        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    for offset, text in enumerate(titles):
+        put(ws, row, first_column + offset, text, bold=True, wrap=True, align="center", header=True)
 
 
 def grid(ws: "Worksheet", first_row: int, last_row: int, first_column: int, last_column: int) -> None:
     """Thin borders around a table, as in the printed appendix."""
-    from openpyxl.styles import Border, Side
-
-    thin = Side(style="thin")
     for row in ws.iter_rows(min_row=first_row, max_row=last_row, min_col=first_column, max_col=last_column):
         for cell in row:
-            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+            if cell.__class__.__name__ == "MergedCell":
+                continue
+            styled(cell, ("grid", *tuple(cell._style or ())))
 
 
 def title(ws: "Worksheet", row: int, text: str, last_column: int, *, bold=True, italic=False, size=13) -> None:
@@ -418,8 +447,8 @@ def status_row(number: int, status: UnitStatus) -> tuple:
 def write_file_list(ws, inputs: list[InputFile], first_row: int) -> None:
     """Every input path and what became of it, laid over the unit table's columns.
 
-    The reason spans G:M (merged), so the widths suit both tables; its row height is set
-    from the text length because no spreadsheet program autofits merged cells.
+    The reason sits in G unwrapped and runs over the empty cells G:M, so the widths suit
+    both tables (merging cells row by row is quadratic in openpyxl: 20 s for a province).
     """
     put(ws, first_row, 1, f"DANH SÁCH TỆP ĐẦU VÀO ({len(inputs)} tệp)", bold=True)
     header = first_row + 1
@@ -433,11 +462,9 @@ def write_file_list(ws, inputs: list[InputFile], first_row: int) -> None:
                   3: (report.unit_name or "") if report else "", 4: DISPOSITION_LABELS[item.disposition],
                   6: str(item.path), 7: item.reason, 14: report.sha256 if report else ""}
         for column, value in values.items():
-            put(ws, row, column, value, wrap=column in (3, 4, 6, 7, 14), size=11 if column == 14 else 12)
-        ws.merge_cells(start_row=row, start_column=7, end_row=row, end_column=13)
-        lines = max(1, -(-len(item.reason) // REASON_CHARS_PER_LINE), -(-len(str(item.path)) // 30), 2 if report else 1)
-        ws.row_dimensions[row].height = 16 * lines
-    grid(ws, header, header + max(len(inputs), 1), 1, len(STATUS_COLUMNS))
+            put(ws, row, column, value, wrap=column in (3, 4, 6, 14), size=11 if column == 14 else 12)
+    grid(ws, header, header + max(len(inputs), 1), 1, 6)  # no lines through the reason's run G:M
+    grid(ws, header, header + max(len(inputs), 1), 14, 14)
 
 
 # --------------------------------------------------------------------------- Ý kiến
@@ -481,27 +508,33 @@ def chart_indicators(consolidation: Consolidation) -> list[str]:
     return [i.code for i in consolidation.form.indicators if i.parent is None and i.code in consolidation.totals]
 
 
-def write_chart_sheet(ws: "Worksheet", consolidation: Consolidation, layout: DetailLayout) -> None:
-    from openpyxl.chart import BarChart, Reference
+CHART_MAX_UNITS = 60  # beyond this, bars per unit are unreadable: chart the groups instead
 
-    put(ws, 1, 1, f"CÁC CHỈ TIÊU CHÍNH THEO ĐƠN VỊ – {consolidation.period.label.upper()}", bold=True, size=13)
-    put(ws, 2, 1, "Số liệu lấy từ trang Chi tiết (đơn vị chưa nộp hoặc có lỗi hiển thị theo số đã gửi, "
+
+def write_chart_sheet(ws: "Worksheet", consolidation: Consolidation, layout: DetailLayout) -> None:
+    """Main indicators by unit (from Chi tiết); by group for a large list with groups."""
+    from openpyxl.chart import BarChart, Reference, Series
+
+    by_group = len(consolidation.unit_statuses) > CHART_MAX_UNITS and bool(layout.groups)
+    first, last = ((min(layout.group_rows.values()), max(layout.group_rows.values())) if by_group
+                   else (layout.first_unit_row, layout.last_unit_row))
+    what = "NHÓM" if by_group else "ĐƠN VỊ"
+    put(ws, 1, 1, f"CÁC CHỈ TIÊU CHÍNH THEO {what} – {consolidation.period.label.upper()}", bold=True, size=13)
+    put(ws, 2, 1, "Số liệu lấy từ trang Chi tiết (đơn vị có lỗi hiển thị theo số đã gửi, "
                   "không tính vào tổng).", italic=True, size=11)
     chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "clustered"
+    chart.type, chart.grouping = "bar", "clustered"
     chart.title = f"{consolidation.form.title} – {consolidation.period.label}"
-    chart.y_axis.title = "Số lượng"
-    chart.x_axis.title = "Đơn vị"
+    chart.y_axis.title, chart.x_axis.title = "Số lượng", what.capitalize()
     detail = ws.parent[DETAIL_SHEET]
     for code in chart_indicators(consolidation):
-        column = layout.column(code)
-        data = Reference(detail, min_col=column, min_row=DETAIL_HEADER_ROW, max_row=layout.last_unit_row)
-        chart.add_data(data, titles_from_data=True)
-    names = Reference(detail, min_col=3, min_row=layout.first_unit_row, max_row=layout.last_unit_row)
-    chart.set_categories(names)
+        indicator = consolidation.form.indicator(code)
+        values = Reference(detail, min_col=layout.column(code), min_row=first, max_row=last)
+        chart.series.append(Series(values, title=f"{code}. {indicator.label}"))
+    label_column = layout.group_column if by_group else 3
+    chart.set_categories(Reference(detail, min_col=label_column, min_row=first, max_row=last))
     chart.width = 26
-    chart.height = max(10, 0.9 * len(consolidation.unit_statuses) + 4)
+    chart.height = max(10, 0.9 * (last - first + 1) + 4)
     ws.add_chart(chart, "A4")
     ws.column_dimensions["A"].width = 12
     print_setup(ws, landscape=True)
@@ -638,18 +671,19 @@ def read_consolidated(path: str | Path, form=None) -> Consolidation:
 
 
 def _meta_rows(path: Path) -> list[tuple]:
-    from openpyxl import load_workbook
+    """The hidden sheet's rows, read with calamine (openpyxl takes seconds on a province)."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any reason a file is not a readable xlsx
-        raise CchcError("merged-workbook-invalid", path=path, reason=exc) from exc
-    try:
-        if META_SHEET not in workbook.sheetnames:
+        workbook = CalamineWorkbook.from_path(str(path))
+        if META_SHEET not in workbook.sheet_names:
             raise CchcError("merged-workbook-invalid", path=path, reason="thiếu trang dữ liệu ẩn _cchc_merge")
-        return [tuple(_int_keys(row)) for row in workbook[META_SHEET].iter_rows(values_only=True) if row and row[0]]
-    finally:
-        workbook.close()
+        rows = workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+    except CchcError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reason a file is not a readable workbook
+        raise CchcError("merged-workbook-invalid", path=path, reason=exc) from exc
+    return [tuple(_int_keys([None if v == "" else v for v in row])) for row in rows if row and row[0]]
 
 
 def _int_keys(row: tuple) -> list:
@@ -657,6 +691,8 @@ def _int_keys(row: tuple) -> list:
     values = list(row)
     if values[0] in ("file", "value", "note", "answer", "reporter", "finding") and isinstance(values[1], float):
         values[1] = int(values[1])
+    if values[0] == "value" and len(values) > 3:
+        values[3] = merge.number(values[3]) if merge.number(values[3]) is not None else values[3]
     return values
 
 
