@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 need_system_packages() {
   ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null \
+    || ! /usr/bin/python3 -c "import uno" 2>/dev/null \
     || ! command -v dovecot >/dev/null \
     || ! fc-list ':charset=1ec7' family 2>/dev/null | grep -qi "Liberation Serif"   # ệ: Vietnamese glyphs
 }
