@@ -548,6 +548,7 @@ def baseline_row(run: SizeRun, sample: int) -> Row:
     note = ""
     if len(chosen) < len(files):
         m.seconds *= len(files) / len(chosen)
+        m.cpu_seconds *= len(files) / len(chosen)
         note = f"timed on {len(chosen)} evenly spread files, extrapolated ×{len(files) / len(chosen):.1f}"
     return _row("naive pandas loop", run.n, len(files), m, note)
 
