@@ -49,7 +49,8 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
                 generated_at: datetime | None = None) -> Consolidation:
     """Match, de-duplicate and total the returns; see the module docstring."""
     reports = list(batch_or_reports.files if isinstance(batch_or_reports, model.BatchReport) else batch_or_reports)
-    reports = [with_received(r, received) for r in reports]
+    lookup = ReceivedLookup(received)
+    reports = [with_received(r, lookup) for r in reports]
     expected = units.by_code()
     inputs: dict[int, InputFile] = {}
     by_unit: dict[str, list[FileReport]] = {code: [] for code in expected}
@@ -103,29 +104,36 @@ def _first_message(report: FileReport, codes: Iterable[str]) -> str:
     return next((f.message for f in report.findings if f.code in wanted), "")
 
 
-def with_received(report: FileReport, received: Mapping[str, "ReceivedInfo"] | None) -> FileReport:
+class ReceivedLookup:
+    """Find a return's row of received.csv: by sha256 first (renamed files still match), else by name."""
+
+    def __init__(self, received: Mapping[str, "ReceivedInfo"] | None):
+        self.by_sha = dict(received or {})
+        self.by_name: dict[str, "ReceivedInfo"] = {}
+        for info in self.by_sha.values():
+            self.by_name.setdefault(PurePath(info.file).name, info)
+
+    def find(self, report: FileReport) -> "ReceivedInfo | None":
+        if report.sha256 and report.sha256 in self.by_sha:
+            return self.by_sha[report.sha256]
+        return self.by_name.get(PurePath(report.path).name)
+
+
+def with_received(report: FileReport, lookup: ReceivedLookup) -> FileReport:
     """A copy of ``report`` carrying the mail time and sender from received.csv, if listed."""
-    info = find_received(report, received) if received else None
+    info = lookup.find(report)
     if info is None:
         return report
     return dataclasses.replace(report, received=info.received or report.received,
                                sender=info.sender or report.sender)
 
 
-def attach_received(report: FileReport, received: Mapping[str, "ReceivedInfo"] | None) -> None:
+def attach_received(report: FileReport, lookup: ReceivedLookup) -> None:
     """Set the mail time and sender on ``report`` itself, so batch checks (duplicates) see them."""
-    info = find_received(report, received) if received else None
+    info = lookup.find(report)
     if info is not None:
         report.received = info.received or report.received
         report.sender = info.sender or report.sender
-
-
-def find_received(report: FileReport, received: Mapping[str, "ReceivedInfo"]) -> "ReceivedInfo | None":
-    """By sha256 first (renamed files still match), else by file name."""
-    if report.sha256 and report.sha256 in received:
-        return received[report.sha256]
-    name = PurePath(report.path).name
-    return next((info for info in received.values() if PurePath(info.file).name == name), None)
 
 
 # --------------------------------------------------------------------------- one unit

@@ -308,8 +308,6 @@ class DetailLayout:
 
 
 def write_detail_sheet(ws: "Worksheet", consolidation: Consolidation, layout: DetailLayout) -> dict:
-    from openpyxl.worksheet.filters import AutoFilter  # noqa: F401 - ensures filters module is loaded
-
     cached: dict[str, float | int] = {}
     title(ws, 1, f"CHI TIẾT SỐ LIỆU THEO ĐƠN VỊ – {consolidation.period.label.upper()}", layout.last_column)
     headers = list(DETAIL_FIXED) + [f"{i.code}. {i.label} ({i.unit})" for i in layout.indicators]

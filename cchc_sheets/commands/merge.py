@@ -42,8 +42,9 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
     for problem in problems:
         click.echo(problem, err=True)
     inputs = input_files(paths, [out_path, long_path, report_path])
+    lookup = merging.ReceivedLookup(received)  # mail times before the batch checks order duplicates
     batch = validate_paths(inputs, form_pack, units=units, period=period, jobs=jobs,
-                           progress=lambda report: merging.attach_received(report, received))
+                           progress=lambda report: merging.attach_received(report, lookup))
     consolidation = merging.consolidate(batch, form_pack, units, period,
                                         deadline=deadline or period.default_deadline, received=received)
     write_merged_workbook(consolidation, out_path)
