@@ -21,6 +21,7 @@ from .fileio import ascii_slug, ensure_directory, write_with
 from .forms import Form
 from .messages import CchcError, render
 from .model import STATUS_UNREADABLE, BatchReport, FileReport, Finding
+from .xlsx_style import FONT_NAME, fit_row_height, print_on_a4
 
 ERROR_FILL = "FFFFC7CE"    # Excel's own "bad" red
 WARNING_FILL = "FFFFEB9C"  # Excel's own "neutral" yellow
@@ -193,13 +194,15 @@ def _add_list_sheet(workbook, report: FileReport, findings: list[Finding], rebui
     sheet = workbook.create_sheet(title, 0)
     unit = f"{report.unit_name or ''} ({report.unit_code})" if report.unit_code else Path(report.path).name
     sheet["A1"] = render("feedback-title", unit=unit)
-    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A1"].font = Font(name=FONT_NAME, bold=True, size=13)
+    sheet.row_dimensions[1].height = 24  # room for the accents on capitals
     intro = render("feedback-intro")
     if rebuilt:
         intro += " " + render("feedback-recreated", format=(report.file_format or "").upper())
     sheet["A2"] = intro
     sheet.merge_cells("A2:F2")
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet["A2"].font = Font(name=FONT_NAME)
     sheet.row_dimensions[2].height = 60
     _list_rows(sheet, findings)
     _select_first(workbook)
@@ -212,10 +215,13 @@ def _list_rows(sheet, findings: list[Finding]) -> None:
     sheet.append([])
     sheet.append(headers)
     for cell in sheet[4]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=FONT_NAME, bold=True)
     for n, finding in enumerate(findings, start=1):
         sheet.append([n, render("severity-" + finding.severity), finding.sheet or "", finding.cell or "",
                       finding.indicator or "", finding.message])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(name=FONT_NAME)
+        fit_row_height(sheet, sheet.max_row, {"F": 90})
         colour = ERROR_FILL if finding.severity == "error" else WARNING_FILL
         sheet.cell(row=sheet.max_row, column=2).fill = PatternFill(fill_type="solid", start_color=colour,
                                                                    end_color=colour)
@@ -223,6 +229,7 @@ def _list_rows(sheet, findings: list[Finding]) -> None:
     for letter, width in zip("ABCDEF", (6, 11, 12, 8, 10, 90)):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A5"
+    print_on_a4(sheet, landscape=True, title_rows="4:4")
 
 
 def _select_first(workbook) -> None:

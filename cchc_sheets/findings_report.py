@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .fileio import write_with
 from .messages import render
-from .model import BatchReport, FileReport, Finding
+from .model import BatchReport, Finding
+from .xlsx_style import FONT_NAME, fit_row_height, print_on_a4
 
 WIDTHS = (38, 12, 26, 16, 22, 11, 12, 8, 10, 22, 90)
 
@@ -51,14 +52,19 @@ def write_findings_report(batch: BatchReport, path: str | Path) -> Path:
     sheet.title = render("findings-report-sheet")
     sheet.append(render("findings-report-columns").split("|"))
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=FONT_NAME, bold=True)
         cell.fill = PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7")
     for row in findings_rows(batch):
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(name=FONT_NAME)
         sheet.cell(row=sheet.max_row, column=len(row)).alignment = Alignment(wrap_text=True, vertical="top")
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in range(2, sheet.max_row + 1):
+        fit_row_height(sheet, row, {get_column_letter(len(WIDTHS)): WIDTHS[-1]})
     sheet.freeze_panes = "A2"
+    print_on_a4(sheet, landscape=True, title_rows="1:1")
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(WIDTHS))}{max(sheet.max_row, 2)}"
     path = Path(path)
     write_with(path, workbook.save)

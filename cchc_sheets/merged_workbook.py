@@ -199,7 +199,6 @@ def title(ws: "Worksheet", row: int, text: str, last_column: int, *, bold=True, 
 def fit_columns(ws: "Worksheet", widths: dict[int, float] | None = None, *, first_row: int = 1,
                 maximum: float = 60) -> None:
     """Widths that show the text: longest line per column (merged titles ignored), capped."""
-    from openpyxl.utils import get_column_letter
 
     merged = {cell for rng in ws.merged_cells.ranges for cell in _range_cells(rng)}
     longest: dict[int, float] = {}

@@ -40,9 +40,10 @@ def merge_paths(paths, form, units, period, *, deadline: date | None = None, exc
     from .validation import validate_paths
 
     received, problems = load_received(paths)
+    lookup = merging.ReceivedLookup(received)  # mail times before the batch checks order duplicates
 
     def on_report(report: FileReport) -> None:
-        merging.attach_received(report, received)
+        merging.attach_received(report, lookup)
         if progress:
             progress(report)
 

@@ -1,7 +1,6 @@
 """``cchc merge``: validate the returns, consolidate them, write the workbook (and the long export)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
@@ -32,21 +31,15 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
     received.csv from cchc collect in an input folder gives the mail times.
     Exit status 0 when written (1 with --strict if a unit is missing or invalid), 2 on fatal errors.
     """
-    from .. import merge as merging
     from ..merged_workbook import write_merged_workbook
-    from ..received import load_received
-    from ..validation import validate_paths
+    from ..pipeline import merge_paths
 
     form_pack, units = load_form_and_units(form, units_path)
-    received, problems = load_received(paths)
-    for problem in problems:
+    run = merge_paths(paths, form_pack, units, period, deadline=deadline, jobs=jobs,
+                      exclude=[out_path, long_path, report_path])
+    for problem in run.problems:
         click.echo(problem, err=True)
-    inputs = input_files(paths, [out_path, long_path, report_path])
-    lookup = merging.ReceivedLookup(received)  # mail times before the batch checks order duplicates
-    batch = validate_paths(inputs, form_pack, units=units, period=period, jobs=jobs,
-                           progress=lambda report: merging.attach_received(report, lookup))
-    consolidation = merging.consolidate(batch, form_pack, units, period,
-                                        deadline=deadline or period.default_deadline, received=received)
+    batch, consolidation = run.batch, run.consolidation
     write_merged_workbook(consolidation, out_path)
     outputs = [render("merge-written", path=out_path)]
     if long_path:
@@ -63,21 +56,6 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
         click.echo(line)
     if strict and any(not s.counted for s in consolidation.unit_statuses):
         ctx.exit(1)
-
-
-def input_files(paths, outputs) -> list[Path]:
-    """Every spreadsheet under ``paths`` except this run's own outputs (they may sit in an input folder)."""
-    from ..messages import CchcError
-    from ..reading import find_spreadsheets
-
-    files, missing = find_spreadsheets([Path(p) for p in paths])
-    if missing:
-        raise CchcError("input-not-found", path=", ".join(str(p) for p in missing))
-    excluded = {Path(p).resolve() for p in outputs if p}
-    kept = [f for f in files if Path(f).resolve() not in excluded]
-    if not kept:
-        raise CchcError("no-input-files", paths=", ".join(str(p) for p in paths))
-    return kept
 
 
 def summary_lines(consolidation) -> list[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..fileio import ensure_directory, sha256_bytes, write_bytes_atomic, write_text_atomic
 from ..messages import CchcError
 from ..model import Finding, make_finding
-from . import SEND_LOG, SEND_LOG_COLUMNS, is_loopback
+from . import SEND_LOG_COLUMNS, is_loopback
 from .compose import Letter, ManifestEntry, build_message, has_valid_email, message_bytes
 
 STATUS_SENT = "sent"
