@@ -32,6 +32,7 @@ from .fileio import write_with
 from .messages import CchcError, render
 from .model import Consolidation, Finding, FileReport, InputFile, UnitStatus
 from .vnformat import format_date_short, format_percent
+from .xlsx_style import fit_row_height, print_on_a4
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -235,20 +236,6 @@ def _display_text(value: object) -> str:
     return str(value)
 
 
-def print_setup(ws: "Worksheet", *, landscape: bool, title_rows: str | None = None) -> None:
-    """A4, fit to the page width, headers repeated on every printed page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.page_margins.left, ws.page_margins.right = 0.8, 0.6
-    ws.page_margins.top, ws.page_margins.bottom = 0.8, 0.8
-    ws.print_options.horizontalCentered = True
-    if title_rows:
-        ws.print_title_rows = title_rows
-
-
 def group_label(group: str) -> str:
     return group or NO_GROUP
 
@@ -319,7 +306,7 @@ def write_detail_sheet(ws: "Worksheet", consolidation: Consolidation, layout: De
     ws.freeze_panes = ws.cell(row=layout.first_unit_row, column=len(DETAIL_FIXED) + 1).coordinate
     ws.auto_filter.ref = f"A{DETAIL_HEADER_ROW}:{layout.letter(layout.last_column)}{layout.last_unit_row}"
     fit_columns(ws, {layout.column(i.code): 14 for i in layout.indicators}, first_row=DETAIL_HEADER_ROW + 1)
-    print_setup(ws, landscape=True, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}")
+    print_on_a4(ws, landscape=True, title_rows=f"{DETAIL_HEADER_ROW}:{DETAIL_HEADER_ROW}")
     return cached
 
 
@@ -367,7 +354,7 @@ def write_summary_sheet(ws: "Worksheet", consolidation: Consolidation, layout: D
     ws.freeze_panes = f"A{header_at + 1}"
     ws.auto_filter.ref = f"A{header_at}:{layout.letter(last_column)}{last_row}"
     fit_columns(ws, {1: 6, 2: 62, 3: 14, 4: 14, 5: 30}, first_row=header_at)
-    print_setup(ws, landscape=bool(groups), title_rows=f"{header_at}:{header_at}")
+    print_on_a4(ws, landscape=bool(groups), title_rows=f"{header_at}:{header_at}")
     return cached
 
 
@@ -419,13 +406,15 @@ def write_status_sheet(ws: "Worksheet", consolidation: Consolidation) -> None:
     for n, status in enumerate(consolidation.unit_statuses):
         for column, value in enumerate(status_row(n + 1, status), start=1):
             put(ws, STATUS_HEADER_ROW + 1 + n, column, value, wrap=column in (6, 14))
+    for n in range(len(consolidation.unit_statuses)):
+        fit_row_height(ws, STATUS_HEADER_ROW + 1 + n, {6: STATUS_WIDTHS[6], 14: STATUS_WIDTHS[14]})
     last_unit_row = STATUS_HEADER_ROW + max(expected, 1)
     grid(ws, STATUS_HEADER_ROW, last_unit_row, 1, last_column)
     ws.auto_filter.ref = f"A{STATUS_HEADER_ROW}:N{last_unit_row}"
     ws.freeze_panes = f"D{STATUS_HEADER_ROW + 1}"
     write_file_list(ws, consolidation.inputs, last_unit_row + 2)
     set_widths(ws, STATUS_WIDTHS)
-    print_setup(ws, landscape=True, title_rows=f"{STATUS_HEADER_ROW}:{STATUS_HEADER_ROW}")
+    print_on_a4(ws, landscape=True, title_rows=f"{STATUS_HEADER_ROW}:{STATUS_HEADER_ROW}")
 
 
 def status_row(number: int, status: UnitStatus) -> tuple:
@@ -494,7 +483,9 @@ def write_opinions_sheet(ws: "Worksheet", consolidation: Consolidation) -> None:
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:F{last_row}"
     fit_columns(ws, {2: 40, 6: 80}, first_row=3)
-    print_setup(ws, landscape=True, title_rows="3:3")
+    for n in range(len(rows)):
+        fit_row_height(ws, 4 + n, {2: 40, 6: 80})
+    print_on_a4(ws, landscape=True, title_rows="3:3")
 
 
 # --------------------------------------------------------------------------- Biểu đồ
@@ -534,7 +525,7 @@ def write_chart_sheet(ws: "Worksheet", consolidation: Consolidation, layout: Det
     chart.height = max(10, 0.9 * (last - first + 1) + 4)
     ws.add_chart(chart, "A4")
     ws.column_dimensions["A"].width = 12
-    print_setup(ws, landscape=True)
+    print_on_a4(ws, landscape=True)
 
 
 # =========================================================================== metadata (hidden)
