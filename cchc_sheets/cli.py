@@ -35,10 +35,10 @@ class LazyGroup(click.Group):
     """Imports a command's module only when that command is used (or help is shown)."""
 
     def list_commands(self, ctx):
-        return [name for name in COMMANDS if self._importable(name)]
+        return list(COMMANDS)
 
     def get_command(self, ctx, name):
-        if name not in COMMANDS or not self._importable(name):
+        if name not in COMMANDS:
             return None
         module_name, attribute = COMMANDS[name].split(":")
         return getattr(importlib.import_module(module_name), attribute)
@@ -48,11 +48,6 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except CchcError as exc:
             raise FatalError(exc.message()) from exc
-
-    @staticmethod
-    def _importable(name: str) -> bool:
-        module_name = COMMANDS[name].split(":")[0]
-        return importlib.util.find_spec(module_name) is not None
 
 
 def _set_language(ctx, param, value):
