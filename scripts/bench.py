@@ -504,8 +504,7 @@ def generate(n: int, workdir: Path, seed: int = 7) -> tuple[SizeRun, Row]:
     run.units_csv = write_units_csv(workdir / "units.csv", synthetic_units(n, seed))
     run.template_dir = workdir / "templates"
     shutil.rmtree(run.template_dir, ignore_errors=True)
-    m = run_measured(cchc("template", "--units", str(run.units_csv), "--period", PERIOD,
-                          "--out", str(run.template_dir)), workdir / "template.out")
+    m = run_measured(cchc(*command_args("template", run, [])), workdir / "template.out", workdir)
     return run, _row("template", n, n, m)
 
 
@@ -522,17 +521,31 @@ def fill(run: SizeRun, layout: L.Layout) -> None:
     run.generation_seconds = time.perf_counter() - start
 
 
+def command_args(step: str, run: SizeRun, paths: list[str], *, jobs: int | None = None,
+                 out_prefix: str = "") -> list[str]:
+    """The ``cchc`` arguments of a measured step (relative paths: run in ``run.workdir``)."""
+    jobs_option = ["--jobs", str(jobs)] if jobs else []
+    if step == "template":
+        return ["template", "--units", str(run.units_csv), "--period", PERIOD, "--out", f"{out_prefix}templates"]
+    if step == "validate --json":
+        return ["validate", *paths, "--json", *jobs_option]
+    if step == "merge":
+        return ["merge", *paths, "--units", str(run.units_csv), "--period", PERIOD,
+                "--out", f"{out_prefix}merged.xlsx", *jobs_option]
+    if step == "draft":
+        return ["draft", f"{out_prefix}merged.xlsx", "--out", f"{out_prefix}report.docx"]
+    raise ValueError(step)
+
+
 def measure_commands(run: SizeRun, baseline_sample: int) -> list[Row]:
     """validate, merge, draft and the naive baseline on the same returns."""
     n, files, work = run.n, len(run.returns), run.workdir
     paths = [str(p.relative_to(work)) for p in run.returns]
-    rows = [
-        _row("validate --json", n, files, run_measured(cchc("validate", *paths, "--json"), work / "validate.json", work)),
-        _row("merge", n, files, run_measured(cchc("merge", *paths, "--units", str(run.units_csv), "--period", PERIOD,
-                                                  "--out", "merged.xlsx"), work / "merge.out", work)),
-    ]
-    rows.append(_row("draft", n, 1, run_measured(cchc("draft", "merged.xlsx", "--out", "report.docx"),
-                                                    work / "draft.out", work)))
+    outputs = {"validate --json": "validate.json", "merge": "merge.out", "draft": "draft.out"}
+    rows = []
+    for step, output in outputs.items():
+        measured = run_measured(cchc(*command_args(step, run, paths)), work / output, work)
+        rows.append(_row(step, n, 1 if step == "draft" else files, measured))
     rows.append(baseline_row(run, baseline_sample))
     return rows
 
@@ -790,13 +803,61 @@ def format_budgets(results) -> str:
     return "\n".join(f"- **{label[ok]}** {name}: {evidence}" for name, ok, evidence in results)
 
 
-def append_report(path: Path, machine: str, command: str, table: str, budgets: str) -> None:
+def append_report(path: Path, machine: str, command: str, table: str, budgets: str, profiles: str = "") -> None:
     if not path.exists():
         path.write_text("# Benchmarks\n\nRuns of `scripts/bench.py` are appended below.\n", encoding="utf-8")
     section = (f"\n## Run of {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC\n\n"
                f"Machine: {machine}\n\nCommand: `{command}`\n\n{table}\n\n{budgets}\n")
+    if profiles:
+        section += f"\nProfiles of the budgets missed (cProfile, one process, top functions by cumulative time):\n\n{profiles}\n"
     with path.open("a", encoding="utf-8") as handle:
         handle.write(section)
+
+
+# --------------------------------------------------------------------------- profiles
+
+BUDGET_STEPS = {"faster than the naive loop": ("validate --json", "merge"), "validate --json peak": ("validate --json",),
+                "merge peak": ("merge",), "templates": ("template",)}
+
+
+def steps_to_profile(budgets) -> list[str]:
+    """The commands behind the budgets that failed, in a fixed order."""
+    steps = []
+    for name, ok, _ in budgets:
+        if ok is False:
+            steps += [step for key, names in BUDGET_STEPS.items() if key in name for step in names]
+    return [step for step in ("template", "validate --json", "merge", "draft") if step in steps]
+
+
+def profile_step(step: str, run: SizeRun, sample: int = 1000, top: int = 18) -> str:
+    """cProfile of one command (one worker, at most ``sample`` files): the top functions by cumulative time."""
+    import pstats
+
+    work = run.workdir
+    paths = [str(p.relative_to(work)) for p in run.returns[:sample]]
+    profile_path = work / f"profile-{step.split()[0]}.prof"
+    args = command_args(step, run, paths, jobs=1 if step in ("validate --json", "merge") else None, out_prefix="profile-")
+    if step == "draft" and not (work / "profile-merged.xlsx").exists():
+        shutil.copyfile(work / "merged.xlsx", work / "profile-merged.xlsx")
+    m = run_measured([sys.executable, "-m", "cProfile", "-o", str(profile_path), "-m", "cchc_sheets", *args],
+                     work / f"profile-{step.split()[0]}.out", work)
+    if not profile_path.exists():
+        return f"(profile of {step} failed: exit {m.exit_code})"
+    buffer = io.StringIO()
+    stats = pstats.Stats(str(profile_path), stream=buffer)
+    stats.sort_stats("cumulative").print_stats(r"cchc_sheets|openpyxl|calamine|zipfile|json", top)
+    lines = [line for line in buffer.getvalue().splitlines() if line.strip() and "function calls" not in line]
+    header = f"{step}: {len(paths):,} files, one process, {m.seconds:.2f} s under cProfile"
+    return header + "\n" + "\n".join(lines[-(top + 1):])
+
+
+def import_profile(top: int = 8) -> str:
+    """``python -X importtime`` of ``cchc --help``: the slowest imports (cumulative microseconds)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "cchc_sheets", "--help"],
+                            capture_output=True, text=True)
+    rows = [line.split("|") for line in result.stderr.splitlines() if line.startswith("import time:") and "|" in line]
+    timed = sorted(((int(r[1]), r[2].rstrip()) for r in rows if r[1].strip().isdigit()), reverse=True)
+    return "cchc --help imports (cumulative µs):\n" + "\n".join(f"{us:>9,} {name}" for us, name in timed[:top])
 
 
 # --------------------------------------------------------------------------- main
@@ -847,6 +908,8 @@ def parse_args(argv):
     parser.add_argument("--template-sample", type=int, default=20, help="random templates re-opened for the structural check")
     parser.add_argument("--report", type=Path, default=REPO / "BENCHMARKS.md", help="file the table is appended to")
     parser.add_argument("--no-report", action="store_true", help="print only, do not append to the report")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile (cProfile) the commands behind every budget missed, at the largest N")
     return parser.parse_args(argv)
 
 
@@ -856,6 +919,7 @@ class BenchResult:
     help_seconds: float
     structure: tuple[int, list[str]] | None
     budgets: list[tuple[str, bool | None, str]]
+    profiles: list[str] = field(default_factory=list)
 
     @property
     def table(self) -> str:
@@ -863,14 +927,15 @@ class BenchResult:
 
 
 def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMPLE,
-              template_sample: int = 20, log=print) -> BenchResult:
+              template_sample: int = 20, log=print, profile: bool = False) -> BenchResult:
     """Every N in ``sizes`` under ``root``; the structural check on the largest run."""
-    rows, structure = [], None
+    rows, structure, root = [], None, Path(root).resolve()
     sizes = sorted(set(sizes))
     for n in sizes:
         run, size_rows = bench_size(n, root / f"n{n}", baseline_sample, log)
         rows += size_rows
         if n == sizes[-1]:
+            largest = run
             structure = check_template_sample(run, template_sample)
             log(f"[N={n:,}] structural check: {structure[0]} templates re-opened, {len(structure[1])} problems")
             if n >= 100 and not any(m * 10 == n for m in sizes):
@@ -879,7 +944,14 @@ def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMP
     rows = add_ratios(rows)
     budgets = check_budgets(rows, help_s, structure)
     rows.append(Row("cchc --help (median of 5)", 0, 1, help_s, 0, 0))
-    return BenchResult(rows, help_s, structure, budgets)
+    result = BenchResult(rows, help_s, structure, budgets)
+    if profile:
+        for step in steps_to_profile(budgets):
+            log(f"profiling {step} …")
+            result.profiles.append(profile_step(step, largest))
+        if any(ok is False and "--help" in name for name, ok, _ in budgets):
+            result.profiles.append(import_profile())
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -889,7 +961,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {machine}\nWork folder: {root}", flush=True)
     try:
         result = run_bench(args.n, root, args.baseline_sample, args.template_sample,
-                           log=lambda text: print(text, flush=True))
+                           log=lambda text: print(text, flush=True), profile=args.profile)
     finally:
         if not args.keep:
             for n in set(args.n):
@@ -900,9 +972,12 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + result.table + "\n\n" + budgets)
     if result.structure and result.structure[1]:
         print("\nStructural problems:\n" + "\n".join(result.structure[1][:50]))
+    profiles = "\n\n".join(f"```\n{text}\n```" for text in result.profiles)
+    if profiles:
+        print("\nProfiles of the budgets missed:\n" + profiles)
     if not args.no_report:
         command = "python scripts/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        append_report(args.report, machine, command, result.table, budgets)
+        append_report(args.report, machine, command, result.table, budgets, profiles)
     return 0 if all(ok is not False for _, ok, _ in result.budgets) else 1
 
 
