@@ -126,3 +126,33 @@ def test_set_cells_replaces_keeps_style_and_inserts_in_column_order(bench):
     assert '<c r="D9" s="7" t="inlineStr"><is><t>6(lồng ghép)</t></is></c>' in out
     assert out.index('r="D9"') < out.index('r="E9"') < out.index('r="F9"')
     assert '<c r="E9"><v>3</v></c>' in out
+
+
+def _rows(bench, n, validate_s, merge_s, baseline_s, validate_mb=100.0, merge_mb=120.0):
+    return [bench.Row("validate --json", n, n, validate_s, validate_mb, validate_mb),
+            bench.Row("merge", n, n, merge_s, merge_mb, merge_mb),
+            bench.Row("naive pandas loop", n, n, baseline_s, 120.0, 120.0)]
+
+
+def test_budgets_ratio_memory_growth_and_profiled_steps(bench):
+    rows = bench.add_ratios(_rows(bench, 1000, 1.0, 1.0, 30.0) + _rows(bench, 10000, 2.0, 3.0, 300.0, merge_mb=500.0))
+    combined = {r.n: r for r in rows if r.step == "validate + merge"}
+    assert combined[10000].ratio == pytest.approx(60.0)
+    results = {name: ok for name, ok, _ in bench.check_budgets(rows, 0.12, None)}
+    assert results["validate + merge ≥ 20× faster than the naive loop (N=10,000)"] is True
+    assert results["validate --json peak RSS < 400 MB (N=10,000)"] is True
+    assert results["validate --json peak RSS flat: N=10,000 ≤ 1.25× N=1,000"] is True
+    assert results["merge peak RSS < 400 MB (N=10,000)"] is False
+    assert results["merge peak RSS flat: N=10,000 ≤ 1.25× N=1,000"] is False
+    assert results["10,000 templates < 20 s"] is None  # no template row in this run
+    assert results["cchc --help < 0.3 s (median of 5)"] is True
+    budgets = bench.check_budgets(rows, 0.12, None)
+    assert bench.steps_to_profile(budgets) == ["merge"]
+
+
+def test_slow_validate_fails_the_ratio_and_is_profiled(bench):
+    rows = bench.add_ratios(_rows(bench, 10000, 10.0, 10.0, 300.0))
+    budgets = bench.check_budgets(rows, 0.5, None)
+    failed = [name for name, ok, _ in budgets if ok is False]
+    assert any("20×" in name for name in failed) and any("--help" in name for name in failed)
+    assert bench.steps_to_profile(budgets) == ["validate --json", "merge"]
