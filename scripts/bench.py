@@ -26,7 +26,6 @@ import argparse
 import csv
 import datetime as dt
 import io
-import json
 import os
 import platform
 import random
@@ -596,18 +595,6 @@ def _meta_values(sheet) -> dict[str, str]:
     return values
 
 
-def _validated_cells(sheet) -> set[str]:
-    from openpyxl.utils.cell import range_boundaries, get_column_letter
-
-    cells = set()
-    for validation in sheet.data_validations.dataValidation:
-        for cell_range in validation.sqref.ranges:
-            min_col, min_row, max_col, max_row = range_boundaries(str(cell_range))
-            cells.update(f"{get_column_letter(c)}{r}" for c in range(min_col, max_col + 1)
-                         for r in range(min_row, max_row + 1))
-    return cells
-
-
 def template_signature(workbook) -> dict:
     """The unit-independent structure of a template, to compare a stamped copy with a single one."""
     signature = {"sheets": [(ws.title, ws.sheet_state) for ws in workbook.worksheets],
@@ -626,33 +613,33 @@ def template_signature(workbook) -> dict:
     return signature
 
 
-def check_template_structure(path: str | Path, unit_code: str, form=None, reference: dict | None = None) -> list[str]:
-    """Problems with one template (empty list: fine).
+def check_template_structure(path: str | Path, unit_code: str, form=None, reference: dict | None = None,
+                             unit_name: str | None = None, password: str | None = None) -> list[str]:
+    """Problems with one template (empty list: fine), the template issue's checks.
 
-    Checks sheet protection, the workbook structure lock, the veryHidden metadata sheet
-    naming ``unit_code`` with the form's layout fingerprint, locked layout text, unlocked
-    input cells, data validation on every value cell and, when ``reference`` (the
+    A clean zip without macros or external links; every sheet protected with the
+    password's hash and the workbook structure locked; the ``veryHidden`` metadata sheet
+    with its keys in order, naming ``unit_code`` (and ``unit_name``) with the form's id
+    and layout fingerprint; layout text unchanged and locked, input cells unlocked and
+    no other cell; whole-number validation 0..max on every value cell and a length
+    limit on every note; defined names on the input cells; and, when ``reference`` (the
     signature of a template written alone) is given, the same structure as that one.
     """
     import openpyxl
 
-    form = form or load_form(None)
-    layout = L.Layout(form)
-    workbook = openpyxl.load_workbook(path)
-    problems = []
-    names = workbook.sheetnames
-    for sheet in (L.MAIN_SHEET, L.ANSWERS_SHEET, L.META_SHEET):
-        if sheet not in names:
-            problems.append(f"sheet {sheet!r} missing")
+    problems = _check_package(path)
     if problems:
         return problems
-    if not (workbook.security and workbook.security.lockStructure):
-        problems.append("workbook structure is not locked")
-    problems += _check_metadata(workbook[L.META_SHEET], unit_code, layout)
-    for sheet in (L.MAIN_SHEET, L.ANSWERS_SHEET):
-        if not workbook[sheet].protection.sheet:
-            problems.append(f"sheet {sheet!r} is not protected")
+    layout = L.Layout(form or load_form(None))
+    workbook = openpyxl.load_workbook(path)
+    missing = [s for s in (L.MAIN_SHEET, L.ANSWERS_SHEET, L.META_SHEET) if s not in workbook.sheetnames]
+    if missing:
+        return [f"sheet {name!r} missing" for name in missing]
+    problems += _check_protection(workbook, password)
+    problems += _check_metadata(workbook[L.META_SHEET], unit_code, unit_name, layout)
     problems += _check_cells(workbook, layout)
+    problems += _check_validations(workbook, layout)
+    problems += _check_names(workbook, layout)
     if reference is not None:
         signature = template_signature(workbook)
         problems += [f"differs from a single template in {key!r}" for key in reference
@@ -660,35 +647,115 @@ def check_template_structure(path: str | Path, unit_code: str, form=None, refere
     return problems
 
 
-def _check_metadata(sheet, unit_code: str, layout: L.Layout) -> list[str]:
+def _check_package(path) -> list[str]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+            names = archive.namelist()
+            types = archive.read("[Content_Types].xml").decode("utf-8")
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        return [f"not a readable xlsx package: {exc}"]
+    problems = [f"damaged zip member {bad}"] if bad else []
+    if any("vbaProject" in n or "externalLink" in n for n in names) or "macroEnabled" in types:
+        problems.append("contains macros or external links")
+    return problems
+
+
+def _expected_password_hash(password: str | None) -> str | None:
+    """The hash of the password ``cchc template`` used (same resolution: option, CCHC_PASSWORD, default)."""
+    from openpyxl.workbook.protection import hash_password
+
+    try:
+        from cchc_sheets.template.batch import resolve_password
+    except ImportError:
+        return None
+    return hash_password(resolve_password(password))
+
+
+def _check_protection(workbook, password: str | None) -> list[str]:
+    problems = []
+    expected = _expected_password_hash(password)
+    if not (workbook.security and workbook.security.lockStructure):
+        problems.append("workbook structure is not locked")
+    for sheet in workbook.worksheets:
+        if not sheet.protection.sheet:
+            problems.append(f"sheet {sheet.title!r} is not protected")
+        elif expected and sheet.protection.password != expected:
+            problems.append(f"sheet {sheet.title!r} is protected with another password")
+    return problems
+
+
+def _check_metadata(sheet, unit_code: str, unit_name: str | None, layout: L.Layout) -> list[str]:
     problems = []
     if sheet.sheet_state != "veryHidden":
         problems.append(f"metadata sheet is {sheet.sheet_state!r}, not 'veryHidden'")
+    keys = tuple(sheet.cell(row=n, column=1).value for n in range(1, len(L.META_KEYS) + 1))
+    if keys != L.META_KEYS:
+        problems.append(f"metadata keys {keys} are not {L.META_KEYS}")
     meta = _meta_values(sheet)
-    if meta.get("unit_code") != unit_code:
-        problems.append(f"metadata unit_code {meta.get('unit_code')!r} != {unit_code!r}")
-    if meta.get("layout_fingerprint") != layout.fingerprint:
-        problems.append("metadata layout_fingerprint differs from the form's")
-    if meta.get("form_id") != layout.form.id:
-        problems.append(f"metadata form_id {meta.get('form_id')!r} != {layout.form.id!r}")
+    expected = {"unit_code": unit_code, "form_id": layout.form.id, "form_version": str(layout.form.version),
+                "layout_fingerprint": layout.fingerprint}
+    if unit_name is not None:
+        expected["unit_name"] = unit_name
+    problems += [f"metadata {key} {meta.get(key)!r} != {value!r}" for key, value in expected.items()
+                 if meta.get(key) != value]
     return problems
 
 
 def _check_cells(workbook, layout: L.Layout) -> list[str]:
     problems = []
-    for sheet, cell in sorted(layout.input_cells):
+    inputs = layout.input_cells
+    for sheet, cell in sorted(inputs):
         if workbook[sheet][cell].protection.locked:
             problems.append(f"input cell {sheet}!{cell} is locked")
     for item in layout.layout_cells:
         target = workbook[item.sheet][item.cell]
         if L.fold_text(target.value) != item.text:
             problems.append(f"layout cell {item.sheet}!{item.cell} reads {target.value!r}, expected {item.text!r}")
-        elif not target.protection.locked:
-            problems.append(f"layout cell {item.sheet}!{item.cell} is unlocked")
-    validated = _validated_cells(workbook[L.MAIN_SHEET])
-    for code in (ind.code for ind in layout.form.indicators):
-        if layout.value_cell(code) not in validated:
-            problems.append(f"value cell {L.MAIN_SHEET}!{layout.value_cell(code)} has no data validation")
+    for sheet in (workbook[L.MAIN_SHEET], workbook[L.ANSWERS_SHEET]):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.__class__.__name__ == "MergedCell":  # covered by its range's first cell
+                    continue
+                if (sheet.title, cell.coordinate) not in inputs and cell.has_style and not cell.protection.locked:
+                    problems.append(f"cell {sheet.title}!{cell.coordinate} is unlocked but is not an input cell")
+    return problems
+
+
+def _validations_by_cell(sheet) -> dict[str, object]:
+    from openpyxl.utils.cell import get_column_letter
+
+    found = {}
+    for rule in sheet.data_validations.dataValidation:
+        for cell_range in rule.sqref.ranges:
+            for row, column in cell_range.cells:
+                found[f"{get_column_letter(column)}{row}"] = rule
+    return found
+
+
+def _check_validations(workbook, layout: L.Layout) -> list[str]:
+    problems = []
+    rules = _validations_by_cell(workbook[L.MAIN_SHEET])
+    for indicator in layout.form.indicators:
+        rule = rules.get(layout.value_cell(indicator.code))
+        if rule is None or (rule.type, rule.operator, rule.formula1) != ("whole", "between", "0") \
+                or (indicator.max is not None and rule.formula2 != str(int(indicator.max))):
+            problems.append(f"value cell {layout.value_cell(indicator.code)} lacks its whole-number validation")
+        if layout.note_cell(indicator.code) not in rules:
+            problems.append(f"note cell {layout.note_cell(indicator.code)} lacks its length validation")
+    answers = _validations_by_cell(workbook[L.ANSWERS_SHEET])
+    problems += [f"answer cell {layout.answer_cell(q.code)} lacks its length validation"
+                 for q in layout.form.questions if layout.answer_cell(q.code) not in answers]
+    return problems
+
+
+def _check_names(workbook, layout: L.Layout) -> list[str]:
+    problems = []
+    for name, (sheet, cell) in layout.defined_names.items():
+        defined = workbook.defined_names.get(name)
+        column = cell.rstrip("0123456789")
+        if defined is None or list(defined.destinations) != [(sheet, f"${column}${cell[len(column):]}")]:
+            problems.append(f"defined name {name} does not point at {sheet}!{cell}")
     return problems
 
 
@@ -718,7 +785,7 @@ def check_template_sample(run: SizeRun, sample: int = 20, seed: int = 3) -> tupl
     form = load_form(None)
     problems = []
     for unit in chosen:
-        for problem in check_template_structure(templates[unit["code"]], unit["code"], form, reference):
+        for problem in check_template_structure(templates[unit["code"]], unit["code"], form, reference, unit["name"]):
             problems.append(f"{templates[unit['code']].name}: {problem}")
     return len(chosen), problems
 

@@ -109,11 +109,15 @@ def test_structural_check_catches_a_broken_template(bench, small_run, tmp_path):
     workbook = openpyxl.load_workbook(template)
     workbook[L.MAIN_SHEET].protection.sheet = False
     workbook[L.MAIN_SHEET][layout_value_cell(bench)].protection = openpyxl.styles.Protection(locked=True)
+    workbook[L.META_SHEET].sheet_state = "hidden"
+    workbook[L.MAIN_SHEET].data_validations.dataValidation.clear()
     broken = tmp_path / "broken.xlsx"
     workbook.save(broken)
     problems = bench.check_template_structure(broken, code)
     assert any("not protected" in p for p in problems)
     assert any("is locked" in p for p in problems)
+    assert any("not 'veryHidden'" in p for p in problems)
+    assert any("lacks its whole-number validation" in p for p in problems)
 
 
 def layout_value_cell(bench) -> str:
