@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -58,7 +59,7 @@ class _progress:
 
         files, _ = find_spreadsheets([Path(p) for p in self.paths])
         if len(files) > PROGRESS_MIN_FILES:
-            self.bar = click.progressbar(length=len(files), file=click.get_text_stream("stderr"),
+            self.bar = click.progressbar(length=len(files), file=sys.stderr,
                                          label=render("validate-progress"))
             self.bar.__enter__()
         return self.tick
