@@ -23,8 +23,8 @@ from .messages import CchcError, render
 from .model import STATUS_UNREADABLE, BatchReport, FileReport, Finding
 from .xlsx_style import FONT_NAME, fit_row_height, print_on_a4
 
-ERROR_FILL = "FFFFC7CE"    # Excel's own "bad" red
-WARNING_FILL = "FFFFEB9C"  # Excel's own "neutral" yellow
+ERROR_FILL = "FFFF8080"    # strong red: must be fixed
+WARNING_FILL = "FFFFC000"  # amber: clearly apart from the template's pale-yellow input cells
 COMMENT_AUTHOR = "cchc-sheets"
 FEEDBACK_SUFFIX = "_can-sua.xlsx"
 EDITABLE_FORMATS = ("xlsx", "xlsm")
@@ -221,11 +221,11 @@ def _list_rows(sheet, findings: list[Finding]) -> None:
                       finding.indicator or "", finding.message])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(name=FONT_NAME)
+            cell.alignment = Alignment(vertical="top", wrap_text=cell.column == 6)
         fit_row_height(sheet, sheet.max_row, {"F": 90})
         colour = ERROR_FILL if finding.severity == "error" else WARNING_FILL
         sheet.cell(row=sheet.max_row, column=2).fill = PatternFill(fill_type="solid", start_color=colour,
                                                                    end_color=colour)
-        sheet.cell(row=sheet.max_row, column=6).alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEF", (6, 11, 12, 8, 10, 90)):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A5"
