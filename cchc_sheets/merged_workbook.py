@@ -430,11 +430,14 @@ def status_row(number: int, status: UnitStatus) -> tuple:
     )
 
 
+REASON_WIDTH = sum(STATUS_WIDTHS[c] for c in range(7, 14))  # the reason spans G:M
+
+
 def write_file_list(ws, inputs: list[InputFile], first_row: int) -> None:
     """Every input path and what became of it, laid over the unit table's columns.
 
-    The reason sits in G unwrapped and runs over the empty cells G:M, so the widths suit
-    both tables (merging cells row by row is quadratic in openpyxl: 20 s for a province).
+    A reason spans G:M (merged, wrapped). Only files with a reason are merged: they are
+    few, and merging row by row for thousands of used files is slow in openpyxl.
     """
     put(ws, first_row, 1, f"DANH SÁCH TỆP ĐẦU VÀO ({len(inputs)} tệp)", bold=True)
     header = first_row + 1
@@ -442,15 +445,23 @@ def write_file_list(ws, inputs: list[InputFile], first_row: int) -> None:
         header_row(ws, header, [text], first_column=column)
     ws.merge_cells(start_row=header, start_column=7, end_row=header, end_column=13)
     for n, item in enumerate(inputs):
-        row = header + 1 + n
-        report = item.report
-        values = {1: n + 1, 2: (report.unit_code or "") if report else "",
-                  3: (report.unit_name or "") if report else "", 4: DISPOSITION_LABELS[item.disposition],
-                  6: str(item.path), 7: item.reason, 14: report.sha256 if report else ""}
-        for column, value in values.items():
-            put(ws, row, column, value, wrap=column in (3, 4, 6, 14), size=11 if column == 14 else 12)
+        write_file_row(ws, header + 1 + n, n + 1, item)
     grid(ws, header, header + max(len(inputs), 1), 1, 6)  # no lines through the reason's run G:M
     grid(ws, header, header + max(len(inputs), 1), 14, 14)
+
+
+def write_file_row(ws, row: int, number: int, item: InputFile) -> None:
+    report = item.report
+    values = {1: number, 2: (report.unit_code or "") if report else "",
+              3: (report.unit_name or "") if report else "", 4: DISPOSITION_LABELS[item.disposition],
+              6: str(item.path), 7: item.reason, 14: report.sha256 if report else ""}
+    for column, value in values.items():
+        put(ws, row, column, value, wrap=column in (3, 4, 6, 7, 14), size=11 if column == 14 else 12)
+    widths = {3: STATUS_WIDTHS[3], 4: STATUS_WIDTHS[4], 6: STATUS_WIDTHS[6], 14: STATUS_WIDTHS[14] + 6}
+    if item.reason:
+        ws.merge_cells(start_row=row, start_column=7, end_row=row, end_column=13)
+        widths[7] = REASON_WIDTH
+    fit_row_height(ws, row, widths)
 
 
 # --------------------------------------------------------------------------- Ý kiến
