@@ -248,15 +248,21 @@ def _cells_of(sheet) -> dict[str, object]:
     if start is None:
         return {}
     first_row, first_col = start
-    cells: dict[str, object] = {}
-    for r, row in enumerate(sheet.to_python(skip_empty_area=True)):
-        row_number = str(first_row + r + 1)
-        for c, value in enumerate(row):
-            if value == "" or value is None:
+    letters = [column_letter(first_col + c) for c in range(sheet.width)]
+    normalize, cells = unicodedata.normalize, {}
+    for row_number, row in enumerate(sheet.to_python(skip_empty_area=True), first_row + 1):
+        suffix = str(row_number)
+        if len(row) > len(letters):
+            letters = [column_letter(first_col + c) for c in range(len(row))]
+        for letter, value in zip(letters, row):
+            if value.__class__ is str:
+                if not value:
+                    continue
+                if not value.isascii():        # ASCII text is NFC already
+                    value = normalize("NFC", value)
+            elif value is None or value == "":
                 continue
-            if isinstance(value, str):
-                value = unicodedata.normalize("NFC", value)
-            cells[column_letter(first_col + c) + row_number] = value
+            cells[letter + suffix] = value
     return cells
 
 
@@ -300,18 +306,24 @@ class _Package:
 
 
 class _ZipPackage(_Package):
-    def __init__(self, file_format: str, parts: dict[str, bytes]):
+    def __init__(self, file_format: str, parts: dict[str, bytes], index: "_OoxmlIndex | None" = None):
         self.file_format = file_format
         self.parts = parts
+        self.index = index
 
     def annotate(self, book: RawWorkbook) -> None:
         if self.file_format in ("xlsx", "xlsm"):
-            _annotate_ooxml(book, self.parts)
+            _annotate_ooxml(book, self.parts, self.index)
         elif self.file_format == "ods":
             _annotate_ods(book, self.parts)
 
 
 _INSPECTED_SUFFIXES = (".xml", ".rels", ".bin", ".vml")
+# Parts that may hold cells (a worksheet, wherever workbook.xml points) are always inflated in full.
+_SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/macrosheets/", "xl/dialogsheets/")
+MAX_DEFLATE_RATIO = 1032           # deflate cannot produce more than 1032 bytes per compressed byte
+PEEK_BYTES = 512                   # enough for the XML declaration and the root element's start
+PEEK_WORST_CASE_BYTES = 16 * MB    # what all peeked members together could inflate to at most
 
 
 def _inspect_zip(data: bytes, limits: Limits) -> _ZipPackage:
@@ -324,23 +336,111 @@ def _inspect_zip(data: bytes, limits: Limits) -> _ZipPackage:
     _check_declared_sizes(infos, limits)
     if any(info.flag_bits & 0x1 for info in infos):
         raise _Refused("file-password-protected")
-    names = {info.filename.replace("\\", "/") for info in infos}
-    file_format = _zip_format(archive, names)
-    parts, budget = {}, [limits.max_uncompressed_bytes]
+    members = _Members(data, infos, limits)
+    file_format = _zip_format(archive, members)
+    if file_format in ("xlsx", "xlsm"):
+        return _inspect_ooxml(members, file_format, limits)
     for info in infos:
-        name = info.filename.replace("\\", "/")      # some Windows tools write backslashes
-        if name.lower().endswith(_INSPECTED_SUFFIXES) or name == "mimetype":
-            parts[name] = content = _inflate(data, info, budget)
+        if members.inspected(info):
+            members.inflate(info)
+    if file_format == "ods" and b"encryption-data" in members.parts.get("META-INF/manifest.xml", b""):
+        raise _Refused("file-password-protected")
+    return _ZipPackage(file_format=file_format, parts=members.parts)
+
+
+def _inspect_ooxml(members: "_Members", file_format: str, limits: Limits) -> _ZipPackage:
+    """Inflate what is parsed here (workbook, its relationships, the sheets); peek at the rest.
+
+    The other parts (theme, styles, document properties, ...) are only read by
+    calamine or not at all: their compressed size bounds what they can inflate
+    to, and a DTD can only sit in the prolog, before the root element.
+    """
+    workbook_xml = members.inflate_named("xl/workbook.xml")
+    rels_xml = members.inflate_named("xl/_rels/workbook.xml.rels")
+    index = _ooxml_index(workbook_xml, rels_xml)
+    for info in members.infos:
+        if not members.inspected(info):
+            continue
+        name = members.name(info)
+        if name.lower().endswith(".bin") or name.startswith(_SHEET_FOLDERS) \
+                or name.casefold() in index.sheet_members or not members.peek(info):
+            members.inflate(info)
+    _check_ooxml_grids(members.parts, limits)
+    return _ZipPackage(file_format=file_format, parts=members.parts, index=index)
+
+
+class _Members:
+    """The members of one ZIP package, each inflated at most once, within the package's budget."""
+
+    def __init__(self, data: bytes, infos: list[zipfile.ZipInfo], limits: Limits):
+        self.data, self.infos = data, infos
+        self.names = {id(info): info.filename.replace("\\", "/") for info in infos}  # Windows tools write "\\"
+        self.parts: dict[str, bytes] = {}
+        self.budget = [limits.max_uncompressed_bytes]
+        self.peek_budget = min(PEEK_WORST_CASE_BYTES, limits.max_uncompressed_bytes)
+        self.contents: dict[int, bytes] = {}   # id(info) -> inflated bytes
+        self.checked: set[int] = set()         # id(info) of members inflated and checked, or peeked
+
+    def name(self, info: zipfile.ZipInfo) -> str:
+        return self.names[id(info)]
+
+    def inspected(self, info: zipfile.ZipInfo) -> bool:
+        name = self.name(info)
+        return name.lower().endswith(_INSPECTED_SUFFIXES) or name == "mimetype"
+
+    def named(self, name: str) -> list[zipfile.ZipInfo]:
+        return [info for info in self.infos if self.name(info) == name]
+
+    def content(self, info: zipfile.ZipInfo) -> bytes:
+        """The member's bytes, inflated here with a cap near its declared size (not yet checked)."""
+        if id(info) not in self.contents:
+            self.contents[id(info)] = self.parts[self.name(info)] = _inflate(self.data, info, self.budget)
+        return self.contents[id(info)]
+
+    def inflate(self, info: zipfile.ZipInfo) -> bytes:
+        """The member's bytes; XML with entity declarations is refused."""
+        name, content = self.name(info), self.content(info)
+        if id(info) not in self.checked:
+            self.checked.add(id(info))
             if not name.lower().endswith(".bin") and (b"<!DOCTYPE" in content or b"<!ENTITY" in content):
                 raise _Refused("file-bomb", detail=_vi_en(f"khai báo thực thể XML trong {name}",
                                                           f"XML entity declarations in {name}"))
-    if file_format == "ods" and b"encryption-data" in parts.get("META-INF/manifest.xml", b""):
-        raise _Refused("file-password-protected")
-    if file_format in ("xlsx", "xlsm"):
-        _check_ooxml_grids(parts, limits)
-    return _ZipPackage(file_format=file_format, parts=parts)
+        return content
+
+    def inflate_named(self, name: str) -> bytes:
+        """The last member called ``name`` (as in ``parts``), or b'' when there is none."""
+        content = b""
+        for info in self.named(name):
+            content = self.inflate(info)
+        return content
+
+    def peek(self, info: zipfile.ZipInfo) -> bool:
+        """True when the member was checked without inflating it; False: inflate it in full.
+
+        Checked means: its worst-case inflated size fits what peeked members may
+        still add up to, and its start holds at most the XML declaration, then
+        the root element (so no DTD, hence no entity declarations).
+        """
+        if id(info) in self.checked:
+            return True
+        worst = info.compress_size * (MAX_DEFLATE_RATIO if info.compress_type == zipfile.ZIP_DEFLATED else 1)
+        if id(info) in self.contents or worst > self.peek_budget \
+                or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return False
+        raw = _raw_member(self.data, info)
+        try:
+            head = zlib.decompressobj(-15).decompress(raw, PEEK_BYTES) if info.compress_type else raw[:PEEK_BYTES]
+        except zlib.error:
+            return False                 # the full inflation says what is wrong
+        if not _PLAIN_PROLOG.match(head):
+            return False
+        self.peek_budget -= worst
+        self.checked.add(id(info))
+        return True
 
 
+# An optional BOM and XML declaration, then the root element: no room for a DTD.
+_PLAIN_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml\s[^<>]*\?>\s*)?<[A-Za-z_]")
 def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.max_members:
         raise _Refused("file-bomb", detail=_vi_en(f"{len(infos)} thành phần trong tệp nén",
@@ -356,7 +456,8 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
                 f"{info.filename} nén {int(ratio)} lần", f"{info.filename} compressed {int(ratio)}:1"))
 
 
-def _zip_format(archive: zipfile.ZipFile, names: set[str]) -> str:
+def _zip_format(archive: zipfile.ZipFile, members: _Members) -> str:
+    names = set(members.names.values())
     if "mimetype" in names:
         mimetype = archive.read("mimetype")[:100]
         if b"opendocument.spreadsheet" in mimetype:
@@ -366,7 +467,9 @@ def _zip_format(archive: zipfile.ZipFile, names: set[str]) -> str:
             f"an OpenDocument of type {mimetype.decode('ascii', 'replace')}"))
     if "xl/workbook.bin" in names:
         return "xlsb"
-    content_types = archive.read("[Content_Types].xml")[:200000] if "[Content_Types].xml" in names else b""
+    content_types = b""
+    for info in members.named("[Content_Types].xml"):      # checked for entities with the other parts
+        content_types = members.content(info)[:200000]
     if "xl/workbook.xml" in names or b"spreadsheetml.sheet.main" in content_types \
             or b"ms-excel.sheet.macroEnabled.main" in content_types:
         return "xlsm" if b"macroEnabled" in content_types else "xlsx"
@@ -391,16 +494,7 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
     A small overshoot is a sloppy writer (calamine reads such files); a large one
     is a bomb. ``budget`` holds the bytes the whole package may still inflate to.
     """
-    offset = info.header_offset
-    header = data[offset:offset + 30]
-    if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng",
-                                                        f"member {info.filename} is damaged"))
-    name_length, extra_length = struct.unpack("<HH", header[26:30])
-    start = offset + 30 + name_length + extra_length
-    raw = data[start:start + info.compress_size]
-    if len(raw) < info.compress_size:
-        raise _Refused("file-unreadable", reason=_vi_en("tệp bị cắt cụt", "the file is truncated"))
+    raw = _raw_member(data, info)
     if info.compress_type == zipfile.ZIP_STORED:
         content = raw
     elif info.compress_type == zipfile.ZIP_DEFLATED:
@@ -413,6 +507,21 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
         raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng (CRC)",
                                                         f"member {info.filename} is damaged (CRC)"))
     return content
+
+
+def _raw_member(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The member's stored (compressed) bytes, located through its local header."""
+    offset = info.header_offset
+    header = data[offset:offset + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng",
+                                                        f"member {info.filename} is damaged"))
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = offset + 30 + name_length + extra_length
+    raw = data[start:start + info.compress_size]
+    if len(raw) < info.compress_size:
+        raise _Refused("file-unreadable", reason=_vi_en("tệp bị cắt cụt", "the file is truncated"))
+    return raw
 
 
 def _bounded_inflate(raw: bytes, info: zipfile.ZipInfo, cap: int) -> bytes:
@@ -435,6 +544,13 @@ _ANY_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
 _VALUE_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(?<!/)>\s*<(?:v|is|f)\b")
 
 
+# A reference in column AA or beyond, or in row 10000 or beyond (rows' own r= included).
+# No \b before r: the literal start makes the search fast, and a match inside another
+# attribute only costs the exact computation below.
+_LARGE_REF = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]?[0-9]{5})')
+SMALL_GRID_CELLS = 26 * 9999
+
+
 def _check_ooxml_grids(parts: dict[str, bytes], limits: Limits) -> None:
     """Refuse a worksheet whose used grid (the box around all its cells) is huge.
 
@@ -445,6 +561,8 @@ def _check_ooxml_grids(parts: dict[str, bytes], limits: Limits) -> None:
     for name, part in parts.items():
         if not name.endswith(".xml") or b"<sheetData" not in part:
             continue
+        if limits.max_cells >= SMALL_GRID_CELLS and not _LARGE_REF.search(part):
+            continue   # every reference within A1:Z9999, so the box is small whatever it is
         if _grid_size(_ANY_CELL_REF, part)[0] <= limits.max_cells:
             continue
         cells, height, width = _grid_size(_VALUE_CELL_REF, part)
@@ -474,7 +592,9 @@ def _attributes(tag: bytes) -> dict[str, str]:
     result = {}
     for key, value in _ATTRIBUTE.findall(tag):
         local = key.decode("utf-8", "replace").rsplit(":", 1)[-1]
-        result.setdefault(local, html.unescape(value.decode("utf-8", "replace")))
+        if local not in result:
+            text = value.decode("utf-8", "replace")
+            result[local] = html.unescape(text) if "&" in text else text
     return result
 
 
@@ -482,34 +602,81 @@ def _true(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true")
 
 
-def _annotate_ooxml(book: RawWorkbook, parts: dict[str, bytes]) -> None:
-    workbook_xml = parts.get("xl/workbook.xml", b"")
-    protection = re.search(rb"<workbookProtection\b[^>]*>", workbook_xml)
-    book.structure_protected = bool(protection and _true(_attributes(protection.group(0)).get("lockStructure")))
-    sheet_parts = _ooxml_sheet_parts(workbook_xml, parts.get("xl/_rels/workbook.xml.rels", b""))
+_WORKBOOK_PROTECTION = re.compile(rb"<workbookProtection\b[^>]*>")
+_SHEET_PROTECTION = re.compile(rb"<sheetProtection\b[^>]*>")
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_SHEET_TAG = re.compile(rb"<sheet\b[^>]*>")
+
+
+@dataclass(frozen=True)
+class _OoxmlIndex:
+    """What workbook.xml and its relationships say; the same for every copy of one template."""
+
+    structure_protected: bool
+    sheet_parts: dict[str, str]        # folded sheet name -> part name
+    sheet_members: frozenset[str]      # every member name a <sheet> could resolve to (casefolded)
+
+
+_INDEX_CACHE: dict[tuple[bytes, bytes], _OoxmlIndex] = {}
+INDEX_CACHE_ENTRIES = 64
+INDEX_CACHE_MAX_KEY = 64 * 1024
+
+
+def _ooxml_index(workbook_xml: bytes, rels_xml: bytes) -> _OoxmlIndex:
+    """Parsed once per distinct (workbook.xml, rels) pair: a batch of returns shares a handful."""
+    key = (workbook_xml, rels_xml)
+    index = _INDEX_CACHE.get(key)
+    if index is None:
+        index = _build_ooxml_index(workbook_xml, rels_xml)
+        if len(workbook_xml) + len(rels_xml) <= INDEX_CACHE_MAX_KEY:
+            if len(_INDEX_CACHE) >= INDEX_CACHE_ENTRIES:
+                _INDEX_CACHE.clear()
+            _INDEX_CACHE[key] = index
+    return index
+
+
+def _build_ooxml_index(workbook_xml: bytes, rels_xml: bytes) -> _OoxmlIndex:
+    protection = _WORKBOOK_PROTECTION.search(workbook_xml)
+    targets = {}
+    for tag in _RELATIONSHIP.findall(rels_xml):
+        attrs = _attributes(tag)
+        targets[attrs.get("Id")] = attrs.get("Target", "")
+    sheet_parts, members = {}, set()
+    for tag in _SHEET_TAG.findall(workbook_xml):
+        attrs = _attributes(tag)
+        if attrs.get("id") not in targets:
+            continue
+        target = targets[attrs["id"]]
+        if "name" in attrs:
+            sheet_parts[_fold_name(attrs["name"])] = _part_name(target)
+        members |= _possible_members(target)
+    return _OoxmlIndex(structure_protected=bool(protection and _true(_attributes(protection.group(0)).get("lockStructure"))),
+                       sheet_parts=sheet_parts, sheet_members=frozenset(members))
+
+
+def _part_name(target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+
+
+def _possible_members(target: str) -> set[str]:
+    """Every way a reader might resolve a relationship target (so a sheet is never merely peeked at)."""
+    names = set()
+    for variant in {target, target.replace("\\", "/")}:
+        names |= {variant, variant.lstrip("/"), "xl/" + variant, _part_name(variant),
+                  posixpath.normpath("xl/" + variant.lstrip("/"))}
+    return {name.casefold() for name in names}
+
+
+def _annotate_ooxml(book: RawWorkbook, parts: dict[str, bytes], index: _OoxmlIndex) -> None:
+    book.structure_protected = index.structure_protected
     for sheet in book.sheets:
-        part = parts.get(sheet_parts.get(_fold_name(sheet.name), ""), None)
+        part = parts.get(index.sheet_parts.get(_fold_name(sheet.name), ""), None)
         if part is None:
             continue
-        element = re.search(rb"<sheetProtection\b[^>]*>", part)
+        element = _SHEET_PROTECTION.search(part)
         sheet.protected = bool(element and _true(_attributes(element.group(0)).get("sheet")))
         if b't="e"' in part:
             sheet.cells.update(_ooxml_error_cells(part))
-
-
-def _ooxml_sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
-    """Folded sheet name -> part name, through workbook.xml and its relationships."""
-    targets = {}
-    for tag in re.findall(rb"<Relationship\b[^>]*>", rels_xml):
-        attrs = _attributes(tag)
-        target = attrs.get("Target", "")
-        targets[attrs.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-    result = {}
-    for tag in re.findall(rb"<sheet\b[^>]*>", workbook_xml):
-        attrs = _attributes(tag)
-        if attrs.get("id") in targets and "name" in attrs:
-            result[_fold_name(attrs["name"])] = targets[attrs["id"]]
-    return result
 
 
 _ERROR_CELL = re.compile(rb"<c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</c>", re.S)
