@@ -22,6 +22,7 @@ from .messages import CchcError, render
 from .model import BatchReport, FileReport, Finding, make_finding
 from .periods import Period
 from .units import UnitList
+from .values import parse_indicator_value, parse_text_value
 from .vnformat import format_number
 
 REPORTER_MAX_LENGTH = 200
@@ -59,9 +60,35 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# Returns repeat the template's texts, so folding is remembered per distinct text
+# (bounded: cleared when full, so memory stays flat over any number of files).
+FOLD_CACHE_ENTRIES = 20_000
+_folded: dict[str, str] = {}
+_keys: dict[str, str] = {}
+
+
+def _fold(value: object) -> str:
+    """``layout.fold_text``, remembered for plain strings."""
+    if value.__class__ is not str:
+        return L.fold_text(value)
+    folded = _folded.get(value)
+    if folded is None:
+        if len(_folded) >= FOLD_CACHE_ENTRIES:
+            _folded.clear()
+        folded = _folded[value] = L.fold_text(value)
+    return folded
+
+
 def _key(value: object) -> str:
     """How labels are matched when looking for a moved row: folded and case-insensitive."""
-    return L.fold_text(value).casefold()
+    if value.__class__ is not str:
+        return L.fold_text(value).casefold()
+    key = _keys.get(value)
+    if key is None:
+        if len(_keys) >= FOLD_CACHE_ENTRIES:
+            _keys.clear()
+        key = _keys[value] = _fold(value).casefold()
+    return key
 
 
 # --------------------------------------------------------------------------- where things are
@@ -89,14 +116,30 @@ class Grid:
         return any(layout_col != actual for layout_col, actual in self.columns.items()) or bool(self.missing_columns)
 
 
+_addresses: dict[str, tuple[str, int] | None] = {}
+
+
+def _address(address: str) -> tuple[str, int] | None:
+    """'D12' -> ('D', 12), remembered (a workbook uses a few hundred addresses at most)."""
+    found = _addresses.get(address, False)
+    if found is False:
+        if len(_addresses) >= FOLD_CACHE_ENTRIES:
+            _addresses.clear()
+        match = _CELL.match(address)
+        found = _addresses[address] = (match.group(1), int(match.group(2))) if match else None
+    return found
+
+
 def _text_cells(cells: dict[str, object]) -> list[tuple[str, int, str]]:
-    """(column, row, folded key) of every non-blank text cell: addresses parsed once per sheet."""
+    """(column, row, folded key) of every non-blank text cell."""
     result = []
     for address, value in cells.items():
-        if isinstance(value, str) and value.strip():
-            match = _CELL.match(address)
-            if match:
-                result.append((match.group(1), int(match.group(2)), _key(value)))
+        if isinstance(value, str):
+            key = _key(value)        # empty exactly when the text is blank (same whitespace as strip)
+            if key:
+                place = _address(address)
+                if place:
+                    result.append((place[0], place[1], key))
     return result
 
 
@@ -113,7 +156,7 @@ def _rows_by_label(cells: list[tuple[str, int, str]], column: str) -> dict[str, 
 
 def _find_header(cells: list[tuple[str, int, str]], form: Form) -> tuple[int | None, dict[str, str]]:
     """The row holding the column headings and where each heading actually is."""
-    wanted = {_key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)}
+    wanted = _plan_for(form).header_keys
     by_row: dict[int, dict[str, str]] = {}
     for col, row, key in cells:
         layout_col = wanted.get(key) if row <= HEADER_SEARCH_ROWS else None
@@ -138,19 +181,20 @@ def locate(raw_main: dict[str, object], raw_answers: dict[str, object], form: Fo
     columns = {col: found_columns.get(col, col) for col in L.MAIN_COLUMNS}
     missing = [col for col in L.MAIN_COLUMNS if header_row is not None and col not in found_columns]
     labels = _rows_by_label(raw_main, columns[L.COL_LABEL])
+    plan = _plan_for(form)
     rows: dict[str, int | None] = {}
-    for indicator in form.indicators:
+    for indicator, label_key in zip(form.indicators, plan.indicator_keys):
         expected = layout.indicator_rows[indicator.code]
-        candidates = labels.get(_key(indicator.label))
+        candidates = labels.get(label_key)
         rows[indicator.code] = _pick_row(candidates, expected) if candidates else None
     reporter_rows: dict[str, int | None] = {}
-    for key, label, _ in L.REPORTER_FIELDS:
-        candidates = labels.get(_key(label))
+    for (key, _, _), label_key in zip(L.REPORTER_FIELDS, plan.reporter_keys):
+        candidates = labels.get(label_key)
         reporter_rows[key] = _pick_row(candidates, layout.reporter_rows[key]) if candidates else None
     answer_labels = _rows_by_label(raw_answers, "A")
-    answer_rows = {q.code: _pick_row(answer_labels[_key(q.label)], layout.answer_rows[q.code])
-                   if _key(q.label) in answer_labels else layout.answer_rows[q.code]
-                   for q in form.questions}
+    answer_rows = {q.code: _pick_row(answer_labels[label_key], layout.answer_rows[q.code])
+                   if label_key in answer_labels else layout.answer_rows[q.code]
+                   for q, label_key in zip(form.questions, plan.question_keys)}
     return Grid(columns, header_row, rows, reporter_rows, answer_rows, missing)
 
 
@@ -244,7 +288,7 @@ class _Checker:
 
     def _heading_unit_line(self) -> str:
         for row in range(1, L.HEADER_ROW + 1):
-            text = L.fold_text(self.main.get(f"A{row}"))
+            text = _fold(self.main.get(f"A{row}"))
             if text.startswith(L.UNIT_PREFIX.strip()):
                 return text
         return ""
@@ -258,7 +302,10 @@ class _Checker:
     # --- layout ------------------------------------------------------------------------
     def structure(self, identity, grid: Grid) -> None:
         """Recompute the fingerprint; when it differs, say what changed and where."""
-        seen = self.seen_layout_cells()
+        texts = self.seen_layout_texts()
+        if texts == _plan_for(self.form).layout_texts:
+            return  # the same folded texts give the same fingerprint: no need to hash them
+        seen = [L.LayoutCell(c.sheet, c.cell, text) for c, text in zip(self.layout.layout_cells, texts)]
         if L.fingerprint_of(self.form.id, self.form.version, seen) == self.layout.fingerprint:
             return
         if self.report.form_version not in (None, self.form.version):
@@ -270,9 +317,13 @@ class _Checker:
         _explain_layout(self, grid, seen)
 
     def seen_layout_cells(self) -> list[L.LayoutCell]:
+        return [L.LayoutCell(c.sheet, c.cell, text)
+                for c, text in zip(self.layout.layout_cells, self.seen_layout_texts())]
+
+    def seen_layout_texts(self) -> tuple[str, ...]:
+        """The folded text found at every layout cell, in ``layout_cells`` order."""
         sheets = {L.MAIN_SHEET: self.main, L.ANSWERS_SHEET: self.answers_cells}
-        return [L.LayoutCell(c.sheet, c.cell, L.fold_text(sheets[c.sheet].get(c.cell)))
-                for c in self.layout.layout_cells]
+        return tuple(_fold(sheets[sheet].get(cell)) for sheet, cell in _plan_for(self.form).layout_places)
 
     def protection(self) -> None:
         # veryHidden coming back 'hidden' and a lost structure lock are what a plain
@@ -292,8 +343,6 @@ class _Checker:
             self.indicator_value(indicator, grid)
 
     def indicator_value(self, indicator: Indicator, grid: Grid) -> None:
-        from .values import parse_indicator_value, parse_text_value
-
         cell, note_cell = grid.value_cell(indicator.code), grid.note_cell(indicator.code)
         raw_value = self.main.get(cell)
         result = parse_indicator_value(raw_value, indicator)
@@ -318,8 +367,6 @@ class _Checker:
             finding.value = _plain(raw_value if not _blank(raw_value) else shown)
 
     def texts(self, grid: Grid) -> None:
-        from .values import parse_text_value
-
         for question in self.form.questions:
             cell = f"B{grid.answer_rows[question.code]}"
             raw_value = self.answers_cells.get(cell)
@@ -341,8 +388,8 @@ class _Checker:
 
     def rules(self, grid: Grid) -> None:
         values = self.report.values
-        for rule in self.form.rules:
-            if not rule.applies(values):
+        for rule, check in zip(self.form.rules, _plan_for(self.form).rule_checks):
+            if not check(values):
                 continue
             first = rule.cells[0]
             cell = grid.value_cell(first) if grid.rows.get(first) else self.layout.value_cell(first)
@@ -358,7 +405,7 @@ def _explain_layout(checker: _Checker, grid: Grid, seen: list[L.LayoutCell]) -> 
         checker.add("layout-altered", sheet=L.MAIN_SHEET, cell=f"A{grid.header_row or L.HEADER_ROW}",
                     detail=_columns_detail(grid, form))
         explained_rows = True
-    labels = {_key(i.label) for i in form.indicators} | {_key(label) for _, label, _ in L.REPORTER_FIELDS}
+    labels = set(_plan_for(form).indicator_keys) | set(_plan_for(form).reporter_keys)
     for indicator in form.indicators:
         expected, found = layout.indicator_rows[indicator.code], grid.rows[indicator.code]
         if found is not None and found != expected:
@@ -378,7 +425,7 @@ def _missing_or_edited(checker: _Checker, grid: Grid, indicator: Indicator, labe
     """
     expected = checker.layout.indicator_rows[indicator.code]
     label_cell = f"{grid.columns[L.COL_LABEL]}{expected}"
-    text = L.fold_text(checker.main.get(label_cell))
+    text = _fold(checker.main.get(label_cell))
     if text and _key(text) not in labels:
         checker.add("label-changed", sheet=L.MAIN_SHEET, cell=label_cell, indicator=indicator.code,
                     value=text, expected=indicator.label)
@@ -476,6 +523,70 @@ def _layout_for(form: Form) -> L.Layout:
     if key not in _layouts:
         _layouts[key] = L.Layout(form)
     return _layouts[key]
+
+
+@dataclass(frozen=True)
+class _FormPlan:
+    """What every file of one form is compared with, worked out once per form (not per file)."""
+
+    form: Form                                  # kept so id(form) stays this form's
+    header_keys: dict[str, str]                 # folded column heading -> layout column
+    indicator_keys: tuple[str, ...]             # folded label of each indicator, in form order
+    reporter_keys: tuple[str, ...]              # folded label of each reporter field
+    question_keys: tuple[str, ...]              # folded label of each question
+    layout_places: tuple[tuple[str, str], ...]  # (sheet, cell) of every layout cell
+    layout_texts: tuple[str, ...]               # their expected folded texts (the fingerprint's input)
+    rule_checks: tuple[Callable[[dict], bool], ...]
+
+
+_plans: dict[tuple[str, int, int], _FormPlan] = {}
+
+
+def _plan_for(form: Form) -> _FormPlan:
+    key = (form.id, form.version, id(form))
+    plan = _plans.get(key)
+    if plan is None:
+        if len(_plans) >= 32:
+            _plans.clear()
+        plan = _plans[key] = _make_plan(form)
+    return plan
+
+
+def _make_plan(form: Form) -> _FormPlan:
+    layout = _layout_for(form)
+    return _FormPlan(
+        form=form,
+        header_keys={_key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)},
+        indicator_keys=tuple(_key(i.label) for i in form.indicators),
+        reporter_keys=tuple(_key(label) for _, label, _ in L.REPORTER_FIELDS),
+        question_keys=tuple(_key(q.label) for q in form.questions),
+        layout_places=tuple((c.sheet, c.cell) for c in layout.layout_cells),
+        layout_texts=tuple(L.fold_text(c.text) for c in layout.layout_cells),
+        rule_checks=tuple(_rule_check(rule) for rule in form.rules),
+    )
+
+
+def _rule_check(rule) -> Callable[[dict], bool]:
+    """``rule.applies`` with the condition compiled once (the form's own checker when that fails)."""
+    from . import forms
+
+    try:
+        needed = tuple(forms.RULE_REFERENCE.findall(rule.when))
+        code = compile(forms._compile_rule(rule.when), "<rule>", "eval")
+        reference_name = forms._reference_name
+    except Exception:  # noqa: BLE001 - a rule the pack loader let through but we cannot compile here
+        return rule.applies
+
+    def applies(values: dict) -> bool:
+        if any(values.get(name) is None for name in needed):
+            return False
+        names = {reference_name(name): value for name, value in values.items()}
+        try:
+            return bool(eval(code, {"__builtins__": {}}, names))  # noqa: S307 - AST whitelisted by forms
+        except ZeroDivisionError:
+            return False
+
+    return applies
 
 
 def _identify(raw):

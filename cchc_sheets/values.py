@@ -78,7 +78,7 @@ def parse_indicator_value(raw: object, indicator: forms.Indicator) -> CellResult
     if isinstance(raw, (datetime, date, time, timedelta)):
         return _issue_only("date-in-number-cell", value=_date_text(raw), label=indicator.label)
     if isinstance(raw, (int, float)):
-        return _checked_number(raw, indicator, shown=_number_text(raw))
+        return _checked_number(raw, indicator, shown=None)   # formatted only when an issue quotes it
     return _parse_number_text(_clean(str(raw)), indicator)
 
 
@@ -145,13 +145,21 @@ def split_number_and_remark(text: str) -> tuple[int | float, str] | None:
     return number, remark
 
 
-def _checked_number(number: int | float, indicator: forms.Indicator, shown: str) -> CellResult:
-    """Kind and range checks; the number is kept (even when wrong) so reports can show it."""
+def _checked_number(number: int | float, indicator: forms.Indicator, shown: str | None) -> CellResult:
+    """Kind and range checks; the number is kept (even when wrong) so reports can show it.
+
+    ``shown`` is the text typed; None for a numeric cell (its display text is only
+    worked out when an issue needs it: most cells have none).
+    """
     if isinstance(number, float) and not math.isfinite(number):
-        return _issue_only("not-a-number", value=shown, label=indicator.label)
+        return _issue_only("not-a-number", value=shown if shown is not None else _number_text(number),
+                           label=indicator.label)
     number = _whole_if_integral(number)
     result = CellResult(number=number)
-    params = {"label": indicator.label, "value": shown, "number": _number_text(number)}
+    if _in_range(number, indicator):
+        return result
+    text = _number_text(number)
+    params = {"label": indicator.label, "value": shown if shown is not None else text, "number": text}
     if indicator.kind == "count" and isinstance(number, float):
         result.issues.append(Issue("not-a-whole-number", dict(params)))
     if number < 0 and (indicator.kind == "count" or (indicator.min is not None and indicator.min >= 0)):
@@ -161,6 +169,17 @@ def _checked_number(number: int | float, indicator: forms.Indicator, shown: str)
     if indicator.max is not None and number > indicator.max:
         result.issues.append(Issue("above-maximum", {**params, "maximum": _number_text(indicator.max)}))
     return result
+
+
+def _in_range(number: int | float, indicator: forms.Indicator) -> bool:
+    """True when none of the checks in ``_checked_number`` can fire (the common case)."""
+    if indicator.kind == "count" and isinstance(number, float):
+        return False
+    if number < 0 and (indicator.kind == "count" or (indicator.min is not None and indicator.min >= 0)):
+        return False
+    if indicator.min is not None and number < indicator.min:
+        return False
+    return indicator.max is None or number <= indicator.max
 
 
 def _whole_if_integral(number: int | float) -> int | float:
