@@ -25,6 +25,8 @@ def input_level(path: str | Path) -> str:
     from .. import merged_workbook
     from ..reading import identify, read_workbook
 
+    if merged_workbook.is_consolidated_workbook(path):  # a national one is beyond a return's size limits
+        return LEVEL_PARENT
     raw = read_workbook(path)
     if not raw.readable:
         raise CchcError("draft-input-unreadable", path=path, reason=raw.problem.message)
