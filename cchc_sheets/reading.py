@@ -25,6 +25,7 @@ parser runs is checked first and every failure ends as ``RawWorkbook.problem``
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
@@ -111,6 +112,7 @@ class _Refused(Exception):
         self.params = params
 
 
+@functools.lru_cache(maxsize=1024)
 def _fold_name(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip().casefold()
 
@@ -327,17 +329,14 @@ PEEK_WORST_CASE_BYTES = 16 * MB    # what all peeked members together could infl
 
 
 def _inspect_zip(data: bytes, limits: Limits) -> _ZipPackage:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise _Refused("file-unreadable", reason=_vi_en(f"tệp nén ZIP hỏng hoặc bị cắt cụt ({exc})",
-                                                        f"damaged or truncated ZIP ({exc})")) from None
+    infos = _central_directory(data)
+    if infos is None:                       # anything unusual: zipfile reads it (and says what is wrong)
+        infos = _open_zip(data).infolist()
     _check_declared_sizes(infos, limits)
     if any(info.flag_bits & 0x1 for info in infos):
         raise _Refused("file-password-protected")
     members = _Members(data, infos, limits)
-    file_format = _zip_format(archive, members)
+    file_format = _zip_format(lambda: _open_zip(data), members)
     if file_format in ("xlsx", "xlsm"):
         return _inspect_ooxml(members, file_format, limits)
     for info in infos:
@@ -346,6 +345,56 @@ def _inspect_zip(data: bytes, limits: Limits) -> _ZipPackage:
     if file_format == "ods" and b"encryption-data" in members.parts.get("META-INF/manifest.xml", b""):
         raise _Refused("file-password-protected")
     return _ZipPackage(file_format=file_format, parts=members.parts)
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise _Refused("file-unreadable", reason=_vi_en(f"tệp nén ZIP hỏng hoặc bị cắt cụt ({exc})",
+                                                        f"damaged or truncated ZIP ({exc})")) from None
+
+
+class _Entry:
+    """The fields of a ``zipfile.ZipInfo`` this module uses."""
+
+    __slots__ = ("filename", "flag_bits", "compress_type", "CRC", "compress_size", "file_size", "header_offset")
+
+
+_END_RECORD = struct.Struct("<4s4H2LH")                # zipfile.structEndArchive (22 bytes)
+_CENTRAL_RECORD = struct.Struct("<4s4B4HL2L5H2L")      # zipfile.structCentralDir (46 bytes)
+
+
+def _central_directory(data: bytes) -> list[_Entry] | None:
+    """The members of a plain ZIP, read straight from its central directory (3x faster than zipfile).
+
+    Plain: no archive comment, no ZIP64, nothing prepended, no extra fields, a
+    version zipfile supports. Anything else returns None and zipfile reads it.
+    """
+    if len(data) < 22:
+        return None
+    signature, disk, cd_disk, disk_count, count, cd_size, cd_offset, comment = _END_RECORD.unpack_from(data, len(data) - 22)
+    end = cd_offset + cd_size
+    if signature != b"PK\x05\x06" or comment or disk or cd_disk or disk_count != count or end != len(data) - 22:
+        return None
+    entries, position = [], cd_offset
+    while position + 46 <= end:
+        (signature, _, _, extract_version, _, flags, method, _, _, crc, compress_size, file_size,
+         name_length, extra_length, comment_length, _, _, _, offset) = _CENTRAL_RECORD.unpack_from(data, position)
+        if signature != b"PK\x01\x02" or extract_version > zipfile.MAX_EXTRACT_VERSION or extra_length:
+            return None
+        try:
+            name = data[position + 46:position + 46 + name_length].decode("utf-8" if flags & 0x800 else "cp437")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in name:
+            return None
+        entry = _Entry()
+        entry.filename, entry.flag_bits, entry.compress_type, entry.CRC = name, flags, method, crc
+        entry.compress_size, entry.file_size, entry.header_offset = compress_size, file_size, offset
+        entries.append(entry)
+        position += 46 + name_length + extra_length + comment_length
+    return entries if position == end and len(entries) == count else None
 
 
 def _inspect_ooxml(members: "_Members", file_format: str, limits: Limits) -> _ZipPackage:
@@ -456,10 +505,10 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
                 f"{info.filename} nén {int(ratio)} lần", f"{info.filename} compressed {int(ratio)}:1"))
 
 
-def _zip_format(archive: zipfile.ZipFile, members: _Members) -> str:
+def _zip_format(open_archive, members: _Members) -> str:
     names = set(members.names.values())
     if "mimetype" in names:
-        mimetype = archive.read("mimetype")[:100]
+        mimetype = open_archive().read("mimetype")[:100]
         if b"opendocument.spreadsheet" in mimetype:
             return "ods"
         raise _Refused("not-a-spreadsheet", detail=_vi_en(
@@ -667,6 +716,21 @@ def _possible_members(target: str) -> set[str]:
     return {name.casefold() for name in names}
 
 
+_sheet_locks: dict[bytes, bool] = {}
+
+
+def _sheet_lock(tag: bytes) -> bool:
+    """The ``sheet`` attribute of a <sheetProtection> tag (remembered: copies of a template share it)."""
+    locked = _sheet_locks.get(tag)
+    if locked is None:
+        locked = _true(_attributes(tag).get("sheet"))
+        if len(tag) <= 4096:
+            if len(_sheet_locks) >= INDEX_CACHE_ENTRIES:
+                _sheet_locks.clear()
+            _sheet_locks[tag] = locked
+    return locked
+
+
 def _annotate_ooxml(book: RawWorkbook, parts: dict[str, bytes], index: _OoxmlIndex) -> None:
     book.structure_protected = index.structure_protected
     for sheet in book.sheets:
@@ -674,7 +738,7 @@ def _annotate_ooxml(book: RawWorkbook, parts: dict[str, bytes], index: _OoxmlInd
         if part is None:
             continue
         element = _SHEET_PROTECTION.search(part)
-        sheet.protected = bool(element and _true(_attributes(element.group(0)).get("sheet")))
+        sheet.protected = bool(element and _sheet_lock(element.group(0)))
         if b't="e"' in part:
             sheet.cells.update(_ooxml_error_cells(part))
 
