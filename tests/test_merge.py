@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from cchc_sheets import merge
 from cchc_sheets.long_export import COLUMNS, write_long
 from cchc_sheets.merged_workbook import (
-    DETAIL_SHEET, META_SHEET, STATUS_SHEET, SUMMARY_SHEET, read_consolidated, write_merged_workbook,
+    CHART_SHEET, DETAIL_SHEET, META_SHEET, OPINIONS_SHEET, STATUS_SHEET, SUMMARY_SHEET, is_consolidated_workbook,
+    meta_records, read_consolidated, write_merged_workbook,
 )
 from cchc_sheets.messages import CchcError
 from cchc_sheets.model import FileReport, make_finding
@@ -299,6 +300,150 @@ def test_same_inputs_twice_give_the_same_values(tmp_path, consolidation):
         a = [[c.value for c in row] for row in load_workbook(first, data_only=True)[name].iter_rows()]
         b = [[c.value for c in row] for row in load_workbook(second, data_only=True)[name].iter_rows()]
         assert a == b
+
+
+def test_sheets_keep_their_print_and_view_set_up(workbook_path):
+    from openpyxl import load_workbook
+
+    book = load_workbook(workbook_path)
+    assert book.sheetnames == [SUMMARY_SHEET, DETAIL_SHEET, STATUS_SHEET, OPINIONS_SHEET, CHART_SHEET, META_SHEET]
+    assert book[META_SHEET].sheet_state == "hidden"
+    expected = {SUMMARY_SHEET: ("A8", "A7:G16", "$7:$7"), DETAIL_SHEET: ("G4", "A3:O6", "$3:$3"),
+                STATUS_SHEET: ("D7", "A6:N9", "$6:$6"), OPINIONS_SHEET: ("A4", "A3:F7", "$3:$3")}
+    for name, (freeze, filtered, titles) in expected.items():
+        sheet = book[name]
+        assert (sheet.freeze_panes, sheet.auto_filter.ref, sheet.print_title_rows) == (freeze, filtered, titles), name
+        assert int(sheet.page_setup.paperSize) == 9 and sheet.page_setup.fitToWidth == 1  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_options.horizontalCentered
+        assert round(sheet.page_margins.left * 25.4) == 20 and round(sheet.page_margins.right * 25.4) == 15
+    detail = book[DETAIL_SHEET]
+    assert detail.column_dimensions["C"].width == pytest.approx(43.4)  # "TỔNG CỘNG (các đơn vị tính vào tổng)"
+    assert detail.column_dimensions["G"].width == 14 and detail.row_dimensions[3].height == 96
+    header, value = detail.cell(3, 7), detail.cell(4, 7)
+    assert (header.font.name, header.font.b, header.fill.fgColor.rgb, header.border.left.style) == \
+        ("Times New Roman", True, "FFDDEBF7", "thin")
+    assert (value.value, value.number_format, value.border.bottom.style) == (5, "#,##0", "thin")
+    assert detail.cell(6, 6).value == "Không" and detail.cell(6, 7).border.left.style == "thin"  # T03: blank, gridded
+    status = book[STATUS_SHEET]
+    assert status.cell(7, 7).number_format == "dd/mm/yyyy hh:mm"
+    assert status.row_dimensions[7].height == 15.5 + 2  # fitted: one line of text
+    reasons = [r for r in range(13, 19) if status.cell(r, 7).value]
+    assert len(reasons) == 4 and {f"G{r}:M{r}" for r in reasons} <= {str(m) for m in status.merged_cells.ranges}
+    opinions = book[OPINIONS_SHEET]
+    assert opinions.cell(4, 6).alignment.wrap_text and opinions.row_dimensions[4].height > 0
+    (chart,) = book[CHART_SHEET]._charts
+    assert [s.val.numRef.f for s in chart.series][0] == "'Chi tiết'!$G$4:$G$6"
+
+
+def test_consolidation_travels_as_json_in_a_custom_xml_part(workbook_path):
+    import json
+    from xml.etree import ElementTree
+
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(workbook_path) as package:
+        types = package.read("[Content_Types].xml").decode()
+        rels = package.read("xl/_rels/workbook.xml.rels").decode()
+        item = ElementTree.fromstring(package.read("customXml/item1.xml"))
+        props = package.read("customXml/itemProps1.xml").decode()
+        assert "customXml/_rels/item1.xml.rels" in package.namelist() and "xl/theme/theme1.xml" in package.namelist()
+    assert 'PartName="/customXml/itemProps1.xml" ContentType="application/vnd.openxmlformats-officedocument.' \
+           'customXmlProperties+xml"' in types
+    assert 'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml" ' \
+           'Target="../customXml/item1.xml"' in rels
+    assert "ds:datastoreItem" in props and "ds:itemID=" in props
+    records = json.loads(item.text)["records"]
+    assert ["note", 0, "05", '=HYPERLINK("http://x","bấm")'] in records
+    assert sum(1 for r in records if r[0] == "file") == 6
+    marker = [[c.value for c in row] for row in load_workbook(workbook_path)[META_SHEET].iter_rows()]
+    assert len(marker) < 10 and ["meta", "kind", "cchc-merge"] in marker  # a marker, not the data
+
+
+def test_read_consolidated_still_reads_format_1_workbooks(tmp_path, consolidation):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = SUMMARY_SHEET
+    sheet = book.create_sheet(META_SHEET)
+    for row, record in enumerate(meta_records(consolidation), start=1):
+        for column, value in enumerate(["1" if v == 2 and record[1] == "format" else v for v in record], start=1):
+            sheet.cell(row=row, column=column, value=value).data_type = "s" if isinstance(value, str) else "n"
+    book.save(tmp_path / "cu.xlsx")
+    back = read_consolidated(tmp_path / "cu.xlsx")
+    assert back.totals == consolidation.totals and back.group_totals == consolidation.group_totals
+    assert back.unit_statuses[0].report.notes["05"] == '=HYPERLINK("http://x","bấm")'
+    assert [(i.path, i.disposition) for i in back.inputs] == [(i.path, i.disposition) for i in consolidation.inputs]
+
+
+def test_a_damaged_data_part_is_refused_not_guessed(tmp_path, workbook_path):
+    damaged = tmp_path / "hong.xlsx"
+    with zipfile.ZipFile(workbook_path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "customXml/item1.xml":
+                data = data.replace(b']}</cchcMerge>', b'</cchcMerge>')  # cut short
+            target.writestr(info, data)
+    with pytest.raises(CchcError) as raised:
+        read_consolidated(damaged)
+    assert raised.value.code == "merged-workbook-invalid"
+
+
+def test_consolidated_workbook_is_recognised_by_a_peek(tmp_path, workbook_path, form, units, period):
+    from builders import make_return
+    from openpyxl import Workbook
+
+    assert is_consolidated_workbook(workbook_path)
+    commune = make_return(tmp_path / "xa", form, list(units)[0], period, values())
+    Workbook().save(tmp_path / "khac.xlsx")
+    (tmp_path / "rac.xlsx").write_bytes(b"not a zip")
+    for other in (commune, tmp_path / "khac.xlsx", tmp_path / "rac.xlsx", tmp_path / "khong-co.xlsx"):
+        assert not is_consolidated_workbook(other), other
+
+
+def test_draft_reads_a_national_workbook_without_the_return_size_limits(workbook_path, monkeypatch):
+    from cchc_sheets import reading
+    from cchc_sheets.narrative.drafting import input_level
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the consolidated workbook went through the commune-return reader")
+
+    monkeypatch.setattr(reading, "read_workbook", refuse)
+    assert input_level(workbook_path) == "parent"
+
+
+def test_thousands_of_units_with_hundreds_of_groups_round_trip(tmp_path, form, period):
+    """Past 702 columns (ZZ) on Tổng hợp: one subtotal column per group."""
+    from openpyxl import load_workbook
+
+    from cchc_sheets.units import Unit, UnitList
+
+    units = UnitList(tuple(Unit(f"X{n:04d}", f"Xã Số {n}", "UBND tỉnh Lớn", "", f"Cụm {n // 2}")
+                           for n in range(1500)), "units.csv")
+    reports = [report(u.code, values(**{"01": n % 7}), path=f"in/{u.code}.xlsx", error=n % 50 == 0,
+                      answers={"kho-khan": f"- Khó khăn {n}"}) for n, u in enumerate(units) if n % 30]
+    result = merge.consolidate(reports, form, units, period)
+    path = write_merged_workbook(result, tmp_path / "lon.xlsx")
+    back = read_consolidated(path)
+    assert back.totals == result.totals and back.group_totals == result.group_totals
+    assert [s.status for s in back.unit_statuses] == [s.status for s in result.unit_statuses]
+    summary = load_workbook(path, data_only=True, read_only=True)[SUMMARY_SHEET]
+    rows = list(summary.iter_rows(min_row=7, max_row=8, values_only=True))
+    assert len(rows[0]) == 5 + 750 and rows[0][-1] == "Trong đó: Cụm 749"
+    assert rows[1][3] == result.totals["01"] and rows[1][-1] == result.group_totals["Cụm 749"]["01"]
+    detail = load_workbook(path)[DETAIL_SHEET]
+    invalid = next(r for r in range(4, 1504) if detail.cell(r, 5).value == "Có lỗi, chưa tính")
+    assert detail.cell(invalid, 7).font.color.rgb == "FF808080"  # shown grey, left out of the totals
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_keeps_the_data_part_when_it_saves_the_workbook(tmp_path, soffice, workbook_path, consolidation):
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(tmp_path / "luu-lai"), str(workbook_path)], check=True, capture_output=True,
+                   timeout=180)
+    back = read_consolidated(tmp_path / "luu-lai" / "tong-hop.xlsx")
+    assert back.totals == consolidation.totals
+    assert [(i.path, i.reason) for i in back.inputs] == [(i.path, i.reason) for i in consolidation.inputs]
 
 
 # --------------------------------------------------------------------------- long export
