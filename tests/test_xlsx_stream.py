@@ -1,0 +1,80 @@
+"""xlsx_stream: the streaming .xlsx writer behind the consolidated workbook."""
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+import pytest
+
+from cchc_sheets.xlsx_stream import Formula, PageSetup, Style, WorkbookWriter, cell_ref, column_letter, excel_serial
+
+
+@pytest.mark.parametrize("column, letters", [(1, "A"), (26, "Z"), (27, "AA"), (52, "AZ"), (702, "ZZ"),
+                                             (703, "AAA"), (16384, "XFD")])
+def test_column_letters(column, letters):
+    assert column_letter(column) == letters and cell_ref(7, column) == f"{letters}7"
+
+
+def test_excel_serial_dates():
+    assert excel_serial(datetime(1900, 3, 1)) == 61
+    assert excel_serial(datetime(2020, 6, 18, 9, 0)) == 44000.375
+
+
+def write(build) -> bytes:
+    book = WorkbookWriter(Style())
+    build(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_text_is_never_a_formula_and_formulas_carry_their_value(tmp_path):
+    from openpyxl import load_workbook
+
+    def build(book):
+        sheet = book.add_sheet("Trang 1")
+        text = book.style(wrap=True)
+        sheet.write_row(1, [(1, "=HYPERLINK(\"http://x\")", text), (2, "+1", 0), (3, "-", 0), (4, "@SUM(1)", 0),
+                            (5, "bình thường", text)])
+        sheet.write_row(2, [(1, 2, 0), (2, 2.5, 0), (3, Formula("SUM(A2:B2)", 4.5), 0), (4, None, text),
+                            (5, "a\x07b", 0)])
+
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(write(build))
+    sheet = load_workbook(path)["Trang 1"]
+    assert [c.data_type for c in sheet[1]] == ["s"] * 5
+    assert [c.quotePrefix for c in sheet[1]] == [True, True, True, True, False]
+    assert sheet["C2"].value == "=SUM(A2:B2)" and sheet["E2"].value == "a\ufffdb"
+    cached = load_workbook(path, data_only=True)["Trang 1"]
+    assert [c.value for c in cached[2]] == [2, 2.5, 4.5, None, "a\ufffdb"]
+    assert cached["D2"].alignment.wrap_text
+
+
+def test_rows_must_come_in_order():
+    book = WorkbookWriter()
+    sheet = book.add_sheet("A")
+    sheet.write_row(2, [(1, "x", 0)])
+    with pytest.raises(ValueError):
+        sheet.write_row(2, [(1, "y", 0)])
+
+
+def test_package_parts_and_determinism():
+    def build(book):
+        sheet = book.add_sheet("Dữ liệu")
+        sheet.write_row(1, [(1, "a", 0)])
+        sheet.page = PageSetup(landscape=True, title_rows=(1, 1))
+        sheet.autofilter, sheet.freeze = "A1:A1", "B2"
+        book.add_sheet("ẩn", hidden=True).write_row(1, [(1, 1, 0)])
+        book.add_custom_xml(iter(['<x xmlns="urn:test">', "{}", "</x>"]), "{00000000-0000-0000-0000-000000000001}")
+
+    first, second = write(build), write(build)
+    assert first == second  # same input, same bytes (fixed zip times)
+    package = zipfile.ZipFile(io.BytesIO(first))
+    assert package.read("customXml/item1.xml") == b'<x xmlns="urn:test">{}</x>'
+    workbook = package.read("xl/workbook.xml").decode()
+    assert 'name="ẩn" sheetId="2" state="hidden"' in workbook
+    assert "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">'Dữ liệu'!$1:$1</definedName>" in workbook
+    sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    assert '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>' in sheet
+    assert 'paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"' in sheet
