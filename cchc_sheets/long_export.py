@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePath
 
 from . import merge
-from .fileio import write_bytes_atomic, write_with
+from .fileio import write_with
 from .messages import CchcError
 from .model import Consolidation
 
@@ -26,14 +27,18 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def long_rows(consolidation: Consolidation) -> list[dict]:
-    rows = []
+    return list(iter_long_rows(consolidation))
+
+
+def iter_long_rows(consolidation: Consolidation) -> Iterator[dict]:
+    """The rows one at a time: a national export (90,000 rows) never sits in memory whole."""
     for status in consolidation.unit_statuses:
         if not status.counted:
             continue
         report = status.report
         for indicator in consolidation.form.indicators:
             value = report.values.get(indicator.code)
-            rows.append({
+            yield {
                 "period": consolidation.period.code, "unit_code": status.unit.code,
                 "unit_name": status.unit.name, "group": status.unit.group,
                 "indicator_code": indicator.code, "indicator_label": indicator.label,
@@ -41,32 +46,39 @@ def long_rows(consolidation: Consolidation) -> list[dict]:
                 "value": merge.number(value) if indicator.is_numeric else value,
                 "note": str(report.notes.get(indicator.code) or ""),
                 "source_file": PurePath(report.path).name, "source_sha256": report.sha256,
-            })
-    return rows
+            }
 
 
 def write_long(consolidation: Consolidation, path: str | Path) -> Path:
     """Write ``.csv`` or ``.parquet`` (by suffix) atomically; returns ``path``."""
     path = Path(path)
     suffix = path.suffix.lower()
-    rows = long_rows(consolidation)
     if suffix == ".csv":
-        write_bytes_atomic(path, csv_bytes(rows))
+        write_with(path, lambda temporary: write_csv(temporary, iter_long_rows(consolidation)))
     elif suffix == ".parquet":
-        frame = data_frame(rows)
+        frame = data_frame(iter_long_rows(consolidation))
         write_with(path, lambda temporary: frame.to_parquet(temporary, index=False))
     else:
         raise CchcError("long-format-unsupported", path=path)
     return path
 
 
-def csv_bytes(rows: list[dict]) -> bytes:
+def write_csv(path: Path, rows: Iterable[dict]) -> None:
+    """UTF-8 with a BOM, CRLF, streamed row by row."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        _write_csv_rows(handle, rows)
+
+
+def csv_bytes(rows: Iterable[dict]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_csv_cell(row[c], c) for c in COLUMNS])
+    _write_csv_rows(buffer, rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _write_csv_rows(handle, rows: Iterable[dict]) -> None:
+    writer = csv.writer(handle, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([_csv_cell(row[c], c) for c in COLUMNS] for row in rows)
 
 
 def _csv_cell(value: object, column: str) -> str:
@@ -78,10 +90,15 @@ def _csv_cell(value: object, column: str) -> str:
     return text
 
 
-def data_frame(rows: list[dict]):
+def data_frame(rows: Iterable[dict]):
+    """Typed columns, built column by column (a list of 90,000 dicts costs twice the memory)."""
     import pandas as pd
 
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    columns: dict[str, list] = {c: [] for c in COLUMNS}
+    for row in rows:
+        for column, cells in columns.items():
+            cells.append(row[column])
+    frame = pd.DataFrame(columns, columns=list(COLUMNS))
     numbers = [v for v in frame["value"] if v is not None and not isinstance(v, str)]
     if all(isinstance(v, int) for v in numbers):
         frame["value"] = pd.array([v if isinstance(v, int) else None for v in frame["value"]], dtype="Int64")
