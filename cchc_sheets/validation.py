@@ -30,7 +30,7 @@ OUTLIER_MIN_UNITS = 8
 OUTLIER_IQR_FACTOR = 3
 POOL_MIN_FILES = 48       # below this a process pool costs more than it saves
 POOL_WORKERS = 2
-POOL_CHUNK = 16
+POOL_CHUNK = 64           # files per task sent to a worker: keeps pickling and IPC per file small
 HEADER_SEARCH_ROWS = 40
 
 UNIT_CODE_IN_HEADING = re.compile(r"\(mã\s*([^)]+?)\s*\)")
@@ -697,6 +697,7 @@ _worker_setup: dict = {}
 
 def _init_worker(form: Form, units: UnitList | None, period: Period | None, limits) -> None:
     _worker_setup.update(form=form, units=units, period=period, limits=limits)
+    _plan_for(form)  # worked out once per worker, before its first file
 
 
 def _validate_file(path: Path) -> FileReport:
@@ -716,7 +717,12 @@ def _reports(files: list[Path], form, units, period, limits, jobs: int | None) -
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(form, units, period, limits)) as pool:
-        yield from pool.map(_validate_file, files, chunksize=POOL_CHUNK)
+        yield from pool.map(_validate_file, files, chunksize=_chunk_size(len(files), workers))
+
+
+def _chunk_size(count: int, workers: int) -> int:
+    """POOL_CHUNK files per task, smaller for small batches so every worker gets several tasks."""
+    return max(1, min(POOL_CHUNK, count // (workers * 4)))
 
 
 def validate_paths(paths, form: Form, *, units: UnitList | None = None, period: Period | None = None,

@@ -39,12 +39,35 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
     with _progress(paths) as tick:
         batch = validate_paths(paths, form_pack, units=units, period=period, jobs=jobs, progress=tick)
     if as_json:
-        click.echo(json.dumps(batch.to_dict(), ensure_ascii=False, indent=2, default=str))
+        for chunk in batch_json_chunks(batch):
+            click.echo(chunk, nl=False)
     else:
         _print_batch(batch)
     _write_outputs(batch, form_pack, report_path, feedback_dir, quiet=as_json)
     if batch.has_errors:
         ctx.exit(1)
+
+
+def batch_json_chunks(batch):
+    """``json.dumps(batch.to_dict(), indent=2)`` plus a newline, one file at a time.
+
+    The same text, but memory no longer grows with the number of files: only one
+    report's dict and text exist at a time. JSON strings hold no raw newline, so
+    re-indenting a report's lines is safe.
+    """
+    if not batch.files:
+        yield _dumps({"files": [], "summary": batch.summary}) + "\n"
+        return
+    yield '{\n  "files": [\n'
+    for n, report in enumerate(batch.files):
+        text = "    " + _dumps(report.to_dict()).replace("\n", "\n    ")
+        yield text + (",\n" if n + 1 < len(batch.files) else "\n")
+    summary = _dumps(batch.summary).replace("\n", "\n  ")
+    yield f'  ],\n  "summary": {summary}\n}}\n'
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
 
 class _progress:
