@@ -17,6 +17,7 @@ with ``=``, ``+``, ``-`` or ``@`` also gets Excel's quote prefix. Formulas exist
 """
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import tempfile
@@ -266,12 +267,17 @@ class Sheet:
     def _cell(self, row: int, column: int, value: object, style: int) -> str:
         """The less common values: floats, formulas, dates; anything else as its text."""
         ref = f'{_LETTERS[column]}{row}'
-        if isinstance(value, bool):
-            return self._cell(row, column, str(value), style)
+        if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+            value = str(value)  # Excel has no NaN: show it rather than fail the workbook
+        if isinstance(value, str):
+            if value.startswith(QUOTED_STARTS):
+                style = self.book.styles.quoted(style)
+            return f'<c r="{ref}" s="{style}" t="s"><v>{self.book.shared_string(value)}</v></c>'
         if isinstance(value, (int, float)):
             return f'<c r="{ref}" s="{style}"><v>{_number(value)}</v></c>'
         if isinstance(value, Formula):
-            return f'<c r="{ref}" s="{style}"><f>{xml_text(value.text)}</f><v>{_number(value.value)}</v></c>'
+            cached = f"<v>{_number(value.value)}</v>" if math.isfinite(value.value) else ""
+            return f'<c r="{ref}" s="{style}"><f>{xml_text(value.text)}</f>{cached}</c>'
         if isinstance(value, (datetime, date)):
             return f'<c r="{ref}" s="{style}"><v>{excel_serial(value)!r}</v></c>'
         return self._cell(row, column, str(value), style)

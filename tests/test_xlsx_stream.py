@@ -38,16 +38,16 @@ def test_text_is_never_a_formula_and_formulas_carry_their_value(tmp_path):
         sheet.write_row(1, [(1, "=HYPERLINK(\"http://x\")", text), (2, "+1", 0), (3, "-", 0), (4, "@SUM(1)", 0),
                             (5, "bình thường", text)])
         sheet.write_row(2, [(1, 2, 0), (2, 2.5, 0), (3, Formula("SUM(A2:B2)", 4.5), 0), (4, None, text),
-                            (5, "a\x07b", 0)])
+                            (5, "a\x07b", 0), (6, float("nan"), 0)])
 
     path = tmp_path / "a.xlsx"
     path.write_bytes(write(build))
     sheet = load_workbook(path)["Trang 1"]
-    assert [c.data_type for c in sheet[1]] == ["s"] * 5
-    assert [c.quotePrefix for c in sheet[1]] == [True, True, True, True, False]
+    assert [c.data_type for c in sheet[1]][:5] == ["s"] * 5
+    assert [c.quotePrefix for c in sheet[1]][:5] == [True, True, True, True, False]
     assert sheet["C2"].value == "=SUM(A2:B2)" and sheet["E2"].value == "a\ufffdb"
     cached = load_workbook(path, data_only=True)["Trang 1"]
-    assert [c.value for c in cached[2]] == [2, 2.5, 4.5, None, "a\ufffdb"]
+    assert [c.value for c in cached[2]] == [2, 2.5, 4.5, None, "a\ufffdb", "nan"]
     assert cached["D2"].alignment.wrap_text
 
 
