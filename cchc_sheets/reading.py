@@ -870,8 +870,12 @@ def _integer(value: object) -> int | None:
 
 def _period_code(value: object) -> str | None:
     text = _text(value)
-    if text is None:
-        return None
+    return None if text is None else _period_code_of(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _period_code_of(text: str) -> str:
+    """Remembered: every return of a batch names the same period."""
     try:
         return parse_period(text).code
     except Exception:
