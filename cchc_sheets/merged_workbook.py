@@ -53,6 +53,7 @@ META_KIND = "cchc-merge"
 META_FORMAT = 2            # 1: the records in the hidden sheet's rows; 2: in a custom XML part
 DATA_NAMESPACE = "urn:cchc-sheets:merge"
 DATA_ITEM_ID = "{6F1C3E52-7A0B-4C8E-9D4B-3C2A1B0E5F70}"
+DATA_RECORDS_PER_PART = 2000   # a few hundred kB of JSON per <part>
 MAX_DATA_BYTES = 1 << 30    # the data part of a national merge is a few MB; refuse anything absurd
 
 FONT_NAME = "Times New Roman"
@@ -616,18 +617,29 @@ def write_marker_sheet(sheet: Sheet, consolidation: Consolidation) -> None:
 
 
 def data_part_chunks(consolidation: Consolidation) -> Iterator[str]:
-    """The custom XML item: ``<cchcMerge>`` around the JSON of every record, escaped for XML."""
+    """The custom XML item: ``<cchcMerge>`` around the JSON of every record, cut into ``<part>``s.
+
+    The JSON text is the concatenation of the parts. One text node would do for XML, but
+    LibreOffice's parser refuses text nodes over 10 MB ("huge text node"), and a national
+    merge has about 17 MB of JSON.
+    """
     yield f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cchcMerge xmlns="{DATA_NAMESPACE}">'
-    yield escape(f'{{"kind": "{META_KIND}", "format": {META_FORMAT}, "records": [')
+    for piece in _json_pieces(consolidation):
+        yield f"<part>{escape(piece)}</part>"
+    yield "</cchcMerge>"
+
+
+def _json_pieces(consolidation: Consolidation) -> Iterator[str]:
+    yield f'{{"kind": "{META_KIND}", "format": {META_FORMAT}, "records": ['
     batch: list[tuple] = []
     separator = ""
     for record in meta_records(consolidation):
         batch.append(record)
-        if len(batch) >= 5000:
-            yield escape(separator + _json_items(batch))
+        if len(batch) >= DATA_RECORDS_PER_PART:
+            yield separator + _json_items(batch)
             batch.clear()
             separator = ","
-    yield escape((separator + _json_items(batch) if batch else "") + "]}") + "</cchcMerge>"
+    yield (separator + _json_items(batch) if batch else "") + "]}"
 
 
 def _json_items(records: list[tuple]) -> str:
@@ -744,10 +756,12 @@ def _parse_data_item(package: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path
         raise CchcError("merged-workbook-invalid", path=path, reason=f"phần dữ liệu quá lớn ({info.file_size} byte)")
     try:
         root = ElementTree.fromstring(package.read(info))
-        document = json.loads(root.text or "")
-        records = document["records"]
-        if root.tag != f"{{{DATA_NAMESPACE}}}cchcMerge" or not isinstance(records, list):
+        if root.tag != f"{{{DATA_NAMESPACE}}}cchcMerge":
             raise ValueError(root.tag)
+        document = json.loads("".join(part.text or "" for part in root))
+        records = document["records"]
+        if not isinstance(records, list):
+            raise ValueError("records")
     except CchcError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged or foreign data: say so, never guess

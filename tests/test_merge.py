@@ -352,7 +352,8 @@ def test_consolidation_travels_as_json_in_a_custom_xml_part(workbook_path):
     assert 'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml" ' \
            'Target="../customXml/item1.xml"' in rels
     assert "ds:datastoreItem" in props and "ds:itemID=" in props
-    records = json.loads(item.text)["records"]
+    assert [part.tag for part in item] == ["{urn:cchc-sheets:merge}part"] * len(item)
+    records = json.loads("".join(part.text for part in item))["records"]
     assert ["note", 0, "05", '=HYPERLINK("http://x","bấm")'] in records
     assert sum(1 for r in records if r[0] == "file") == 6
     marker = [[c.value for c in row] for row in load_workbook(workbook_path)[META_SHEET].iter_rows()]
@@ -381,7 +382,7 @@ def test_a_damaged_data_part_is_refused_not_guessed(tmp_path, workbook_path):
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "customXml/item1.xml":
-                data = data.replace(b']}</cchcMerge>', b'</cchcMerge>')  # cut short
+                data = data.replace(b']}</part></cchcMerge>', b'</part></cchcMerge>')  # cut short
             target.writestr(info, data)
     with pytest.raises(CchcError) as raised:
         read_consolidated(damaged)
