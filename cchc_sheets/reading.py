@@ -13,12 +13,18 @@ parser runs is checked first and every failure ends as ``RawWorkbook.problem``
 2. magic bytes: ZIP (xlsx/xlsm/xlsb/ods), OLE2 (xls, or an encrypted xlsx),
    anything else is ``not-a-spreadsheet``;
 3. ZIP packages: the central directory's declared sizes, member count and
-   compression ratios (``file-bomb``), then every XML part is inflated here
-   with an output cap equal to its declared size, so a header that lies about
-   its size is caught before calamine inflates it; XML with ``<!DOCTYPE`` or
-   ``<!ENTITY`` is refused (entity expansion attacks); the declared cell grid
-   of each worksheet is bounded (a two-cell sheet at A1 and CV1048576 would
-   make any reader allocate a dense 100-million-cell grid);
+   compression ratios (``file-bomb``), then the parts that hold cells or are
+   parsed here (workbook.xml, its rels, the content types, every sheet; every
+   part of .ods/.xlsb) are inflated here with an output cap equal to their
+   declared size, so a header that lies about its size is caught before
+   calamine inflates it; XML with ``<!DOCTYPE`` or ``<!ENTITY`` is refused
+   (entity expansion attacks). The other xlsx parts (theme, styles, document
+   properties) are only peeked at: deflate cannot exceed 1032:1, so their
+   compressed size bounds them (16 MB for all of them together, else they are
+   inflated too), and their first bytes must be the XML declaration then the
+   root element, which leaves no room for a DTD. The cell grid of each
+   worksheet is bounded (a two-cell sheet at A1 and CV1048576 would make any
+   reader allocate a dense 100-million-cell grid);
 4. encryption: an OLE file with an ``EncryptedPackage`` stream (password-to-open
    xlsx), an .xls with a FILEPASS record, an .ods whose manifest has
    ``encryption-data``: ``file-password-protected``.
