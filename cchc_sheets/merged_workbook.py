@@ -133,8 +133,8 @@ class Palette:
         found = self._indexes.get(key)
         if found is None:
             found = self._indexes[key] = self.book.style(
-                font_name=FONT_NAME, size=size, bold=bold, italic=italic, color=GREY if grey else None, number_format=number_format,
-                wrap=wrap, horizontal=align, vertical="center" if header else "top",
+                font_name=FONT_NAME, size=size, bold=bold, italic=italic, color=GREY if grey else None,
+                number_format=number_format, wrap=wrap, horizontal=align, vertical="center" if header else "top",
                 fill=HEADER_FILL if header else None, border=border or header)
         return found
 
