@@ -228,11 +228,7 @@ class _PackChecker:
             return ()
         result: list[Indicator] = []
         seen: set[str] = set()
-        for n, item in enumerate(value):
-            place = f"indicators[{n}]"
-            if not isinstance(item, dict):
-                self.problem(place, "phải là một bảng khóa: giá trị", "must be a mapping")
-                continue
+        for place, item in self.mappings(value, "indicators"):
             indicator = self.indicator(item, place, seen)
             if indicator:
                 seen.add(indicator.code)
@@ -275,40 +271,31 @@ class _PackChecker:
             return default
         return value
 
-    def questions(self, value: object) -> tuple[Question, ...]:
+    def mappings(self, value: object, section: str):
+        """(place, item) for every mapping of a list section; what is not one is a problem."""
         if not isinstance(value, list):
-            self.problem("form.questions", "phải là một danh sách", "must be a list")
-            return ()
-        result = []
+            self.problem(f"form.{section}", "phải là một danh sách", "must be a list")
+            return
         for n, item in enumerate(value):
-            place = f"questions[{n}]"
-            if not isinstance(item, dict):
+            place = f"{section}[{n}]"
+            if isinstance(item, dict):
+                yield place, item
+            else:
                 self.problem(place, "phải là một bảng khóa: giá trị", "must be a mapping")
-                continue
-            result.append(Question(
-                code=self.text(item, "code", place, "mã câu hỏi"),
-                label=self.text(item, "label", place, "nội dung câu hỏi"),
-                section=self.text(item, "section", place, "mục báo cáo"),
-                help=self.text(item, "help", place, "hướng dẫn", required=False),
-                required=bool(item.get("required", False)),
-                max_length=int(item.get("max_length", DEFAULT_ANSWER_MAX_LENGTH)),
-            ))
-        return tuple(result)
+
+    def questions(self, value: object) -> tuple[Question, ...]:
+        return tuple(Question(
+            code=self.text(item, "code", place, "mã câu hỏi"),
+            label=self.text(item, "label", place, "nội dung câu hỏi"),
+            section=self.text(item, "section", place, "mục báo cáo"),
+            help=self.text(item, "help", place, "hướng dẫn", required=False),
+            required=bool(item.get("required", False)),
+            max_length=int(item.get("max_length", DEFAULT_ANSWER_MAX_LENGTH)),
+        ) for place, item in self.mappings(value, "questions"))
 
     def rules(self, value: object, codes: set[str]) -> tuple[Rule, ...]:
-        if not isinstance(value, list):
-            self.problem("form.rules", "phải là một danh sách", "must be a list")
-            return ()
-        result = []
-        for n, item in enumerate(value):
-            place = f"rules[{n}]"
-            if not isinstance(item, dict):
-                self.problem(place, "phải là một bảng khóa: giá trị", "must be a mapping")
-                continue
-            rule = self.rule(item, place, codes)
-            if rule:
-                result.append(rule)
-        return tuple(result)
+        rules = (self.rule(item, place, codes) for place, item in self.mappings(value, "rules"))
+        return tuple(rule for rule in rules if rule)
 
     def rule(self, item: dict, place: str, codes: set[str]) -> Rule | None:
         when = self.text(item, "when", place, "điều kiện")

@@ -59,16 +59,17 @@ def run_cli():
     return run
 
 
-def soffice_path() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+def require_tool(*names: str) -> str:
+    """The first of ``names`` on PATH; the test is skipped when none is, but fails under CI=true."""
+    path = next((found for found in map(shutil.which, names) if found), None)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{names[0]} is required under CI=true but is not installed")
+        pytest.skip(f"{names[0]} is not installed")
+    return path
 
 
 @pytest.fixture(scope="session")
 def soffice():
     """Path to LibreOffice; skipped when missing, except under CI=true where it must exist."""
-    path = soffice_path()
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice (soffice) is required under CI=true but is not installed")
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return path
+    return require_tool("soffice", "libreoffice")

@@ -16,18 +16,9 @@ from python_calamine import CalamineWorkbook
 from cchc_sheets import libreoffice
 from cchc_sheets.libreoffice import convert
 from cchc_sheets.messages import CchcError
+from conftest import require_tool
 
 UNIT_NAME = "Xã An Hòa Thịnh"
-
-
-def require_tool(name: str) -> str:
-    """A command-line tool the test needs: skipped when missing, a failure under CI=true."""
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} is required under CI=true but is not installed")
-        pytest.skip(f"{name} is not installed")
-    return path
 
 
 @pytest.fixture

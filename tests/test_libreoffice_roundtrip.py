@@ -33,6 +33,7 @@ import pytest
 from cchc_sheets.forms import load_form
 from cchc_sheets.layout import fold_text
 from cchc_sheets.libreoffice import convert
+from conftest import require_tool
 
 pytestmark = pytest.mark.libreoffice
 
@@ -76,15 +77,6 @@ TOTALS = {code: sum(EXPECTED[unit][code] for unit in TYPED) for code in LABELS}
 
 
 # --------------------------------------------------------------------------- fixtures
-def require(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is required under CI=true but is not installed")
-        pytest.skip(f"{tool} is not installed")
-    return path
-
-
 def _python_with_uno() -> str | None:
     """A Python that can ``import uno``: Debian's python3-uno, or LibreOffice's bundled one."""
     for candidate in ("/usr/bin/python3", "/usr/lib/libreoffice/program/python",
@@ -188,7 +180,7 @@ def merged(round_trip):
 
 
 def pdf_text(path: Path) -> str:
-    text = subprocess.run([require("pdftotext"), "-layout", str(path), "-"], capture_output=True,
+    text = subprocess.run([require_tool("pdftotext"), "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     return " ".join(text.split())
 
