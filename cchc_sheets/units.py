@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .messages import CchcError, render
@@ -53,10 +54,15 @@ class UnitList:
         return any(u.group for u in self.units)
 
     def by_code(self) -> dict[str, Unit]:
-        return {u.code: u for u in self.units}
+        return dict(self._index)
 
     def get(self, code: str) -> Unit | None:
-        return self.by_code().get(code)
+        return self._index.get(code)
+
+    @cached_property
+    def _index(self) -> dict[str, Unit]:
+        """Built once: validation looks up every return's unit (a rebuild per lookup is N² at 10,000 units)."""
+        return {u.code: u for u in self.units}
 
     def __iter__(self):
         return iter(self.units)
