@@ -13,8 +13,9 @@ on the same files, the naive baseline an IT officer would write (a loop of
 
 Peak memory is measured two ways: the largest single process (``ru_maxrss`` from
 ``os.wait4``, which covers the command and every worker it waited for) and the
-sum of the RSS of the whole process tree, sampled from /proc every 20 ms (what
-the machine actually has to hold when a command runs a process pool).
+sum of the proportional set sizes (PSS) of the whole process tree, sampled from
+/proc every 20 ms (what the machine actually has to hold when a command runs a
+process pool; pages the forked workers share are counted once).
 
 The table is printed and appended to BENCHMARKS.md with the machine's
 description, followed by the budgets of issue 7 marked PASS or FAIL.
@@ -348,7 +349,7 @@ def write_returns(plans: list[ReturnPlan], templates: dict[str, Path], out_dir: 
 class Measurement:
     seconds: float
     max_rss_mb: float    # the largest single process (ru_maxrss from wait4)
-    tree_rss_mb: float   # the sum over the process tree, sampled
+    tree_rss_mb: float   # the sum over the process tree (PSS), sampled
     exit_code: int
     stderr: str = ""
     cpu_seconds: float = 0.0  # user + system of the command and every worker it waited for
@@ -369,7 +370,19 @@ def _children_of(pid: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
+def _memory_kb(pid: int) -> int:
+    """Proportional set size (shared pages split between the processes sharing them), else RSS.
+
+    Pool workers are forked from the command and share its pages: summing their RSS
+    would count those pages two or three times.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     try:
         with open(f"/proc/{pid}/statm", "rb") as handle:
             return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
@@ -377,11 +390,11 @@ def _rss_kb(pid: int) -> int:
         return 0
 
 
-def tree_rss_kb(root: int) -> int:
+def tree_memory_kb(root: int) -> int:
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += _rss_kb(pid)
+        total += _memory_kb(pid)
         stack.extend(_children_of(pid))
     return total
 
@@ -395,7 +408,7 @@ class TreeSampler(threading.Thread):
 
     def run(self):
         while not self._done.is_set():
-            self.peak_kb = max(self.peak_kb, tree_rss_kb(self.pid))
+            self.peak_kb = max(self.peak_kb, tree_memory_kb(self.pid))
             self._done.wait(SAMPLER_INTERVAL)
 
     def stop(self):
@@ -420,7 +433,7 @@ def run_measured(args: list[str], stdout_path: Path | None = None, cwd: Path | N
     if stdout_path:
         stdout.close()
     max_rss = usage.ru_maxrss / 1024
-    return Measurement(seconds, max_rss, max(sampler.peak_kb / 1024, max_rss), process.returncode, error_text,
+    return Measurement(seconds, max_rss, sampler.peak_kb / 1024, process.returncode, error_text,
                        usage.ru_utime + usage.ru_stime)
 
 
@@ -811,7 +824,7 @@ def machine_description() -> str:
 
 def format_table(rows: list[Row]) -> str:
     header = ("| step | N | files | seconds | CPU s | files/s | peak RSS MB (largest process) "
-              "| peak RSS MB (process tree) | ratio to baseline | note |")
+              "| peak MB (process tree, PSS) | ratio to baseline | note |")
     lines = [header, "|" + " --- |" * 10]
     for r in rows:
         ratio = f"{r.ratio:.1f}×" if r.ratio else "—"

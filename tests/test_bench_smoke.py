@@ -54,7 +54,7 @@ def test_table_has_every_step_with_positive_numbers(small_run):
         assert row.seconds > 0
         if row.n:
             assert row.n == 5 and row.files_per_second > 0
-            assert row.max_rss_mb > 0 and row.tree_rss_mb >= row.max_rss_mb
+            assert row.max_rss_mb > 0 and row.tree_rss_mb > 0
     combined = next(r for r in result.rows if r.step == "validate + merge")
     assert combined.ratio is not None and combined.ratio > 0
     table = result.table
