@@ -167,21 +167,20 @@ def eml_folder(tmp_path: Path) -> str:
     return str(folder)
 
 
-def mbox_file(tmp_path: Path) -> str:
-    path = tmp_path / "returns.mbox"
-    box = mailbox.mbox(path)
+def mailbox_of_returns(path: Path, kind) -> str:
+    box = kind(path)
     for raw, _ in returns():
         box.add(raw)
     box.close()
     return str(path)
 
 
+def mbox_file(tmp_path: Path) -> str:
+    return mailbox_of_returns(tmp_path / "returns.mbox", mailbox.mbox)
+
+
 def maildir_folder(tmp_path: Path) -> str:
-    path = tmp_path / "Maildir"
-    box = mailbox.Maildir(path)
-    for raw, _ in returns():
-        box.add(raw)
-    return str(path)
+    return mailbox_of_returns(tmp_path / "Maildir", mailbox.Maildir)
 
 
 def read_received(inbox: Path) -> list[dict]:

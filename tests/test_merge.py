@@ -20,6 +20,8 @@ from cchc_sheets.merged_workbook import (
 from cchc_sheets.messages import CchcError
 from cchc_sheets.model import FileReport, make_finding
 from cchc_sheets.received import load_received, read_received
+from cchc_sheets.libreoffice import convert
+from conftest import require_tool
 
 ICT = timezone(timedelta(hours=7))
 SUMMED = ["01", "02", "03", "04", "05", "05.1", "06", "07", "08"]
@@ -438,11 +440,7 @@ def test_thousands_of_units_with_hundreds_of_groups_round_trip(tmp_path, form, p
 
 @pytest.mark.libreoffice
 def test_libreoffice_keeps_the_data_part_when_it_saves_the_workbook(tmp_path, soffice, workbook_path, consolidation):
-    profile = tmp_path / "lo-profile"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(tmp_path / "luu-lai"), str(workbook_path)], check=True, capture_output=True,
-                   timeout=180)
-    back = read_consolidated(tmp_path / "luu-lai" / "tong-hop.xlsx")
+    back = read_consolidated(convert(workbook_path, "xlsx", tmp_path / "luu-lai", soffice=soffice))
     assert back.totals == consolidation.totals
     assert [(i.path, i.reason) for i in back.inputs] == [(i.path, i.reason) for i in consolidation.inputs]
 
@@ -566,11 +564,8 @@ def test_cchc_merge_takes_on_time_from_received_csv(tmp_path, returns, units_fil
 
 @pytest.mark.libreoffice
 def test_libreoffice_prints_the_merged_totals(tmp_path, soffice, workbook_path, consolidation):
-    profile = tmp_path / "lo-profile"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path / "pdf"), str(workbook_path)], check=True, capture_output=True,
-                   timeout=180)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "pdf" / "tong-hop.pdf"), "-"],
+    pdf = convert(workbook_path, "pdf", tmp_path / "pdf", soffice=soffice)
+    text = subprocess.run([require_tool("pdftotext"), "-layout", str(pdf), "-"],
                           check=True, capture_output=True, text=True).stdout
     assert "BÁO CÁO TUYÊN TRUYỀN CCHC" in text and "TỔNG CỘNG" in text
     summary_line = next(line for line in text.splitlines() if "Số người tham dự" in line)
