@@ -76,6 +76,7 @@ DISPOSITION_LABELS = {
 }
 RECEIVED_SOURCE_LABELS = {"mail": "Thời gian thư", "file": "Thời gian tệp", "workbook": "Ngày báo cáo ghi trong tệp"}
 
+SUMMARY_MAX_GROUPS = 12  # more group columns would not print on A4 landscape
 DETAIL_HEADER_ROW = 3
 DETAIL_FIXED = ("TT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Tình trạng", "Tính vào tổng")
 STATUS_HEADER_ROW = 6
@@ -282,6 +283,9 @@ class DetailLayout:
         self.last_unit_row = self.first_unit_row + max(len(consolidation.unit_statuses), 1) - 1
         self.total_row = self.last_unit_row + 1
         self.groups = list(consolidation.group_totals)
+        # Tổng hợp shows one column per group only while that still prints; beyond, the
+        # subtotal rows at the foot of Chi tiết carry them.
+        self.summary_groups = self.groups if len(self.groups) <= SUMMARY_MAX_GROUPS else []
         self.group_rows = {g: self.total_row + 1 + n for n, g in enumerate(self.groups)}
         self.counted_column = len(DETAIL_FIXED)
         self.group_column = DETAIL_FIXED.index("Nhóm") + 1
@@ -373,9 +377,13 @@ def detail_total_rows(palette: Palette, consolidation: Consolidation, layout: De
 
 def write_summary_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout) -> None:
     form = consolidation.form
-    last_column = 5 + len(layout.groups)
+    last_column = 5 + len(layout.summary_groups)
     header_at = write_summary_heading(sheet, palette, consolidation, last_column)
-    header = header_cells(palette, list(form.columns) + [f"Trong đó: {group_label(g)}" for g in layout.groups])
+    if layout.groups and not layout.summary_groups:
+        title_row(sheet, palette, 6, f"Số liệu theo {len(layout.groups)} nhóm: xem các dòng “Cộng nhóm” "
+                                     "cuối trang Chi tiết.", last_column, bold=False, italic=True, size=11)
+    header = header_cells(palette, list(form.columns) +
+                          [f"Trong đó: {group_label(g)}" for g in layout.summary_groups])
     sheet.write_row(header_at, header)
     widths = Widths()
     widths.see(header)
@@ -388,7 +396,7 @@ def write_summary_sheet(sheet: Sheet, palette: Palette, consolidation: Consolida
     sheet.freeze = f"A{header_at + 1}"
     sheet.autofilter = f"A{header_at}:{layout.letter(last_column)}{last_row}"
     sheet.widths = widths.result({1: 6, 2: 62, 3: 14, 4: 14, 5: 30})
-    print_on_a4(sheet, landscape=bool(layout.groups), title_row=header_at)
+    print_on_a4(sheet, landscape=bool(layout.summary_groups), title_row=header_at)
 
 
 def write_summary_heading(sheet: Sheet, palette: Palette, consolidation: Consolidation, last_column: int) -> int:
@@ -425,7 +433,7 @@ def summary_row_cells(palette: Palette, indicator, consolidation: Consolidation,
     cells.append(formula_cell(palette, 4, total, consolidation.totals[indicator.code], bold=False))
     if blanks:
         cells.append(cell(palette, 5, f"{blanks} đơn vị để trống", italic=True, wrap=True, border=True))
-    for n, group in enumerate(layout.groups):
+    for n, group in enumerate(layout.summary_groups):
         value = consolidation.group_totals[group][indicator.code]
         reference = layout.reference(indicator.code, layout.group_rows[group])[1:]
         cells.append(formula_cell(palette, 6 + n, reference, value, bold=False))

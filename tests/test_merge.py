@@ -415,7 +415,7 @@ def test_draft_reads_a_national_workbook_without_the_return_size_limits(workbook
 
 
 def test_thousands_of_units_with_hundreds_of_groups_round_trip(tmp_path, form, period):
-    """Past 702 columns (ZZ) on Tổng hợp: one subtotal column per group."""
+    """750 groups: too many columns for Tổng hợp, so subtotals stay as rows at the foot of Chi tiết."""
     from openpyxl import load_workbook
 
     from cchc_sheets.units import Unit, UnitList
@@ -430,9 +430,13 @@ def test_thousands_of_units_with_hundreds_of_groups_round_trip(tmp_path, form, p
     assert back.totals == result.totals and back.group_totals == result.group_totals
     assert [s.status for s in back.unit_statuses] == [s.status for s in result.unit_statuses]
     summary = load_workbook(path, data_only=True, read_only=True)[SUMMARY_SHEET]
-    rows = list(summary.iter_rows(min_row=7, max_row=8, values_only=True))
-    assert len(rows[0]) == 5 + 750 and rows[0][-1] == "Trong đó: Cụm 749"
-    assert rows[1][3] == result.totals["01"] and rows[1][-1] == result.group_totals["Cụm 749"]["01"]
+    rows = list(summary.iter_rows(min_row=6, max_row=8, values_only=True))
+    assert "750 nhóm" in rows[0][0] and "Cộng nhóm" in rows[0][0]
+    assert rows[1][:5] == ("TT", "Chỉ tiêu", "Đơn vị tính", "Số lượng", "Ghi chú") and not any(rows[1][5:])
+    assert rows[2][3] == result.totals["01"]
+    detail_values = load_workbook(path, data_only=True, read_only=True)[DETAIL_SHEET]
+    foot = {r[3]: r for r in detail_values.iter_rows(min_row=1500, values_only=True) if r[2] == "Cộng nhóm"}
+    assert len(foot) == 750 and foot["Cụm 749"][6] == result.group_totals["Cụm 749"]["01"]
     detail = load_workbook(path)[DETAIL_SHEET]
     invalid = next(r for r in range(4, 1504) if detail.cell(r, 5).value == "Có lỗi, chưa tính")
     assert detail.cell(invalid, 7).font.color.rgb == "FF808080"  # shown grey, left out of the totals
