@@ -149,7 +149,16 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
         _fail(book, "file-unreadable", reason=exc.strerror or str(exc))
     except Exception as exc:  # a parser bug must not stop a batch of thousands of files
         _fail(book, "file-unreadable", reason=f"{type(exc).__name__}: {str(exc)[:200]}")
+    except BaseException as exc:
+        if not _is_rust_panic(exc):
+            raise
+        _fail(book, "file-unreadable", reason=_vi_en("cấu trúc bảng tính bị hỏng", "the workbook structure is damaged"))
     return book
+
+
+def _is_rust_panic(exc: BaseException) -> bool:
+    """A panic inside calamine (pyo3's PanicException derives from BaseException, not Exception)."""
+    return type(exc).__name__ == "PanicException"
 
 
 def _fail(book: RawWorkbook, code: str, **params: object) -> None:

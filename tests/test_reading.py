@@ -276,3 +276,27 @@ def test_reading_a_template_is_fast(tmp_path, form, units, period):
         identify(read_workbook(path))
     per_file_ms = (time.perf_counter() - started) / 50 * 1000
     assert per_file_ms < 20
+
+
+def test_a_panic_inside_calamine_is_an_unreadable_finding_not_a_crash(tmp_path, monkeypatch):
+    """pyo3 turns a Rust panic into PanicException, a BaseException: it must not stop a batch."""
+    from cchc_sheets import reading
+
+    class PanicException(BaseException):
+        pass
+
+    def panic(*_args, **_kwargs):
+        raise PanicException("range start index 4 out of range for slice of length 2")
+
+    monkeypatch.setattr(reading, "_read_bytes", panic)
+    path = tmp_path / "x.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)
+    book = reading.read_workbook(path)
+    assert book.problem.code == "file-unreadable" and book.sheets == []
+
+    def interrupt(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reading, "_read_bytes", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        reading.read_workbook(path)
