@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .messages import CchcError
+from .messages import CchcError, os_reason
 
 
 @contextlib.contextmanager
@@ -24,7 +24,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
-        raise CchcError("output-unwritable", path=target, reason=exc.strerror or exc) from exc
+        raise CchcError("output-unwritable", path=target, reason=os_reason(exc)) from exc
     os.close(handle)
     temporary_path = Path(temporary)
     try:
@@ -56,7 +56,7 @@ def ensure_directory(directory: str | os.PathLike) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CchcError("output-unwritable", path=directory, reason=exc.strerror or exc) from exc
+        raise CchcError("output-unwritable", path=directory, reason=os_reason(exc)) from exc
     if not os.access(directory, os.W_OK):
         raise CchcError("output-unwritable", path=directory, reason="không có quyền ghi / not writable")
     return directory

@@ -13,6 +13,7 @@ Severities:
 """
 from __future__ import annotations
 
+import errno
 import os
 import unicodedata
 from dataclasses import dataclass
@@ -901,6 +902,26 @@ CATALOGUE: dict[str, Message] = {
         "skipped {duplicates} duplicate(s) and {ignored} non-spreadsheet attachment(s).",
     ),
 }
+
+
+# Operating-system errors people meet, in Vietnamese (others keep the system's own text).
+_OS_REASONS_VI = {
+    errno.ENOENT: "không tồn tại",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+    errno.EISDIR: "đây là thư mục, không phải tệp",
+    errno.EACCES: "không có quyền truy cập",
+    errno.EPERM: "không được phép",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why an OS call failed, for a message: Vietnamese for the common cases, else the system's text."""
+    code = getattr(exc, "errno", None)
+    if current_lang() != "en" and code in _OS_REASONS_VI:
+        return _OS_REASONS_VI[code]
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def current_lang() -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .messages import CchcError, render
+from .messages import CchcError, os_reason, render
 
 EMAIL_PATTERN = re.compile(r"^[^@\s,;<>]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
@@ -88,7 +88,7 @@ def load_units(path: str | Path) -> UnitList:
     try:
         rows = _read_rows(path)
     except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        raise CchcError("units-file-not-found", path=path, reason=getattr(exc, "strerror", None) or exc) from exc
+        raise CchcError("units-file-not-found", path=path, reason=os_reason(exc)) from exc
     return units_from_rows(rows, source=str(path))
 
 

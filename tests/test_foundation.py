@@ -152,3 +152,20 @@ def test_layout_fingerprint_is_stable_and_layout_sensitive(form):
     assert layout.value_cell("05.1") == "D14"
     assert layout.fingerprint == Layout(form).fingerprint
     assert "SoLuong_05_1" in layout.defined_names
+
+
+def test_os_errors_are_explained_in_vietnamese(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(CchcError) as raised:
+        load_units(tmp_path / "missing.csv")
+    assert raised.value.message().endswith("không tồn tại.")
+    from cchc_sheets.fileio import ensure_directory
+
+    with pytest.raises(CchcError) as raised:
+        ensure_directory(blocker / "sub")
+    assert "một phần của đường dẫn là tệp" in raised.value.message()
+    monkeypatch.setenv("CCHC_LANG", "en")
+    with pytest.raises(CchcError) as raised:
+        ensure_directory(blocker / "sub")
+    assert "not a directory" in raised.value.message().lower()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..fileio import ascii_slug, ensure_directory, sha256_bytes, write_text_atomic
 from ..forms import Form
-from ..messages import CchcError
+from ..messages import CchcError, os_reason
 from ..periods import Period
 from ..units import Unit, UnitList
 from .base import TemplateBase, build_base, stamp
@@ -118,7 +118,7 @@ def write_file_atomic(directory: Path, name: str, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise CchcError("output-unwritable", path=target, reason=exc.strerror or exc) from exc
+        raise CchcError("output-unwritable", path=target, reason=os_reason(exc)) from exc
 
 
 def _parent_of(unit: Unit, units: UnitList) -> str:
