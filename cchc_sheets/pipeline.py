@@ -33,7 +33,7 @@ def input_files(paths: Iterable[str | Path], exclude: Iterable[str | Path | None
 
 
 def merge_paths(paths, form, units, period, *, deadline: date | None = None, exclude=(), jobs: int | None = None,
-                progress: Callable[[FileReport], None] | None = None) -> MergeRun:
+                progress: Callable[[FileReport], None] | None = None, cache: bool = True) -> MergeRun:
     """Validate every input (as ``cchc validate`` does), attach mail times, consolidate."""
     from . import merge as merging
     from .received import load_received
@@ -48,7 +48,7 @@ def merge_paths(paths, form, units, period, *, deadline: date | None = None, exc
             progress(report)
 
     batch = validate_paths(input_files(paths, exclude), form, units=units, period=period, jobs=jobs,
-                           progress=on_report)
+                           progress=on_report, cache=cache)
     consolidation = merging.consolidate(batch, form, units, period,
                                         deadline=deadline or period.default_deadline, received=received)
     return MergeRun(batch, consolidation, problems)

@@ -8,6 +8,7 @@ with a return is a finding, never an exception.
 """
 from __future__ import annotations
 
+import copy
 import re
 import statistics
 from concurrent.futures import ProcessPoolExecutor
@@ -204,8 +205,8 @@ def locate(raw_main: dict[str, object], raw_answers: dict[str, object], form: Fo
 class _Checker:
     """Builds one FileReport; each method adds the findings of one kind of check."""
 
-    def __init__(self, raw, form: Form, units: UnitList | None, period: Period | None):
-        self.raw, self.form, self.units, self.period = raw, form, units, period
+    def __init__(self, raw, form: Form):
+        self.raw, self.form = raw, form
         self.layout = _layout_for(form)
         self.report = FileReport(path=str(raw.path), sha256=raw.sha256 or "", file_format=raw.file_format,
                                  modified=raw.modified)
@@ -262,7 +263,6 @@ class _Checker:
             return
         self.version(report.form_version)
         self.unit(identity)
-        self.period_matches(identity)
 
     def version(self, version: int | None) -> None:
         if version is None or version == self.form.version:
@@ -271,20 +271,15 @@ class _Checker:
         self.add(code, sheet=L.META_SHEET, value=version, found=version, expected=self.form.version)
 
     def unit(self, identity) -> None:
+        """The heading against the metadata; the units list is checked by ``with_context``."""
         cell = f"A{L.ROW_UNIT}"
         heading = self._heading_unit_line()
         code = identity.unit_code
-        if self.units is not None and code and self.units.get(code) is None:
-            self.add("unknown-unit", sheet=L.MAIN_SHEET, cell=cell, value=code, unit=code)
         heading_code = _unit_code_in(heading)
         if identity.source == "metadata" and heading_code and code and heading_code != code:
             self.add("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=heading,
                      found=heading[len(L.UNIT_PREFIX):] if heading.startswith(L.UNIT_PREFIX) else heading,
                      expected=f"{identity.unit_name} (mã {code})")
-        listed = self.units.get(code) if self.units is not None and code else None
-        if listed and identity.unit_name and _key(listed.name) != _key(identity.unit_name):
-            self.add("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=identity.unit_name,
-                     found=f"{identity.unit_name} (mã {code})", expected=f"{listed.name} (mã {code})")
 
     def _heading_unit_line(self) -> str:
         for row in range(1, L.HEADER_ROW + 1):
@@ -292,12 +287,6 @@ class _Checker:
             if text.startswith(L.UNIT_PREFIX.strip()):
                 return text
         return ""
-
-    def period_matches(self, identity) -> None:
-        if self.period is None or identity.period == self.period.code:
-            return
-        self.add("period-mismatch", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_PERIOD}", value=identity.period,
-                 found=identity.period or "?", expected=self.period.code)
 
     # --- layout ------------------------------------------------------------------------
     def structure(self, identity, grid: Grid) -> None:
@@ -597,13 +586,59 @@ def _identify(raw):
 
 def validate_workbook(raw, form: Form, *, units: UnitList | None = None, period: Period | None = None) -> FileReport:
     """Every finding for one workbook, and the values it holds. Never raises for a bad file."""
+    return with_context(validate_content(raw, form), form, units, period)
+
+
+def validate_content(raw, form: Form) -> FileReport:
+    """The findings that depend only on the file and the form (not on a units list or period).
+
+    This is what ``report_cache`` keeps per file content; ``with_context`` adds the rest.
+    """
     try:
-        return _Checker(raw, form, units, period).run()
+        return _Checker(raw, form).run()
     except Exception as exc:  # noqa: BLE001 - one strange file must not stop a batch
         report = FileReport(path=str(raw.path), sha256=getattr(raw, "sha256", "") or "",
                             file_format=getattr(raw, "file_format", None))
         report.findings.append(make_finding("file-unreadable", reason=f"{type(exc).__name__}: {exc}"))
         return report
+
+
+# Findings ``_Checker.identity`` adds before the unit checks, in this order.
+_IDENTITY_LEAD_CODES = frozenset({"metadata-missing", "form-version-old", "form-version-newer"})
+
+
+def with_context(report: FileReport, form: Form, units: UnitList | None, period: Period | None) -> FileReport:
+    """Add the units-list and period findings to a ``validate_content`` report, in place.
+
+    They go where the single pass always put them: the unknown unit before the
+    heading check, the listed name and the period right after it.
+    """
+    if report.form != form.id or (units is None and period is None):
+        return report  # identity was never checked (unreadable, not ours, another form)
+    findings = report.findings
+    lead = 0
+    while lead < len(findings) and findings[lead].code in _IDENTITY_LEAD_CODES:
+        lead += 1
+    heading_end = lead + (1 if lead < len(findings) and findings[lead].code == "unit-unexpected" else 0)
+    before, after = _context_findings(report, units, period)
+    findings[heading_end:heading_end] = after
+    findings[lead:lead] = before
+    return report
+
+
+def _context_findings(report: FileReport, units: UnitList | None, period: Period | None) -> tuple[list, list]:
+    cell, code, name = f"A{L.ROW_UNIT}", report.unit_code, report.unit_name
+    before, after = [], []
+    listed = units.get(code) if units is not None and code else None
+    if units is not None and code and listed is None:
+        before.append(make_finding("unknown-unit", sheet=L.MAIN_SHEET, cell=cell, value=code, unit=code))
+    if listed and name and _key(listed.name) != _key(name):
+        after.append(make_finding("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=name,
+                                  found=f"{name} (mã {code})", expected=f"{listed.name} (mã {code})"))
+    if period is not None and report.period != period.code:
+        after.append(make_finding("period-mismatch", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_PERIOD}", value=report.period,
+                                  found=report.period or "?", expected=period.code))
+    return before, after
 
 
 # --------------------------------------------------------------------------- across files
@@ -695,28 +730,27 @@ def _value_cell_of(report: FileReport, code: str, layout: L.Layout) -> str:
 _worker_setup: dict = {}
 
 
-def _init_worker(form: Form, units: UnitList | None, period: Period | None, limits) -> None:
-    _worker_setup.update(form=form, units=units, period=period, limits=limits)
+def _init_worker(form: Form, limits) -> None:
+    _worker_setup.update(form=form, limits=limits)
     _plan_for(form)  # worked out once per worker, before its first file
 
 
 def _validate_file(path: Path) -> FileReport:
+    """The content report of one file (no units list, no period: those are added by the parent)."""
     from .reading import read_workbook
 
     setup = _worker_setup
-    raw = read_workbook(path, setup["limits"])
-    return validate_workbook(raw, setup["form"], units=setup["units"], period=setup["period"])
+    return validate_content(read_workbook(path, setup["limits"]), setup["form"])
 
 
-def _reports(files: list[Path], form, units, period, limits, jobs: int | None) -> Iterable[FileReport]:
-    """FileReports in input order; a process pool for large batches (workers return reports only)."""
+def _content_reports(files: list[Path], form, limits, jobs: int | None) -> Iterable[FileReport]:
+    """Content reports in input order; a process pool for large batches (workers return reports only)."""
     workers = jobs if jobs is not None else (POOL_WORKERS if len(files) >= POOL_MIN_FILES else 1)
-    if workers <= 1:
-        _init_worker(form, units, period, limits)
+    if workers <= 1 or len(files) <= 1:
+        _init_worker(form, limits)
         yield from map(_validate_file, files)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(form, units, period, limits)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(form, limits)) as pool:
         yield from pool.map(_validate_file, files, chunksize=_chunk_size(len(files), workers))
 
 
@@ -725,10 +759,47 @@ def _chunk_size(count: int, workers: int) -> int:
     return max(1, min(POOL_CHUNK, count // (workers * 4)))
 
 
+def _cached_or_read(files: list[Path], form, limits, jobs: int | None, use_cache: bool) -> Iterable[FileReport]:
+    """Content reports in input order: from the report cache when the same bytes were seen, else read.
+
+    Files are hashed here (in the parent) and looked up in one query per chunk;
+    only the misses go to the reader, and their reports are stored for next time.
+    """
+    from . import report_cache
+
+    cache = report_cache.open_cache(form, limits) if use_cache else None
+    if cache is None:
+        yield from _content_reports(files, form, limits, jobs)
+        return
+    try:
+        keys, stats, hits = [None] * len(files), [None] * len(files), {}
+        if cache.has_entries():  # a first run reads everything anyway: do not hash twice
+            for n, path in enumerate(files):
+                keys[n], stats[n] = report_cache.file_key(path, limits.max_file_bytes)
+            hits = cache.lookup(key for key in keys if key is not None)
+        misses = iter(_content_reports([f for f, k in zip(files, keys) if k not in hits], form, limits, jobs))
+        handed_out = set()
+        for path, key, stat in zip(files, keys, stats):
+            if key in hits:
+                # The same bytes twice in one batch (a copy): each file gets its own report.
+                report = copy.deepcopy(hits[key]) if key in handed_out else hits[key]
+                handed_out.add(key)
+                yield report_cache.with_file(report, path, stat)
+                continue
+            report = next(misses)
+            cache.add(report, path.suffix.lower())
+            yield report
+    finally:
+        cache.close()
+
+
 def validate_paths(paths, form: Form, *, units: UnitList | None = None, period: Period | None = None,
                    limits=None, jobs: int | None = None,
-                   progress: Callable[[FileReport], None] | None = None) -> BatchReport:
-    """Read and validate every spreadsheet in ``paths`` (files or folders, recursive)."""
+                   progress: Callable[[FileReport], None] | None = None, cache: bool = True) -> BatchReport:
+    """Read and validate every spreadsheet in ``paths`` (files or folders, recursive).
+
+    ``cache``: reuse the reports of files whose bytes were validated before (``report_cache``).
+    """
     from .reading import Limits, find_spreadsheets
 
     files, missing = find_spreadsheets([Path(p) for p in paths])
@@ -737,7 +808,8 @@ def validate_paths(paths, form: Form, *, units: UnitList | None = None, period: 
     if not files:
         raise CchcError("no-input-files", paths=", ".join(str(p) for p in paths))
     reports = []
-    for report in _reports(list(files), form, units, period, limits or Limits(), jobs):
+    for report in _cached_or_read([Path(f) for f in files], form, limits or Limits(), jobs, cache):
+        with_context(report, form, units, period)
         reports.append(report)
         if progress:
             progress(report)

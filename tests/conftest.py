@@ -26,6 +26,22 @@ def _vietnamese_messages(monkeypatch):
     monkeypatch.delenv("CCHC_PASSWORD", raising=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_report_cache(tmp_path_factory):
+    """Module and session fixtures (demo, bench, round trips) never touch the developer's ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CCHC_CACHE_DIR", str(tmp_path_factory.mktemp("report-cache-session")))
+        patch.delenv("CCHC_NO_CACHE", raising=False)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _private_report_cache(monkeypatch, tmp_path_factory):
+    """Each test gets its own report cache: none reads another's results."""
+    monkeypatch.setenv("CCHC_CACHE_DIR", str(tmp_path_factory.mktemp("report-cache")))
+    monkeypatch.delenv("CCHC_NO_CACHE", raising=False)
+
+
 @pytest.fixture(scope="session")
 def form():
     return load_form("tuyen-truyen-cchc")

@@ -22,9 +22,11 @@ from .common import deadline_option, form_option, load_form_and_units, period_op
 @click.option("--strict", is_flag=True, help="Exit 1 when any expected unit is missing or has errors.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for validation (default: 2 for large batches, else 1).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Read every file again instead of reusing the results of unchanged files.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.pass_context
-def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_path, strict, jobs, paths):
+def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_path, strict, jobs, no_cache, paths):
     """Tổng hợp các tệp báo cáo đơn vị gửi về thành sổ tổng hợp.
 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods); a
@@ -36,7 +38,7 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
 
     form_pack, units = load_form_and_units(form, units_path)
     run = merge_paths(paths, form_pack, units, period, deadline=deadline, jobs=jobs,
-                      exclude=[out_path, long_path, report_path])
+                      exclude=[out_path, long_path, report_path], cache=not no_cache)
     for problem in run.problems:
         click.echo(problem, err=True)
     batch, consolidation = run.batch, run.consolidation

@@ -25,9 +25,11 @@ STATUS_MARKS = {"valid": "[OK]", "warnings": "[!]", "invalid": "[X]", "unreadabl
               help="Write a marked-up copy of every file with findings into this folder.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: 2 for large batches, else 1).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Read every file again instead of reusing the results of unchanged files.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.pass_context
-def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, jobs, paths):
+def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, jobs, no_cache, paths):
     """Kiểm tra các tệp báo cáo đơn vị gửi về.
 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods).
@@ -37,7 +39,8 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
 
     form_pack, units = load_form_and_units(form, units_path)
     with _progress(paths) as tick:
-        batch = validate_paths(paths, form_pack, units=units, period=period, jobs=jobs, progress=tick)
+        batch = validate_paths(paths, form_pack, units=units, period=period, jobs=jobs, progress=tick,
+                               cache=not no_cache)
     if as_json:
         for chunk in batch_json_chunks(batch):
             click.echo(chunk, nl=False)

@@ -1,0 +1,266 @@
+"""The report cache: a second look at the same files reads none of them and says exactly the same."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from builders import (CLEAN_VALUES, REFERENCE_VALUES, delete_row, make_return, set_metadata, unprotect,
+                      without_metadata)
+from cchc_sheets import layout, reading, report_cache
+from cchc_sheets.model import FileReport, Finding, make_finding
+from cchc_sheets.periods import parse_period
+from cchc_sheets.units import Unit, UnitList
+from cchc_sheets.validation import validate_paths
+from cchc_sheets.values import CellError
+
+
+EXTRA_UNITS = tuple(Unit(f"U{n:02d}", f"Xã Số {n}", "UBND tỉnh Thử Nghiệm") for n in range(10))
+
+
+@pytest.fixture
+def roster(units):
+    """The three test units and ten more, so that an outlier shows among listed units."""
+    return UnitList(tuple(units.units) + EXTRA_UNITS)
+
+
+@pytest.fixture
+def roster_csv(tmp_path, roster):
+    path = tmp_path / "roster.csv"
+    path.write_text("code,name,parent\n" + "".join(f"{u.code},{u.name},{u.parent}\n" for u in roster.units),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def inbox(tmp_path, form, units, period):
+    """Returns with most kinds of finding, an unreadable file, a duplicate and enough units for outliers."""
+    folder = tmp_path / "inbox"
+    t01, t02, t03 = units.units
+    make_return(folder, form, t01, period, REFERENCE_VALUES, name="01-tham-chieu.xlsx",
+                notes={"05": "Hội nghị"}, answers={"kho-khan": "Kinh phí"}, reporter={"reporter": "Nguyễn Văn A"})
+    make_return(folder, form, t02, period, {**CLEAN_VALUES, "01": -3, "02": 2.5, "04": datetime(2020, 6, 3),
+                                            "06": True, "05": 0}, name="02-loi-so.xlsx")
+    make_return(folder, form, t03, period, CLEAN_VALUES, name="03-xoa-dong.xlsx", mutate=delete_row(10))
+    make_return(folder, form, t01, period, CLEAN_VALUES, name="04-ban-cu.xlsx",
+                mutate=set_metadata("form_version", 0))
+    make_return(folder, form, t02, period, CLEAN_VALUES, name="05-dan-lai.xlsx", mutate=without_metadata)
+    make_return(folder, form, t03, period, CLEAN_VALUES, name="06-mo-khoa.xlsx", mutate=unprotect(layout.MAIN_SHEET))
+    make_return(folder, form, t01, period, CLEAN_VALUES, name="07-don-vi-khac.xlsx",
+                mutate=set_metadata("unit_code", "T02"))
+    make_return(folder, form, Unit("X99", "Xã Lạ", "UBND tỉnh Thử Nghiệm"), period, CLEAN_VALUES,
+                name="08-don-vi-la.xlsx")
+    make_return(folder, form, t02, parse_period("2020-H2"), CLEAN_VALUES, name="09-ky-khac.xlsx")
+    for n, unit in enumerate(EXTRA_UNITS):  # enough units reporting for an outlier to show
+        make_return(folder, form, unit, period, {**CLEAN_VALUES, "01": 400 if n == 9 else 10 + n},
+                    name=f"10-u{n:02d}.xlsx")
+    (folder / "11-khong-phai.xlsx").write_text("không phải bảng tính", encoding="utf-8")
+    return folder
+
+
+def dicts(batch) -> list[dict]:
+    return [{**r.to_dict(), "modified": r.modified, "generated_at": r.generated_at, "reporter": r.reporter,
+             "file_format": r.file_format, "params": [f.params for f in r.findings]} for r in batch.files]
+
+
+def forbid_reading(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the reader was called for a cached file")
+
+    monkeypatch.setattr(reading, "read_workbook", refuse)
+
+
+def count_reads(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    real = reading.read_workbook
+
+    def counting(path, *args, **kwargs):
+        seen.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "read_workbook", counting)
+    return seen
+
+
+# --------------------------------------------------------------------------- serialisation
+
+
+def test_every_kind_of_value_round_trips_exactly():
+    when = datetime(2020, 6, 3, 8, 30, tzinfo=timezone.utc)
+    findings = [
+        make_finding("not-a-number", sheet="Báo cáo", cell="D17", indicator="08", value="hai", label="Tổng"),
+        make_finding("date-in-number-cell", sheet="Báo cáo", cell="D8", indicator="04", value=datetime(2020, 6, 3),
+                     label="x"),
+        make_finding("rule-failed", sheet="Báo cáo", cell="D13", indicator="05", value=0, severity="warning",
+                     rule_message="Kiểm tra", rule="r1"),
+        Finding("custom", "info", "Thông điệp", value=date(2020, 1, 2),
+                params={"a": CellError("#DIV/0!"), "b": (1, 2.0), "c": [None, True], "d": {"e": 1.5}, "f": 3}),
+        Finding("x", "error", "m", value=2.5),
+    ]
+    report = FileReport(path="a.xlsx", sha256="ab" * 32, form="f", form_version=2, unit_code="T01",
+                        unit_name="Xã Một", period="2020-H1", values={"01": 3, "02": 2.5, "03": None},
+                        notes={"05": "lồng ghép"}, answers={"q": "Đáp"}, reporter={"phone": "0912"},
+                        findings=findings, file_format="xlsx", modified=when, generated_at=datetime(2020, 5, 1, 7))
+    back = report_cache.report_from_dict(report_cache.report_to_dict(report), "a.xlsx", when)
+    assert back == report
+    assert [type(f.value) for f in back.findings] == [str, datetime, int, date, float]
+    assert type(back.findings[3].params["a"]) is CellError and back.findings[3].params["b"] == (1, 2.0)
+    assert type(back.values["01"]) is int and type(back.values["02"]) is float
+
+
+def test_a_value_that_cannot_be_stored_exactly_is_not_cached():
+    with pytest.raises(TypeError):
+        report_cache.report_to_dict(FileReport(path="a", findings=[Finding("x", "info", "m", value=object())]))
+
+
+# --------------------------------------------------------------------------- validate_paths
+
+
+def test_second_run_reads_nothing_and_says_the_same(inbox, form, roster, period, monkeypatch):
+    uncached = validate_paths([inbox], form, units=roster, period=period, cache=False)
+    first = validate_paths([inbox], form, units=roster, period=period)
+    assert dicts(first) == dicts(uncached)
+    codes = {f.code for r in uncached.files for f in r.findings}
+    assert {"number-with-remark", "not-a-number", "negative-number", "not-a-whole-number", "date-in-number-cell",
+            "boolean-in-number-cell", "row-missing", "form-version-old", "metadata-missing", "protection-removed",
+            "unit-unexpected", "unknown-unit", "period-mismatch", "not-a-spreadsheet",
+            "duplicate-unit", "outlier", "rule-failed"} <= codes
+    forbid_reading(monkeypatch)
+    second = validate_paths([inbox], form, units=roster, period=period)
+    assert [r.to_dict() for r in second.files] == [r.to_dict() for r in first.files]
+    assert dicts(second) == dicts(uncached)
+
+
+def test_second_run_in_a_process_pool_reads_only_the_new_file(inbox, form, units, period, monkeypatch, tmp_path):
+    validate_paths([inbox], form, units=units, period=period, jobs=2)
+    new = make_return(inbox, form, units.units[2], period, CLEAN_VALUES, name="13-moi.xlsx")
+    seen = count_reads(monkeypatch)
+    second = validate_paths([inbox], form, units=units, period=period, jobs=1)
+    assert seen == [new.name]
+    assert dicts(second) == dicts(validate_paths([inbox], form, units=units, period=period, cache=False))
+
+
+def test_a_changed_file_is_read_again(tmp_path, form, units, period, monkeypatch):
+    path = make_return(tmp_path, form, units.units[0], period, CLEAN_VALUES, name="a.xlsx")
+    assert validate_paths([path], form).files[0].values["01"] == 12
+    make_return(tmp_path, form, units.units[0], period, {**CLEAN_VALUES, "01": 13}, name="a.xlsx")
+    seen = count_reads(monkeypatch)
+    assert validate_paths([path], form).files[0].values["01"] == 13
+    assert seen == ["a.xlsx"]
+
+
+def test_units_list_and_period_are_applied_to_cached_reports(inbox, form, units, period, monkeypatch):
+    validate_paths([inbox], form)  # as `cchc validate` without --units / --period, then merge with them
+    other_units = UnitList((Unit("T01", "Xã Đổi Tên", "UBND tỉnh Thử Nghiệm"), *units.units[1:]))
+    expected = {key: validate_paths([inbox], form, units=u, period=p, cache=False)
+                for key, u, p in (("both", units, period), ("renamed", other_units, parse_period("2020-H2")))}
+    forbid_reading(monkeypatch)
+    assert dicts(validate_paths([inbox], form, units=units, period=period)) == dicts(expected["both"])
+    renamed = validate_paths([inbox], form, units=other_units, period=parse_period("2020-H2"))
+    assert dicts(renamed) == dicts(expected["renamed"])
+    first = renamed.files[0]
+    assert [f.code for f in first.findings if f.code in ("unit-unexpected", "period-mismatch")] == \
+        ["unit-unexpected", "period-mismatch"]
+
+
+def test_form_version_and_language_change_the_context(inbox, form, period, monkeypatch):
+    from cchc_sheets.reading import Limits
+
+    limits = Limits()
+    base = report_cache.context_key(form, limits)
+    newer = type(form)(**{**{f: getattr(form, f) for f in form.__dataclass_fields__}, "version": form.version + 1})
+    assert report_cache.context_key(newer, limits) != base
+    assert report_cache.context_key(form, Limits(max_file_bytes=1024)) != base
+    validate_paths([inbox], form)
+    monkeypatch.setenv("CCHC_LANG", "en")
+    assert report_cache.context_key(form, limits) != base
+    seen = count_reads(monkeypatch)
+    english = validate_paths([inbox], form)
+    assert len(seen) == len(english.files)
+    remark = next(f for f in english.files[0].findings if f.code == "number-with-remark")
+    monkeypatch.setenv("CCHC_LANG", "vi")
+    vietnamese = next(f for f in validate_paths([inbox], form).files[0].findings if f.code == "number-with-remark")
+    assert remark.message != vietnamese.message
+
+
+def test_files_not_read_for_their_content_are_never_cached(tmp_path, form, monkeypatch):
+    (tmp_path / "rong.xlsx").write_bytes(b"")
+    (tmp_path / "lon.xlsx").write_bytes(b"PK\x03\x04" + b"0" * 2048)
+    from cchc_sheets.reading import Limits
+
+    limits = Limits(max_file_bytes=1024)
+    first = validate_paths([tmp_path], form, limits=limits)
+    seen = count_reads(monkeypatch)
+    second = validate_paths([tmp_path], form, limits=limits)
+    assert seen == ["lon.xlsx", "rong.xlsx"]
+    assert [[f.code for f in r.findings] for r in second.files] == [["file-too-large"], ["file-empty"]]
+    assert dicts(second) == dicts(first)
+
+
+def test_same_bytes_twice_give_two_separate_reports(tmp_path, form, units, period, monkeypatch):
+    path = make_return(tmp_path, form, units.units[0], period, CLEAN_VALUES, name="lan1.xlsx")
+    (tmp_path / "lan2.xlsx").write_bytes(path.read_bytes())
+    os.utime(path, (1_590_000_000, 1_590_000_000))
+    validate_paths([tmp_path], form)
+    forbid_reading(monkeypatch)
+    batch = validate_paths([tmp_path], form)
+    assert [Path(r.path).name for r in batch.files] == ["lan1.xlsx", "lan2.xlsx"]
+    assert batch.files[0].modified != batch.files[1].modified
+    assert [[f.code for f in r.findings] for r in batch.files] == [["duplicate-unit"], ["duplicate-unit"]]
+
+
+# --------------------------------------------------------------------------- never fails because of the cache
+
+
+def test_a_corrupt_database_is_replaced(inbox, form, monkeypatch):
+    database = report_cache.cache_path()
+    database.parent.mkdir(parents=True, exist_ok=True)
+    database.write_bytes(b"not a database at all" * 100)
+    expected = dicts(validate_paths([inbox], form, cache=False))
+    assert dicts(validate_paths([inbox], form)) == expected
+    forbid_reading(monkeypatch)
+    assert dicts(validate_paths([inbox], form)) == expected
+    assert sqlite3.connect(database).execute("SELECT count(*) FROM reports").fetchone()[0] > 0
+
+
+def test_an_unwritable_cache_location_means_no_cache(inbox, form, monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("CCHC_CACHE_DIR", str(blocker / "cache"))  # below a file: cannot be created
+    expected = dicts(validate_paths([inbox], form, cache=False))
+    seen = count_reads(monkeypatch)
+    assert dicts(validate_paths([inbox], form)) == expected
+    assert dicts(validate_paths([inbox], form)) == expected
+    assert len(seen) == 2 * len(expected)
+
+
+def test_no_cache_env_and_option_read_everything(inbox, form, monkeypatch):
+    validate_paths([inbox], form)
+    seen = count_reads(monkeypatch)
+    validate_paths([inbox], form, cache=False)
+    monkeypatch.setenv("CCHC_NO_CACHE", "1")
+    validate_paths([inbox], form)
+    assert len(seen) == 2 * len(list(inbox.iterdir()))
+
+
+def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("CCHC_CACHE_DIR", str(tmp_path / "c"))
+    assert report_cache.cache_path() == tmp_path / "c" / "reports.sqlite3"
+    monkeypatch.delenv("CCHC_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert report_cache.cache_path() == tmp_path / "x" / "cchc-sheets" / "reports.sqlite3"
+
+
+def test_cli_validate_then_merge_reuses_the_reports(inbox, roster_csv, run_cli, monkeypatch, tmp_path):
+    first = run_cli("validate", inbox, "--json")
+    assert first.exit_code == 1
+    forbid_reading(monkeypatch)
+    again = run_cli("validate", inbox, "--json")
+    assert again.output == first.output
+    merged = run_cli("merge", inbox, "--units", roster_csv, "--period", "2020-H1", "--out", tmp_path / "m.xlsx")
+    assert merged.exit_code == 0, merged.output
+    with pytest.raises(AssertionError, match="reader was called"):
+        run_cli("validate", inbox, "--json", "--no-cache")
