@@ -26,6 +26,14 @@ def deadline_option(function):
                         help="Deadline for returns (default: the 20th after the period's cut-off).")(function)
 
 
+def validation_options(function):
+    """``--jobs`` and ``--no-cache``, shared by the commands that validate returns."""
+    function = click.option("--no-cache", "no_cache", is_flag=True,
+                            help="Read every file again instead of reusing the results of unchanged files.")(function)
+    return click.option("--jobs", type=click.IntRange(min=1), default=None,
+                        help="Worker processes for validation (default: 2 for large batches, else 1).")(function)
+
+
 def _period_callback(ctx, param, value):
     return parse_period(value) if value else None
 

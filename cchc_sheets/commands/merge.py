@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from ..messages import render
-from .common import deadline_option, form_option, load_form_and_units, period_option, units_option
+from .common import (
+    deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
+)
 
 
 @click.command()
@@ -20,10 +22,7 @@ from .common import deadline_option, form_option, load_form_and_units, period_op
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the findings workbook (.xlsx), as cchc validate --report does.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any expected unit is missing or has errors.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes for validation (default: 2 for large batches, else 1).")
-@click.option("--no-cache", "no_cache", is_flag=True,
-              help="Read every file again instead of reusing the results of unchanged files.")
+@validation_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.pass_context
 def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_path, strict, jobs, no_cache, paths):

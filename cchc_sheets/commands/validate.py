@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..messages import render
-from .common import form_option, load_form_and_units, period_option, units_option
+from .common import form_option, load_form_and_units, period_option, units_option, validation_options
 
 PROGRESS_MIN_FILES = 20
 STATUS_MARKS = {"valid": "[OK]", "warnings": "[!]", "invalid": "[X]", "unreadable": "[X]"}
@@ -23,10 +23,7 @@ STATUS_MARKS = {"valid": "[OK]", "warnings": "[!]", "invalid": "[X]", "unreadabl
               help="Write a findings workbook (.xlsx): one row per finding, with filters.")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), default=None,
               help="Write a marked-up copy of every file with findings into this folder.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: 2 for large batches, else 1).")
-@click.option("--no-cache", "no_cache", is_flag=True,
-              help="Read every file again instead of reusing the results of unchanged files.")
+@validation_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.pass_context
 def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, jobs, no_cache, paths):
