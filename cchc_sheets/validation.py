@@ -253,9 +253,9 @@ class _Checker:
     def identity(self, identity) -> None:
         report = self.report
         # A heading names no form: the indicator table found under it says which one it is.
-        report.form, report.form_version = identity.form_id or self.form.id, _as_int(identity.form_version)
+        report.form, report.form_version = identity.form_id or self.form.id, identity.form_version
         report.unit_code, report.unit_name = identity.unit_code, identity.unit_name
-        report.period, report.generated_at = identity.period, _as_datetime(identity.generated_at)
+        report.period, report.generated_at = identity.period, identity.generated_at
         if identity.source == "heading":
             self.add("metadata-missing", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_UNIT}")
         if report.form != self.form.id:
@@ -462,24 +462,6 @@ def _columns_detail(grid: Grid, form: Form) -> str:
 def _unit_code_in(heading: str) -> str | None:
     match = UNIT_CODE_IN_HEADING.search(heading)
     return match.group(1) if match else None
-
-
-def _as_int(value: object) -> int | None:
-    try:
-        return int(float(value)) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _as_datetime(value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    try:
-        return datetime.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _as_text(value: object) -> object:
