@@ -37,7 +37,7 @@ def merge_paths(paths, form, units, period, *, deadline: date | None = None, exc
     """Validate every input (as ``cchc validate`` does), attach mail times, consolidate."""
     from . import merge as merging
     from .received import load_received
-    from .validation import validate_paths
+    from .batch import validate_paths
 
     received, problems = load_received(paths)
     lookup = merging.ReceivedLookup(received)  # mail times before the batch checks order duplicates

@@ -396,7 +396,7 @@ def test_commune_return_with_errors_still_drafts_and_warns(tmp_path, form, perio
 def _merged_workbook(tmp_path, form, period, units, returns, name):
     from cchc_sheets.merge import consolidate
     from cchc_sheets.merged_workbook import write_merged_workbook
-    from cchc_sheets.validation import validate_paths
+    from cchc_sheets.batch import validate_paths
 
     folder = tmp_path / name
     for unit, values, answers in returns:

@@ -10,7 +10,8 @@ from cchc_sheets.fileio import sha256_file
 from cchc_sheets.findings_report import findings_rows, write_findings_report
 from cchc_sheets.model import BatchReport
 from cchc_sheets.reading import read_workbook
-from cchc_sheets.validation import validate_paths, validate_workbook
+from cchc_sheets.batch import validate_paths
+from cchc_sheets.validation import validate_workbook
 
 MAIN = layout.MAIN_SHEET
 RED, YELLOW = feedback.ERROR_FILL, feedback.WARNING_FILL

@@ -14,7 +14,7 @@ from cchc_sheets import layout, reading, report_cache
 from cchc_sheets.model import FileReport, Finding, make_finding
 from cchc_sheets.periods import parse_period
 from cchc_sheets.units import Unit, UnitList
-from cchc_sheets.validation import validate_paths
+from cchc_sheets.batch import validate_paths
 from cchc_sheets.values import CellError
 
 

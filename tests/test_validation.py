@@ -17,7 +17,8 @@ from cchc_sheets.model import FileReport
 from cchc_sheets.periods import parse_period
 from cchc_sheets.reading import read_workbook
 from cchc_sheets.units import Unit, UnitList
-from cchc_sheets.validation import check_batch, validate_paths, validate_workbook
+from cchc_sheets.batch import validate_paths
+from cchc_sheets.validation import check_batch, validate_workbook
 from cchc_sheets.values import CellError
 
 MAIN, ANSWERS = layout.MAIN_SHEET, layout.ANSWERS_SHEET

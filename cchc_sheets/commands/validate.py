@@ -32,7 +32,7 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods).
     Exit status 0 when no file has errors (warnings allowed), 1 when any has, 2 on usage errors.
     """
-    from ..validation import validate_paths
+    from ..batch import validate_paths
 
     form_pack, units = load_form_and_units(form, units_path)
     with _progress(paths) as tick:
