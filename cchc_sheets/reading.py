@@ -192,7 +192,7 @@ def _read_bytes(book: RawWorkbook, data: bytes, limits: Limits) -> None:
         book.file_format = "xls"
     else:
         raise _Refused("not-a-spreadsheet", detail=_describe_content(data))
-    book.sheets = _calamine_sheets(data, limits)
+    book.sheets = _calamine_sheets(package.for_calamine(data), limits)
     package.annotate(book)
 
 
@@ -318,15 +318,23 @@ class _Package:
 
     file_format = None
 
+    def for_calamine(self, data: bytes) -> bytes:
+        """The bytes calamine should open: the file itself unless an equivalent is cheaper to read."""
+        return data
+
     def annotate(self, book: RawWorkbook) -> None:
         return None
 
 
 class _ZipPackage(_Package):
-    def __init__(self, file_format: str, parts: dict[str, bytes], index: "_OoxmlIndex | None" = None):
+    def __init__(self, file_format: str, members: "_Members", index: "_OoxmlIndex | None" = None):
         self.file_format = file_format
-        self.parts = parts
+        self.members = members
+        self.parts = members.parts
         self.index = index
+
+    def for_calamine(self, data: bytes) -> bytes:
+        return _stored_copy(self.members) or data
 
     def annotate(self, book: RawWorkbook) -> None:
         if self.file_format in ("xlsx", "xlsm"):
@@ -359,7 +367,7 @@ def _inspect_zip(data: bytes, limits: Limits) -> _ZipPackage:
             members.inflate(info)
     if file_format == "ods" and b"encryption-data" in members.parts.get("META-INF/manifest.xml", b""):
         raise _Refused("file-password-protected")
-    return _ZipPackage(file_format=file_format, parts=members.parts)
+    return _ZipPackage(file_format=file_format, members=members)
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
@@ -373,7 +381,8 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
 class _Entry:
     """The fields of a ``zipfile.ZipInfo`` this module uses."""
 
-    __slots__ = ("filename", "flag_bits", "compress_type", "CRC", "compress_size", "file_size", "header_offset")
+    __slots__ = ("filename", "raw_name", "flag_bits", "compress_type", "CRC", "compress_size", "file_size",
+                 "header_offset")
 
 
 _END_RECORD = struct.Struct("<4s4H2LH")                # zipfile.structEndArchive (22 bytes)
@@ -406,6 +415,7 @@ def _central_directory(data: bytes) -> list[_Entry] | None:
             return None
         entry = _Entry()
         entry.filename, entry.flag_bits, entry.compress_type, entry.CRC = name, flags, method, crc
+        entry.raw_name = data[position + 46:position + 46 + name_length]
         entry.compress_size, entry.file_size, entry.header_offset = compress_size, file_size, offset
         entries.append(entry)
         position += 46 + name_length + extra_length + comment_length
@@ -430,7 +440,7 @@ def _inspect_ooxml(members: "_Members", file_format: str, limits: Limits) -> _Zi
                 or name.casefold() in index.sheet_members or not members.peek(info):
             members.inflate(info)
     _check_ooxml_grids(members.parts, limits)
-    return _ZipPackage(file_format=file_format, parts=members.parts, index=index)
+    return _ZipPackage(file_format=file_format, members=members, index=index)
 
 
 class _Members:
@@ -501,6 +511,38 @@ class _Members:
         self.peek_budget -= worst
         self.checked.add(id(info))
         return True
+
+
+_LOCAL_RECORD = struct.Struct("<4s2B4HL2L2H")          # zipfile.structFileHeader (30 bytes)
+_DOS_DATE_1980 = 0x21                                  # 1 January 1980: member dates mean nothing to calamine
+
+
+def _stored_copy(members: _Members) -> bytes | None:
+    """The same package with the members already inflated here stored, not deflated.
+
+    calamine would inflate the sheets a second time (a third of its work); in the
+    copy they are plain bytes. Every member keeps its name, order and CRC; only
+    members inflated to exactly their declared size (so their CRC was checked)
+    are stored, the others are copied as they were. None for a package zipfile
+    had to read (anything unusual): calamine then opens the file itself.
+    """
+    if not all(isinstance(info, _Entry) for info in members.infos):
+        return None
+    records, directory, offset = [], [], 0
+    for info in members.infos:
+        content = members.contents.get(id(info))
+        if content is not None and len(content) == info.file_size:
+            method, body = zipfile.ZIP_STORED, content
+        else:
+            method, body = info.compress_type, _raw_member(members.data, info)
+        flags, name = info.flag_bits & ~0x8, info.raw_name   # sizes are in the header: no data descriptor
+        fields = (flags, method, 0, _DOS_DATE_1980, info.CRC, len(body), info.file_size, len(name))
+        records += [_LOCAL_RECORD.pack(b"PK\x03\x04", 20, 0, *fields, 0), name, body]
+        directory += [_CENTRAL_RECORD.pack(b"PK\x01\x02", 20, 0, 20, 0, *fields, 0, 0, 0, 0, 0, offset), name]
+        offset += _LOCAL_RECORD.size + len(name) + len(body)
+    size = sum(map(len, directory))
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(members.infos), len(members.infos), size, offset, 0)
+    return b"".join(records + directory + [end])
 
 
 # An optional BOM and XML declaration, then the root element: no room for a DTD.
