@@ -468,7 +468,9 @@ class _Members:
     def content(self, info: zipfile.ZipInfo) -> bytes:
         """The member's bytes, inflated here with a cap near its declared size (not yet checked)."""
         if id(info) not in self.contents:
-            self.contents[id(info)] = self.parts[self.name(info)] = _inflate(self.data, info, self.budget)
+            name = self.name(info)
+            remember = not name.startswith(_SHEET_FOLDERS)   # sheets differ from one return to the next
+            self.contents[id(info)] = self.parts[name] = _inflate(self.data, info, self.budget, remember)
         return self.contents[id(info)]
 
     def inflate(self, info: zipfile.ZipInfo) -> bytes:
@@ -476,7 +478,9 @@ class _Members:
         name, content = self.name(info), self.content(info)
         if id(info) not in self.checked:
             self.checked.add(id(info))
-            if not name.lower().endswith(".bin") and (b"<!DOCTYPE" in content or b"<!ENTITY" in content):
+            # b"!" is found at memory speed; the two declarations are searched only when it is there.
+            if not name.lower().endswith(".bin") and b"!" in content \
+                    and (b"<!DOCTYPE" in content or b"<!ENTITY" in content):
                 raise _Refused("file-bomb", detail=_vi_en(f"khai báo thực thể XML trong {name}",
                                                           f"XML entity declarations in {name}"))
         return content
@@ -502,15 +506,41 @@ class _Members:
                 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             return False
         raw = _raw_member(self.data, info)
-        try:
-            head = zlib.decompressobj(-15).decompress(raw, PEEK_BYTES) if info.compress_type else raw[:PEEK_BYTES]
-        except zlib.error:
-            return False                 # the full inflation says what is wrong
-        if not _PLAIN_PROLOG.match(head):
+        key = (raw, info.compress_type)
+        plain = _PLAIN_PARTS.get(key)
+        if plain is None:
+            plain = _remember(_PLAIN_PARTS, key, _starts_plainly(raw, info.compress_type))
+        if not plain:
             return False
         self.peek_budget -= worst
         self.checked.add(id(info))
         return True
+
+
+# What members that are the same in every copy of a template (theme, styles, workbook.xml,
+# its relationships...) inflate to, remembered by their compressed bytes: the same bytes
+# always give the same result. Bounded (cleared when full) so memory stays flat.
+REMEMBERED_PARTS = 64
+REMEMBERED_PART_BYTES = 64 * 1024
+_PLAIN_PARTS: dict[tuple[bytes, int], bool] = {}
+_INFLATED_PARTS: dict[tuple[bytes, int, int, int], bytes] = {}
+
+
+def _remember(cache: dict, key: tuple, value):
+    if len(key[0]) <= REMEMBERED_PART_BYTES:
+        if len(cache) >= REMEMBERED_PARTS:
+            cache.clear()
+        cache[key] = value
+    return value
+
+
+def _starts_plainly(raw: bytes, compress_type: int) -> bool:
+    """Whether a member starts with at most the XML declaration, then the root element."""
+    try:
+        head = zlib.decompressobj(-15).decompress(raw, PEEK_BYTES) if compress_type else raw[:PEEK_BYTES]
+    except zlib.error:
+        return False                 # the full inflation says what is wrong
+    return bool(_PLAIN_PROLOG.match(head))
 
 
 _LOCAL_RECORD = struct.Struct("<4s2B4HL2L2H")          # zipfile.structFileHeader (30 bytes)
@@ -592,23 +622,35 @@ def _zip_format(open_archive, members: _Members) -> str:
 SIZE_SLACK = 256 * 1024  # a member may inflate a little beyond its declared size (sloppy writers)
 
 
-def _inflate(data: bytes, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
+def _inflate(data: bytes, info: zipfile.ZipInfo, budget: list[int], remember: bool = False) -> bytes:
     """One member's bytes, inflated here with an output cap near its declared size.
 
     Reading the raw compressed bytes ourselves (rather than through ZipFile.open)
     lets us see a deflate stream that would produce more than its header claims.
     A small overshoot is a sloppy writer (calamine reads such files); a large one
     is a bomb. ``budget`` holds the bytes the whole package may still inflate to.
+    ``remember``: a member likely to come back unchanged in the next return; a
+    remembered result is reused only when it fits this package's budget too.
     """
     raw = _raw_member(data, info)
+    key = (raw, info.compress_type, info.file_size, info.CRC)
+    content = _INFLATED_PARTS.get(key) if remember else None
+    if content is None or len(content) > budget[0]:
+        content = _inflate_raw(raw, info, budget[0])
+        if remember:
+            _remember(_INFLATED_PARTS, key, content)
+    budget[0] -= len(content)
+    return content
+
+
+def _inflate_raw(raw: bytes, info: zipfile.ZipInfo, budget: int) -> bytes:
     if info.compress_type == zipfile.ZIP_STORED:
         content = raw
     elif info.compress_type == zipfile.ZIP_DEFLATED:
-        content = _bounded_inflate(raw, info, min(info.file_size + SIZE_SLACK, budget[0]))
+        content = _bounded_inflate(raw, info, min(info.file_size + SIZE_SLACK, budget))
     else:
         raise _Refused("file-unreadable", reason=_vi_en(
             f"kiểu nén {info.compress_type} không được hỗ trợ", f"compression method {info.compress_type} not supported"))
-    budget[0] -= len(content)
     if len(content) == info.file_size and zlib.crc32(content) != info.CRC:
         raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng (CRC)",
                                                         f"member {info.filename} is damaged (CRC)"))

@@ -300,3 +300,30 @@ def test_a_panic_inside_calamine_is_an_unreadable_finding_not_a_crash(tmp_path, 
     monkeypatch.setattr(reading, "_read_bytes", interrupt)
     with pytest.raises(KeyboardInterrupt):
         reading.read_workbook(path)
+
+
+def test_a_remembered_template_part_is_still_checked_against_its_header(tmp_path, form, units, period):
+    """Parts shared by every return are inflated once; the same bytes under another declared CRC are refused."""
+    path = make_return(tmp_path, form, units.get("T01"), period, REFERENCE_VALUES)
+    assert read_workbook(path).problem is None          # xl/workbook.xml is now remembered
+    data = bytearray(path.read_bytes())
+    central = data.rindex(b"PK\x01\x02", 0, data.rindex(b"xl/workbook.xml"))
+    data[central + 16:central + 20] = b"\0\0\0\0"      # the central directory's CRC of xl/workbook.xml
+    path.write_bytes(bytes(data))
+    raw = read_workbook(path)
+    assert raw.problem.code == "file-unreadable" and "CRC" in raw.problem.message
+
+
+def test_calamine_reads_the_stored_copy_like_the_file_itself(tmp_path, form, units, period):
+    """The sheets inflated during inspection are handed to calamine stored: the same cells come out."""
+    from cchc_sheets import reading
+
+    path = make_return(tmp_path, form, units.get("T01"), period, REFERENCE_VALUES,
+                       notes={"01": "Hội nghị; mạng xã hội"})
+    data = path.read_bytes()
+    package = reading._inspect_zip(data, Limits())
+    copy = package.for_calamine(data)
+    assert copy != data and len(copy) > len(data)      # the sheets are stored, not deflated
+    from_copy, from_file = reading._calamine_sheets(copy, Limits()), reading._calamine_sheets(data, Limits())
+    assert [(s.name, s.visibility, s.cells) for s in from_copy] == [(s.name, s.visibility, s.cells) for s in from_file]
+    assert from_file[0].cells["E9"] == "Hội nghị; mạng xã hội"
