@@ -16,10 +16,10 @@ period, and returns a ``model.Consolidation``:
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
-from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from . import model
@@ -51,11 +51,11 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
     reports = list(batch_or_reports.files if isinstance(batch_or_reports, model.BatchReport) else batch_or_reports)
     lookup = ReceivedLookup(received)
     reports = [with_received(r, lookup) for r in reports]
-    expected = units.by_code()
+    expected, period_code = units.by_code(), period.code
     inputs: dict[int, InputFile] = {}
     by_unit: dict[str, list[FileReport]] = {code: [] for code in expected}
     for index, report in enumerate(reports):
-        reason = mismatch_reason(report, form, period, expected)
+        reason = mismatch_reason(report, form, period_code, expected)
         if report.status == model.STATUS_UNREADABLE:
             inputs[index] = InputFile(report.path, DISPOSITION_UNREADABLE, reason, report)
         elif reason:
@@ -70,12 +70,11 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
         for older in status.superseded:
             inputs[position[id(older)]] = InputFile(older.path, DISPOSITION_SUPERSEDED,
                                                     superseded_reason(status, older), older)
-    counted = [s for s in statuses if s.counted]
+    totals, groups = totals_with_groups(form, statuses)
     return Consolidation(
         form=form, period=period, units=units, unit_statuses=statuses,
         inputs=[inputs[n] for n in range(len(reports))],
-        totals=sum_values(form, counted),
-        group_totals=group_totals(form, units, statuses) if units.has_groups else {},
+        totals=totals, group_totals=groups if units.has_groups else {},
         deadline=deadline, parent_name=units.parent_name,
         generated_at=generated_at or datetime.now(VIETNAM_TIME).replace(microsecond=0),
     )
@@ -84,16 +83,19 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
 # --------------------------------------------------------------------------- matching
 
 
-def mismatch_reason(report: FileReport, form: "Form", period: "Period", expected: Mapping) -> str:
-    """Why a report belongs to no expected unit of this merge; '' when it does."""
+def mismatch_reason(report: FileReport, form: "Form", period_code: str, expected: Mapping) -> str:
+    """Why a report belongs to no expected unit of this merge; '' when it does.
+
+    ``period_code`` is ``Period.code``, worked out once by the caller rather than once per file.
+    """
     if report.status == model.STATUS_UNREADABLE:
         return _first_message(report, model.UNREADABLE_CODES) or render("file-unreadable", reason="?")
     if not report.unit_code or not report.form:
         return _first_message(report, {"not-a-cchc-form"}) or render("not-a-cchc-form")
     if report.form != form.id:
         return render("wrong-form", found=report.form, expected=form.id)
-    if report.period and report.period != period.code:
-        return render("period-mismatch", found=report.period, expected=period.code)
+    if report.period and report.period != period_code:
+        return render("period-mismatch", found=report.period, expected=period_code)
     if report.unit_code not in expected:
         return render("unknown-unit", unit=report.unit_code)
     return ""
@@ -111,21 +113,30 @@ class ReceivedLookup:
         self.by_sha = dict(received or {})
         self.by_name: dict[str, "ReceivedInfo"] = {}
         for info in self.by_sha.values():
-            self.by_name.setdefault(PurePath(info.file).name, info)
+            self.by_name.setdefault(_file_name(info.file), info)
 
     def find(self, report: FileReport) -> "ReceivedInfo | None":
+        if not self.by_sha:
+            return None  # no received.csv: nothing to look up
         if report.sha256 and report.sha256 in self.by_sha:
             return self.by_sha[report.sha256]
-        return self.by_name.get(PurePath(report.path).name)
+        return self.by_name.get(_file_name(report.path))
+
+
+def _file_name(path: str) -> str:
+    """A file path's last part, as ``PurePath.name`` gives it, without building a path object per file."""
+    return os.path.basename(path)
 
 
 def with_received(report: FileReport, lookup: ReceivedLookup) -> FileReport:
-    """A copy of ``report`` carrying the mail time and sender from received.csv, if listed."""
+    """``report`` carrying the mail time and sender from received.csv, if listed (a copy when they differ)."""
     info = lookup.find(report)
     if info is None:
         return report
-    return dataclasses.replace(report, received=info.received or report.received,
-                               sender=info.sender or report.sender)
+    received, sender = info.received or report.received, info.sender or report.sender
+    if (received, sender) == (report.received, report.sender):
+        return report  # already attached (merge_paths does it before the batch checks): no second copy
+    return dataclasses.replace(report, received=received, sender=sender)
 
 
 def attach_received(report: FileReport, lookup: ReceivedLookup) -> None:
@@ -142,7 +153,7 @@ def attach_received(report: FileReport, lookup: ReceivedLookup) -> None:
 def unit_status(unit, reports: list[FileReport], deadline: date | None) -> UnitStatus:
     if not reports:
         return UnitStatus(unit=unit)
-    ordered = sorted(reports, key=newness_key, reverse=True)
+    ordered = sorted(reports, key=newness_key, reverse=True) if len(reports) > 1 else reports
     newest = ordered[0]
     when, source = received_time(newest)
     return UnitStatus(unit=unit, report=newest, received=when, received_source=source,
@@ -216,7 +227,7 @@ def superseded_reason(status: UnitStatus, older: FileReport) -> str:
         difference = render("merge-newer-time", newer_time=format_time(newer_time),
                             older_time=format_time(older_time))
     return render("duplicate-unit", unit=f"{status.unit.name} ({status.unit.code})",
-                  newer=PurePath(newer.path).name, older=PurePath(older.path).name, difference=difference)
+                  newer=_file_name(newer.path), older=_file_name(older.path), difference=difference)
 
 
 def format_time(when: datetime | None) -> str:
@@ -243,20 +254,44 @@ def number(value: object) -> int | float | None:
 
 
 def sum_values(form: "Form", statuses: Iterable[UnitStatus]) -> dict[str, int | float]:
-    statuses = list(statuses)
-    totals: dict[str, int | float] = {}
-    for code in summed_indicators(form):
-        values = [number(s.report.values.get(code)) for s in statuses if s.counted]
-        totals[code] = sum(v for v in values if v is not None)
-    return totals
+    """Totals of the summed indicators over the counted units among ``statuses``."""
+    codes = summed_indicators(form)
+    return _column_totals(codes, [_summands(s.report.values, codes) for s in statuses if s.counted])
 
 
 def group_totals(form: "Form", units: "UnitList", statuses: list[UnitStatus]) -> dict[str, dict[str, int | float]]:
     """Subtotals per group, in the order groups first appear in the units list."""
-    groups: dict[str, list[UnitStatus]] = {}
+    return totals_with_groups(form, statuses)[1]
+
+
+def totals_with_groups(form: "Form", statuses: Iterable[UnitStatus]) -> tuple[dict, dict[str, dict]]:
+    """``sum_values`` and ``group_totals`` together, reading each counted return's numbers once."""
+    codes = summed_indicators(form)
+    rows: list[list[int | float]] = []
+    groups: dict[str, list[list[int | float]]] = {}
     for status in statuses:
-        groups.setdefault(status.unit.group, []).append(status)
-    return {group: sum_values(form, members) for group, members in groups.items()}
+        members = groups.setdefault(status.unit.group, [])
+        if status.counted:
+            row = _summands(status.report.values, codes)
+            rows.append(row)
+            members.append(row)
+    return _column_totals(codes, rows), {group: _column_totals(codes, members) for group, members in groups.items()}
+
+
+def _summands(values: Mapping[str, object], codes: list[str]) -> list[int | float]:
+    """What one return adds to each total: its number, or 0 for a blank or a non-number.
+
+    Adding 0 leaves any sum (int or float) exactly as skipping the value would; plain
+    ints, by far the most common, skip the checks in ``number``.
+    """
+    return [v if type(v) is int else (number(v) or 0) for v in map(values.get, codes)]
+
+
+def _column_totals(codes: list[str], rows: list[list[int | float]]) -> dict[str, int | float]:
+    """Per code, the sum down its column of ``rows`` (in row order, as a running total would add)."""
+    if not rows:
+        return dict.fromkeys(codes, 0)
+    return dict(zip(codes, map(sum, zip(*rows))))
 
 
 def counted_blanks(consolidation: Consolidation, code: str) -> int:

@@ -1,6 +1,7 @@
 """Stages wired together, for the CLI and the demo: validate a set of inputs, then consolidate."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,15 +22,31 @@ def input_files(paths: Iterable[str | Path], exclude: Iterable[str | Path | None
     """Every spreadsheet under ``paths`` except ``exclude`` (a run's own outputs may sit in an input folder)."""
     from .reading import find_spreadsheets
 
-    paths = [Path(p) for p in paths]
+    paths = list(paths)
     files, missing = find_spreadsheets(paths)
     if missing:
         raise CchcError("input-not-found", path=", ".join(str(p) for p in missing))
-    excluded = {Path(p).resolve() for p in exclude if p}
-    kept = [f for f in files if Path(f).resolve() not in excluded]
+    kept = _without(files, exclude)
     if not kept:
-        raise CchcError("no-input-files", paths=", ".join(str(p) for p in paths))
+        raise CchcError("no-input-files", paths=", ".join(str(Path(p)) for p in paths))
     return kept
+
+
+def _without(files: list[Path], exclude: Iterable[str | Path | None]) -> list[Path]:
+    """``files`` less any that is one of ``exclude`` on disk (same file, whatever path or link leads there)."""
+    excluded = {_file_identity(p) for p in exclude if p} - {None}
+    if not excluded:
+        return files  # no output exists yet: nothing to drop, and no stat per input file
+    return [f for f in files if _file_identity(f) not in excluded]
+
+
+def _file_identity(path: str | Path) -> tuple[int, int] | None:
+    """(device, inode), as ``os.path.samefile`` compares; None for a path that does not exist."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def merge_paths(paths, form, units, period, *, deadline: date | None = None, exclude=(), jobs: int | None = None,

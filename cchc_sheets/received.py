@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,13 +35,24 @@ class ReceivedInfo:
 
 def received_files(paths: Iterable[str | Path]) -> list[Path]:
     """Every received.csv in an input folder or beside an input file, each once, in order."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        folder = path if path.is_dir() else path.parent
-        candidate = folder / RECEIVED_FILE
-        if candidate.is_file() and candidate.resolve() not in {f.resolve() for f in found}:
-            found.append(candidate)
-    return found
+    found: dict[Path, Path] = {}
+    for folder in _folders(paths):
+        candidate = Path(folder, RECEIVED_FILE)
+        if candidate.is_file():
+            found.setdefault(candidate.resolve(), candidate)
+    return list(found.values())
+
+
+def _folders(paths: Iterable[str | Path]) -> dict[str, None]:
+    """Each input folder and the folder of each input file, once, in order.
+
+    An officer passes thousands of files from one folder (a shell glob): strings and
+    one stat per path here, the path objects only for the few folders left.
+    """
+    folders: dict[str, None] = {}
+    for path in map(os.fspath, paths):
+        folders.setdefault(path if os.path.isdir(path) else os.path.dirname(path) or ".", None)
+    return folders
 
 
 def load_received(paths: Iterable[str | Path]) -> tuple[dict[str, ReceivedInfo], list[str]]:

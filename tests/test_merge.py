@@ -155,6 +155,35 @@ def test_on_time_and_late_against_the_deadline_in_vietnam_time(form, units, peri
     assert [s.on_time for s in no_deadline.unit_statuses] == [None, None, None]
 
 
+def test_totals_add_numbers_only_exactly_as_a_running_sum(form, units, period):
+    reports = [report("T01", values(**{"01": 0.1, "02": None, "03": True, "04": 5.0})),
+               report("T02", values(**{"01": 0.2, "02": "bảy", "03": 2, "04": 7})),
+               report("T03", values(**{"01": 0.3, "02": None, "03": None, "04": 1}))]
+    result = merge.consolidate(reports, form, units, period)
+    assert result.totals["01"] == 0.1 + 0.2 + 0.3  # same order, same rounding: not just approximately
+    assert (result.totals["02"], result.totals["03"], result.totals["04"]) == (0, 2, 13)
+    assert type(result.totals["02"]) is int and type(result.totals["04"]) is int  # 5.0 from .ods adds as 5
+    assert result.group_totals["Khu vực A"]["01"] == 0.1 + 0.2 and result.group_totals["Khu vực B"]["04"] == 1
+    assert result.totals == merge.sum_values(form, result.unit_statuses)
+
+
+def test_input_files_leave_out_the_runs_own_outputs_by_identity_on_disk(tmp_path):
+    from cchc_sheets.pipeline import input_files
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("a.xlsx", "b.xlsx", "tong-hop.xlsx"):
+        (inbox / name).write_bytes(b"x")
+    (inbox / "lien-ket.xlsx").symlink_to(inbox / "tong-hop.xlsx")
+    kept = input_files([inbox], exclude=[tmp_path / "chua-co.xlsx", None])
+    assert [f.name for f in kept] == ["a.xlsx", "b.xlsx", "lien-ket.xlsx", "tong-hop.xlsx"]
+    written = tmp_path / "inbox" / ".." / "inbox" / "tong-hop.xlsx"  # the same file, spelled differently
+    assert [f.name for f in input_files([inbox], exclude=[written])] == ["a.xlsx", "b.xlsx"]
+    with pytest.raises(CchcError) as raised:
+        input_files([inbox / "tong-hop.xlsx"], exclude=[written])
+    assert raised.value.code == "no-input-files"
+
+
 # --------------------------------------------------------------------------- received.csv
 
 
@@ -185,6 +214,17 @@ def test_received_csv_gives_mail_time_and_sender_by_sha_then_by_name(tmp_path, f
     assert (t02.on_time, t02.report.sender) == (True, "xa2@example.org")
     assert (t03.on_time, t03.received_source) == (True, "file")
     assert reports[0].received is None  # the input reports are not modified
+
+
+def test_received_csv_is_found_once_in_a_folder_or_beside_its_files(tmp_path):
+    from cchc_sheets.received import received_files
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    csv_path = write_received_csv(inbox, [])
+    given = [inbox] + [inbox / f"{n}.xlsx" for n in range(5)] + [tmp_path / "inbox" / ".." / "inbox" / "x.xlsx"]
+    assert received_files(given) == [csv_path]
+    assert received_files([tmp_path, tmp_path / "khac" / "a.xlsx"]) == []
 
 
 def test_received_csv_without_required_columns_is_reported_not_fatal(tmp_path):
