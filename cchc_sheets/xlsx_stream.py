@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from xml.sax.saxutils import escape, quoteattr
 
+from .xlsx_theme import THEME_XML
+
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -577,7 +579,7 @@ class WorkbookWriter:
         yield "xl/workbook.xml", self._workbook()
         yield "xl/_rels/workbook.xml.rels", self._workbook_rels()
         yield "xl/styles.xml", self.styles.xml()
-        yield "xl/theme/theme1.xml", _theme_xml()
+        yield "xl/theme/theme1.xml", THEME_XML
         for number, sheet in enumerate(self.sheets, start=1):
             if sheet.chart:
                 chart = self._chart_number(sheet)
@@ -657,14 +659,6 @@ class WorkbookWriter:
         rels += [(f"rId{count + 3 + n}", CUSTOM_XML_REL, f"../customXml/item{n}.xml")
                  for n in range(1, len(self.custom_parts) + 1)]
         return _relationships(rels)
-
-
-def _theme_xml() -> str:
-    """Office's default theme (openpyxl's copy): LibreOffice takes a chart's automatic series and
-    axis colours from it, and draws a chart without bars or axes when the package has none."""
-    from openpyxl.writer.theme import theme_xml
-
-    return theme_xml
 
 
 def _relationships(rels: list[tuple[str, str, str]]) -> str:
