@@ -407,15 +407,16 @@ def _central_directory(data: bytes) -> list[_Entry] | None:
          name_length, extra_length, comment_length, _, _, _, offset) = _CENTRAL_RECORD.unpack_from(data, position)
         if signature != b"PK\x01\x02" or extract_version > zipfile.MAX_EXTRACT_VERSION or extra_length:
             return None
-        try:
-            name = data[position + 46:position + 46 + name_length].decode("utf-8" if flags & 0x800 else "cp437")
+        raw_name = data[position + 46:position + 46 + name_length]
+        try:   # ASCII reads the same in both encodings (and decodes faster)
+            name = raw_name.decode("ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437")
         except UnicodeDecodeError:
             return None
         if "\x00" in name:
             return None
         entry = _Entry()
         entry.filename, entry.flag_bits, entry.compress_type, entry.CRC = name, flags, method, crc
-        entry.raw_name = data[position + 46:position + 46 + name_length]
+        entry.raw_name = raw_name
         entry.compress_size, entry.file_size, entry.header_offset = compress_size, file_size, offset
         entries.append(entry)
         position += 46 + name_length + extra_length + comment_length
@@ -449,6 +450,9 @@ class _Members:
     def __init__(self, data: bytes, infos: list[zipfile.ZipInfo], limits: Limits):
         self.data, self.infos = data, infos
         self.names = {id(info): info.filename.replace("\\", "/") for info in infos}  # Windows tools write "\\"
+        self.by_name: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in infos:
+            self.by_name.setdefault(self.names[id(info)], []).append(info)
         self.parts: dict[str, bytes] = {}
         self.budget = [limits.max_uncompressed_bytes]
         self.peek_budget = min(PEEK_WORST_CASE_BYTES, limits.max_uncompressed_bytes)
@@ -463,7 +467,7 @@ class _Members:
         return name.lower().endswith(_INSPECTED_SUFFIXES) or name == "mimetype"
 
     def named(self, name: str) -> list[zipfile.ZipInfo]:
-        return [info for info in self.infos if self.name(info) == name]
+        return self.by_name.get(name, [])
 
     def content(self, info: zipfile.ZipInfo) -> bytes:
         """The member's bytes, inflated here with a cap near its declared size (not yet checked)."""
@@ -586,14 +590,16 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
         raise _Refused("file-bomb", detail=_vi_en(f"giải nén ra {_mb(total)} MB",
                                                   f"declares {_mb(total)} MB uncompressed"))
     for info in infos:
+        if info.file_size <= limits.ratio_floor_bytes:
+            continue
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > limits.ratio_floor_bytes and ratio > limits.max_member_ratio:
+        if ratio > limits.max_member_ratio:
             raise _Refused("file-bomb", detail=_vi_en(
                 f"{info.filename} nén {int(ratio)} lần", f"{info.filename} compressed {int(ratio)}:1"))
 
 
 def _zip_format(open_archive, members: _Members) -> str:
-    names = set(members.names.values())
+    names = members.by_name
     if "mimetype" in names:
         mimetype = open_archive().read("mimetype")[:100]
         if b"opendocument.spreadsheet" in mimetype:

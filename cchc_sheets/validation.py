@@ -21,7 +21,7 @@ from .messages import render
 from .model import FileReport, Finding, make_finding
 from .periods import Period
 from .units import UnitList
-from .values import parse_indicator_value, parse_text_value
+from .values import CellResult, parse_indicator_value, parse_text_value
 from .vnformat import format_number
 
 REPORTER_MAX_LENGTH = 200
@@ -340,8 +340,9 @@ class _Checker:
         result = parse_indicator_value(raw_value, indicator)
         self.issues(result.issues, L.MAIN_SHEET, cell, indicator, raw_value)
         self.report.values[indicator.code] = result.number if indicator.is_numeric else None
-        note = parse_text_value(_as_text(self.main.get(note_cell)), self.form.note_max_length)
-        self.issues(note.issues, L.MAIN_SHEET, note_cell, indicator, self.main.get(note_cell))
+        raw_note = self.main.get(note_cell)
+        note = _NO_TEXT if raw_note is None else parse_text_value(_as_text(raw_note), self.form.note_max_length)
+        self.issues(note.issues, L.MAIN_SHEET, note_cell, indicator, raw_note)
         parts = [note.text, result.remark] + ([] if indicator.is_numeric else [result.text])
         joined = "; ".join(p for p in parts if p)
         if joined:
@@ -387,6 +388,9 @@ class _Checker:
             cell = grid.value_cell(first) if grid.rows.get(first) else self.layout.value_cell(first)
             self.add("rule-failed", sheet=L.MAIN_SHEET, cell=cell, indicator=first, value=values.get(first),
                      severity=rule.severity, rule_message=rule.text(), rule=rule.code)
+
+
+_NO_TEXT = CellResult()   # what parse_text_value gives for an empty cell (most notes): nothing to parse
 
 
 def _explain_layout(checker: _Checker, grid: Grid, seen: list[L.LayoutCell]) -> None:
