@@ -8,11 +8,12 @@ and finally the findings that need the whole batch (``validation.check_batch``).
 """
 from __future__ import annotations
 
-import copy
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
+from . import report_cache
 from .forms import Form
 from .messages import CchcError
 from .model import BatchReport, FileReport
@@ -21,84 +22,93 @@ from .units import UnitList
 from .validation import _plan_for, check_batch, validate_content, with_context
 
 POOL_MIN_FILES = 48       # below this a process pool costs more than it saves
-POOL_WORKERS = 2
-POOL_CHUNK = 64           # files per task sent to a worker: keeps pickling and IPC per file small
+POOL_CHUNK = 64           # files per task sent to a worker: keeps IPC and cache transactions per file small
 
 
-# --------------------------------------------------------------------------- files and folders
+def pool_workers() -> int:
+    """One worker per CPU this process may run on (at least one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------- reading in workers
 
 _worker_setup: dict = {}
 
 
-def _init_worker(form: Form, limits) -> None:
-    _worker_setup.update(form=form, limits=limits)
+def _init_worker(form: Form, limits, cache) -> None:
+    _worker_setup.update(form=form, limits=limits, cache=cache)
     _plan_for(form)  # worked out once per worker, before its first file
 
 
-def _validate_file(path: Path) -> FileReport:
-    """The content report of one file (no units list, no period: those are added by the parent)."""
+def _validate_chunk(paths: list[Path]) -> list[bytes]:
+    """Content reports (no units list, no period: the parent adds those) of some files, as cache rows.
+
+    The worker stores the rows in the report cache itself and sends the same
+    bytes back: the parent neither encodes nor stores anything for fresh files.
+    """
     from .reading import read_workbook
 
     setup = _worker_setup
-    return validate_content(read_workbook(path, setup["limits"]), setup["form"])
+    done = []
+    for path in paths:
+        stat = report_cache.file_stat(path)  # taken before reading: a change while reading shows next time
+        report = validate_content(read_workbook(path, setup["limits"]), setup["form"])
+        done.append((path, stat, report, report_cache.encode_report(report)))
+    if setup["cache"] is not None:
+        setup["cache"].store(done)
+    return [row for *_, row in done]
 
 
-def _content_reports(files: list[Path], form, limits, jobs: int | None) -> Iterable[FileReport]:
-    """Content reports in input order; a process pool for large batches (workers return reports only)."""
-    workers = jobs if jobs is not None else (POOL_WORKERS if len(files) >= POOL_MIN_FILES else 1)
+def _content_reports(files: list[Path], form, limits, jobs: int | None, cache) -> Iterator[FileReport]:
+    """Content reports in input order; a process pool for large batches."""
+    workers = jobs if jobs is not None else (pool_workers() if len(files) >= POOL_MIN_FILES else 1)
+    size = _chunk_size(len(files), workers)
+    chunks = [files[start:start + size] for start in range(0, len(files), size)]
     if workers <= 1 or len(files) <= 1:
-        _init_worker(form, limits)
-        yield from map(_validate_file, files)
+        _init_worker(form, limits, cache)
+        yield from _unpacked(map(_validate_chunk, chunks))
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(form, limits)) as pool:
-        yield from pool.map(_validate_file, files, chunksize=_chunk_size(len(files), workers))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(form, limits, cache)) as pool:
+        yield from _unpacked(pool.map(_validate_chunk, chunks))
+
+
+def _unpacked(chunks: Iterable[list[bytes]]) -> Iterator[FileReport]:
+    for rows in chunks:
+        yield from map(report_cache.decode_own_row, rows)
 
 
 def _chunk_size(count: int, workers: int) -> int:
     """POOL_CHUNK files per task, smaller for small batches so every worker gets several tasks."""
-    return max(1, min(POOL_CHUNK, count // (workers * 4)))
+    return max(1, min(POOL_CHUNK, count // (max(1, workers) * 4)))
 
 
-def _cached_or_read(files: list[Path], form, limits, jobs: int | None, use_cache: bool) -> Iterable[FileReport]:
-    """Content reports in input order: from the report cache when the same bytes were seen, else read.
-
-    Files are hashed here (in the parent) and looked up in one query per chunk;
-    only the misses go to the reader, and their reports are stored for next time.
-    """
-    from . import report_cache
-
+def _cached_or_read(files: list[Path], form, limits, jobs: int | None, use_cache: bool) -> Iterator[FileReport]:
+    """Content reports in input order: from the report cache when the same bytes were seen, else read."""
     cache = report_cache.open_cache(form, limits) if use_cache else None
     if cache is None:
-        yield from _content_reports(files, form, limits, jobs)
+        yield from _content_reports(files, form, limits, jobs, None)
         return
-    try:
-        keys, stats, hits = [None] * len(files), [None] * len(files), {}
-        if cache.has_entries():  # a first run reads everything anyway: do not hash twice
-            for n, path in enumerate(files):
-                keys[n], stats[n] = report_cache.file_key(path, limits.max_file_bytes)
-            hits = cache.lookup(key for key in keys if key is not None)
-        misses = iter(_content_reports([f for f, k in zip(files, keys) if k not in hits], form, limits, jobs))
-        handed_out = set()
-        for path, key, stat in zip(files, keys, stats):
-            if key in hits:
-                # The same bytes twice in one batch (a copy): each file gets its own report.
-                report = copy.deepcopy(hits[key]) if key in handed_out else hits[key]
-                handed_out.add(key)
-                yield report_cache.with_file(report, path, stat)
-                continue
-            report = next(misses)
-            cache.add(report, path.suffix.lower())
-            yield report
-    finally:
-        cache.close()
+    stats, rows = cache.lookup(files, limits.max_file_bytes)
+    # Decoded before reading starts: a row that does not decode is a miss like any other.
+    # The same bytes twice in one batch (a copy) decode twice: each file gets its own report.
+    cached = [report_cache.decode_report(row) if row is not None else None for row in rows]
+    fresh = _content_reports([f for f, report in zip(files, cached) if report is None], form, limits, jobs, cache)
+    for path, stat, report in zip(files, stats, cached):
+        yield report_cache.with_file(report, path, stat) if report is not None else next(fresh)
 
 
 def validate_paths(paths, form: Form, *, units: UnitList | None = None, period: Period | None = None,
                    limits=None, jobs: int | None = None,
-                   progress: Callable[[FileReport], None] | None = None, cache: bool = True) -> BatchReport:
+                   progress: Callable[[FileReport], None] | None = None, cache: bool = True,
+                   found: Callable[[int], None] | None = None) -> BatchReport:
     """Read and validate every spreadsheet in ``paths`` (files or folders, recursive).
 
     ``cache``: reuse the reports of files whose bytes were validated before (``report_cache``).
+    ``found``: told how many files there are before the first is read (a progress bar's length);
+    ``progress``: given each report, in input order.
     """
     from .reading import Limits, find_spreadsheets
 
@@ -107,6 +117,8 @@ def validate_paths(paths, form: Form, *, units: UnitList | None = None, period: 
         raise CchcError("input-not-found", path=", ".join(str(p) for p in missing))
     if not files:
         raise CchcError("no-input-files", paths=", ".join(str(p) for p in paths))
+    if found:
+        found(len(files))
     reports = []
     for report in _cached_or_read([Path(f) for f in files], form, limits or Limits(), jobs, cache):
         with_context(report, form, units, period)

@@ -8,6 +8,10 @@ form only. Findings that need the units list or the period are added afterwards
 by ``validation.with_context``, and the batch checks (duplicates, outliers) run
 on every batch, so neither is cached and neither invalidates anything.
 
+A second table remembers, per absolute path, the size, modification and change
+times (ns), inode and device a file had when its sha256 was taken: a file that
+still has all of them is not read or hashed again (the rule make and rsync use).
+
 The context is a hash of everything else a report depends on: the package
 version and its source, the reader (python-calamine), the form pack (fields,
 rules, layout fingerprint, form.yaml bytes), the reading limits, the message
@@ -18,22 +22,25 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import os
+import pickle
 import sqlite3
+import time
 from contextlib import closing as _closing
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dt_time
 from pathlib import Path
-from typing import Iterable
 
 from .model import FileReport, Finding
 from .values import CellError
 
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
+ROW_VERSION = 2          # the first item of every stored row
 DB_NAME = "reports.sqlite3"
-LOOKUP_CHUNK = 500       # keys per SELECT (well under SQLite's variable limit)
-STORE_CHUNK = 1000       # rows per INSERT transaction
 BUSY_TIMEOUT_MS = 5000
+RACY_WINDOW_NS = 2_000_000_000  # FAT's timestamp tick: files changed this recently are hashed again next time
 
 _CACHE_ERRORS = (sqlite3.Error, OSError, ValueError, TypeError, KeyError)
 
@@ -112,15 +119,34 @@ def _plain_tree(value):
 # --------------------------------------------------------------------------- file keys
 
 
-def file_key(path: Path, max_bytes: int) -> tuple[tuple[str, str] | None, os.stat_result | None]:
-    """(sha256, suffix) of a file's content, and its stat; no key for files the reader refuses unread."""
+def file_stat(path: Path) -> os.stat_result | None:
     try:
-        stat = path.stat()
-        if stat.st_size == 0 or stat.st_size > max_bytes:
-            return None, stat
-        return (hashlib.sha256(path.read_bytes()).hexdigest(), path.suffix.lower()), stat
+        return os.stat(path)
     except OSError:
-        return None, None
+        return None
+
+
+def file_key(path: Path, stat: os.stat_result | None, max_bytes: int) -> tuple[str, str] | None:
+    """(sha256, suffix) of a file's content; no key for files the reader refuses unread."""
+    if stat is None or stat.st_size == 0 or stat.st_size > max_bytes:
+        return None
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest(), Path(path).suffix.lower()
+    except OSError:
+        return None
+
+
+def _stat_fields(stat: os.stat_result) -> tuple[int, int, int, int, int]:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
+
+
+def _settled(stat: os.stat_result) -> bool:
+    """Whether a change to the file would show in its times (not written within RACY_WINDOW_NS of now).
+
+    A file rewritten within the same timestamp tick as our look at it could keep
+    its size and times; like git's "racy" entries, such files are not remembered.
+    """
+    return max(stat.st_mtime_ns, stat.st_ctime_ns) < time.time_ns() - RACY_WINDOW_NS
 
 
 # --------------------------------------------------------------------------- the database
@@ -129,71 +155,105 @@ def file_key(path: Path, max_bytes: int) -> tuple[tuple[str, str] | None, os.sta
 class ReportCache:
     """One database and one context; every method swallows cache trouble (and then does nothing).
 
-    The connection is closed between uses: a process pool forked while it was
-    open would inherit it, which SQLite does not allow.
+    The connection is opened per use and closed again: a process pool forked
+    while it was open would inherit it, which SQLite does not allow.
     """
 
     def __init__(self, path: Path, context: str):
         self.path, self.context = path, context
-        self.pending: list[tuple] = []
 
-    def has_entries(self) -> bool:
+    def lookup(self, files: list[Path], max_bytes: int) -> tuple[list, list]:
+        """(stat, cached row or None) for each file, in order.
+
+        A file whose path, size, times, inode and device are those remembered is
+        not read again: its remembered sha256 is used. Other files are hashed
+        (and remembered when settled). One query finds the remembered files,
+        one the rows.
+        """
+        stats: list = [None] * len(files)
+        rows: list = [None] * len(files)
         try:
             with _closing(_connect(self.path)) as connection:
-                row = connection.execute("SELECT 1 FROM reports WHERE context = ? LIMIT 1", (self.context,)).fetchone()
-            return row is not None
-        except _CACHE_ERRORS:
-            return False
-
-    def lookup(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], FileReport]:
-        """Cached reports by key, one query per LOOKUP_CHUNK keys; undecodable rows count as misses."""
-        keys = list(dict.fromkeys(keys))
-        found: dict[tuple[str, str], FileReport] = {}
-        try:
-            with _closing(_connect(self.path)) as connection:
-                for start in range(0, len(keys), LOOKUP_CHUNK):
-                    found.update(self._lookup_chunk(connection, keys[start:start + LOOKUP_CHUNK]))
+                if not self._has_entries(connection):
+                    return stats, rows  # a first run reads everything anyway: do not hash twice
+                stats = [file_stat(path) for path in files]
+                keys, learned = self._keys(connection, files, stats, max_bytes)
+                found = self._rows(connection, {key for key in keys if key is not None})
+                rows = [found.get(key) for key in keys]
+                with connection:
+                    _remember(connection, learned)
         except _CACHE_ERRORS:
             pass
+        return stats, rows
+
+    def _has_entries(self, connection) -> bool:
+        query = "SELECT 1 FROM content_reports WHERE context = ? LIMIT 1"
+        return connection.execute(query, (self.context,)).fetchone() is not None
+
+    def _keys(self, connection, files, stats, max_bytes) -> tuple[list, list]:
+        """Each file's key (remembered or hashed now) and the (path, stat, sha256) to remember."""
+        names = _absolute_names(files)
+        remembered = {row[0]: row[1:] for row in connection.execute(
+            "SELECT path, size, mtime_ns, ctime_ns, inode, device, sha256 FROM file_hashes "
+            "WHERE path IN (SELECT value FROM json_each(?))", (json.dumps(names),))}
+        keys, learned = [], []
+        for path, name, stat in zip(files, names, stats):
+            known = remembered.get(name)
+            if stat is not None and known is not None and tuple(known[:5]) == _stat_fields(stat) \
+                    and 0 < stat.st_size <= max_bytes:
+                keys.append((known[5], path.suffix.lower()))
+                continue
+            key = file_key(path, stat, max_bytes)
+            keys.append(key)
+            if key is not None:
+                learned.append((name, stat, key[0]))
+        return keys, learned
+
+    def _rows(self, connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+        found = {}
+        for sha, suffix, row in connection.execute(
+                "SELECT sha256, suffix, row FROM content_reports WHERE context = ? "
+                "AND sha256 IN (SELECT value FROM json_each(?))", (self.context, json.dumps([s for s, _ in keys]))):
+            if (sha, suffix) in keys:
+                found[(sha, suffix)] = row
         return found
 
-    def _lookup_chunk(self, connection, chunk: list[tuple[str, str]]) -> dict[tuple[str, str], FileReport]:
-        marks = ",".join("?" * len(chunk))
-        rows = connection.execute(
-            f"SELECT sha256, suffix, report FROM reports WHERE context = ? AND sha256 IN ({marks})",
-            (self.context, *(sha for sha, _ in chunk))).fetchall()
-        wanted, found = set(chunk), {}
-        for sha, suffix, text in rows:
-            report = _decoded(text) if (sha, suffix) in wanted else None
-            if report is not None:
-                found[(sha, suffix)] = report
-        return found
-
-    def add(self, report: FileReport, suffix: str) -> None:
-        """Queue a content report (before any context or batch finding) for storing."""
-        if not report.sha256:
-            return  # not read at all (missing, empty, too large, an OS error): nothing to key it by
-        try:
-            self.pending.append((self.context, report.sha256, suffix, json.dumps(report_to_dict(report))))
-        except _CACHE_ERRORS:
-            return  # a value we cannot store exactly: simply not cached
-        if len(self.pending) >= STORE_CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        """Store the queued reports in one transaction."""
-        rows, self.pending = self.pending, []
+    def store(self, reports: list[tuple[str, os.stat_result | None, FileReport, bytes]]) -> None:
+        """Keep freshly read reports (path, stat before reading, report, its row) in one transaction."""
+        rows, learned = [], []
+        for path, stat, report, row in reports:
+            if not report.sha256:
+                continue  # not read at all (missing, empty, too large, an OS error): nothing to key it by
+            rows.append((self.context, report.sha256, Path(path).suffix.lower(), row))
+            if stat is not None:
+                learned.append((_absolute_names([path])[0], stat, report.sha256))
         if not rows:
             return
         try:
             with _closing(_connect(self.path)) as connection, connection:
                 connection.executemany(
-                    "INSERT OR REPLACE INTO reports (context, sha256, suffix, report) VALUES (?, ?, ?, ?)", rows)
+                    "INSERT OR REPLACE INTO content_reports (context, sha256, suffix, row) VALUES (?, ?, ?, ?)", rows)
+                _remember(connection, learned)
         except _CACHE_ERRORS:
             pass
 
-    def close(self) -> None:
-        self.flush()
+
+def _absolute_names(files) -> list[str]:
+    """The files' absolute paths, the remembered-files table's keys.
+
+    Not normalised as ``os.path.abspath`` would (a third of the lookup's time): a
+    path spelt with ``..`` is merely remembered under that spelling too.
+    """
+    here = os.getcwd()
+    return [name if name.startswith(os.sep) else os.path.join(here, name) for name in map(str, files)]
+
+
+def _remember(connection, learned: list[tuple[str, os.stat_result, str]]) -> None:
+    """Remember which content each settled file had, so that an unchanged file is not hashed again."""
+    connection.executemany(
+        "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, ctime_ns, inode, device, sha256) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(name, *_stat_fields(stat), sha) for name, stat, sha in learned if _settled(stat)])
 
 
 def open_cache(form, limits) -> ReportCache | None:
@@ -217,16 +277,24 @@ def open_cache(form, limits) -> ReportCache | None:
     return None
 
 
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS content_reports (context TEXT NOT NULL, sha256 TEXT NOT NULL, "
+    "suffix TEXT NOT NULL, row BLOB NOT NULL, PRIMARY KEY (context, sha256, suffix))",
+    "CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
+    "ctime_ns INTEGER, inode INTEGER, device INTEGER, sha256 TEXT NOT NULL)",
+    "DROP TABLE IF EXISTS reports",  # the JSON rows of CACHE_SCHEMA 1
+)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
-        connection.execute("CREATE TABLE IF NOT EXISTS reports (context TEXT NOT NULL, sha256 TEXT NOT NULL, "
-                           "suffix TEXT NOT NULL, report TEXT NOT NULL, PRIMARY KEY (context, sha256, suffix)) "
-                           "WITHOUT ROWID")
-        connection.execute("SELECT count(*) FROM reports WHERE context = ''").fetchone()
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        connection.execute("SELECT count(*) FROM content_reports WHERE context = ''").fetchone()
     except BaseException:
         connection.close()
         raise
@@ -242,34 +310,28 @@ def _remove_database(path: Path) -> None:
             pass
 
 
-# --------------------------------------------------------------------------- FileReport <-> dict
+# --------------------------------------------------------------------------- FileReport <-> row
+# A row is a pickle of (ROW_VERSION, report). Rows read from the database are
+# loaded by an unpickler that knows only the classes a report is made of, so a
+# damaged or planted row is a miss, never a crash and never code run.
 
 
-def report_to_dict(report: FileReport) -> dict:
-    """Everything a content report holds except where the file is now (path, mtime) and mail data."""
-    return {
-        "sha256": report.sha256, "form": report.form, "form_version": report.form_version,
-        "unit_code": report.unit_code, "unit_name": report.unit_name, "period": report.period,
-        "values": {k: _encoded(v) for k, v in report.values.items()},
-        "notes": {k: _encoded(v) for k, v in report.notes.items()},
-        "answers": {k: _encoded(v) for k, v in report.answers.items()},
-        "reporter": {k: _encoded(v) for k, v in report.reporter.items()},
-        "findings": [_finding_to_dict(f) for f in report.findings],
-        "file_format": report.file_format, "generated_at": _encoded(report.generated_at),
-    }
+def encode_report(report: FileReport) -> bytes:
+    return pickle.dumps((ROW_VERSION, report), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def report_from_dict(data: dict, path: str = "", modified: datetime | None = None) -> FileReport:
-    return FileReport(
-        path=path, sha256=data["sha256"], form=data["form"], form_version=data["form_version"],
-        unit_code=data["unit_code"], unit_name=data["unit_name"], period=data["period"],
-        values={k: _decoded_value(v) for k, v in data["values"].items()},
-        notes={k: _decoded_value(v) for k, v in data["notes"].items()},
-        answers={k: _decoded_value(v) for k, v in data["answers"].items()},
-        reporter={k: _decoded_value(v) for k, v in data["reporter"].items()},
-        findings=[_finding_from_dict(f) for f in data["findings"]],
-        file_format=data["file_format"], modified=modified, generated_at=_decoded_value(data["generated_at"]),
-    )
+def decode_report(row) -> FileReport | None:
+    """The report in a stored row, or None when the row is not one this version wrote."""
+    try:
+        version, report = _RowUnpickler(io.BytesIO(row)).load()
+    except Exception:  # noqa: BLE001 - any damage to a row only means it is not reused
+        return None
+    return report if version == ROW_VERSION and type(report) is FileReport else None
+
+
+def decode_own_row(row: bytes) -> FileReport:
+    """A row our own worker process just made (trusted: the pool would pickle the report anyway)."""
+    return pickle.loads(row)[1]
 
 
 def with_file(report: FileReport, path: Path, stat: os.stat_result | None) -> FileReport:
@@ -279,63 +341,17 @@ def with_file(report: FileReport, path: Path, stat: os.stat_result | None) -> Fi
     return report
 
 
-def _finding_to_dict(finding: Finding) -> dict:
-    return {"code": finding.code, "severity": finding.severity, "message": finding.message,
-            "sheet": finding.sheet, "cell": finding.cell, "indicator": finding.indicator,
-            "value": _encoded(finding.value), "params": {k: _encoded(v) for k, v in finding.params.items()}}
+_ROW_CLASSES = {
+    ("cchc_sheets.model", "FileReport"): FileReport, ("cchc_sheets.model", "Finding"): Finding,
+    ("cchc_sheets.values", "CellError"): CellError, ("datetime", "datetime"): datetime,
+    ("datetime", "date"): date, ("datetime", "time"): dt_time, ("datetime", "timedelta"): timedelta,
+    ("datetime", "timezone"): timezone,
+}
 
 
-def _finding_from_dict(data: dict) -> Finding:
-    return Finding(code=data["code"], severity=data["severity"], message=data["message"], sheet=data["sheet"],
-                   cell=data["cell"], indicator=data["indicator"], value=_decoded_value(data["value"]),
-                   params={k: _decoded_value(v) for k, v in data["params"].items()})
-
-
-def _decoded(text: str) -> FileReport | None:
-    try:
-        return report_from_dict(json.loads(text))
-    except _CACHE_ERRORS:
-        return None
-
-
-# Plain JSON scalars stand for themselves; anything else is a one-key object naming its type,
-# so a value comes back with the same type (3 vs 3.0, date vs datetime, tuple vs list).
-_SCALARS = (type(None), bool, int, float, str)
-
-
-def _encoded(value):
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is CellError:
-        return {"cellerror": str(value)}
-    if kind is datetime:
-        return {"datetime": value.isoformat()}
-    if kind is date:
-        return {"date": value.isoformat()}
-    if kind is list:
-        return {"list": [_encoded(v) for v in value]}
-    if kind is tuple:
-        return {"tuple": [_encoded(v) for v in value]}
-    if kind is dict and all(type(k) is str for k in value):
-        return {"dict": {k: _encoded(v) for k, v in value.items()}}
-    raise TypeError(f"cannot cache a {kind.__name__} exactly")
-
-
-def _decoded_value(data):
-    if not isinstance(data, dict):
-        return data
-    (kind, payload), = data.items()
-    if kind == "cellerror":
-        return CellError(payload)
-    if kind == "datetime":
-        return datetime.fromisoformat(payload)
-    if kind == "date":
-        return date.fromisoformat(payload)
-    if kind == "list":
-        return [_decoded_value(v) for v in payload]
-    if kind == "tuple":
-        return tuple(_decoded_value(v) for v in payload)
-    if kind == "dict":
-        return {k: _decoded_value(v) for k, v in payload.items()}
-    raise ValueError(f"unknown cached value type {kind!r}")
+class _RowUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        try:
+            return _ROW_CLASSES[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a report") from None

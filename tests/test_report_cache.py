@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import sqlite3
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -104,16 +105,28 @@ def test_every_kind_of_value_round_trips_exactly():
                         unit_name="Xã Một", period="2020-H1", values={"01": 3, "02": 2.5, "03": None},
                         notes={"05": "lồng ghép"}, answers={"q": "Đáp"}, reporter={"phone": "0912"},
                         findings=findings, file_format="xlsx", modified=when, generated_at=datetime(2020, 5, 1, 7))
-    back = report_cache.report_from_dict(report_cache.report_to_dict(report), "a.xlsx", when)
+    back = report_cache.decode_report(report_cache.encode_report(report))
     assert back == report
     assert [type(f.value) for f in back.findings] == [str, datetime, int, date, float]
     assert type(back.findings[3].params["a"]) is CellError and back.findings[3].params["b"] == (1, 2.0)
     assert type(back.values["01"]) is int and type(back.values["02"]) is float
+    assert report_cache.decode_own_row(report_cache.encode_report(report)) == report
 
 
-def test_a_value_that_cannot_be_stored_exactly_is_not_cached():
-    with pytest.raises(TypeError):
-        report_cache.report_to_dict(FileReport(path="a", findings=[Finding("x", "info", "m", value=object())]))
+class Planted:
+    def __reduce__(self):
+        return (os.system, ("echo planted",))
+
+
+@pytest.mark.parametrize("row", [
+    b"", b"garbage", b"\x80\x05garbage", pickle.dumps("a string"), pickle.dumps((report_cache.ROW_VERSION, "text")),
+    pickle.dumps((report_cache.ROW_VERSION - 1, FileReport(path="a"))),
+    pickle.dumps((report_cache.ROW_VERSION, FileReport(path="a", findings=[Finding("x", "info", "m", value=object())]))),
+    pickle.dumps((report_cache.ROW_VERSION, Planted())),
+    report_cache.encode_report(FileReport(path="a", sha256="ab" * 32))[:-3],
+])
+def test_a_row_that_is_not_a_report_of_this_version_is_a_miss(row):
+    assert report_cache.decode_report(row) is None
 
 
 # --------------------------------------------------------------------------- validate_paths
@@ -212,6 +225,50 @@ def test_same_bytes_twice_give_two_separate_reports(tmp_path, form, units, perio
     assert [[f.code for f in r.findings] for r in batch.files] == [["duplicate-unit"], ["duplicate-unit"]]
 
 
+# --------------------------------------------------------------------------- unchanged files are not hashed again
+
+
+def count_hashing(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    real = report_cache.file_key
+
+    def counting(path, *args, **kwargs):
+        seen.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(report_cache, "file_key", counting)
+    return seen
+
+
+def test_an_unchanged_file_is_neither_read_nor_hashed_again(inbox, form, units, period, monkeypatch):
+    monkeypatch.setattr(report_cache, "RACY_WINDOW_NS", 0)
+    first = validate_paths([inbox], form, units=units, period=period, jobs=2)  # the workers remember the files
+    hashed = count_hashing(monkeypatch)
+    forbid_reading(monkeypatch)
+    second = validate_paths([inbox], form, units=units, period=period)
+    assert hashed == []
+    assert dicts(second) == dicts(first)
+
+
+def test_a_file_rewritten_with_the_same_size_and_time_is_read_again(tmp_path, form, units, period, monkeypatch):
+    monkeypatch.setattr(report_cache, "RACY_WINDOW_NS", 0)
+    path = make_return(tmp_path, form, units.units[0], period, {**CLEAN_VALUES, "01": 12}, name="a.xlsx")
+    validate_paths([path], form)
+    before = path.stat()
+    make_return(tmp_path, form, units.units[0], period, {**CLEAN_VALUES, "01": 13}, name="a.xlsx")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # only the change time still tells
+    seen = count_reads(monkeypatch)
+    assert validate_paths([path], form).files[0].values["01"] == 13
+    assert seen == ["a.xlsx"]
+
+
+def test_files_changed_just_now_are_not_remembered(inbox, form):
+    validate_paths([inbox], form, jobs=2)
+    database = sqlite3.connect(report_cache.cache_path())
+    assert database.execute("SELECT count(*) FROM content_reports").fetchone()[0] > 0
+    assert database.execute("SELECT count(*) FROM file_hashes").fetchone()[0] == 0
+
+
 # --------------------------------------------------------------------------- never fails because of the cache
 
 
@@ -223,7 +280,16 @@ def test_a_corrupt_database_is_replaced(inbox, form, monkeypatch):
     assert dicts(validate_paths([inbox], form)) == expected
     forbid_reading(monkeypatch)
     assert dicts(validate_paths([inbox], form)) == expected
-    assert sqlite3.connect(database).execute("SELECT count(*) FROM reports").fetchone()[0] > 0
+    assert sqlite3.connect(database).execute("SELECT count(*) FROM content_reports").fetchone()[0] > 0
+
+
+def test_damaged_rows_are_read_again(inbox, form, monkeypatch):
+    expected = dicts(validate_paths([inbox], form))
+    with sqlite3.connect(report_cache.cache_path()) as database:
+        database.execute("UPDATE content_reports SET row = substr(row, 1, 40)")
+    seen = count_reads(monkeypatch)
+    assert dicts(validate_paths([inbox], form)) == expected
+    assert len(seen) == len(expected)
 
 
 def test_an_unwritable_cache_location_means_no_cache(inbox, form, monkeypatch, tmp_path):

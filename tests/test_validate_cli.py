@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from builders import CLEAN_VALUES, REFERENCE_VALUES, make_return, unprotect
+from cchc_sheets.commands.validate import json_text
+from cchc_sheets.values import CellError
 
 FILE_KEYS = {"path", "sha256", "status", "form", "form_version", "unit_code", "period", "values", "notes",
              "findings"}
@@ -108,3 +113,27 @@ def test_progress_bar_on_large_batches(tmp_path, form, units, period, run_cli):
     result = run_cli("validate", "--json", tmp_path)
     assert "Đang kiểm tra" in result.stderr
     assert json.loads(result.stdout)["summary"]["files"] == 21
+
+
+# --------------------------------------------------------------------------- the JSON writer
+
+JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
+                         st.dates(), st.datetimes(), st.text().map(CellError))
+JSON_KEYS = st.one_of(st.text(), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
+JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.lists(inner, max_size=3).map(tuple),
+    st.dictionaries(st.text(), inner, max_size=4), st.dictionaries(JSON_KEYS, inner, max_size=3)), max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES, st.integers(min_value=0, max_value=3))
+def test_json_text_is_the_standard_indented_json(value, level):
+    expected = json.dumps(value, ensure_ascii=False, indent=2, default=str).replace("\n", "\n" + "  " * level)
+    assert json_text(value, level) == expected
+
+
+def test_json_output_is_the_whole_batch_dumped_at_once(returns, run_cli):
+    result = run_cli("validate", "--json", returns)
+    data = json.loads(result.stdout)
+    assert result.stdout == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    assert [f["path"] for f in data["files"]] == [str(returns / n) for n in ("t01.xlsx", "t02.xlsx", "t03.xlsx")]
