@@ -126,8 +126,8 @@ def _address(address: str) -> tuple[str, int] | None:
     return found
 
 
-def _text_cells(cells: dict[str, object]) -> list[tuple[str, int, str]]:
-    """(column, row, folded key) of every non-blank text cell.
+def _text_cells(cells: dict[str, object], wanted: frozenset[str]) -> list[tuple[str, int, str]]:
+    """(column, row, folded key) of every text cell whose key is ``wanted`` (a heading or label).
 
     Runs over every cell of every file: the two remembered lookups are inlined
     (a call each cost as much as the rest of the loop).
@@ -137,8 +137,8 @@ def _text_cells(cells: dict[str, object]) -> list[tuple[str, int, str]]:
         if isinstance(value, str):
             key = keys.get(value) if value.__class__ is str else None
             if key is None:
-                key = _key(value)    # empty exactly when the text is blank (same whitespace as strip)
-            if key:
+                key = _key(value)
+            if key in wanted:
                 place = places.get(address, False)
                 if place is False:
                     place = _address(address)
@@ -180,12 +180,12 @@ def _pick_row(rows: list[int], expected: int) -> int:
 
 def locate(raw_main: dict[str, object], raw_answers: dict[str, object], form: Form, layout: L.Layout) -> Grid:
     """Find the table by its headings and each row by its label, wherever they ended up."""
-    raw_main, raw_answers = _text_cells(raw_main), _text_cells(raw_answers)
+    plan = _plan_for(form)
+    raw_main, raw_answers = _text_cells(raw_main, plan.main_keys), _text_cells(raw_answers, plan.answer_keys)
     header_row, found_columns = _find_header(raw_main, form)
     columns = {col: found_columns.get(col, col) for col in L.MAIN_COLUMNS}
     missing = [col for col in L.MAIN_COLUMNS if header_row is not None and col not in found_columns]
     labels = _rows_by_label(raw_main, columns[L.COL_LABEL])
-    plan = _plan_for(form)
     rows: dict[str, int | None] = {}
     for indicator, label_key in zip(form.indicators, plan.indicator_keys):
         expected = layout.indicator_rows[indicator.code]
@@ -294,6 +294,8 @@ class _Checker:
     # --- layout ------------------------------------------------------------------------
     def structure(self, identity, grid: Grid) -> None:
         """Recompute the fingerprint; when it differs, say what changed and where."""
+        if self.layout_as_sent():
+            return
         texts = self.seen_layout_texts()
         if texts == _plan_for(self.form).layout_texts:
             return  # the same folded texts give the same fingerprint: no need to hash them
@@ -307,6 +309,15 @@ class _Checker:
             self.add("layout-altered", detail=render("layout-detail-pack-edition"))
             return
         _explain_layout(self, grid, seen)
+
+    def layout_as_sent(self) -> bool:
+        """Every layout cell holds exactly the template's text, as in any return filled in Excel.
+
+        A text equal to its folded form folds to itself, so nothing needs folding.
+        """
+        sheets = {L.MAIN_SHEET: self.main, L.ANSWERS_SHEET: self.answers_cells}
+        return all(list(map(sheets[sheet].get, cells)) == texts
+                   for sheet, cells, texts in _plan_for(self.form).layout_by_sheet)
 
     def seen_layout_cells(self) -> list[L.LayoutCell]:
         return [L.LayoutCell(c.sheet, c.cell, text)
@@ -512,8 +523,11 @@ class _FormPlan:
     indicator_keys: tuple[str, ...]             # folded label of each indicator, in form order
     reporter_keys: tuple[str, ...]              # folded label of each reporter field
     question_keys: tuple[str, ...]              # folded label of each question
+    main_keys: frozenset[str]                   # every key ``locate`` looks for on the main sheet
+    answer_keys: frozenset[str]                 # ... and on the answers sheet
     layout_places: tuple[tuple[str, str], ...]  # (sheet, cell) of every layout cell
     layout_texts: tuple[str, ...]               # their expected folded texts (the fingerprint's input)
+    layout_by_sheet: tuple[tuple[str, tuple[str, ...], list[str | None]], ...]  # (sheet, cells, texts as sent)
     rule_checks: tuple[Callable[[dict], bool], ...]
 
 
@@ -532,14 +546,23 @@ def _plan_for(form: Form) -> _FormPlan:
 
 def _make_plan(form: Form) -> _FormPlan:
     layout = _layout_for(form)
+    header_keys = {_key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)}
+    indicator_keys = tuple(_key(i.label) for i in form.indicators)
+    reporter_keys = tuple(_key(label) for _, label, _ in L.REPORTER_FIELDS)
+    question_keys = tuple(_key(q.label) for q in form.questions)
     return _FormPlan(
         form=form,
-        header_keys={_key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)},
-        indicator_keys=tuple(_key(i.label) for i in form.indicators),
-        reporter_keys=tuple(_key(label) for _, label, _ in L.REPORTER_FIELDS),
-        question_keys=tuple(_key(q.label) for q in form.questions),
+        header_keys=header_keys,
+        indicator_keys=indicator_keys,
+        reporter_keys=reporter_keys,
+        question_keys=question_keys,
+        main_keys=frozenset(header_keys).union(indicator_keys, reporter_keys) - {""},   # blank cells never match
+        answer_keys=frozenset(question_keys) - {""},
         layout_places=tuple((c.sheet, c.cell) for c in layout.layout_cells),
         layout_texts=tuple(L.fold_text(c.text) for c in layout.layout_cells),
+        layout_by_sheet=tuple((sheet, tuple(c.cell for c in layout.layout_cells if c.sheet == sheet),
+                               [L.fold_text(c.text) or None for c in layout.layout_cells if c.sheet == sheet])
+                              for sheet in (L.MAIN_SHEET, L.ANSWERS_SHEET)),   # an empty layout cell is absent
         rule_checks=tuple(_rule_check(rule) for rule in form.rules),
     )
 

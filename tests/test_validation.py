@@ -277,6 +277,23 @@ def test_other_locked_cell_edited(tmp_path, form, unit, period):
     assert (found.cell, found.value) == ("C9", "Cái") and "Văn bản" in found.message
 
 
+def test_labels_retyped_with_other_spaces_or_decomposed_accents_are_the_same_layout(tmp_path, form, unit, period):
+    """Layout cells are compared folded: only a return whose texts differ from the template's is folded."""
+    import unicodedata
+
+    label = "  " + unicodedata.normalize("NFD", form.indicator("03").label).replace(" ", "   ") + " "
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES,
+                               mutate=edit_label(form, "03", label)), form)
+    assert report.findings == [] and report.values == CLEAN_VALUES
+
+
+def test_an_empty_layout_cell_filled_in_is_a_layout_change(tmp_path, form, unit, period):
+    empty = next(c for c in layout.Layout(form).layout_cells if c.text == "")
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=edit_cell(empty.cell, "x")), form)
+    found = only(report, "layout-altered")
+    assert (found.cell, found.value) == (empty.cell, "x")
+
+
 def test_template_from_another_edition_of_the_pack(tmp_path, form, unit, period):
     data = yaml.safe_load((form.directory / "form.yaml").read_text(encoding="utf-8"))
     data["indicators"][0]["label"] = "Số văn bản chỉ đạo về tuyên truyền CCHC"
