@@ -265,28 +265,27 @@ class Widths:
 
     def __init__(self, maximum: float = 60):
         self.maximum = maximum
-        self.longest: dict[int, float] = {}
+        self.lengths: dict[int, int] = {}   # the longest line seen in each column
 
     def see(self, cells: Iterable[tuple[int, object, int]]) -> None:
         for column, value, _ in cells:
             self.see_values((value,), column)
 
     def see_values(self, values: Iterable[object], first_column: int = 1) -> None:
-        longest = self.longest
+        lengths = self.lengths
         for column, value in enumerate(values, first_column):
             if value is None:
                 continue
             if type(value) is str and "\n" not in value:  # the usual cell, without building its text
                 length = len(value)
             else:
-                text = _display_text(value)
-                length = max(map(len, text.split("\n")))
-            width = min(length * 1.15 + 2, self.maximum)
-            if width > longest.get(column, 0):
-                longest[column] = max(width, 8)
+                length = max(map(len, _display_text(value).split("\n")))
+            if length > lengths.get(column, -1):
+                lengths[column] = length
 
     def result(self, fixed: dict[int, float]) -> dict[int, float]:
-        return {**self.longest, **fixed}
+        widths = {column: max(min(length * 1.15 + 2, self.maximum), 8) for column, length in self.lengths.items()}
+        return {**widths, **fixed}
 
 
 def _display_text(value: object) -> str:
@@ -476,7 +475,8 @@ def write_summary_heading(sheet: Sheet, palette: Palette, consolidation: Consoli
 def counted_blanks(consolidation: Consolidation) -> dict[str, int]:
     """Per summed indicator, how many counted units left it empty (``merge.counted_blanks`` for all at once)."""
     counted = [s.report.values for s in consolidation.unit_statuses if s.counted]
-    return {code: sum(1 for values in counted if merge.number(values.get(code)) is None)
+    return {code: sum(1 for values in counted if type(value := values.get(code)) is not int  # a number: not blank
+                      and merge.number(value) is None)
             for code in consolidation.totals}
 
 
@@ -651,7 +651,9 @@ def write_opinions_sheet(sheet: Sheet, palette: Palette, consolidation: Consolid
     widths = Widths()
     widths.see(header + [(1, len(rows), 0)])
     shown = {id(status) for _, status, _ in rows}
-    widths.see((c, v, 0) for key, unit in units.items() if key in shown for c, v in enumerate(unit, start=3))
+    for key, unit in units.items():
+        if key in shown:
+            widths.see_values(unit, 3)
     sheet.freeze = "A4"
     sheet.autofilter = f"A3:F{last_row}"
     sheet.widths = widths.result(OPINION_WIDTHS)
@@ -843,7 +845,7 @@ def _records(path: Path) -> list[tuple]:
     """The records from the data part (format 2), else from the hidden sheet's rows (format 1)."""
     data = _data_part(path)
     rows = _meta_rows(path) if data is None else data
-    return [tuple(_int_keys([None if v == "" else v for v in row])) for row in rows if row and row[0]]
+    return [_normalised(row) for row in rows if row and row[0]]
 
 
 def _data_part(path: Path) -> list[list] | None:
@@ -898,14 +900,25 @@ def _meta_rows(path: Path) -> list[list]:
         raise CchcError("merged-workbook-invalid", path=path, reason=exc) from exc
 
 
-def _int_keys(row: tuple) -> list:
-    """File indexes come back as int (a float in some readers)."""
-    values = list(row)
-    if values[0] in ("file", "value", "note", "answer", "reporter", "finding") and isinstance(values[1], float):
-        values[1] = int(values[1])
-    if values[0] == "value" and len(values) > 3:
-        values[3] = merge.number(values[3]) if merge.number(values[3]) is not None else values[3]
-    return values
+def _normalised(row: list) -> tuple:
+    """"" as None, file indexes as int (a float in some readers), numbers as merge totals them.
+
+    Runs for each of the ~200,000 records of a national merge: each step only when needed.
+    """
+    if "" in row:
+        row = [None if v == "" else v for v in row]
+    kind = row[0]
+    if kind in ("file", "value", "note", "answer", "reporter", "finding") and isinstance(row[1], float):
+        row = [*row[:1], int(row[1]), *row[2:]]
+    if kind == "value" and len(row) > 3 and type(row[3]) is not int:
+        row = [*row[:3], _as_number(row[3]), *row[4:]]
+    return tuple(row)
+
+
+def _as_number(value: object) -> object:
+    """A number as merge totals it (5.0 -> 5); anything else unchanged."""
+    number = merge.number(value)
+    return value if number is None else number
 
 
 def _resolve_form(form, meta: dict, path):
@@ -917,22 +930,32 @@ def _resolve_form(form, meta: dict, path):
     return loaded
 
 
+_REPORT_FIELDS = {"value": "values", "note": "notes", "answer": "answers", "reporter": "reporter"}
+
+
 def _reports_from(records: list[tuple]) -> dict[int, FileReport]:
+    """The FileReports, from the file records and the records of their values, texts and findings."""
     reports: dict[int, FileReport] = {}
     for r in records:
-        r = list(r) + [None] * 16
-        if r[0] == "file" and r[5] is not None:
-            reports[r[1]] = FileReport(
-                path=str(r[2]), sha256=_text(r[5]), form=r[6], form_version=_int(r[7]), unit_code=_opt(r[8]),
-                unit_name=_opt(r[9]), period=_opt(r[10]), file_format=_opt(r[11]), modified=_time(r[12]),
-                generated_at=_time(r[13]), received=_time(r[14]), sender=_opt(r[15]))
-        elif r[0] in ("value", "note", "answer", "reporter") and r[1] in reports:
-            target = {"value": "values", "note": "notes", "answer": "answers", "reporter": "reporter"}[r[0]]
-            value = merge.number(r[3]) if r[0] == "value" and merge.number(r[3]) is not None else r[3]
-            getattr(reports[r[1]], target)[str(r[2])] = value if r[0] == "value" else _text(value)
-        elif r[0] == "finding" and r[1] in reports:
-            reports[r[1]].findings.append(Finding(code=r[2], severity=r[3], message=_text(r[8]), sheet=_opt(r[4]),
-                                                  cell=_opt(r[5]), indicator=_opt(r[6]), value=r[7]))
+        kind = r[0]
+        if kind == "file":
+            r = (*r, *[None] * (16 - len(r)))
+            if r[5] is not None:
+                reports[r[1]] = FileReport(
+                    path=str(r[2]), sha256=_text(r[5]), form=r[6], form_version=_int(r[7]), unit_code=_opt(r[8]),
+                    unit_name=_opt(r[9]), period=_opt(r[10]), file_format=_opt(r[11]), modified=_time(r[12]),
+                    generated_at=_time(r[13]), received=_time(r[14]), sender=_opt(r[15]))
+            continue
+        report = reports.get(r[1]) if len(r) > 1 else None
+        if report is None:
+            continue
+        if kind in _REPORT_FIELDS:  # values come numbers already (``_normalised``), texts as text
+            key, value = (*r[2:4], None, None)[:2]
+            getattr(report, _REPORT_FIELDS[kind])[str(key)] = value if kind == "value" else _text(value)
+        elif kind == "finding":
+            r = (*r, *[None] * (9 - len(r)))
+            report.findings.append(Finding(code=r[2], severity=r[3], message=_text(r[8]), sheet=_opt(r[4]),
+                                           cell=_opt(r[5]), indicator=_opt(r[6]), value=r[7]))
     return reports
 
 

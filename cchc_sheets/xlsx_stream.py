@@ -270,13 +270,11 @@ class Sheet:
         for column, value, style in cells:
             kind = type(value)
             if kind is str:
-                index = plain_strings.get(value)
-                if index is None and value.startswith(QUOTED_STARTS):
-                    append(self._cell(row, column, value, style))
-                    continue
+                index = plain_strings.get(value) or book.new_plain_index(value)
                 if index is None:
-                    index = str(book.shared_string(value))
-                append(f"{opens[column]}{number}{text_heads[style]}{index}</v></c>")
+                    append(self._cell(row, column, value, style))
+                else:
+                    append(f"{opens[column]}{number}{text_heads[style]}{index}</v></c>")
             elif kind is int:
                 append(f"{opens[column]}{number}{number_heads[style]}{value}</v></c>")
             elif value is None:
@@ -398,16 +396,11 @@ class RowFormat:
         if writer is None:
             sheet.write_row(row, self._cells(values), height)
             return
-        index, number = sheet.book._plain_strings.get, str(row)
-        xml = writer(number, values, index)
-        if xml is None:  # new text: into the shared strings in column order, as write_row would
-            for value in values:
-                if type(value) is str:
-                    sheet.book.shared_string(value)
-            xml = writer(number, values, index)
-            if xml is None:  # text needing the quote prefix
-                sheet.write_row(row, self._cells(values), height)
-                return
+        number, book = str(row), sheet.book
+        xml = writer(number, values, book._plain_strings.get, book.new_plain_index)
+        if xml is None:  # text needing the quote prefix
+            sheet.write_row(row, self._cells(values), height)
+            return
         sheet._buffer.append(sheet._row_opening(row, number, height) + xml)
         sheet._row_written(self.columns[-1][0])
 
@@ -419,8 +412,9 @@ class RowFormat:
         return cells
 
     def _compile(self, kinds: tuple[type, ...]) -> Callable | None:
-        """``write(number, values, index)``: the row's cells and ``</row>``; None when a text has no
-        plain shared-string index yet. The source holds only column letters and style numbers."""
+        """``write(number, values, index, new_index)``: the row's cells and ``</row>``, new texts
+        added to the shared strings in column order (as ``write_row`` does); None when a text
+        needs the quote prefix. The source holds only column letters and style numbers."""
         if len(kinds) != len(self.columns):
             return None
         checks, cells = [], []
@@ -429,7 +423,7 @@ class RowFormat:
             if style is None or kind not in _FORMATTED_KINDS:
                 return None
             if kind is str:
-                checks.append(f"    t{n} = index(v{n})\n    if t{n} is None:\n        return None\n")
+                checks.append(f"    t{n} = index(v{n}) or new_index(v{n})\n    if t{n} is None:\n        return None\n")
                 cells.append(f'{opening} s="{style}" t="s"><v>{{t{n}}}</v></c>')
             elif kind is int:
                 cells.append(f'{opening} s="{style}"><v>{{v{n}}}</v></c>')
@@ -438,7 +432,7 @@ class RowFormat:
             else:
                 cells.append(f'{opening} s="{style}"/>')
         names = ", ".join(f"v{n}" for n in range(len(kinds)))
-        source = (f"def write(number, values, index):\n    {names}, = values\n" + "".join(checks)
+        source = (f"def write(number, values, index, new_index):\n    {names}, = values\n" + "".join(checks)
                   + "    return f'" + "".join(cells) + "</row>'\n")
         namespace = {"serial": excel_serial}
         exec(source, namespace)  # noqa: S102 - made of column letters and integers only
@@ -516,6 +510,11 @@ class WorkbookWriter:
         if text is None:
             text = self._heights[height] = f"{height:g}"
         return text
+
+    def new_plain_index(self, text: str) -> str | None:
+        """Adds ``text`` to the shared strings; its index as written, None if it needs the quote prefix."""
+        self.shared_string(text)
+        return self._plain_strings.get(text)
 
     def shared_string(self, text: str) -> int:
         found = self._strings.get(text)
