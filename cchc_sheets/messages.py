@@ -901,6 +901,12 @@ CATALOGUE: dict[str, Message] = {
         "Read {messages} message(s) from {source}: saved {saved} new file(s) into {inbox}; "
         "skipped {duplicates} duplicate(s) and {ignored} non-spreadsheet attachment(s).",
     ),
+    # --- merge (console summary) ---
+    "merge-summary-more-units": _m(
+        "info",
+        "{units} … và {count} đơn vị khác (xem trang “Tình hình nộp”)",
+        "{units} … and {count} more units (see the sheet “Tình hình nộp”)",
+    ),
 }
 
 

@@ -583,6 +583,20 @@ def test_cchc_merge_end_to_end(tmp_path, returns, units_file, run_cli):
     assert again.exit_code == 0 and read_consolidated(out).totals == back.totals
 
 
+def test_merge_summary_names_twenty_units_per_line_and_counts_the_rest(form, period):
+    from cchc_sheets.commands.merge import summary_lines
+    from cchc_sheets.units import Unit, UnitList
+
+    units = UnitList(tuple(Unit(f"X{n:03d}", f"Xã Số {n}") for n in range(65)), "units.csv")
+    reports = [report(u.code, path=f"in/{u.code}.xlsx", error=True) for u in units.units[:20]]
+    lines = summary_lines(merge.consolidate(reports, form, units, period))
+    missing = next(line for line in lines if line.startswith("Chưa nộp (45): Xã Số 20 (X020); "))
+    assert missing.count("Xã Số") == 20
+    assert missing.endswith("; Xã Số 39 (X039) … và 25 đơn vị khác (xem trang “Tình hình nộp”).")
+    invalid = next(line for line in lines if line.startswith("Có lỗi, chưa tính vào tổng hợp (20): "))
+    assert invalid.count("Xã Số") == 20 and invalid.endswith("Xã Số 19 (X019).")  # twenty: all named
+
+
 def test_cchc_merge_strict_exit_codes(tmp_path, returns, units_file, run_cli, form, units, period):
     args = ["merge", returns, "--units", units_file, "--period", "2020-H1", "--out", tmp_path / "a.xlsx"]
     assert run_cli(*args, "--strict").exit_code == 1

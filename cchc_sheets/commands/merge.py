@@ -82,5 +82,11 @@ def summary_lines(consolidation) -> list[str]:
     return lines
 
 
+SUMMARY_UNIT_NAMES = 20  # units named per line in the console; the full lists are on sheet “Tình hình nộp”
+
+
 def _names(units) -> str:
-    return "; ".join(f"{u.name} ({u.code})" for u in units)
+    """'Name (code); …' for the first SUMMARY_UNIT_NAMES units, then how many more there are."""
+    named = "; ".join(f"{u.name} ({u.code})" for u in units[:SUMMARY_UNIT_NAMES])
+    more = len(units) - SUMMARY_UNIT_NAMES
+    return render("merge-summary-more-units", units=named, count=more) if more > 0 else named
