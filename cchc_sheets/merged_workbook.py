@@ -337,6 +337,7 @@ class DetailLayout:
         self.group_rows = {g: self.total_row + 1 + n for n, g in enumerate(self.groups)}
         self.counted_column = len(DETAIL_FIXED)
         self.group_column = DETAIL_FIXED.index("Nhóm") + 1
+        self._spans: dict[int, str] = {}
 
     def column(self, code: str) -> int:
         return self._columns[code]
@@ -350,8 +351,11 @@ class DetailLayout:
         return column_letter(column)
 
     def span(self, column: int) -> str:
-        col = self.letter(column)
-        return f"${col}${self.first_unit_row}:${col}${self.last_unit_row}"
+        found = self._spans.get(column)  # asked for again on every group's subtotal row
+        if found is None:
+            col = self.letter(column)
+            found = self._spans[column] = f"${col}${self.first_unit_row}:${col}${self.last_unit_row}"
+        return found
 
     def total_formula(self, code: str, group_row: int | None = None) -> str:
         """``=SUMIFS(...)`` over the rows marked counted (and of the group on ``group_row``)."""
@@ -601,7 +605,7 @@ def file_row_height(values: tuple) -> float:
 # --------------------------------------------------------------------------- Ý kiến
 
 
-def opinion_rows(consolidation: Consolidation) -> list[tuple[str, UnitStatus, str]]:
+def opinion_rows(consolidation: Consolidation) -> Iterator[tuple[str, UnitStatus, str]]:
     """(what, unit, text) by question in form order, then notes by indicator; units in list order.
 
     One pass over what each return holds (not one per question and unit: most returns leave
@@ -614,7 +618,7 @@ def opinion_rows(consolidation: Consolidation) -> list[tuple[str, UnitStatus, st
         if status.report:
             _collect_texts(status, status.report.answers, answers)
             _collect_texts(status, status.report.notes, notes)
-    return [(what, status, text) for what, found in (*answers.values(), *notes.values()) for status, text in found]
+    return ((what, status, text) for what, found in (*answers.values(), *notes.values()) for status, text in found)
 
 
 def _collect_texts(status: UnitStatus, texts: dict, into: dict[str, tuple[str, list]]) -> None:
@@ -641,16 +645,17 @@ def write_opinions_sheet(sheet: Sheet, palette: Palette, consolidation: Consolid
     table = table_format(sheet, {1: palette(border=True, number_format=NUMBER_FORMAT), 2: wrapped, 3: plain, 4: plain,
                                  5: plain, 6: wrapped})
     units = {id(s): (s.unit.code, s.unit.name or None, STATUS_LABELS[s.status]) for s in consolidation.unit_statuses}
-    for n, (what, status, text) in enumerate(rows):
+    shown, count = set(), 0
+    for count, (what, status, text) in enumerate(rows, start=1):
         code, name, label = units[id(status)]
         text = str(text)
-        table.write(4 + n, (n + 1, what, code, name, label, text), height=opinion_height(what, text))
-    last_row = 3 + max(len(rows), 1)
-    if not rows:
+        table.write(3 + count, (count, what, code, name, label, text), height=opinion_height(what, text))
+        shown.add(id(status))
+    last_row = 3 + max(count, 1)
+    if not count:
         sheet.write_row(4, table_row(palette, [], 1, len(OPINION_COLUMNS)))
     widths = Widths()
-    widths.see(header + [(1, len(rows), 0)])
-    shown = {id(status) for _, status, _ in rows}
+    widths.see(header + [(1, count, 0)])
     for key, unit in units.items():
         if key in shown:
             widths.see_values(unit, 3)

@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
 
 from .xlsx_theme import THEME_XML
@@ -385,6 +386,7 @@ class RowFormat:
     def __init__(self, sheet: Sheet, columns: list[tuple[int, dict[type, int]]],
                  other: Callable[[int, object], tuple[int, object, int]]):
         self.sheet, self.columns, self.other = sheet, columns, other
+        self.last_column = columns[-1][0]
         self._writers: dict[tuple[type, ...], Callable | None] = {}
 
     def write(self, row: int, values: tuple, height: float | None = None) -> None:
@@ -396,13 +398,13 @@ class RowFormat:
         if writer is None:
             sheet.write_row(row, self._cells(values), height)
             return
-        number, book = str(row), sheet.book
-        xml = writer(number, values, book._plain_strings.get, book.new_plain_index)
+        number = str(row)
+        xml = writer(number, values)
         if xml is None:  # text needing the quote prefix
             sheet.write_row(row, self._cells(values), height)
             return
         sheet._buffer.append(sheet._row_opening(row, number, height) + xml)
-        sheet._row_written(self.columns[-1][0])
+        sheet._row_written(self.last_column)
 
     def _cells(self, values: tuple) -> list[tuple[int, object, int]]:
         cells = []
@@ -412,9 +414,9 @@ class RowFormat:
         return cells
 
     def _compile(self, kinds: tuple[type, ...]) -> Callable | None:
-        """``write(number, values, index, new_index)``: the row's cells and ``</row>``, new texts
-        added to the shared strings in column order (as ``write_row`` does); None when a text
-        needs the quote prefix. The source holds only column letters and style numbers."""
+        """``write(number, values)``: the row's cells and ``</row>``; new texts join the shared
+        strings in column order (as in ``write_row``); None when a text needs the quote prefix.
+        The source holds only column letters and style numbers."""
         if len(kinds) != len(self.columns):
             return None
         checks, cells = [], []
@@ -432,11 +434,12 @@ class RowFormat:
             else:
                 cells.append(f'{opening} s="{style}"/>')
         names = ", ".join(f"v{n}" for n in range(len(kinds)))
-        source = (f"def write(number, values, index, new_index):\n    {names}, = values\n" + "".join(checks)
+        source = (f"def write(number, values):\n    {names}, = values\n" + "".join(checks)
                   + "    return f'" + "".join(cells) + "</row>'\n")
-        namespace = {"serial": excel_serial}
+        book = self.sheet.book
+        namespace = {"serial": excel_serial, "index": book._plain_strings.get, "new_index": book.new_plain_index}
         exec(source, namespace)  # noqa: S102 - made of column letters and integers only
-        return namespace["write"]
+        return namespace.pop("write")  # no cycle between the function and its globals
 
 
 _UNSEEN = object()
@@ -553,14 +556,10 @@ class WorkbookWriter:
         count = len(self._strings)
         target.write(f'{XML_DECLARATION}<sst xmlns="{MAIN_NS}" count="{count}" uniqueCount="{count}">'
                      .encode("utf-8"))
-        batch = []
-        for text in self._strings:
-            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-            batch.append(f"<si><t{space}>{xml_text(text)}</t></si>")
-            if len(batch) >= 5000:
-                target.write("".join(batch).encode("utf-8"))
-                batch.clear()
-        target.write(("".join(batch) + "</sst>").encode("utf-8"))
+        texts = iter(self._strings)
+        while batch := list(islice(texts, 5000)):
+            target.write(_string_items(batch).encode("utf-8"))
+        target.write(b"</sst>")
 
     # ----------------------------------------------------------------- the small parts
 
@@ -658,6 +657,25 @@ class WorkbookWriter:
         rels += [(f"rId{count + 3 + n}", CUSTOM_XML_REL, f"../customXml/item{n}.xml")
                  for n in range(1, len(self.custom_parts) + 1)]
         return _relationships(rels)
+
+
+# What makes a shared string need more than <si><t>text</t></si>: XML's special characters,
+# characters XML cannot carry, or white space at either end (kept with xml:space). The texts
+# of a batch are joined by NUL (itself one of those characters, so it is counted).
+_NEEDS_CARE = re.compile("[&<>\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|(?:^|\x00)\\s|\\s(?:\x00|$)")
+
+
+def _string_items(texts: list[str]) -> str:
+    """``<si>`` elements for ``texts``: one scan of the whole batch when none needs care (the usual)."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") == len(texts) - 1 and not _NEEDS_CARE.search(joined):
+        return "<si><t>" + joined.replace("\x00", "</t></si><si><t>") + "</t></si>"
+    return "".join(_string_item(text) for text in texts)
+
+
+def _string_item(text: str) -> str:
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f"<si><t{space}>{xml_text(text)}</t></si>"
 
 
 def _relationships(rels: list[tuple[str, str, str]]) -> str:

@@ -78,3 +78,60 @@ def test_package_parts_and_determinism():
     sheet = package.read("xl/worksheets/sheet1.xml").decode()
     assert '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>' in sheet
     assert 'paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"' in sheet
+
+
+def _sheet_xml(build) -> str:
+    return zipfile.ZipFile(io.BytesIO(write(build))).read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_row_format_writes_what_write_row_writes():
+    """The generated row writers: text (new, known, quote-prefixed), numbers, blanks, times, floats."""
+    rows = [(1, "mới", None, datetime(2020, 6, 18, 9, 0)), (2, "mới", 7, None), (3, "=1+1", -4, None),
+            (4, "khác", 2.5, None), (5, "", True, datetime(2020, 6, 19))]
+    styles = {1: 1, 2: 2, 3: 3, 4: 4}
+
+    def styled(book):
+        for size in (10, 12, 13, 14):
+            book.style(size=size)
+
+    def by_cells(book):
+        styled(book)
+        sheet = book.add_sheet("A")
+        for row, values in enumerate(rows, start=1):
+            cells = [(c, v, styles[c]) for c, v in enumerate(values, start=1)]
+            sheet.write_row(row, cells, height=20 if row % 2 else None)
+
+    def by_format(book):
+        styled(book)
+        sheet = book.add_sheet("A")
+        table = sheet.row_format([(c, {str: s, int: s, datetime: s, type(None): s}) for c, s in styles.items()],
+                                 lambda column, value: (column, value, styles[column]))
+        for row, values in enumerate(rows, start=1):
+            table.write(row, values, height=20 if row % 2 else None)
+
+    assert _sheet_xml(by_format) == _sheet_xml(by_cells)
+    assert write(by_format) == write(by_cells)  # shared strings in the same order too
+
+
+def test_row_format_refuses_rows_out_of_order_and_of_the_wrong_width():
+    book = WorkbookWriter()
+    table = book.add_sheet("A").row_format([(1, {str: 0}), (2, {int: 0})], lambda column, value: (column, value, 0))
+    table.write(2, ("a", 1))
+    with pytest.raises(ValueError):
+        table.write(2, ("b", 2))
+    with pytest.raises(ValueError):
+        table.write(3, ("c",))
+
+
+@pytest.mark.parametrize("texts", [["a", "b c"], [" lề trái", "lề phải "], ["a & <b>"], ["", "x"],
+                                   ["chuông\x07", "ok"], ["dòng 1\ndòng 2"], ["\u00a0nbsp"]])
+def test_shared_strings_survive_whatever_they_hold(tmp_path, texts):
+    from openpyxl import load_workbook
+
+    def build(book):
+        book.add_sheet("A").write_row(1, [(n, text, 0) for n, text in enumerate(texts, start=1)])
+
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(write(build))
+    expected = [text.replace("\x07", "\ufffd") for text in texts]
+    assert [c.value for c in load_workbook(path)["A"][1]] == expected
