@@ -8,6 +8,7 @@ exception.
 """
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -205,6 +206,10 @@ def locate(raw_main: dict[str, object], raw_answers: dict[str, object], form: Fo
 # --------------------------------------------------------------------------- one workbook
 
 
+_HEADING_CELLS = tuple(f"A{row}" for row in range(1, L.HEADER_ROW + 1))
+_UNIT_PREFIX = L.UNIT_PREFIX.strip()
+
+
 class _Checker:
     """Builds one FileReport; each method adds the findings of one kind of check."""
 
@@ -285,9 +290,9 @@ class _Checker:
                      expected=f"{identity.unit_name} (mã {code})")
 
     def _heading_unit_line(self) -> str:
-        for row in range(1, L.HEADER_ROW + 1):
-            text = _fold(self.main.get(f"A{row}"))
-            if text.startswith(L.UNIT_PREFIX.strip()):
+        for cell in _HEADING_CELLS:
+            text = _fold(self.main.get(cell))
+            if text.startswith(_UNIT_PREFIX):
                 return text
         return ""
 
@@ -352,7 +357,7 @@ class _Checker:
         self.issues(result.issues, L.MAIN_SHEET, cell, indicator, raw_value)
         self.report.values[indicator.code] = result.number if indicator.is_numeric else None
         raw_note = self.main.get(note_cell)
-        note = _NO_TEXT if raw_note is None else parse_text_value(_as_text(raw_note), self.form.note_max_length)
+        note = _parse_text(raw_note, self.form.note_max_length)
         self.issues(note.issues, L.MAIN_SHEET, note_cell, indicator, raw_note)
         parts = [note.text, result.remark] + ([] if indicator.is_numeric else [result.text])
         joined = "; ".join(p for p in parts if p)
@@ -374,7 +379,7 @@ class _Checker:
         for question in self.form.questions:
             cell = f"B{grid.answer_rows[question.code]}"
             raw_value = self.answers_cells.get(cell)
-            result = parse_text_value(_as_text(raw_value), question.max_length)
+            result = _parse_text(raw_value, question.max_length)
             self.issues(result.issues, L.ANSWERS_SHEET, cell, None, raw_value)
             if result.text:
                 self.report.answers[question.code] = result.text
@@ -385,7 +390,7 @@ class _Checker:
             if row is None:
                 continue
             cell = f"{grid.columns[L.COL_VALUE]}{row}"
-            result = parse_text_value(_as_text(self.main.get(cell)), REPORTER_MAX_LENGTH)
+            result = _parse_text(self.main.get(cell), REPORTER_MAX_LENGTH)
             self.issues(result.issues, L.MAIN_SHEET, cell, None, self.main.get(cell))
             if result.text:
                 self.report.reporter[key] = result.text
@@ -399,9 +404,6 @@ class _Checker:
             cell = grid.value_cell(first) if grid.rows.get(first) else self.layout.value_cell(first)
             self.add("rule-failed", sheet=L.MAIN_SHEET, cell=cell, indicator=first, value=values.get(first),
                      severity=rule.severity, rule_message=rule.text(), rule=rule.code)
-
-
-_NO_TEXT = CellResult()   # what parse_text_value gives for an empty cell (most notes): nothing to parse
 
 
 def _explain_layout(checker: _Checker, grid: Grid, seen: list[L.LayoutCell]) -> None:
@@ -480,6 +482,14 @@ def _columns_detail(grid: Grid, form: Form) -> str:
 def _unit_code_in(heading: str) -> str | None:
     match = UNIT_CODE_IN_HEADING.search(heading)
     return match.group(1) if match else None
+
+
+_NO_TEXT = CellResult()   # what parse_text_value gives for an empty cell
+
+
+def _parse_text(value: object, max_length: int | None) -> CellResult:
+    """A note, answer or reporter cell; an empty one (most notes) has nothing to parse."""
+    return _NO_TEXT if value is None else parse_text_value(_as_text(value), max_length)
 
 
 def _as_text(value: object) -> object:
@@ -567,6 +577,14 @@ def _make_plan(form: Form) -> _FormPlan:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _reference_name(code: str) -> str:
+    """``forms._reference_name``, remembered: every rule of every file names the same indicators."""
+    from . import forms
+
+    return forms._reference_name(code)
+
+
 def _rule_check(rule) -> Callable[[dict], bool]:
     """``rule.applies`` with the condition compiled once (the form's own checker when that fails)."""
     from . import forms
@@ -574,7 +592,7 @@ def _rule_check(rule) -> Callable[[dict], bool]:
     try:
         needed = tuple(forms.RULE_REFERENCE.findall(rule.when))
         code = compile(forms._compile_rule(rule.when), "<rule>", "eval")
-        reference_name = forms._reference_name
+        reference_name = _reference_name
     except Exception:  # noqa: BLE001 - a rule the pack loader let through but we cannot compile here
         return rule.applies
 

@@ -69,6 +69,8 @@ _NUMBER_THEN_WORDS = re.compile(r"^([+\-\u2212]?\d[\d., ]*?)\s*([(\[].*|[^\d\s.,
 
 def parse_indicator_value(raw: object, indicator: forms.Indicator) -> CellResult:
     """Read one "Số lượng" cell for ``indicator``; never raises."""
+    if raw.__class__ is int or raw.__class__ is float:    # most cells (bool is neither)
+        return _checked_number(raw, indicator, shown=None)
     if isinstance(raw, CellError):
         return _issue_only("formula-error", value=str(raw), label=indicator.label)
     if raw is None or (isinstance(raw, str) and not _clean(raw)):
