@@ -156,6 +156,14 @@ def test_second_run_in_a_process_pool_reads_only_the_new_file(inbox, form, units
     assert dicts(second) == dicts(validate_paths([inbox], form, units=units, period=period, cache=False))
 
 
+def test_one_worker_per_usable_cpu(monkeypatch):
+    from cchc_sheets import batch
+
+    assert batch.pool_workers() == len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set())
+    assert batch.pool_workers() == 1
+
+
 def test_a_changed_file_is_read_again(tmp_path, form, units, period, monkeypatch):
     path = make_return(tmp_path, form, units.units[0], period, CLEAN_VALUES, name="a.xlsx")
     assert validate_paths([path], form).files[0].values["01"] == 12
@@ -262,7 +270,8 @@ def test_a_file_rewritten_with_the_same_size_and_time_is_read_again(tmp_path, fo
     assert seen == ["a.xlsx"]
 
 
-def test_files_changed_just_now_are_not_remembered(inbox, form):
+def test_files_changed_just_now_are_not_remembered(inbox, form, monkeypatch):
+    monkeypatch.setattr(report_cache, "RACY_WINDOW_NS", 3600 * 10**9)  # "just now": the last hour
     validate_paths([inbox], form, jobs=2)
     database = sqlite3.connect(report_cache.cache_path())
     assert database.execute("SELECT count(*) FROM content_reports").fetchone()[0] > 0

@@ -25,7 +25,7 @@ STATUS_MARKS = {"valid": "[OK]", "warnings": "[!]", "invalid": "[X]", "unreadabl
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), default=None,
               help="Write a marked-up copy of every file with findings into this folder.")
 @validation_options
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True)  # plain strings: click.Path would stat every file once more
 @click.pass_context
 def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, jobs, no_cache, paths):
     """Kiểm tra các tệp báo cáo đơn vị gửi về.
