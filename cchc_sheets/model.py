@@ -48,7 +48,7 @@ def _shared(text):
 
 def _shared_keys(mapping: dict[str, object]) -> dict[str, object]:
     """The same items, keyed by the interned keys (the form's codes and field names: always str)."""
-    return dict(zip(map(intern, mapping), mapping.values()))
+    return dict(zip(map(intern, mapping), mapping.values())) if mapping else mapping
 
 
 def _field_values(state: object, names: tuple[str, ...]) -> tuple:
