@@ -327,3 +327,12 @@ def test_calamine_reads_the_stored_copy_like_the_file_itself(tmp_path, form, uni
     from_copy, from_file = reading._calamine_sheets(copy, Limits()), reading._calamine_sheets(data, Limits())
     assert [(s.name, s.visibility, s.cells) for s in from_copy] == [(s.name, s.visibility, s.cells) for s in from_file]
     assert from_file[0].cells["E9"] == "Hội nghị; mạng xã hội"
+
+
+def test_first_match_is_what_search_finds():
+    from cchc_sheets.reading import _SHEET_PROTECTION, _first_match
+
+    for part in (b'<sheetProtectionX a="1"/><sheetProtection sheet="1"/>', b"<sheetProtection", b"",
+                 b'<x/><sheetProtection sheet="0" objects="1"/><sheetProtection sheet="1"/>'):
+        found, expected = _first_match(_SHEET_PROTECTION, b"<sheetProtection", part), _SHEET_PROTECTION.search(part)
+        assert (found and found.span()) == (expected and expected.span())
