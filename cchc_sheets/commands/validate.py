@@ -88,6 +88,9 @@ def json_text(value, level: int = 0) -> str:
     if not isinstance(value, _CONTAINERS) or not value:
         return _flat_encoder(level)(value)
     is_dict = isinstance(value, dict)
+    if not _holds_containers(value.values() if is_dict else value):
+        text = _flat_encoder(level + 1)(value)
+        return f"{text[0]}\n{_INDENT * (level + 1)}{text[1:-1]}\n{_INDENT * level}{text[-1]}"
     parts, run = [], []
     for item in (value.items() if is_dict else value):
         member = item[1] if is_dict else item
@@ -106,6 +109,11 @@ def json_text(value, level: int = 0) -> str:
     opening, closing = "{}" if is_dict else "[]"
     inner = "\n" + _INDENT * (level + 1)
     return f"{opening}{inner}{(',' + inner).join(parts)}\n{_INDENT * level}{closing}"
+
+
+def _holds_containers(members) -> bool:
+    """Whether any member is a dict, list or tuple (asked of the few distinct types, not of every member)."""
+    return any(issubclass(kind, _CONTAINERS) for kind in set(map(type, members)))
 
 
 def _flat_run(run: list, is_dict: bool, level: int) -> str:
