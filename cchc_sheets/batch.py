@@ -92,14 +92,11 @@ def _cached_or_read(files: list[Path], form, limits, jobs: int | None, use_cache
     if cache is None:
         yield from _content_reports(files, form, limits, jobs, None)
         return
-    stats, rows = cache.lookup(files, limits.max_file_bytes)
-    # Decoded before reading starts: a row that does not decode is a miss like any other.
-    # The same bytes twice in one batch (a copy) decode twice: each file gets its own report.
-    cached = [report_cache.decode_report(row) if row is not None else None for row in rows]
-    del rows  # ~1.3 KB a file, not needed once decoded
+    # Rows are decoded before reading starts: a row that does not decode is a miss like any other.
+    cached = cache.lookup(files, limits.max_file_bytes)
     fresh = _content_reports([f for f, report in zip(files, cached) if report is None], form, limits, jobs, cache)
-    for path, stat, report in zip(files, stats, cached):
-        yield report_cache.with_file(report, path, stat) if report is not None else next(fresh)
+    for report in cached:
+        yield report if report is not None else next(fresh)
 
 
 def validate_paths(paths, form: Form, *, units: UnitList | None = None, period: Period | None = None,

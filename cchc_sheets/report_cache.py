@@ -162,29 +162,27 @@ class ReportCache:
     def __init__(self, path: Path, context: str):
         self.path, self.context = path, context
 
-    def lookup(self, files: list[Path], max_bytes: int) -> tuple[list, list]:
-        """(stat, cached row or None) for each file, in order.
+    def lookup(self, files: list[Path], max_bytes: int) -> list[FileReport | None]:
+        """Each file's cached content report (placed at the file, with its time), or None: a miss.
 
         A file whose path, size, times, inode and device are those remembered is
         not read again: its remembered sha256 is used. Other files are hashed
         (and remembered when settled). One query finds the remembered files,
         one the rows.
         """
-        stats: list = [None] * len(files)
-        rows: list = [None] * len(files)
+        found: list[FileReport | None] = [None] * len(files)
         try:
             with _closing(_connect(self.path)) as connection:
                 if not self._has_entries(connection):
-                    return stats, rows  # a first run reads everything anyway: do not hash twice
+                    return found  # a first run reads everything anyway: do not hash twice
                 stats = [file_stat(path) for path in files]
                 keys, learned = self._keys(connection, files, stats, max_bytes)
-                found = self._rows(connection, {key for key in keys if key is not None})
-                rows = [found.get(key) for key in keys]
+                self._fill(connection, files, stats, keys, found)
                 with connection:
                     _remember(connection, learned)
         except _CACHE_ERRORS:
             pass
-        return stats, rows
+        return found
 
     def _has_entries(self, connection) -> bool:
         query = "SELECT 1 FROM content_reports WHERE context = ? LIMIT 1"
@@ -209,14 +207,23 @@ class ReportCache:
                 learned.append((name, stat, key[0]))
         return keys, learned
 
-    def _rows(self, connection, keys: set[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
-        found = {}
+    def _fill(self, connection, files, stats, keys, found: list) -> None:
+        """Decode each row as it comes (no row is held), once for every file with its key.
+
+        The same bytes twice in one batch (a copy) decode twice: each file gets
+        its own report. A row that does not decode leaves its files misses.
+        """
+        places: dict[tuple[str, str], list[int]] = {}
+        for n, key in enumerate(keys):
+            if key is not None:
+                places.setdefault(key, []).append(n)
         for sha, suffix, row in connection.execute(
                 "SELECT sha256, suffix, row FROM content_reports WHERE context = ? "
-                "AND sha256 IN (SELECT value FROM json_each(?))", (self.context, json.dumps([s for s, _ in keys]))):
-            if (sha, suffix) in keys:
-                found[(sha, suffix)] = row
-        return found
+                "AND sha256 IN (SELECT value FROM json_each(?))", (self.context, json.dumps([s for s, _ in places]))):
+            for n in places.get((sha, suffix), ()):
+                report = decode_report(row)
+                if report is not None:
+                    found[n] = with_file(report, files[n], stats[n])
 
     def store(self, reports: list[tuple[str, os.stat_result | None, FileReport, bytes]]) -> None:
         """Keep freshly read reports (path, stat before reading, report, its row) in one transaction."""

@@ -121,7 +121,8 @@ class Planted:
 @pytest.mark.parametrize("row", [
     b"", b"garbage", b"\x80\x05garbage", pickle.dumps("a string"), pickle.dumps((report_cache.ROW_VERSION, "text")),
     pickle.dumps((report_cache.ROW_VERSION - 1, FileReport(path="a"))),
-    pickle.dumps((report_cache.ROW_VERSION, FileReport(path="a", findings=[Finding("x", "info", "m", value=object())]))),
+    pickle.dumps((report_cache.ROW_VERSION,
+                  FileReport(path="a", findings=[Finding("x", "info", "m", value=object())]))),
     pickle.dumps((report_cache.ROW_VERSION, Planted())),
     report_cache.encode_report(FileReport(path="a", sha256="ab" * 32))[:-3],
 ])
