@@ -189,6 +189,7 @@ class TableCells:
 
     @property
     def time(self) -> int:
+        """The style of a time in these cells (declared on first use: only sheets with times have it)."""
         return self.palette(**self.style, number_format=TIME_FORMAT)
 
 
@@ -641,9 +642,9 @@ def write_opinions_sheet(sheet: Sheet, palette: Palette, consolidation: Consolid
     header = header_cells(palette, OPINION_COLUMNS)
     sheet.write_row(3, header)
     rows = opinion_rows(consolidation)
-    plain, wrapped = palette(border=True), palette(wrap=True, border=True)
-    table = table_format(sheet, {1: palette(border=True, number_format=NUMBER_FORMAT), 2: wrapped, 3: plain, 4: plain,
-                                 5: plain, 6: wrapped})
+    number, plain, wrapped = (palette(border=True, number_format=NUMBER_FORMAT), palette(border=True),
+                              palette(wrap=True, border=True))
+    table = table_format(sheet, {1: number, 2: wrapped, 3: plain, 4: plain, 5: plain, 6: wrapped})
     units = {id(s): (s.unit.code, s.unit.name or None, STATUS_LABELS[s.status]) for s in consolidation.unit_statuses}
     shown, count = set(), 0
     for count, (what, status, text) in enumerate(rows, start=1):
