@@ -513,7 +513,7 @@ class _Members:
         key = (raw, info.compress_type)
         plain = _PLAIN_PARTS.get(key)
         if plain is None:
-            plain = _remember(_PLAIN_PARTS, key, _starts_plainly(raw, info.compress_type))
+            plain = _remember(_PLAIN_PARTS, key, _starts_plainly(raw, info.compress_type), len(raw))
         if not plain:
             return False
         self.peek_budget -= worst
@@ -530,8 +530,9 @@ _PLAIN_PARTS: dict[tuple[bytes, int], bool] = {}
 _INFLATED_PARTS: dict[tuple[bytes, int, int, int], bytes] = {}
 
 
-def _remember(cache: dict, key: tuple, value):
-    if len(key[0]) <= REMEMBERED_PART_BYTES:
+def _remember(cache: dict, key: tuple, value, size: int):
+    """Keep ``value`` when what it holds (``size`` bytes) is small: at most 64 x 64 KB per cache."""
+    if size <= REMEMBERED_PART_BYTES:
         if len(cache) >= REMEMBERED_PARTS:
             cache.clear()
         cache[key] = value
@@ -644,7 +645,7 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: list[int], remember: bo
     if content is None or len(content) > budget[0]:
         content = _inflate_raw(raw, info, budget[0])
         if remember:
-            _remember(_INFLATED_PARTS, key, content)
+            _remember(_INFLATED_PARTS, key, content, len(raw) + len(content))
     budget[0] -= len(content)
     return content
 
