@@ -3,7 +3,11 @@
 Speed: python-calamine reads .xlsx/.xlsm/.xls/.ods/.xlsb in well under a
 millisecond for a template, so it is the only parser on the hot path. What
 calamine does not tell (protection, formula error values in .xlsx) is read from
-the raw package parts with bounded regular expressions.
+the raw package parts with bounded regular expressions. The parts inflated for
+the checks below are handed to calamine stored, in a copy of the package, so no
+sheet is inflated twice; parts every copy of a template shares (theme, styles,
+workbook.xml...) are inflated or peeked at once per batch, remembered by their
+compressed bytes.
 
 Safety (hostile or broken files): everything that can be checked before a
 parser runs is checked first and every failure ends as ``RawWorkbook.problem``
