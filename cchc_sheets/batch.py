@@ -38,9 +38,11 @@ def pool_workers() -> int:
 _worker_setup: dict = {}
 
 
-def _init_worker(form: Form, limits, cache) -> None:
+def _init_worker(form: Form, limits, cache, in_pool: bool) -> None:
     _worker_setup.update(form=form, limits=limits, cache=cache)
     _plan_for(form)  # worked out once per worker, before its first file
+    if in_pool and cache is not None:
+        cache.keep_open()  # this process's own copy of the cache object
 
 
 def _validate_chunk(paths: list[str]) -> list[bytes]:
@@ -69,10 +71,11 @@ def _content_reports(files: list[Path], form, limits, jobs: int | None, cache) -
     names = list(map(str, files))  # a str pickles in a fraction of a Path's time
     chunks = [names[start:start + size] for start in range(0, len(names), size)]
     if workers <= 1 or len(files) <= 1:
-        _init_worker(form, limits, cache)
+        _init_worker(form, limits, cache, False)
         yield from _unpacked(map(_validate_chunk, chunks))
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(form, limits, cache)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(form, limits, cache, True))
+    with pool:
         yield from _unpacked(pool.map(_validate_chunk, chunks))
 
 
