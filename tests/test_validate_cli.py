@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 
 import pytest
 from hypothesis import given, settings
