@@ -150,13 +150,12 @@ def split_items(text: str) -> list[str]:
 
 def fold_items(credited: list[tuple[str, str]]) -> list[dict]:
     """(unit name, text) pairs -> items in first-seen order; the same text credits every unit."""
-    items: dict[str, dict] = {}
+    items: dict[str, tuple[str, dict[str, None]]] = {}
     for unit_name, text in credited:
         for item in split_items(text):
-            entry = items.setdefault(fold_key(item), {"text": item, "units": []})
-            if unit_name not in entry["units"]:
-                entry["units"].append(unit_name)
-    return list(items.values())
+            # units as an ordered set: a text shared by thousands of communes stays linear
+            items.setdefault(fold_key(item), (item, {}))[1].setdefault(unit_name, None)
+    return [{"text": text, "units": list(units)} for text, units in items.values()]
 
 
 def _submitted_reports(consolidation: Consolidation, counted_only: bool):
