@@ -74,16 +74,21 @@ def forbid_reading(monkeypatch):
     monkeypatch.setattr(reading, "read_workbook", refuse)
 
 
-def count_reads(monkeypatch) -> list[str]:
+def count_calls(monkeypatch, module, name: str) -> list[str]:
+    """The file names ``module.name`` is called with, from now on (the real function still runs)."""
     seen: list[str] = []
-    real = reading.read_workbook
+    real = getattr(module, name)
 
     def counting(path, *args, **kwargs):
         seen.append(Path(path).name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(reading, "read_workbook", counting)
+    monkeypatch.setattr(module, name, counting)
     return seen
+
+
+def count_reads(monkeypatch) -> list[str]:
+    return count_calls(monkeypatch, reading, "read_workbook")
 
 
 # --------------------------------------------------------------------------- serialisation
@@ -238,15 +243,7 @@ def test_same_bytes_twice_give_two_separate_reports(tmp_path, form, units, perio
 
 
 def count_hashing(monkeypatch) -> list[str]:
-    seen: list[str] = []
-    real = report_cache.file_key
-
-    def counting(path, *args, **kwargs):
-        seen.append(Path(path).name)
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(report_cache, "file_key", counting)
-    return seen
+    return count_calls(monkeypatch, report_cache, "file_key")
 
 
 def test_an_unchanged_file_is_neither_read_nor_hashed_again(inbox, form, units, period, monkeypatch):
