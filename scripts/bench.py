@@ -558,13 +558,14 @@ def command_args(step: str, run: SizeRun, paths: list[str], *, jobs: int | None 
     if step in ("merge", MERGE_ONE_PASS):
         no_cache = ["--no-cache"] if step == MERGE_ONE_PASS else []
         return ["merge", *paths, "--units", str(run.units_csv), "--period", PERIOD,
-                "--out", f"{out_prefix}merged.xlsx", *no_cache, *jobs_option]
+                "--out", f"{out_prefix}{MERGED_OUTPUTS[step]}", *no_cache, *jobs_option]
     if step == "draft":
         return ["draft", f"{out_prefix}merged.xlsx", "--out", f"{out_prefix}report.docx"]
     raise ValueError(step)
 
 
 MERGE_ONE_PASS = "merge --no-cache"
+MERGED_OUTPUTS = {"merge": "merged.xlsx", MERGE_ONE_PASS: "merged-one-pass.xlsx"}
 STEP_NOTES = {"validate --json": "empty report cache: reads every file",
               "merge": "after validate: reuses its results",
               MERGE_ONE_PASS: "one pass: reads and validates every file itself"}
@@ -818,6 +819,55 @@ def reference_signature(unit: dict[str, str], workdir: Path) -> dict:
     return template_signature(openpyxl.load_workbook(path))
 
 
+# --------------------------------------------------------------------------- are the numbers right?
+
+# What the validator must make of each messy entry (DOMAIN.md: the reference report's own forms).
+MESSY_MEANS = {"6(lồng ghép)": 6, "600 (Lượt người)": 600, "02": 2, "1.200": 1200, " 12 ": 12}
+
+
+def expected_values(plan: ReturnPlan) -> dict[str, int]:
+    """The numbers a commune meant: clean integers as typed, messy entries as MESSY_MEANS says."""
+    return {code: MESSY_MEANS.get(value, value) if isinstance(value, str) else value
+            for code, value in plan.values.items()}
+
+
+def check_merge_results(run: SizeRun, workbook: Path) -> tuple[int, list[str]]:
+    """The consolidated workbook against what was typed: (units checked, problems).
+
+    Every unit's newest return is there; clean and messy returns count with the
+    numbers meant, returns with errors do not; every total is the sum of the
+    counted units; units that never answered are missing.
+    """
+    from cchc_sheets.merged_workbook import read_consolidated
+
+    consolidation = read_consolidated(workbook)
+    newest = {plan.unit_code: plan for plan in run.plans}  # a resent file follows the first one
+    problems, sums = [], {}
+    for status in consolidation.unit_statuses:
+        problems += _unit_problems(status, newest.get(status.unit.code), sums)
+    for code, total in consolidation.totals.items():
+        if total != sums.get(code, 0):
+            problems.append(f"total of {code}: {total} in the workbook, {sums.get(code, 0)} from the counted returns")
+    return len(consolidation.unit_statuses), problems
+
+
+def _unit_problems(status, plan: ReturnPlan | None, sums: dict[str, int]) -> list[str]:
+    code = status.unit.code
+    if plan is None:
+        return [] if not status.submitted else [f"{code}: never answered but has a return"]
+    if not status.submitted:
+        return [f"{code}: its return is missing from the consolidation"]
+    if plan.kind == "error":
+        return [f"{code}: a return with errors was counted"] if status.counted else []
+    if not status.counted:
+        return [f"{code}: a {plan.kind} return was not counted ({status.status})"]
+    meant = expected_values(plan)
+    for indicator, value in meant.items():
+        sums[indicator] = sums.get(indicator, 0) + value
+    found = {k: v for k, v in status.report.values.items() if k in meant}
+    return [] if found == meant else [f"{code}: values {found}, typed {meant}"]
+
+
 def check_template_sample(run: SizeRun, sample: int = 20, seed: int = 3) -> tuple[int, list[str]]:
     """Re-open first, last and ``sample`` random templates of a run; (files checked, problems)."""
     units = list(csv.DictReader(run.units_csv.open(encoding="utf-8")))
@@ -867,7 +917,8 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def check_budgets(rows: list[Row], help_s: float, structure: tuple[int, list[str]] | None) -> list[tuple[str, bool | None, str]]:
+def check_budgets(rows: list[Row], help_s: float, structure: tuple[int, list[str]] | None,
+                  numbers: tuple[int, list[str]] | None = None) -> list[tuple[str, bool | None, str]]:
     """(budget, PASS/FAIL/None when not measurable in this run, evidence)."""
     results = []
     rows = [r for r in rows if r.n]
@@ -889,6 +940,10 @@ def check_budgets(rows: list[Row], help_s: float, structure: tuple[int, list[str
                     None if template is None else template.ok and template.seconds < BUDGET_TEMPLATES_10K_S,
                     "not run at N=10,000" if template is None else f"{template.seconds:.2f} s"))
     results.append((f"cchc --help < {BUDGET_HELP_S} s (median of 5)", help_s < BUDGET_HELP_S, f"{help_s:.3f} s"))
+    if numbers is not None:
+        checked, problems = numbers
+        results.append(("consolidated numbers match what the communes typed (both merges)", not problems,
+                        f"{checked:,} units checked" + (f"; {problems[:3]}" if problems else "")))
     if structure is not None:
         checked, problems = structure
         results.append(("stamped templates pass the structural checks", not problems,
@@ -1044,10 +1099,21 @@ class BenchResult:
         return format_table(self.rows)
 
 
+def check_results(run: SizeRun, log=print) -> tuple[int, list[str]]:
+    """Both consolidated workbooks of the run (after validate, and in one pass) against the plans."""
+    checked, problems = 0, []
+    for step, name in MERGED_OUTPUTS.items():
+        units, found = check_merge_results(run, run.workdir / name)
+        checked += units
+        problems += [f"{name}: {problem}" for problem in found]
+        log(f"[N={run.n:,}] numbers in {name} ({step}): {units:,} units checked, {len(found)} problems")
+    return checked, problems
+
+
 def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMPLE,
               template_sample: int = 20, log=print, profile: bool = False) -> BenchResult:
     """Every N in ``sizes`` under ``root``; the structural check on the largest run."""
-    rows, structure, root = [], None, Path(root).resolve()
+    rows, structure, numbers, root = [], None, None, Path(root).resolve()
     sizes = sorted(set(sizes))
     for n in sizes:
         run, size_rows = bench_size(n, root / f"n{n}", baseline_sample, log)
@@ -1056,11 +1122,12 @@ def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMP
             largest = run
             structure = check_template_sample(run, template_sample)
             log(f"[N={n:,}] structural check: {structure[0]} templates re-opened, {len(structure[1])} problems")
+            numbers = check_results(run, log)
             if n >= 100 and not any(m * 10 == n for m in sizes):
                 rows += memory_reference(run, baseline_sample)
     help_s = help_seconds()
     rows = add_ratios(rows)
-    budgets = check_budgets(rows, help_s, structure)
+    budgets = check_budgets(rows, help_s, structure, numbers)
     rows.append(Row("cchc --help (median of 5)", 0, 1, help_s, 0, 0))
     result = BenchResult(rows, help_s, structure, budgets)
     if profile:

@@ -176,3 +176,20 @@ def test_slow_validate_fails_the_ratio_and_is_profiled(bench):
     failed = [name for name, ok, _ in budgets if ok is False]
     assert any("20×" in name for name in failed) and any("--help" in name for name in failed)
     assert bench.steps_to_profile(budgets) == ["validate --json", "merge"]
+
+
+@needs_commands
+def test_numbers_check_finds_a_wrong_value_and_total(bench, small_run):
+    """The bench's correctness check compares the workbook with the plans; a changed plan must show."""
+    workdir, result = small_run
+    assert any(name.startswith("consolidated numbers match") and ok for name, ok, _ in result.budgets)
+    run = bench.SizeRun(5, workdir)
+    codes = [u["code"] for u in bench.csv.DictReader((workdir / "units.csv").open(encoding="utf-8"))]
+    run.plans, _ = bench.plan_returns(codes)
+    checked, problems = bench.check_merge_results(run, workdir / "merged.xlsx")
+    assert checked == 5 and problems == []
+    clean = [p for p in run.plans if p.unit_code == codes[3]][-1]  # units 0-2 are messy, error, resent
+    clean.values["03"] += 1
+    _, problems = bench.check_merge_results(run, workdir / "merged-one-pass.xlsx")
+    assert any(p.startswith(f"{clean.unit_code}: values") for p in problems)
+    assert any(p.startswith("total of 03:") for p in problems)
