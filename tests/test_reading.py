@@ -180,10 +180,32 @@ def test_libreoffice_resaves_read_to_the_same_values(tmp_path, soffice, form, un
     for code in ("01", "02", "05", "05.1", "06", "08"):
         assert cells.get(grid.value_cell(code)) == before.get(grid.value_cell(code)), code
     assert cells[grid.value_cell("05")] == "6(lồng ghép)"           # text typed in a count stays text
-    if fmt == "ods":
-        assert raw.sheet(layout.MAIN_SHEET).protected is True
-    else:
-        assert raw.sheet(layout.MAIN_SHEET).protected is None
+    assert raw.sheet(layout.MAIN_SHEET).protected is True   # .ods from its XML, .xls from its BIFF records
+    assert raw.sheet(layout.ANSWERS_SHEET).protected is True
+
+
+@pytest.mark.libreoffice
+def test_xls_tells_which_sheet_lost_its_protection(tmp_path, soffice, form, units, period):
+    """A commune unprotects the main sheet, then saves as .xls: validation must still see it."""
+    from cchc_sheets.validation import validate_workbook
+
+    original = make_return(tmp_path, form, units.get("T01"), period, REFERENCE_VALUES, name="xa.xlsx")
+    workbook = openpyxl.load_workbook(original)
+    workbook[layout.MAIN_SHEET].protection.sheet = False
+    workbook.save(original)
+    raw = read_workbook(convert(soffice, original, "xls", tmp_path / "out"))
+    assert raw.problem is None and raw.file_format == "xls"
+    assert (raw.sheet(layout.MAIN_SHEET).protected, raw.sheet(layout.ANSWERS_SHEET).protected) == (False, True)
+    removed = [f for f in validate_workbook(raw, form).findings if f.code == "protection-removed"]
+    assert [(f.sheet, f.severity) for f in removed] == [(layout.MAIN_SHEET, "warning")]
+
+
+def test_xls_protection_stays_unknown_when_the_stream_cannot_be_walked(tmp_path):
+    from cchc_sheets.reading import _xls_protection
+
+    assert _xls_protection(b"not an OLE file at all") is None
+    assert _xls_protection(hostile.make_word_doc_renamed(tmp_path).read_bytes()) is None     # no Workbook stream
+    assert _xls_protection(hostile.ole_bytes(["Workbook"], b"\x00" * 512)) is None          # not BIFF8 records
 
 
 # --------------------------------------------------------------------------- hostile inputs
