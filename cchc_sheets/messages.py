@@ -907,6 +907,18 @@ CATALOGUE: dict[str, Message] = {
         "{units} … và {count} đơn vị khác (xem trang “Tình hình nộp”)",
         "{units} … and {count} more units (see the sheet “Tình hình nộp”)",
     ),
+    # --- mail (TLS) ---
+    "mail-tls-untrusted": _m(
+        "fatal",
+        "Không tin được chứng chỉ bảo mật (TLS) của máy chủ thư {server}: {reason}. Đã dừng "
+        "kết nối, mật khẩu chưa được gửi đi. Nếu máy chủ của tỉnh dùng chứng chỉ do cơ quan tự "
+        "cấp (CA riêng), hãy đặt biến môi trường SSL_CERT_FILE trỏ tới tệp chứng chỉ CA đó "
+        "(.pem) rồi chạy lại; nếu không, hãy báo bộ phận CNTT vì kết nối có thể đang bị giả mạo.",
+        "The TLS certificate of the mail server {server} is not trusted: {reason}. The connection "
+        "was stopped and no password was sent. If the province's server uses a certificate from "
+        "its own CA, set the environment variable SSL_CERT_FILE to that CA's certificate file "
+        "(.pem) and run again; otherwise tell your IT staff, the connection may be intercepted.",
+    ),
 }
 
 

@@ -5,6 +5,10 @@ officer's PC beyond the toolkit itself.
 """
 from __future__ import annotations
 
+import ssl
+
+from ..messages import CchcError
+
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 RECEIVED_CSV = "received.csv"
 RECEIVED_COLUMNS = ("file", "sha256", "sender", "subject", "received", "message_id")
@@ -17,3 +21,10 @@ LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 def is_loopback(host: str) -> bool:
     """Plain-text logins are allowed only here (test servers on this machine)."""
     return host.strip("[]").lower() in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def untrusted_certificate(server: str, exc: ssl.SSLCertVerificationError) -> CchcError:
+    """The fatal error for a server whose certificate does not verify (unknown CA, wrong name,
+    expired): names the server and says how to trust a province's own CA (SSL_CERT_FILE)."""
+    reason = getattr(exc, "verify_message", "") or getattr(exc, "reason", "") or str(exc)
+    return CchcError("mail-tls-untrusted", server=server, reason=reason)

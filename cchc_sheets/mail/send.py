@@ -20,7 +20,7 @@ from pathlib import Path
 from ..fileio import ensure_directory, sha256_bytes, write_bytes_atomic, write_text_atomic
 from ..messages import CchcError
 from ..model import Finding, make_finding
-from . import SEND_LOG_COLUMNS, is_loopback
+from . import SEND_LOG_COLUMNS, is_loopback, untrusted_certificate
 from .compose import Letter, ManifestEntry, build_message, has_valid_email, message_bytes
 
 STATUS_SENT = "sent"
@@ -167,12 +167,17 @@ def open_smtp(settings: SmtpSettings) -> smtplib.SMTP:
     """Connect, secure (SSL, STARTTLS) and log in; every failure is a CchcError naming the server."""
     try:
         client = _connect(settings)
+    except ssl.SSLCertVerificationError as exc:
+        raise untrusted_certificate(settings.where, exc) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise CchcError("mail-smtp-connect-failed", server=settings.where, reason=_reason(exc)) from exc
     try:
         _secure(client, settings)
         if settings.user:
             client.login(settings.user, settings.password)
+    except ssl.SSLCertVerificationError as exc:  # STARTTLS to a server whose certificate we cannot trust
+        client.close()  # no QUIT: the connection is no longer usable, and nothing more is said to it
+        raise untrusted_certificate(settings.where, exc) from exc
     except smtplib.SMTPAuthenticationError as exc:
         _quit(client)
         raise CchcError("mail-smtp-login-failed", server=settings.where, user=settings.user, reason=_reason(exc)) from exc

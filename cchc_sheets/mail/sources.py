@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..messages import CchcError
 from ..model import make_finding
-from . import is_loopback
+from . import is_loopback, untrusted_certificate
 
 IMAP_BATCH = 25
 IMAP_TIMEOUT = 60
@@ -178,6 +178,8 @@ def connect_imap(location: ImapLocation, password: str) -> imaplib.IMAP4:
             client = imaplib.IMAP4_SSL(location.host, location.port, ssl_context=context, timeout=IMAP_TIMEOUT)
         else:
             client = imaplib.IMAP4(location.host, location.port, timeout=IMAP_TIMEOUT)
+    except ssl.SSLCertVerificationError as exc:
+        raise untrusted_certificate(location.where, exc) from exc
     except (OSError, imaplib.IMAP4.error) as exc:
         raise CchcError("mail-imap-connect-failed", source=location.where, reason=_reason(exc)) from exc
     try:
@@ -196,6 +198,10 @@ def _starttls(client: imaplib.IMAP4, location: ImapLocation, context: ssl.SSLCon
     if "STARTTLS" in client.capabilities:
         try:
             client.starttls(ssl_context=context)
+        except ssl.SSLCertVerificationError as exc:
+            with contextlib.suppress(OSError):
+                client.shutdown()  # mid-handshake: LOGOUT in clear text would only wait for a reply
+            raise untrusted_certificate(location.where, exc) from exc
         except (OSError, imaplib.IMAP4.error) as exc:
             raise CchcError("mail-imap-connect-failed", source=location.where, reason=_reason(exc)) from exc
     elif not is_loopback(location.host):
