@@ -586,6 +586,11 @@ CATALOGUE: dict[str, Message] = {
         "{files} files: {valid} valid, {warnings} with warnings, {invalid} with errors, "
         "{unreadable} unreadable.",
     ),
+    "validate-valid-not-listed": _m(
+        "info",
+        "{count} tệp hợp lệ, không có phát hiện nào, không liệt kê ở trên (thêm --all để liệt kê từng tệp).",
+        "{count} valid files without any finding are not listed above (add --all to list every file).",
+    ),
     "validate-progress": _m("info", "Đang kiểm tra", "Checking"),
     "validate-unit-unknown": _m("info", "(chưa rõ đơn vị)", "(unit unknown)"),
     "validate-report-written": _m(

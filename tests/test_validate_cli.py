@@ -136,3 +136,19 @@ def test_json_output_is_the_whole_batch_dumped_at_once(returns, run_cli):
     data = json.loads(result.stdout)
     assert result.stdout == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     assert [f["path"] for f in data["files"]] == [str(returns / n) for n in ("t01.xlsx", "t02.xlsx", "t03.xlsx")]
+
+
+def test_large_batch_lists_only_files_with_findings_unless_all(returns, run_cli, monkeypatch):
+    """Above VALID_LISTED_MAX files the clean ones are counted, not listed; --all lists them again."""
+    from cchc_sheets.commands import validate as command
+
+    monkeypatch.setattr(command, "VALID_LISTED_MAX", 2)
+    short = run_cli("validate", returns).stdout.splitlines()
+    assert not any(line.startswith("[OK]") for line in short)
+    assert any(line.startswith("[X] có lỗi T01") for line in short)
+    assert any(line.startswith("[!] có cảnh báo T03") for line in short)
+    assert short[-2] == ("1 tệp hợp lệ, không có phát hiện nào, không liệt kê ở trên "
+                         "(thêm --all để liệt kê từng tệp).")
+    assert short[-1].startswith("Tổng cộng 3 tệp: 1 hợp lệ")
+    full = run_cli("validate", "--all", returns).stdout.splitlines()
+    assert [line for line in full if line.startswith("[OK] hợp lệ T02")] and "không liệt kê" not in "\n".join(full)

@@ -12,6 +12,7 @@ from ..messages import render
 from .common import form_option, load_form_and_units, period_option, units_option, validation_options
 
 PROGRESS_MIN_FILES = 20
+VALID_LISTED_MAX = 50    # a district's batch lists every file; a province's shows the files to act on
 STATUS_MARKS = {"valid": "[OK]", "warnings": "[!]", "invalid": "[X]", "unreadable": "[X]"}
 
 
@@ -24,10 +25,13 @@ STATUS_MARKS = {"valid": "[OK]", "warnings": "[!]", "invalid": "[X]", "unreadabl
               help="Write a findings workbook (.xlsx): one row per finding, with filters.")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), default=None,
               help="Write a marked-up copy of every file with findings into this folder.")
+@click.option("--all", "list_all", is_flag=True,
+              help=f"On screen, list every file; by default, batches of more than {VALID_LISTED_MAX} files "
+                   "list only the files with findings.")
 @validation_options
 @click.argument("paths", nargs=-1, required=True)  # plain strings: click.Path would stat every file once more
 @click.pass_context
-def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, jobs, no_cache, paths):
+def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, list_all, jobs, no_cache, paths):
     """Kiểm tra các tệp báo cáo đơn vị gửi về.
 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods).
@@ -43,7 +47,7 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
         for chunk in batch_json_chunks(batch):
             click.echo(chunk, nl=False)
     else:
-        _print_batch(batch)
+        _print_batch(batch, list_valid=list_all or len(batch.files) <= VALID_LISTED_MAX)
     _write_outputs(batch, form_pack, report_path, feedback_dir, quiet=as_json)
     if batch.has_errors:
         ctx.exit(1)
@@ -159,8 +163,13 @@ class _progress:
         return False
 
 
-def _print_batch(batch) -> None:
+def _print_batch(batch, *, list_valid: bool) -> None:
+    """A line per file and its findings; in a large batch the files without findings are only counted."""
+    unlisted = 0
     for report in batch.files:
+        if not list_valid and not report.findings:
+            unlisted += 1
+            continue
         unit = f"{report.unit_code} {report.unit_name or ''}".strip() if report.unit_code \
             else render("validate-unit-unknown")
         click.echo(render("validate-file-line", status=f"{STATUS_MARKS[report.status]} {render('status-' + report.status)}",
@@ -168,6 +177,8 @@ def _print_batch(batch) -> None:
         for finding in report.findings:
             place = f"{finding.sheet}!{finding.cell}" if finding.sheet and finding.cell else (finding.sheet or "—")
             click.echo(f"    {place}  {finding.code} ({render('severity-' + finding.severity)}): {finding.message}")
+    if unlisted:
+        click.echo(render("validate-valid-not-listed", count=unlisted))
     click.echo(render("validate-summary", **batch.summary))
 
 
