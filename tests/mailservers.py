@@ -209,11 +209,11 @@ class _KeepingHandler:
         return "250 Message accepted"
 
 
-def _running_smtp(**controller_options):
+def _running_smtp(host: str = "127.0.0.1", **controller_options):
     """Start an aiosmtpd Controller on a free loopback port; yields the SmtpServer, stops it after."""
     from aiosmtpd.controller import Controller
 
-    server = SmtpServer("127.0.0.1", free_port())
+    server = SmtpServer(host, free_port(host))
     # smtplib retries LOGIN with an initial response after a failed PLAIN, which aiosmtpd
     # answers by waiting: offer PLAIN only.
     controller = Controller(_KeepingHandler(server), hostname=server.host, port=server.port,
@@ -243,6 +243,12 @@ def smtp_ssl_server(test_ca):
     """Port-465 style: TLS from the first byte. (aiosmtpd's auth_require_tls only knows STARTTLS,
     so AUTH is allowed here; every byte, AUTH included, is inside TLS anyway.)"""
     yield from _running_smtp(ssl_context=test_ca.server_context(), auth_require_tls=False)
+
+
+@pytest.fixture
+def smtp_ssl_server_misnamed(test_ca):
+    """Like ``smtp_ssl_server`` but on 127.0.0.3, a name the certificate does not carry."""
+    yield from _running_smtp("127.0.0.3", ssl_context=test_ca.server_context(), auth_require_tls=False)
 
 
 # --------------------------------------------------------------------------- IMAP

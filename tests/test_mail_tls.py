@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from mailservers import (  # noqa: F401  (fixtures)
-    imap_tls_server, smtp_ssl_server, smtp_starttls_server, test_ca)
+    imap_tls_server, smtp_ssl_server, smtp_ssl_server_misnamed, smtp_starttls_server, test_ca)
 from test_mail_collect import assert_collected, read_received, returns
 from test_mail_send import UNITS, attachment, log_rows, make_mailing, manifest_rows, parse, send_args
 
@@ -119,6 +119,15 @@ def test_send_with_an_untrusted_certificate_stops_before_the_password(run_cli, m
     assert "SSL_CERT_FILE" in result.output and "Traceback" not in result.output
     assert server.logins == [] and server.envelopes == []
     assert not (mailing.parent / "send-log.csv").exists()
+
+
+def test_a_certificate_for_another_name_is_refused_even_from_a_trusted_ca(run_cli, mailing, smtp_ssl_server_misnamed,
+                                                                        trusted):
+    server = smtp_ssl_server_misnamed  # 127.0.0.3: the certificate names localhost, 127.0.0.1, 127.0.0.2
+    result = run_cli(*send_args(mailing, server), "--ssl")
+    assert result.exit_code == 2
+    assert f"{UNTRUSTED_VI} 127.0.0.3:{server.port}" in result.output and "mismatch" in result.output
+    assert server.envelopes == []
 
 
 def test_untrusted_certificate_from_the_real_command_line(mailing, smtp_ssl_server, tmp_path):
