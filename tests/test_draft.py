@@ -480,6 +480,18 @@ def test_long_lists_are_capped_and_ties_single_out_nobody(form, period):
     assert "- Có 8.385 tin, bài tuyên truyền về CCHC trên sóng truyền thanh cấp xã; nhiều nhất là Xã Số 130 (129 tin, bài); 1 xã chưa có: Xã Số 1." in text
 
 
+def test_missing_and_invalid_lists_of_a_province_are_capped_at_thirty(form, period):
+    """A district names every commune that did not send; a province of 130 names 30 and counts the rest."""
+    units = [Unit(f"{n:03d}", f"Xã Số {n}", "UBND tỉnh Thử Nghiệm") for n in range(1, 131)]
+    values = {i.code: 1 for i in form.indicators}
+    statuses = [UnitStatus(u, _report(values) if n % 3 == 0 else None) for n, u in enumerate(units, 1)]
+    draft = build_draft(_consolidation(form, period, statuses), options=DraftOptions(date=DRAFT_DATE))
+    missing = [u.name for n, u in enumerate(units, 1) if n % 3]
+    assert len(missing) == 87
+    expected = f"43/130 xã đã gửi báo cáo; chưa gửi: {', '.join(missing[:30])} và 57 xã khác."
+    assert expected in _paragraphs(draft)
+
+
 def test_credits_for_an_answer_many_units_share_are_capped(form, period):
     units = [Unit(f"{n:03d}", f"Xã Số {n}", "UBND tỉnh Thử Nghiệm") for n in range(1, 41)]
     statuses = [UnitStatus(u, _report(HONG, {"kho-khan": "Thiếu kinh phí"})) for u in units]
