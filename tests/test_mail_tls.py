@@ -13,11 +13,12 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
 from mailservers import (  # noqa: F401  (fixtures)
-    imap_tls_server, smtp_ssl_server, smtp_ssl_server_misnamed, smtp_starttls_server, test_ca)
+    imap_tls_server, smtp_server, smtp_ssl_server, smtp_ssl_server_misnamed, smtp_starttls_server, test_ca)
 from test_mail_collect import assert_collected, read_received, returns
 from test_mail_send import UNITS, attachment, log_rows, make_mailing, manifest_rows, parse, send_args
 
@@ -63,7 +64,8 @@ def assert_every_unit_received_its_template(server, manifest) -> None:
 
 
 @pytest.mark.parametrize("security", [[], ["--starttls"]], ids=["auto", "starttls"])
-def test_send_over_starttls_logs_in_only_after_tls(run_cli, mailing, smtp_starttls_server, trusted, monkeypatch, security):
+def test_send_over_starttls_logs_in_only_after_tls(run_cli, mailing, smtp_starttls_server, trusted, monkeypatch,
+                                                   security):
     server = smtp_starttls_server
     monkeypatch.setenv("CCHC_SMTP_PASSWORD", server.password)
     result = run_cli(*send_args(mailing, server), "--smtp-user", server.user, *security)
@@ -85,6 +87,15 @@ def test_the_starttls_server_really_refuses_auth_in_clear_text(smtp_starttls_ser
         assert client.has_extn("starttls") and not client.has_extn("auth")
         with pytest.raises(smtplib.SMTPNotSupportedError):
             client.login(smtp_starttls_server.user, smtp_starttls_server.password)
+
+
+def test_starttls_required_but_not_offered_is_refused_before_the_password(run_cli, mailing, smtp_server, monkeypatch):
+    """--starttls against a server without it (the clear-text test server): stop, send nothing."""
+    monkeypatch.setenv("CCHC_SMTP_PASSWORD", smtp_server.password)
+    result = run_cli(*send_args(mailing, smtp_server), "--smtp-user", smtp_server.user, "--starttls")
+    assert result.exit_code == 2
+    assert f"{smtp_server.host}:{smtp_server.port} không hỗ trợ mã hóa (STARTTLS)" in result.output
+    assert smtp_server.logins == [] and smtp_server.envelopes == []
 
 
 def test_send_over_implicit_tls(run_cli, mailing, smtp_ssl_server, trusted, monkeypatch):
@@ -134,9 +145,9 @@ def test_untrusted_certificate_from_the_real_command_line(mailing, smtp_ssl_serv
     """The installed entry point: exit status 2, the Vietnamese message on stderr, no traceback."""
     env = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
     env.update(CCHC_LANG="vi", CCHC_CACHE_DIR=str(tmp_path / "cache"), PYTHONIOENCODING="utf-8")
-    command = [sys.executable, "-c", "from cchc_sheets.cli import main; main()", "send", "--manifest", str(mailing), "--smtp-host",
-               smtp_ssl_server.host, "--smtp-port", str(smtp_ssl_server.port), "--ssl",
-               "--from", "phongnoivu@huongson.example"]
+    command = [sys.executable, "-c", "from cchc_sheets.cli import main; main()",
+               "send", "--manifest", str(mailing), "--smtp-host", smtp_ssl_server.host,
+               "--smtp-port", str(smtp_ssl_server.port), "--ssl", "--from", "phongnoivu@huongson.example"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, encoding="utf-8", timeout=60)
     assert done.returncode == 2, done.stderr
     assert f"{UNTRUSTED_VI} {smtp_ssl_server.host}:{smtp_ssl_server.port}" in done.stderr
@@ -160,6 +171,14 @@ def tls_logins(server) -> list[str]:
     return [line for line in server.log_lines("Login: user=<officer>") if ", TLS," in line]
 
 
+def wait_for_tls_logins(server, count: int) -> list[str]:
+    """Dovecot writes its log through a separate process: give the line a moment to land."""
+    deadline = time.monotonic() + 5
+    while len(found := tls_logins(server)) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return found
+
+
 @pytest.mark.imap
 @pytest.mark.parametrize("scheme", ["imap", "imaps"])
 def test_collect_over_tls_reads_the_same_files(run_cli, tmp_path, tls_mailbox, trusted, monkeypatch, scheme):
@@ -171,7 +190,8 @@ def test_collect_over_tls_reads_the_same_files(run_cli, tmp_path, tls_mailbox, t
     assert result.exit_code == 0, result.output
     rows = assert_collected(inbox)
     # Dovecot here refuses a login before TLS ([PRIVACYREQUIRED]); its log shows this one was over TLS.
-    assert len(tls_logins(tls_mailbox)) == before + 1
+    assert len(wait_for_tls_logins(tls_mailbox, before + 1)) >= before + 1
+    assert all(", TLS," in line for line in tls_mailbox.log_lines("Login: user=<officer>"))
     again = run_cli("collect", url, "--out", inbox)
     assert again.exit_code == 0 and read_received(inbox) == rows
 
