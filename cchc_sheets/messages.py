@@ -913,6 +913,19 @@ CATALOGUE: dict[str, Message] = {
         "{units} … and {count} more units (see the sheet “Tình hình nộp”)",
     ),
     # --- mail (TLS) ---
+    "tls-reason-unknown-issuer": _m(
+        "info", "chứng chỉ do một tổ chức mà máy này không tin cậy cấp ({openssl})",
+        "the certificate comes from an authority this computer does not trust ({openssl})"),
+    "tls-reason-self-signed": _m(
+        "info", "chứng chỉ tự ký, không do tổ chức cấp chứng chỉ nào xác nhận ({openssl})",
+        "the certificate is self-signed, vouched for by no certificate authority ({openssl})"),
+    "tls-reason-expired": _m("info", "chứng chỉ đã hết hạn ({openssl})", "the certificate has expired ({openssl})"),
+    "tls-reason-not-yet-valid": _m(
+        "info", "chứng chỉ chưa đến ngày có hiệu lực; hãy kiểm tra ngày giờ của máy tính ({openssl})",
+        "the certificate is not valid yet; check this computer's date and time ({openssl})"),
+    "tls-reason-wrong-name": _m(
+        "info", "chứng chỉ cấp cho tên máy chủ khác, không phải tên đã nhập ({openssl})",
+        "the certificate was issued for another server name than the one given ({openssl})"),
     "mail-tls-untrusted": _m(
         "fatal",
         "Không tin được chứng chỉ bảo mật (TLS) của máy chủ thư {server}: {reason}. Đã dừng "

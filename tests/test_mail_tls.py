@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -127,6 +128,7 @@ def test_send_with_an_untrusted_certificate_stops_before_the_password(run_cli, m
     result = run_cli(*send_args(mailing, server), "--smtp-user", server.user, *extra)
     assert result.exit_code == 2
     assert f"{UNTRUSTED_VI} {server.host}:{server.port}" in result.output
+    assert "chứng chỉ do một tổ chức mà máy này không tin cậy cấp" in result.output
     assert "SSL_CERT_FILE" in result.output and "Traceback" not in result.output
     assert server.logins == [] and server.envelopes == []
     assert not (mailing.parent / "send-log.csv").exists()
@@ -138,6 +140,7 @@ def test_a_certificate_for_another_name_is_refused_even_from_a_trusted_ca(run_cl
     result = run_cli(*send_args(mailing, server), "--ssl")
     assert result.exit_code == 2
     assert f"{UNTRUSTED_VI} 127.0.0.3:{server.port}" in result.output and "mismatch" in result.output
+    assert "chứng chỉ cấp cho tên máy chủ khác, không phải tên đã nhập" in result.output
     assert server.envelopes == []
 
 
@@ -225,3 +228,18 @@ def test_collect_with_an_untrusted_certificate_is_a_clear_error(run_cli, tmp_pat
     assert "SSL_CERT_FILE" in result.output and "Traceback" not in result.output
     assert not inbox.exists()
     assert len(imap_tls_server.log_lines("Login: user=<officer>")) == before
+
+
+@pytest.mark.parametrize("code, message, expected", [
+    (10, "certificate has expired", "chứng chỉ đã hết hạn (certificate has expired)"),
+    (18, "self-signed certificate", "chứng chỉ tự ký, không do tổ chức cấp chứng chỉ nào xác nhận (self-signed certificate)"),
+    (9, "certificate is not yet valid", "chứng chỉ chưa đến ngày có hiệu lực; hãy kiểm tra ngày giờ của máy tính "
+                                        "(certificate is not yet valid)"),
+    (23, "certificate revoked", "certificate revoked"),          # rarer: OpenSSL's own words
+])
+def test_certificate_failures_are_explained_in_vietnamese(code, message, expected):
+    from cchc_sheets.mail import certificate_reason
+
+    failure = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    failure.verify_code, failure.verify_message = code, message
+    assert certificate_reason(failure) == expected

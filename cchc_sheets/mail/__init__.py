@@ -23,8 +23,25 @@ def is_loopback(host: str) -> bool:
     return host.strip("[]").lower() in LOOPBACK_HOSTS or host.startswith("127.")
 
 
+# OpenSSL's X509_V_ERR_* codes an officer meets, each explained in the catalogue.
+_VERIFY_REASONS = {
+    2: "tls-reason-unknown-issuer", 20: "tls-reason-unknown-issuer", 21: "tls-reason-unknown-issuer",
+    18: "tls-reason-self-signed", 19: "tls-reason-self-signed",
+    9: "tls-reason-not-yet-valid", 10: "tls-reason-expired",
+    62: "tls-reason-wrong-name", 64: "tls-reason-wrong-name",
+}
+
+
 def untrusted_certificate(server: str, exc: ssl.SSLCertVerificationError) -> CchcError:
     """The fatal error for a server whose certificate does not verify (unknown CA, wrong name,
     expired): names the server and says how to trust a province's own CA (SSL_CERT_FILE)."""
-    reason = getattr(exc, "verify_message", "") or getattr(exc, "reason", "") or str(exc)
-    return CchcError("mail-tls-untrusted", server=server, reason=reason)
+    return CchcError("mail-tls-untrusted", server=server, reason=certificate_reason(exc))
+
+
+def certificate_reason(exc: ssl.SSLCertVerificationError) -> str:
+    """Why the certificate failed, in the officer's language; OpenSSL's own words for rarer cases."""
+    from ..messages import render
+
+    code = _VERIFY_REASONS.get(getattr(exc, "verify_code", None))
+    detail = (getattr(exc, "verify_message", "") or getattr(exc, "reason", "") or str(exc)).rstrip(". ")
+    return render(code, openssl=detail) if code else detail
