@@ -69,14 +69,7 @@ def test_send_over_starttls_logs_in_only_after_tls(run_cli, mailing, smtp_startt
                                                    security):
     server = smtp_starttls_server
     monkeypatch.setenv("CCHC_SMTP_PASSWORD", server.password)
-    result = run_cli(*send_args(mailing, server), "--smtp-user", server.user, *security)
-    assert result.exit_code == 0, result.output
-    assert_every_unit_received_its_template(server, mailing)
-    # The server saw TLS on the connection that logged in and on every message.
-    assert server.logins == [server.user]
-    assert_tls(server.login_tls[0])
-    for version in server.tls_versions:
-        assert_tls(version)
+    assert_sent_over_tls(run_cli, mailing, server, security)
 
 
 def test_the_starttls_server_really_refuses_auth_in_clear_text(smtp_starttls_server):
@@ -102,7 +95,12 @@ def test_starttls_required_but_not_offered_is_refused_before_the_password(run_cl
 def test_send_over_implicit_tls(run_cli, mailing, smtp_ssl_server, trusted, monkeypatch):
     server = smtp_ssl_server
     monkeypatch.setenv("CCHC_SMTP_PASSWORD", server.password)
-    result = run_cli(*send_args(mailing, server), "--smtp-user", server.user, "--ssl")
+    assert_sent_over_tls(run_cli, mailing, server, ["--ssl"])
+
+
+def assert_sent_over_tls(run_cli, mailing, server, security: list[str]) -> None:
+    """Every unit got its template, and the server saw TLS on the login and on every message."""
+    result = run_cli(*send_args(mailing, server), "--smtp-user", server.user, *security)
     assert result.exit_code == 0, result.output
     assert_every_unit_received_its_template(server, mailing)
     assert server.logins == [server.user]
