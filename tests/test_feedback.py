@@ -149,3 +149,18 @@ def test_findings_workbook_has_a_row_per_finding_frozen_header_and_filter(tmp_pa
 
 def test_findings_rows_for_an_empty_batch():
     assert findings_rows(BatchReport([])) == []
+
+
+def test_copies_written_by_workers_match_the_serial_ones(tmp_path, form, units, period):
+    """The pool changes who writes, not what: same names, same order, same marks."""
+    for n, unit in enumerate(units.units[:3]):
+        for copy in range(3):
+            make_return(tmp_path / "in" / f"dot{copy}", form, unit, period, REFERENCE_VALUES, name=f"xa{n}.xlsx")
+    batch = validate_paths([tmp_path / "in"], form)
+    serial, _ = feedback.write_feedbacks(batch, tmp_path / "serial", form, jobs=1)
+    pooled, skipped = feedback.write_feedbacks(batch, tmp_path / "pooled", form, jobs=2)
+    assert skipped == [] and len(pooled) == 9
+    assert [p.name for p in pooled] == [p.name for p in serial]
+    assert [p.parent for p in pooled] == [tmp_path / "pooled"] * 9
+    for mine, theirs in zip(pooled, serial):
+        assert _fill(load_workbook(mine)[MAIN]["D17"]) == _fill(load_workbook(theirs)[MAIN]["D17"]) == RED

@@ -31,7 +31,8 @@ def validation_options(function):
     function = click.option("--no-cache", "no_cache", is_flag=True,
                             help="Read every file again instead of reusing the results of unchanged files.")(function)
     return click.option("--jobs", type=click.IntRange(min=1), default=None,
-                        help="Worker processes for validation (default: 2 for large batches, else 1).")(function)
+                        help="Worker processes for reading returns and writing marked-up copies "
+                             "(default: one per CPU for large batches, else 1).")(function)
 
 
 def _period_callback(ctx, param, value):

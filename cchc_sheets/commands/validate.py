@@ -48,7 +48,7 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
             click.echo(chunk, nl=False)
     else:
         _print_batch(batch, list_valid=list_all or len(batch.files) <= VALID_LISTED_MAX)
-    _write_outputs(batch, form_pack, report_path, feedback_dir, quiet=as_json)
+    _write_outputs(batch, form_pack, report_path, feedback_dir, quiet=as_json, jobs=jobs)
     if batch.has_errors:
         ctx.exit(1)
 
@@ -182,7 +182,7 @@ def _print_batch(batch, *, list_valid: bool) -> None:
     click.echo(render("validate-summary", **batch.summary))
 
 
-def _write_outputs(batch, form, report_path, feedback_dir, *, quiet: bool) -> None:
+def _write_outputs(batch, form, report_path, feedback_dir, *, quiet: bool, jobs: int | None = None) -> None:
     # With --json, stdout is for the JSON only: notices go to stderr.
     say = (lambda text: click.echo(text, err=True)) if quiet else click.echo
     if report_path:
@@ -193,7 +193,7 @@ def _write_outputs(batch, form, report_path, feedback_dir, *, quiet: bool) -> No
     if feedback_dir:
         from ..feedback import write_feedbacks
 
-        written, skipped = write_feedbacks(batch, feedback_dir, form)
+        written, skipped = write_feedbacks(batch, feedback_dir, form, jobs=jobs)
         say(render("validate-feedback-written", count=len(written), path=feedback_dir))
         for report in skipped:
             say(render("validate-feedback-skipped", file=report.path))
