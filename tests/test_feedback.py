@@ -147,6 +147,18 @@ def test_findings_workbook_has_a_row_per_finding_frozen_header_and_filter(tmp_pa
     assert sheet.column_dimensions["K"].width >= 60
 
 
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_findings_workbook(tmp_path, form, units, period, soffice):
+    from cchc_sheets.libreoffice import convert
+
+    make_return(tmp_path / "in", form, units.units[0], period, REFERENCE_VALUES)
+    target = write_findings_report(validate_paths([tmp_path / "in"], form), tmp_path / "ket-qua.xlsx")
+    csv_file = convert(target, 'csv:"Text - txt - csv (StarCalc)":44,34,76', tmp_path / "lo")   # 76: UTF-8
+    lines = csv_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Tệp,Mã đơn vị,Tên đơn vị,Trạng thái,Mã lỗi")
+    assert any(",T01,Xã Thử Nghiệm Một,có lỗi,not-a-number,Lỗi," in line for line in lines[1:])
+
+
 def test_findings_rows_for_an_empty_batch():
     assert findings_rows(BatchReport([])) == []
 
