@@ -10,8 +10,6 @@ import ssl
 from ..messages import CchcError
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-RECEIVED_CSV = "received.csv"
-RECEIVED_COLUMNS = ("file", "sha256", "sender", "subject", "received", "message_id")
 SEND_LOG = "send-log.csv"
 SEND_LOG_COLUMNS = ("code", "email", "sha256", "message_id", "sent_at", "status", "detail")
 

@@ -29,7 +29,9 @@ from pathlib import Path
 from ..fileio import ascii_slug, ensure_directory, sha256_bytes, sha256_file, write_text_atomic
 from ..messages import CchcError
 from ..model import Finding, make_finding
-from . import RECEIVED_COLUMNS, RECEIVED_CSV, SPREADSHEET_SUFFIXES
+from ..received import COLUMNS as RECEIVED_COLUMNS  # the file merge reads: one definition
+from ..received import RECEIVED_FILE as RECEIVED_CSV
+from . import SPREADSHEET_SUFFIXES
 from .sources import RawMail, open_source
 
 MB = 1024 * 1024
