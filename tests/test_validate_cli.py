@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from builders import CLEAN_VALUES, REFERENCE_VALUES, make_return, unprotect
-from cchc_sheets.commands.validate import json_text
+from cchc_sheets.json_report import json_text
 from cchc_sheets.values import CellError
 
 FILE_KEYS = {"path", "sha256", "status", "form", "form_version", "unit_code", "period", "values", "notes",
