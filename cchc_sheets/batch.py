@@ -67,7 +67,7 @@ def _validate_chunk(paths: list[str]) -> list[bytes]:
 def _content_reports(files: list[Path], form, limits, jobs: int | None, cache) -> Iterator[FileReport]:
     """Content reports in input order; a process pool for large batches."""
     workers = jobs if jobs is not None else (pool_workers() if len(files) >= POOL_MIN_FILES else 1)
-    size = _chunk_size(len(files), workers)
+    size = chunk_size(len(files), workers)
     names = list(map(str, files))  # a str pickles in a fraction of a Path's time
     chunks = [names[start:start + size] for start in range(0, len(names), size)]
     if workers <= 1 or len(files) <= 1:
@@ -84,9 +84,9 @@ def _unpacked(chunks: Iterable[list[bytes]]) -> Iterator[FileReport]:
         yield from map(report_cache.decode_own_row, rows)
 
 
-def _chunk_size(count: int, workers: int) -> int:
-    """POOL_CHUNK files per task, smaller for small batches so every worker gets several tasks."""
-    return max(1, min(POOL_CHUNK, count // (max(1, workers) * 4)))
+def chunk_size(count: int, workers: int, most: int = POOL_CHUNK) -> int:
+    """``most`` items per task, fewer for small batches so every worker gets several tasks."""
+    return max(1, min(most, count // (max(1, workers) * 4)))
 
 
 def _cached_or_read(files: list[Path], form, limits, jobs: int | None, use_cache: bool) -> Iterator[FileReport]:

@@ -75,14 +75,14 @@ def write_feedbacks(batch: BatchReport, out_dir: str | Path, form: Form, *,
 
 
 def _write_all(tasks: list[tuple[FileReport, str]], out_dir, form: Form, jobs: int | None) -> list[Path | None]:
-    from .batch import pool_workers
+    from .batch import chunk_size, pool_workers
 
     workers = jobs if jobs is not None else (pool_workers() if len(tasks) >= POOL_MIN_COPIES else 1)
     if workers <= 1 or len(tasks) <= 1:
         return [write_feedback(report, out_dir, form, name=name) for report, name in tasks]
     ensure_directory(out_dir)
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(out_dir, form)) as pool:
-        return list(pool.map(_write_in_worker, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 4)))))
+        return list(pool.map(_write_in_worker, tasks, chunksize=chunk_size(len(tasks), workers, most=16)))
 
 
 _worker_setup: dict = {}

@@ -5,9 +5,8 @@ millisecond for a template, so it is the only parser on the hot path. What
 calamine does not tell (protection, formula error values in .xlsx) is read from
 the raw package parts with bounded regular expressions; for an .xls, sheet
 protection comes from the BIFF8 records of its Workbook stream (olefile opens
-the OLE2 container). The parts inflated for
-the checks below are handed to calamine stored, in a copy of the package, so no
-sheet is inflated twice; parts every copy of a template shares (theme, styles,
+the OLE2 container). The parts inflated for the checks below are handed to
+calamine stored, in a copy of the package, so no sheet is inflated twice; parts every copy of a template shares (theme, styles,
 workbook.xml...) are inflated or peeked at once per batch, remembered by their
 compressed bytes.
 
@@ -965,7 +964,7 @@ def _xls_protection(data: bytes) -> tuple[bool, dict[str, bool]] | None:
     sheet's substream (from its BOF to its EOF) protects that sheet.
     """
     stream = _xls_workbook_stream(data)
-    if stream is None or stream[:4] != b"\x09\x08\x10\x00" or stream[4:6] != _BIFF8.to_bytes(2, "little"):
+    if stream is None or len(stream) < 6 or struct.unpack_from("<HHH", stream) != (_BIFF_BOF, 16, _BIFF8):
         return None
     structure, sheets = False, {}
     for kind, body in _biff_records(stream, 0):
@@ -1010,7 +1009,7 @@ def _boundsheet(body: bytes) -> tuple[str | None, int]:
 
 
 def _substream_protected(stream: bytes, offset: int) -> bool | None:
-    if stream[offset:offset + 2] != _BIFF_BOF.to_bytes(2, "little"):
+    if stream[offset:offset + 2] != struct.pack("<H", _BIFF_BOF):
         return None
     for kind, body in _biff_records(stream, offset):
         if kind == _BIFF_PROTECT and len(body) >= 2:

@@ -162,8 +162,7 @@ class ReportCache:
 
     def __init__(self, path: Path, context: str):
         self.path, self.context = path, context
-        self.kept: sqlite3.Connection | None = None
-        self.keeps_open = False
+        self.kept: sqlite3.Connection | None = None   # set in a pool worker only (``keep_open``)
 
     def keep_open(self) -> None:
         """Store through one connection from now on (in a pool worker only).
@@ -171,7 +170,10 @@ class ReportCache:
         Closing the last connection makes SQLite checkpoint and sync the WAL:
         one connection per chunk cost a worker ~0.5 s of waiting at N = 10,000.
         """
-        self.keeps_open = True
+        try:
+            self.kept = _connect(self.path)
+        except _CACHE_ERRORS:
+            self.kept = None   # stores then open their own connection, as in the parent
 
     def lookup(self, files: list[Path], max_bytes: int) -> list[FileReport | None]:
         """Each file's cached content report (placed at the file, with its time), or None: a miss.
@@ -248,13 +250,11 @@ class ReportCache:
         if not rows:
             return
         try:
-            if not self.keeps_open:
-                with _closing(_connect(self.path)) as connection:
-                    _insert(connection, rows, learned)
+            if self.kept is not None:
+                _insert(self.kept, rows, learned)
                 return
-            if self.kept is None:
-                self.kept = _connect(self.path)
-            _insert(self.kept, rows, learned)
+            with _closing(_connect(self.path)) as connection:
+                _insert(connection, rows, learned)
         except _CACHE_ERRORS:
             pass
 
