@@ -1,9 +1,9 @@
 """Validation of many files: a process pool, the report cache, then the batch checks.
 
-``validate_paths`` is what ``cchc validate`` and ``cchc merge`` call: it finds the
-spreadsheets under the given paths, takes each file's content report from the
-report cache or reads it (``validation.validate_content``, in worker processes
-for large batches), adds the units/period findings (``validation.with_context``)
+``validate_paths`` is what ``cchc validate`` calls (``cchc merge`` calls ``validate_files``
+with the files it found): it finds the spreadsheets under the given paths, takes each
+file's content report from the report cache or reads it (``validation.validate_content``,
+in worker processes for large batches), adds the units/period findings (``validation.with_context``)
 and finally the findings that need the whole batch (``validation.check_batch``).
 """
 from __future__ import annotations
@@ -108,11 +108,10 @@ def validate_paths(paths, form: Form, *, units: UnitList | None = None, period: 
                    found: Callable[[int], None] | None = None) -> BatchReport:
     """Read and validate every spreadsheet in ``paths`` (files or folders, recursive).
 
-    ``cache``: reuse the reports of files whose bytes were validated before (``report_cache``).
     ``found``: told how many files there are before the first is read (a progress bar's length);
-    ``progress``: given each report, in input order.
+    the other arguments as ``validate_files``.
     """
-    from .reading import Limits, find_spreadsheets
+    from .reading import find_spreadsheets
 
     files, missing = find_spreadsheets(paths)
     if missing:
@@ -121,6 +120,20 @@ def validate_paths(paths, form: Form, *, units: UnitList | None = None, period: 
         raise CchcError("no-input-files", paths=", ".join(str(p) for p in paths))
     if found:
         found(len(files))
+    return validate_files(files, form, units=units, period=period, limits=limits, jobs=jobs, progress=progress,
+                          cache=cache)
+
+
+def validate_files(files: list[Path], form: Form, *, units: UnitList | None = None, period: Period | None = None,
+                   limits=None, jobs: int | None = None,
+                   progress: Callable[[FileReport], None] | None = None, cache: bool = True) -> BatchReport:
+    """Read and validate ``files`` (found already, e.g. by ``find_spreadsheets``), in that order.
+
+    ``cache``: reuse the reports of files whose bytes were validated before (``report_cache``);
+    ``progress``: given each report, in input order.
+    """
+    from .reading import Limits
+
     reports = []
     for report in _cached_or_read(files, form, limits or Limits(), jobs, cache):
         with_context(report, form, units, period)

@@ -54,7 +54,7 @@ def merge_paths(paths, form, units, period, *, deadline: date | None = None, exc
     """Validate every input (as ``cchc validate`` does), attach mail times, consolidate."""
     from . import merge as merging
     from .received import load_received
-    from .batch import validate_paths
+    from .batch import validate_files
 
     received, problems = load_received(paths)
     lookup = merging.ReceivedLookup(received)  # mail times before the batch checks order duplicates
@@ -64,7 +64,7 @@ def merge_paths(paths, form, units, period, *, deadline: date | None = None, exc
         if progress:
             progress(report)
 
-    batch = validate_paths(input_files(paths, exclude), form, units=units, period=period, jobs=jobs,
+    batch = validate_files(input_files(paths, exclude), form, units=units, period=period, jobs=jobs,
                            progress=on_report, cache=cache)
     consolidation = merging.consolidate(batch, form, units, period,
                                         deadline=deadline or period.default_deadline, received=received)

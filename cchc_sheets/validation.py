@@ -741,10 +741,12 @@ def _outliers(reports: list[FileReport], form: Form) -> None:
 
 
 def _latest_per_unit(reports: list[FileReport]) -> list[FileReport]:
-    latest: dict[str, FileReport] = {}
-    for report in sorted((r for r in reports if r.unit_code and r.counts), key=_time_key):
-        latest[report.unit_code] = report
-    return list(latest.values())
+    """Each unit's newest counted report (times compared only where a unit sent several)."""
+    by_unit: dict[str, list[FileReport]] = {}
+    for report in reports:
+        if report.unit_code and report.counts:
+            by_unit.setdefault(report.unit_code, []).append(report)
+    return [sent[0] if len(sent) == 1 else max(sent, key=_time_key) for sent in by_unit.values()]
 
 
 def _value_cell_of(report: FileReport, code: str, layout: L.Layout) -> str:
