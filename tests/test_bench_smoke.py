@@ -42,7 +42,7 @@ def small_run(bench, tmp_path_factory):
 
 
 EXPECTED_STEPS = ["template", "validate --json", "merge", "validate + merge", "draft", "merge --no-cache",
-                  "naive pandas loop", "cchc --help (median of 5)"]
+                  "reading floor (calamine alone)", "naive pandas loop", "cchc --help (median of 5)"]
 
 
 @needs_commands
@@ -62,6 +62,8 @@ def test_table_has_every_step_with_positive_numbers(small_run):
     assert "| validate + merge | 5 | 5 |" in table
     one_pass = next(r for r in result.rows if r.step == "merge --no-cache")
     assert one_pass.ratio is not None and one_pass.ratio > 0
+    floor = next(r for r in result.rows if r.step == "reading floor (calamine alone)")
+    assert floor.files == 5 and floor.ratio is not None and floor.ratio > 0
 
 
 @needs_commands
@@ -193,3 +195,17 @@ def test_numbers_check_finds_a_wrong_value_and_total(bench, small_run):
     _, problems = bench.check_merge_results(run, workdir / "merged-one-pass.xlsx")
     assert any(p.startswith(f"{clean.unit_code}: values") for p in problems)
     assert any(p.startswith("total of 03:") for p in problems)
+
+
+def test_floor_row_gets_a_ratio_and_the_headroom_line_does_the_arithmetic(bench):
+    rows = _rows(bench, 10000, 5.0, 2.0, 110.0) + [bench.Row(bench.FLOOR_STEP, 10000, 10000, 2.0, 30.0, 60.0)]
+    rows = bench.add_ratios(rows)
+    assert {r.step: r.ratio for r in rows}[bench.FLOOR_STEP] == pytest.approx(55.0)
+    results = {name: (ok, evidence) for name, ok, evidence in bench.check_budgets(rows, 0.1, None)}
+    ok, evidence = results["where the 20× budget leaves validate (N=10,000)"]
+    assert ok == bench.INFO
+    # 110 / 20 = 5.5 s for both; 5.5 - 2.0 (merge) = 3.5 s for validate; 3.5 - 2.0 (floor) = 1.5 s for the rest
+    assert "allows 5.50 s" in evidence and "leaves validate 3.50 s" in evidence
+    assert "1.50 s for every check" in evidence and "(0.15 ms a file" in evidence
+    assert "they take 3.00 s (0.30 ms a file)" in evidence
+    assert bench.steps_to_profile(bench.check_budgets(rows, 0.1, None)) == ["validate --json", "merge"]
