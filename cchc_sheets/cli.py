@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 
 import click
 
@@ -69,5 +70,36 @@ def cli():
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point. Commands signal "inputs have errors" with ``ctx.exit(1)``."""
-    cli.main(args=argv, prog_name="cchc")
+    """Console entry point. Commands signal "inputs have errors" with ``ctx.exit(1)``.
+
+    Once the command is done (every output written and closed, the worker pools
+    joined), the process ends without tearing the interpreter down: freeing the
+    reports of a national batch one object at a time only delays the prompt
+    (about 0.1 s for 10,000 returns).
+    """
+    try:
+        cli.main(args=argv, prog_name="cchc")
+    except SystemExit as done:
+        code = _exit_code(done.code)
+    else:
+        code = 0
+    _flush_standard_streams()
+    os._exit(code)
+
+
+def _exit_code(code: object) -> int:
+    """``sys.exit``'s rules: None is 0, a number is itself, anything else is printed and gives 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _flush_standard_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (``cchc validate | head``) or a closed stream
+            pass
