@@ -29,7 +29,7 @@ COLUMN_ALIASES = {
 REQUIRED_COLUMNS = ("code", "name")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     code: str
     name: str
@@ -130,8 +130,9 @@ def units_from_rows(rows: list[tuple[int, list[str]]], source: str = "") -> Unit
     units: list[Unit] = []
     first_line: dict[str, int] = {}
     if not problems:
+        shared: dict[str, str] = {}   # one copy of each parent and group name, not one a row
         for line, cells in rows[1:]:
-            unit, unit_problems = _unit_from_cells(line, cells, columns, first_line)
+            unit, unit_problems = _unit_from_cells(line, cells, columns, first_line, shared)
             problems += unit_problems
             if unit:
                 units.append(unit)
@@ -142,7 +143,7 @@ def units_from_rows(rows: list[tuple[int, list[str]]], source: str = "") -> Unit
     return UnitList(tuple(units), source)
 
 
-def _unit_from_cells(line, cells, columns, first_line) -> tuple[Unit | None, list[str]]:
+def _unit_from_cells(line, cells, columns, first_line, shared: dict[str, str]) -> tuple[Unit | None, list[str]]:
     def get(key: str) -> str:
         index = columns.get(key)
         return cells[index] if index is not None and index < len(cells) else ""
@@ -161,7 +162,9 @@ def _unit_from_cells(line, cells, columns, first_line) -> tuple[Unit | None, lis
         problems.append(render("units-bad-email", line=line, email=email, code=code))
     if problems:
         return None, problems
-    return Unit(code=code, name=name, parent=get("parent"), email=email, group=get("group")), []
+    parent, group = get("parent"), get("group")
+    return Unit(code=code, name=name, parent=shared.setdefault(parent, parent), email=email,
+                group=shared.setdefault(group, group)), []
 
 
 def bundled_sample_units() -> Path:
