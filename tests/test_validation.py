@@ -393,6 +393,41 @@ def test_validate_paths_in_a_process_pool_gives_the_same_reports(tmp_path, form,
     assert [r.to_dict() for r in serial.files] == [r.to_dict() for r in pooled.files]
 
 
+SPAWNED_POOLS_SCRIPT = """
+import json, multiprocessing, sys
+if __name__ == "__main__":
+    multiprocessing.set_start_method("spawn", force=True)
+    from cchc_sheets import feedback
+    from cchc_sheets.batch import validate_paths
+    from cchc_sheets.forms import load_form
+    form = load_form(None)
+    serial = validate_paths([sys.argv[1]], form, jobs=1, cache=False)
+    pooled = validate_paths([sys.argv[1]], form, jobs=2, cache=False)
+    written, _ = feedback.write_feedbacks(pooled, sys.argv[2], form, jobs=2)
+    print(json.dumps({"same": [r.to_dict() for r in serial.files] == [r.to_dict() for r in pooled.files],
+                      "files": len(pooled.files), "copies": sorted(p.name for p in written)}))
+"""
+
+
+def test_pools_work_when_workers_are_spawned_as_on_windows(tmp_path, form, units, period):
+    """Windows (and macOS) start worker processes fresh instead of forking: nothing may rely on fork."""
+    import json
+    import subprocess
+    import sys
+
+    returns = tmp_path / "returns"
+    for unit in units.units:
+        make_return(returns, form, unit, period, REFERENCE_VALUES)
+    script = tmp_path / "spawned.py"
+    script.write_text(SPAWNED_POOLS_SCRIPT, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), str(returns), str(tmp_path / "fb")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["same"] is True and result["files"] == len(units.units)
+    assert len(result["copies"]) == len(units.units)  # the reference values carry warnings: one copy each
+
+
 def test_duplicate_files_in_a_folder(tmp_path, form, unit, period):
     first = make_return(tmp_path, form, unit, period, CLEAN_VALUES, name="lan1.xlsx")
     second = make_return(tmp_path, form, unit, period, CLEAN_VALUES, name="lan2.xlsx")
