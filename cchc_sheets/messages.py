@@ -592,6 +592,7 @@ CATALOGUE: dict[str, Message] = {
         "{count} valid files without any finding are not listed above (add --all to list every file).",
     ),
     "validate-progress": _m("info", "Đang kiểm tra", "Checking"),
+    "merge-progress": _m("info", "Đang đọc và kiểm tra các tệp", "Reading and checking the files"),
     "validate-unit-unknown": _m("info", "(chưa rõ đơn vị)", "(unit unknown)"),
     "validate-report-written": _m(
         "info",

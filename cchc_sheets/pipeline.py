@@ -50,8 +50,12 @@ def _file_identity(path: str | Path) -> tuple[int, int] | None:
 
 
 def merge_paths(paths, form, units, period, *, deadline: date | None = None, exclude=(), jobs: int | None = None,
-                progress: Callable[[FileReport], None] | None = None, cache: bool = True) -> MergeRun:
-    """Validate every input (as ``cchc validate`` does), attach mail times, consolidate."""
+                progress: Callable[[FileReport], None] | None = None, cache: bool = True,
+                found: Callable[[int], None] | None = None) -> MergeRun:
+    """Validate every input (as ``cchc validate`` does), attach mail times, consolidate.
+
+    ``found``: told how many files there are before the first is read; ``progress``: given each report.
+    """
     from . import merge as merging
     from .received import load_received
     from .batch import validate_files
@@ -64,8 +68,10 @@ def merge_paths(paths, form, units, period, *, deadline: date | None = None, exc
         if progress:
             progress(report)
 
-    batch = validate_files(input_files(paths, exclude), form, units=units, period=period, jobs=jobs,
-                           progress=on_report, cache=cache)
+    files = input_files(paths, exclude)
+    if found:
+        found(len(files))
+    batch = validate_files(files, form, units=units, period=period, jobs=jobs, progress=on_report, cache=cache)
     consolidation = merging.consolidate(batch, form, units, period,
                                         deadline=deadline or period.default_deadline, received=received)
     return MergeRun(batch, consolidation, problems)

@@ -583,6 +583,21 @@ def test_cchc_merge_end_to_end(tmp_path, returns, units_file, run_cli):
     assert again.exit_code == 0 and read_consolidated(out).totals == back.totals
 
 
+def test_cchc_merge_shows_progress_on_large_batches(tmp_path, form, units, period, units_file, run_cli):
+    from builders import CLEAN_VALUES, make_return
+
+    inbox = tmp_path / "inbox"
+    for n in range(21):
+        make_return(inbox, form, units.units[n % 3], period, CLEAN_VALUES, name=f"r{n:02d}.xlsx")
+    result = run_cli("merge", inbox, "--units", units_file, "--period", "2020-H1", "--out", tmp_path / "th.xlsx")
+    assert result.exit_code == 0, result.output
+    assert "Đang đọc và kiểm tra các tệp" in result.stderr
+    assert "Đã nộp: 3/3 đơn vị" in result.stdout and "18 bị thay thế" in result.stdout
+    small = run_cli("merge", inbox / "r00.xlsx", "--units", units_file, "--period", "2020-H1",
+                    "--out", tmp_path / "th1.xlsx")
+    assert small.exit_code == 0 and "Đang đọc" not in small.stderr
+
+
 def test_merge_summary_names_twenty_units_per_line_and_counts_the_rest(form, period):
     from cchc_sheets.commands.merge import summary_lines
     from cchc_sheets.units import Unit, UnitList

@@ -1,9 +1,14 @@
-"""Options shared by several commands and the glue that turns library errors into exit codes."""
+"""Options shared by several commands, and their progress bar."""
 from __future__ import annotations
+
+import sys
 
 import click
 
+from ..messages import render
 from ..periods import parse_date, parse_period
+
+PROGRESS_MIN_FILES = 20
 
 
 def form_option(function):
@@ -48,3 +53,31 @@ def load_form_and_units(form: str | None, units_path: str | None):
     from ..units import load_units
 
     return load_form(form), (load_units(units_path) if units_path else None)
+
+
+class FilesProgress:
+    """A progress bar on stderr while the returns are read, for batches over PROGRESS_MIN_FILES files.
+
+    ``start`` is given the number of files once they are found, ``tick`` each report.
+    """
+
+    def __init__(self, label_code: str):
+        self.label_code = label_code
+        self.bar = None
+
+    def start(self, count: int) -> None:
+        if count > PROGRESS_MIN_FILES:
+            self.bar = click.progressbar(length=count, file=sys.stderr, label=render(self.label_code))
+            self.bar.__enter__()
+
+    def tick(self, report) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False

@@ -6,7 +6,7 @@ import click
 
 from ..messages import render
 from .common import (
-    deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
+    FilesProgress, deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
 )
 
 
@@ -36,8 +36,10 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
     from ..pipeline import merge_paths
 
     form_pack, units = load_form_and_units(form, units_path)
-    run = merge_paths(paths, form_pack, units, period, deadline=deadline, jobs=jobs,
-                      exclude=[out_path, long_path, report_path], cache=not no_cache)
+    with FilesProgress("merge-progress") as bar:
+        run = merge_paths(paths, form_pack, units, period, deadline=deadline, jobs=jobs,
+                          exclude=[out_path, long_path, report_path], cache=not no_cache,
+                          found=bar.start, progress=bar.tick)
     for problem in run.problems:
         click.echo(problem, err=True)
     batch, consolidation = run.batch, run.consolidation

@@ -1,14 +1,13 @@
 """``cchc validate``: check returned workbooks; findings on screen, as JSON, as a workbook, as marked copies."""
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..messages import render
-from .common import form_option, load_form_and_units, period_option, units_option, validation_options
+from .common import (
+    FilesProgress, form_option, load_form_and_units, period_option, units_option, validation_options,
+)
 
-PROGRESS_MIN_FILES = 20
 VALID_LISTED_MAX = 50    # a district's batch lists every file; a province's shows the files to act on
 STATUS_MARKS = {"valid": "[OK]", "warnings": "[!]", "invalid": "[X]", "unreadable": "[X]"}
 
@@ -37,7 +36,7 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
     from ..batch import validate_paths
 
     form_pack, units = load_form_and_units(form, units_path)
-    with _progress() as bar:
+    with FilesProgress("validate-progress") as bar:
         batch = validate_paths(paths, form_pack, units=units, period=period, jobs=jobs, progress=bar.tick,
                                cache=not no_cache, found=bar.start)
     if as_json:
@@ -52,30 +51,6 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
         ctx.exit(1)
 
 
-
-
-class _progress:
-    """A progress bar on stderr for batches over PROGRESS_MIN_FILES files; a no-op otherwise."""
-
-    def __init__(self):
-        self.bar = None
-
-    def start(self, count: int) -> None:
-        if count > PROGRESS_MIN_FILES:
-            self.bar = click.progressbar(length=count, file=sys.stderr, label=render("validate-progress"))
-            self.bar.__enter__()
-
-    def tick(self, report) -> None:
-        if self.bar is not None:
-            self.bar.update(1)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-        return False
 
 
 def _print_batch(batch, *, list_valid: bool) -> None:
