@@ -444,9 +444,16 @@ def run_measured(args: list[str], stdout_path: Path | None = None, cwd: Path | N
 
 
 def cchc(*args: str) -> list[str]:
-    """The installed ``cchc`` command (falls back to ``python -m cchc_sheets``)."""
-    executable = shutil.which("cchc")
-    return [executable, *args] if executable else [sys.executable, "-m", "cchc_sheets", *args]
+    """The ``cchc`` console script installed beside this Python (falls back to ``python -m cchc_sheets``).
+
+    Not whatever ``cchc`` is first on PATH: there it may be a version manager's shell shim
+    (pyenv's re-reads all 10,000 arguments in bash, about 0.25 s a command), which no
+    installed copy has and which the baseline, run by this Python directly, does not pay.
+    """
+    beside = Path(sys.executable).parent / ("cchc.exe" if os.name == "nt" else "cchc")
+    if beside.is_file():
+        return [str(beside), *args]
+    return [sys.executable, "-m", "cchc_sheets", *args]
 
 
 BASELINE_SCRIPT = '''\
