@@ -24,7 +24,6 @@ Commune text is always written as text: ``=cmd|...`` never becomes a formula.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -97,23 +96,18 @@ OPINION_COLUMNS = ("TT", "Nội dung", "Mã đơn vị", "Tên đơn vị", "Tì
 
 def write_merged_workbook(consolidation: Consolidation, path: str | Path) -> Path:
     """Write the consolidated workbook atomically; returns ``path``."""
-    with data_part_source(consolidation) as data_part:
-        book = build_workbook(consolidation, data_part)
+    book = build_workbook(consolidation)
 
-        def save(temporary: Path) -> None:
-            with open(temporary, "wb") as handle:
-                book.save(handle)
+    def save(temporary: Path) -> None:
+        with open(temporary, "wb") as handle:
+            book.save(handle)
 
-        write_with(path, save)
+    write_with(path, save)
     return Path(path)
 
 
-def build_workbook(consolidation: Consolidation, data_part: Iterable[str | bytes] | None = None) -> WorkbookWriter:
-    """Every sheet streamed into a ``WorkbookWriter``, and the data part for ``read_consolidated``.
-
-    ``data_part``: the data part's text when something else makes it (``data_part_source``);
-    by default it is generated while the package is saved.
-    """
+def build_workbook(consolidation: Consolidation) -> WorkbookWriter:
+    """Every sheet streamed into a ``WorkbookWriter``, and the data part for ``read_consolidated``."""
     book = WorkbookWriter(Style())  # Normal stays Calibri 11: Excel and LibreOffice size columns by it
     palette = Palette(book)
     detail = DetailLayout(consolidation)
@@ -123,86 +117,8 @@ def build_workbook(consolidation: Consolidation, data_part: Iterable[str | bytes
     write_opinions_sheet(book.add_sheet(OPINIONS_SHEET), palette, consolidation)
     write_chart_sheet(book.add_sheet(CHART_SHEET), palette, consolidation, detail)
     write_marker_sheet(book.add_sheet(META_SHEET, hidden=True), consolidation)
-    book.add_custom_xml(data_part_chunks(consolidation) if data_part is None else data_part, DATA_ITEM_ID)
+    book.add_custom_xml(data_part_chunks(consolidation), DATA_ITEM_ID)
     return book
-
-
-# --------------------------------------------------------------------------- the data part on the second core
-
-PARALLEL_DATA_PART_MIN_FILES = 2000   # below this a second process costs more than it saves
-
-
-@contextlib.contextmanager
-def data_part_source(consolidation: Consolidation, *, parallel: bool | None = None) -> Iterator[Iterable | None]:
-    """The data part's text made by a second process while this one writes the sheets, or None.
-
-    A national merge spends a quarter of its writing on the data part (18 MB of JSON for
-    10,000 returns) while the second CPU has nothing to do. ``parallel``: None decides by
-    size and machine (a forked helper needs Linux and a second CPU); True or False forces.
-    """
-    if parallel is None:
-        parallel = len(consolidation.inputs) >= PARALLEL_DATA_PART_MIN_FILES and _can_fork_helper()
-    if not parallel:
-        yield None
-        return
-    helper = DataPartHelper(consolidation)
-    try:
-        yield helper
-    finally:
-        helper.close()
-
-
-def _can_fork_helper() -> bool:
-    import multiprocessing
-    import sys
-
-    from .batch import pool_workers
-
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods() \
-        and pool_workers() > 1
-
-
-class DataPartHelper:
-    """A forked process writing ``data_part_chunks`` into an unnamed temporary file.
-
-    Iterating joins it and reads the file back; if the helper failed for any reason the
-    data part is generated here instead, so the workbook never lacks it.
-    """
-
-    def __init__(self, consolidation: Consolidation):
-        import multiprocessing
-        import tempfile
-
-        self.consolidation = consolidation
-        self.spool = tempfile.TemporaryFile()
-        self.process = multiprocessing.get_context("fork").Process(
-            target=_spool_data_part, args=(consolidation, self.spool), daemon=True)
-        self.process.start()
-
-    def __iter__(self) -> Iterator[str | bytes]:
-        self.process.join()
-        if self.process.exitcode != 0:
-            yield from data_part_chunks(self.consolidation)
-            return
-        self.spool.seek(0)
-        while chunk := self.spool.read(1 << 20):
-            yield chunk
-
-    def close(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-        self.spool.close()
-
-
-def _spool_data_part(consolidation: Consolidation, spool) -> None:
-    """In the helper: the data part into ``spool``; any failure is only an exit code (the parent redoes it)."""
-    try:
-        for chunk in data_part_chunks(consolidation):
-            spool.write(chunk.encode("utf-8"))
-        spool.flush()
-    except BaseException:
-        os._exit(1)
 
 
 # --------------------------------------------------------------------------- cells and styles

@@ -471,9 +471,9 @@ def _pane(freeze: str | None) -> str:
 
 @dataclass
 class CustomXmlPart:
-    """Machine-readable data inside the package: ``chunks`` are the item's XML, as text or UTF-8 bytes."""
+    """Machine-readable data inside the package: ``chunks`` are the item's XML text."""
 
-    chunks: Iterable[str | bytes]
+    chunks: Iterable[str]
     item_id: str       # a GUID, "{...}", for itemProps
 
 
@@ -527,7 +527,7 @@ class WorkbookWriter:
                 self._plain_strings[text] = str(found)
         return found
 
-    def add_custom_xml(self, chunks: Iterable[str | bytes], item_id: str) -> None:
+    def add_custom_xml(self, chunks: Iterable[str], item_id: str) -> None:
         self.custom_parts.append(CustomXmlPart(chunks, item_id))
 
     def save(self, handle) -> None:
@@ -542,7 +542,7 @@ class WorkbookWriter:
             for number, part in enumerate(self.custom_parts, start=1):
                 with package.open(self._member(f"customXml/item{number}.xml"), "w") as target:
                     for chunk in part.chunks:
-                        target.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
+                        target.write(chunk.encode("utf-8"))
 
     def _member(self, name: str) -> zipfile.ZipInfo:
         """A fixed time (same input, same bytes) and a fast compression level (level 1 writes 48 MB

@@ -348,39 +348,6 @@ def test_read_consolidated_refuses_other_workbooks(tmp_path):
     assert raised.value.code == "merged-workbook-invalid"
 
 
-def _saved(consolidation, path, parallel):
-    from cchc_sheets.merged_workbook import build_workbook, data_part_source
-
-    with data_part_source(consolidation, parallel=parallel) as data_part:
-        book = build_workbook(consolidation, data_part)
-        with open(path, "wb") as handle:
-            book.save(handle)
-    return path.read_bytes()
-
-
-def test_data_part_written_by_a_second_process_gives_the_same_file(tmp_path, consolidation):
-    serial = _saved(consolidation, tmp_path / "a.xlsx", parallel=False)
-    assert _saved(consolidation, tmp_path / "b.xlsx", parallel=True) == serial
-    assert read_consolidated(tmp_path / "b.xlsx").totals == consolidation.totals
-
-
-def test_a_failed_data_part_helper_is_redone_in_the_main_process(tmp_path, consolidation, monkeypatch):
-    import os
-
-    from cchc_sheets import merged_workbook
-
-    serial = _saved(consolidation, tmp_path / "a.xlsx", parallel=False)
-    monkeypatch.setattr(merged_workbook, "_spool_data_part", lambda *args: os._exit(3))  # runs in the helper
-    assert _saved(consolidation, tmp_path / "b.xlsx", parallel=True) == serial
-
-
-def test_small_merges_make_the_data_part_in_one_process(consolidation):
-    from cchc_sheets.merged_workbook import data_part_source
-
-    with data_part_source(consolidation) as data_part:
-        assert data_part is None  # six inputs: a second process would cost more than it saves
-
-
 def test_same_inputs_twice_give_the_same_values(tmp_path, consolidation):
     from openpyxl import load_workbook
 
