@@ -1031,6 +1031,10 @@ def _memory_budgets(by: dict, largest: int) -> list[tuple[str, bool | None, str]
             growth = row.tree_rss_mb / ref.tree_rss_mb if ref.tree_rss_mb else 0
             results.append((f"{step} peak RSS flat: N={largest:,} ≤ {BUDGET_RSS_GROWTH}× N={ref.n:,}",
                             growth <= BUDGET_RSS_GROWTH, f"{ref.tree_rss_mb:.0f} → {row.tree_rss_mb:.0f} MB ({growth:.2f}×)"))
+            per_return = (row.tree_rss_mb - ref.tree_rss_mb) * 1024 / (row.files - ref.files) if row.files > ref.files else 0
+            results.append((f"{step} memory per extra return (N={ref.n:,} → {largest:,})", INFO,
+                            f"{per_return:.1f} KB of process-tree memory for each of the {row.files - ref.files:,} "
+                            "more returns"))
     return results
 
 

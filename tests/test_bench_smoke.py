@@ -159,6 +159,9 @@ def test_budgets_ratio_memory_growth_and_profiled_steps(bench):
     assert results["validate --json peak RSS flat: N=10,000 ≤ 1.25× N=1,000"] is True
     assert results["merge peak RSS < 400 MB (N=10,000)"] is False
     assert results["merge peak RSS flat: N=10,000 ≤ 1.25× N=1,000"] is False
+    evidence = {name: text for name, _, text in bench.check_budgets(rows, 0.12, None)}
+    # merge: 120 MB at 1,000 files, 500 MB at 10,000: 380 MB over 9,000 returns
+    assert evidence["merge memory per extra return (N=1,000 → 10,000)"].startswith("43.2 KB ")
     assert results["10,000 templates < 20 s"] is None  # no template row in this run
     assert results["cchc --help < 0.3 s (median of 5)"] is True
     budgets = bench.check_budgets(rows, 0.12, None)
