@@ -506,13 +506,18 @@ if __name__ == "__main__":
 
 def floor_row(run: SizeRun) -> Row:
     """python-calamine alone on every file (see ``FLOOR_SCRIPT``): the reading floor."""
-    list_path = run.workdir / "floor-files.txt"
-    list_path.write_text("\n".join(str(p) for p in run.returns), encoding="utf-8")
     script = run.workdir / "reading_floor.py"
     script.write_text(FLOOR_SCRIPT, encoding="utf-8")
-    m = run_measured([sys.executable, str(script), str(list_path)], run.workdir / "floor.out")
+    m = run_script_on_files(run, script, run.returns, "floor")
     return _row(FLOOR_STEP, run.n, len(run.returns), m, "python-calamine alone, every sheet, same pool size: "
                                                          "no checks, no validation")
+
+
+def run_script_on_files(run: SizeRun, script: Path, files: list[Path], name: str) -> Measurement:
+    """Time ``python script LIST`` in a fresh process, LIST naming ``files`` one a line (``<name>-files.txt``)."""
+    list_path = run.workdir / f"{name}-files.txt"
+    list_path.write_text("\n".join(str(p) for p in files), encoding="utf-8")
+    return run_measured([sys.executable, str(script), str(list_path)], run.workdir / f"{name}.out")
 
 
 def help_seconds(runs: int = 5) -> float:
@@ -643,10 +648,7 @@ def baseline_row(run: SizeRun, sample: int) -> Row:
     """The pandas loop, on every file or on an evenly spread sample extrapolated linearly."""
     files = run.returns
     chosen = files if len(files) <= sample else [files[i * len(files) // sample] for i in range(sample)]
-    list_path = run.workdir / "baseline-files.txt"
-    list_path.write_text("\n".join(str(p) for p in chosen), encoding="utf-8")
-    script = write_baseline_script(run.workdir)
-    m = run_measured([sys.executable, str(script), str(list_path)], run.workdir / "baseline.out")
+    m = run_script_on_files(run, write_baseline_script(run.workdir), chosen, "baseline")
     note = ""
     if len(chosen) < len(files):
         m.seconds *= len(files) / len(chosen)
@@ -1007,14 +1009,16 @@ def _floor_headroom(by: dict, largest: int) -> list[tuple[str, str, str]]:
     if not all(r is not None and r.ok for r in rows):
         return []
     validate, merge, floor, baseline = rows
-    allowed = baseline.seconds / BUDGET_RATIO - merge.seconds
+    both = baseline.seconds / BUDGET_RATIO
+    allowed = both - merge.seconds
+    left, taken = allowed - floor.seconds, validate.seconds - floor.seconds
+    per_file_ms = 1000 / validate.files
     return [(f"where the {BUDGET_RATIO:.0f}× budget leaves validate (N={largest:,})", INFO,
-             f"{BUDGET_RATIO:.0f}× allows {baseline.seconds / BUDGET_RATIO:.2f} s for both commands; after merge's "
-             f"{merge.seconds:.2f} s that leaves validate {allowed:.2f} s, of which python-calamine alone takes "
-             f"{floor.seconds:.2f} s to read the files: {allowed - floor.seconds:.2f} s for every check and the "
-             f"report of {validate.files:,} files ({(allowed - floor.seconds) / validate.files * 1000:.2f} ms a file "
-             f"of wall time); they take {validate.seconds - floor.seconds:.2f} s "
-             f"({(validate.seconds - floor.seconds) / validate.files * 1000:.2f} ms a file)")]
+             f"{BUDGET_RATIO:.0f}× allows {both:.2f} s for both commands; after merge's {merge.seconds:.2f} s "
+             f"that leaves validate {allowed:.2f} s, of which python-calamine alone takes {floor.seconds:.2f} s "
+             f"to read the files: {left:.2f} s for every check and the report of {validate.files:,} files "
+             f"({left * per_file_ms:.2f} ms a file of wall time); they take {taken:.2f} s "
+             f"({taken * per_file_ms:.2f} ms a file)")]
 
 
 def _memory_budgets(by: dict, largest: int) -> list[tuple[str, bool | None, str]]:
