@@ -1,0 +1,433 @@
+"""Catalogue part: findings about a returned file (reading, cell values, validation, merge).
+
+These are what a commune or an officer reads about one return, in reports, workbooks and copies.
+"""
+from ._message import _m
+
+FINDINGS = {
+    # --- reading a returned file ---------------------------------------------
+    "file-empty": _m(
+        "error",
+        "Tệp rỗng (0 byte). Hãy gửi lại tệp báo cáo.",
+        "The file is empty (0 bytes). Please send the report file again.",
+    ),
+    "file-too-large": _m(
+        "error",
+        "Tệp quá lớn ({size} MB, giới hạn {limit} MB). Biểu mẫu báo cáo chỉ vài chục KB; "
+        "hãy gửi đúng tệp biểu mẫu đã điền.",
+        "The file is too large ({size} MB, limit {limit} MB). The report form is a few "
+        "tens of KB; send the filled-in form itself.",
+    ),
+    "not-a-spreadsheet": _m(
+        "error",
+        "Tệp không phải là bảng tính Excel/LibreOffice ({detail}). Hãy gửi tệp .xlsx, .xls "
+        "hoặc .ods đã điền.",
+        "The file is not an Excel/LibreOffice spreadsheet ({detail}). Send the filled-in "
+        ".xlsx, .xls or .ods file.",
+    ),
+    "file-unreadable": _m(
+        "error",
+        "Không đọc được tệp: {reason}. Tệp có thể bị hỏng khi lưu hoặc gửi; hãy mở lại "
+        "trong Excel, lưu lại và gửi lại.",
+        "The file cannot be read: {reason}. It may have been damaged when saved or sent; "
+        "open it in Excel, save it again and resend.",
+    ),
+    "file-password-protected": _m(
+        "error",
+        "Tệp được đặt mật khẩu mở tệp nên không đọc được. Hãy bỏ mật khẩu mở tệp "
+        "(Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.",
+        "The file is encrypted with an open password and cannot be read. Remove the "
+        "password (File > Info > Protect Workbook) and resend.",
+    ),
+    "file-bomb": _m(
+        "error",
+        "Tệp có cấu trúc bất thường ({detail}) nên không được mở để bảo đảm an toàn. "
+        "Hãy dùng đúng biểu mẫu đã được gửi.",
+        "The file has an abnormal structure ({detail}) and was not opened, for safety. "
+        "Use the form that was sent to you.",
+    ),
+    "file-unsupported-format": _m(
+        "error",
+        "Định dạng {format} chưa được hỗ trợ. Hãy lưu lại thành .xlsx (Excel Workbook) "
+        "rồi gửi lại.",
+        "Format {format} is not supported. Save the file as .xlsx (Excel Workbook) and resend.",
+    ),
+    "not-a-cchc-form": _m(
+        "error",
+        "Tệp không phải là biểu mẫu báo cáo của hệ thống (không tìm thấy thông tin nhận "
+        "dạng hay bảng chỉ tiêu). Hãy điền vào đúng tệp biểu mẫu đã được gửi.",
+        "The file is not one of our report forms (no identity sheet or indicator table "
+        "found). Fill in the form file that was sent to you.",
+    ),
+    "metadata-missing": _m(
+        "warning",
+        "Tệp không còn trang thông tin nhận dạng ẩn (có thể dữ liệu đã được dán sang sổ "
+        "làm việc mới); đơn vị và kỳ báo cáo được nhận dạng từ tiêu đề trang. Lần sau hãy "
+        "điền trực tiếp vào tệp biểu mẫu.",
+        "The hidden identity sheet is gone (the data may have been pasted into a new "
+        "workbook); unit and period were identified from the visible heading. Next time "
+        "fill in the form file itself.",
+    ),
+    "wrong-form": _m(
+        "error",
+        "Tệp là biểu mẫu “{found}”, không phải biểu mẫu “{expected}” đang tổng hợp. "
+        "Hãy gửi đúng biểu mẫu.",
+        "The file is form “{found}”, not the form “{expected}” being merged. Send the right form.",
+    ),
+    "form-version-old": _m(
+        "error",
+        "Tệp dùng phiên bản biểu mẫu cũ ({found}); phiên bản hiện hành là {expected}. "
+        "Hãy điền vào biểu mẫu mới đã được gửi.",
+        "The file uses an old form version ({found}); the current version is {expected}. "
+        "Fill in the new form that was sent.",
+    ),
+    "form-version-newer": _m(
+        "warning",
+        "Tệp dùng phiên bản biểu mẫu {found}, mới hơn phiên bản {expected} của công cụ; "
+        "hãy cập nhật bộ biểu mẫu.",
+        "The file uses form version {found}, newer than the tool's {expected}; update the form pack.",
+    ),
+    "unknown-unit": _m(
+        "error",
+        "Mã đơn vị “{unit}” không có trong danh sách đơn vị. Hãy dùng biểu mẫu đã gửi "
+        "riêng cho đơn vị mình.",
+        "Unit code “{unit}” is not in the units list. Use the form sent to your own unit.",
+    ),
+    "unit-unexpected": _m(
+        "error",
+        "Tệp là báo cáo của đơn vị “{found}”, không phải “{expected}” như mong đợi.",
+        "The file is the report of unit “{found}”, not “{expected}” as expected.",
+    ),
+    "period-mismatch": _m(
+        "error",
+        "Tệp là báo cáo kỳ “{found}”, không phải kỳ “{expected}” đang tổng hợp. Hãy điền "
+        "biểu mẫu của kỳ {expected}.",
+        "The file reports period “{found}”, not “{expected}” being merged. Fill in the "
+        "form for {expected}.",
+    ),
+    "layout-altered": _m(
+        "error",
+        "Bố cục biểu mẫu đã bị thay đổi ({detail}). Không chèn, xóa dòng/cột hay sửa tên "
+        "chỉ tiêu; hãy nhập lại số liệu vào tệp biểu mẫu gốc.",
+        "The form layout was changed ({detail}). Do not insert or delete rows/columns or "
+        "edit indicator labels; re-enter the data in the original form file.",
+    ),
+    "label-changed": _m(
+        "error",
+        "Tên chỉ tiêu ở ô {cell} đã bị sửa thành “{value}” (đúng là “{expected}”). "
+        "Hãy trả lại tên chỉ tiêu như biểu mẫu.",
+        "The indicator label in {cell} was changed to “{value}” (expected “{expected}”). "
+        "Restore the label as in the form.",
+    ),
+    "row-moved": _m(
+        "error",
+        "Chỉ tiêu {indicator} nằm ở dòng {found_row} thay vì dòng {expected_row} (đã chèn "
+        "hoặc xóa dòng). Số liệu vẫn được đọc theo tên chỉ tiêu; hãy dùng biểu mẫu gốc.",
+        "Indicator {indicator} is on row {found_row} instead of row {expected_row} (rows "
+        "were inserted or deleted). The value was read by its label; use the original form.",
+    ),
+    "row-missing": _m(
+        "error",
+        "Không tìm thấy dòng chỉ tiêu {indicator} “{label}” (có thể đã bị xóa). Hãy nhập "
+        "lại số liệu vào tệp biểu mẫu gốc.",
+        "The row for indicator {indicator} “{label}” is missing (perhaps deleted). Re-enter "
+        "the data in the original form file.",
+    ),
+    "protection-removed": _m(
+        "warning",
+        "Trang “{sheet}” đã bị bỏ bảo vệ. Số liệu vẫn được đọc, nhưng lần sau hãy không "
+        "bỏ bảo vệ biểu mẫu.",
+        "Sheet “{sheet}” is no longer protected. The data was read, but please keep the "
+        "form protected next time.",
+    ),
+    "duplicate-unit": _m(
+        "warning",
+        "Đơn vị {unit} gửi nhiều tệp: dùng tệp mới hơn {newer}; tệp {older} bị thay thế "
+        "({difference}).",
+        "Unit {unit} sent several files: using the newer {newer}; {older} is superseded "
+        "({difference}).",
+    ),
+    # --- cell values -----------------------------------------------------------
+    "required-missing": _m(
+        "error",
+        "Chưa nhập “{label}”. Hãy nhập số liệu (nhập 0 nếu không có).",
+        "“{label}” is empty. Enter a value (0 if there is none).",
+    ),
+    "not-a-number": _m(
+        "error",
+        "Ô này cần một con số, nhưng đang có chữ “{value}”. Hãy nhập số vào cột Số lượng "
+        "và chuyển phần chữ sang cột Ghi chú.",
+        "This cell needs a number but holds the text “{value}”. Enter the number under "
+        "Số lượng and move the words to Ghi chú.",
+    ),
+    "not-a-whole-number": _m(
+        "error",
+        "“{label}” phải là số nguyên (không có phần thập phân), đang là {value}.",
+        "“{label}” must be a whole number, found {value}.",
+    ),
+    "negative-number": _m(
+        "error",
+        "“{label}” không được là số âm, đang là {value}.",
+        "“{label}” must not be negative, found {value}.",
+    ),
+    "below-minimum": _m(
+        "error",
+        "“{label}” phải từ {minimum} trở lên, đang là {value}.",
+        "“{label}” must be at least {minimum}, found {value}.",
+    ),
+    "above-maximum": _m(
+        "error",
+        "“{label}” không được vượt quá {maximum}, đang là {value}. Hãy kiểm tra lại số liệu.",
+        "“{label}” must not exceed {maximum}, found {value}. Check the figure.",
+    ),
+    "date-in-number-cell": _m(
+        "error",
+        "Ô này cần một con số nhưng đang chứa ngày tháng ({value}); có thể Excel đã tự đổi "
+        "định dạng. Hãy định dạng ô là Số và nhập lại.",
+        "This cell needs a number but holds a date ({value}); Excel may have reformatted "
+        "it. Format the cell as Number and re-enter.",
+    ),
+    "boolean-in-number-cell": _m(
+        "error",
+        "Ô này cần một con số nhưng đang chứa giá trị đúng/sai ({value}). Hãy nhập số.",
+        "This cell needs a number but holds a true/false value ({value}). Enter a number.",
+    ),
+    "formula-error": _m(
+        "error",
+        "Công thức trong ô cho kết quả lỗi {value}. Hãy nhập trực tiếp con số.",
+        "The formula in this cell gives the error {value}. Enter the number directly.",
+    ),
+    "number-with-remark": _m(
+        "warning",
+        "Đã đọc số {number} từ “{value}”; phần chú thích “{remark}” được chuyển sang Ghi chú. "
+        "Lần sau hãy chỉ nhập số vào cột Số lượng.",
+        "Read the number {number} from “{value}”; the remark “{remark}” was moved to Ghi "
+        "chú. Next time enter only the number under Số lượng.",
+    ),
+    "number-as-text": _m(
+        "info",
+        "Số được nhập dạng chữ (“{value}”), đã đọc là {number}.",
+        "The number was typed as text (“{value}”); read as {number}.",
+    ),
+    "text-too-long": _m(
+        "error",
+        "Nội dung dài {length} ký tự, vượt giới hạn {limit} ký tự. Hãy rút gọn.",
+        "The text is {length} characters long, over the limit of {limit}. Shorten it.",
+    ),
+    "legacy-encoding": _m(
+        "warning",
+        "Nội dung “{value}” có vẻ được gõ bằng bảng mã cũ (TCVN3/VNI) nên hiển thị sai "
+        "dấu. Hãy gõ lại bằng Unicode.",
+        "The text “{value}” looks typed in a legacy encoding (TCVN3/VNI) and shows "
+        "garbled accents. Retype it in Unicode.",
+    ),
+    "rule-failed": _m(
+        "warning",
+        "{rule_message}",
+        "{rule_message}",
+    ),
+    "outlier": _m(
+        "warning",
+        "“{label}” = {value} cao bất thường so với các đơn vị khác (trung vị {median}, "
+        "ngưỡng {threshold}). Hãy kiểm tra lại số liệu.",
+        "“{label}” = {value} is unusually high compared with other units (median {median}, "
+        "threshold {threshold}). Check the figure.",
+    ),
+    # --- merge ---
+    "merge-same-content": _m(
+        "info",
+        "cùng nội dung, gửi trùng",
+        "identical content, sent twice",
+    ),
+    "merge-newer-time": _m(
+        "info",
+        "tệp dùng nhận lúc {newer_time}, tệp bị thay thế lúc {older_time}",
+        "the file used arrived {newer_time}, the superseded one {older_time}",
+    ),
+    "merge-completeness": _m(
+        "info",
+        "{count}/{expected} đơn vị, {rate}",
+        "{count}/{expected} units, {rate}",
+    ),
+    "merge-summary-submitted": _m(
+        "info",
+        "Đã nộp: {submitted}. Tính vào tổng hợp: {counted} đơn vị.",
+        "Submitted: {submitted}. Counted in the totals: {counted} units.",
+    ),
+    "merge-summary-on-time": _m(
+        "info",
+        "Đúng hạn (hạn {deadline}): {on_time}.",
+        "On time (deadline {deadline}): {on_time}.",
+    ),
+    "merge-summary-missing": _m(
+        "warning",
+        "Chưa nộp ({count}): {units}.",
+        "Not submitted ({count}): {units}.",
+    ),
+    "merge-summary-invalid": _m(
+        "warning",
+        "Có lỗi, chưa tính vào tổng hợp ({count}): {units}.",
+        "With errors, left out of the totals ({count}): {units}.",
+    ),
+    "merge-summary-other-files": _m(
+        "info",
+        "Tệp không dùng: {superseded} bị thay thế, {unmatched} không khớp đơn vị/kỳ/biểu mẫu, "
+        "{unreadable} không đọc được (xem trang “Tình hình nộp”).",
+        "Files not used: {superseded} superseded, {unmatched} matching no unit/period/form, "
+        "{unreadable} unreadable (see the “Tình hình nộp” sheet).",
+    ),
+    "merge-written": _m(
+        "info",
+        "Đã ghi sổ tổng hợp: {path}",
+        "Consolidated workbook written: {path}",
+    ),
+    "merge-long-written": _m(
+        "info",
+        "Đã ghi bảng số liệu dạng dài: {path}",
+        "Long export written: {path}",
+    ),
+    "long-format-unsupported": _m(
+        "fatal",
+        "Không ghi được {path}: --long chỉ nhận tệp .csv hoặc .parquet.",
+        "Cannot write {path}: --long takes a .csv or .parquet file only.",
+    ),
+    "merged-workbook-invalid": _m(
+        "fatal",
+        "Tệp {path} không phải là sổ tổng hợp do “cchc merge” tạo ({reason}). Hãy chạy lại "
+        "“cchc merge” rồi dùng tệp kết quả.",
+        "{path} is not a consolidated workbook written by “cchc merge” ({reason}). Run "
+        "“cchc merge” again and use its output.",
+    ),
+    "merged-workbook-other-form": _m(
+        "fatal",
+        "Sổ tổng hợp {path} là của biểu mẫu “{found}”, không phải “{expected}”.",
+        "The consolidated workbook {path} is for form “{found}”, not “{expected}”.",
+    ),
+    "received-csv-unusable": _m(
+        "warning",
+        "Không dùng được {path} ({reason}); thời điểm nhận sẽ lấy theo thời gian của tệp.",
+        "Cannot use {path} ({reason}); the time received falls back to the file time.",
+    ),
+    "received-time-invalid": _m(
+        "warning",
+        "{path}, dòng {line}: thời điểm nhận “{value}” không đúng dạng ISO 8601 có múi giờ; "
+        "tệp {file} sẽ lấy theo thời gian của tệp.",
+        "{path}, line {line}: time received “{value}” is not ISO 8601 with a time zone; "
+        "{file} falls back to the file time.",
+    ),
+    # --- validation ---------------------------------------------------------------
+    "layout-detail-pack-edition": _m(
+        "info",
+        "tệp được tạo từ một bản khác của bộ biểu mẫu cùng phiên bản; hãy gửi lại biểu mẫu mới cho đơn vị",
+        "the file was made from another edition of the form pack with the same version; send the unit the new form",
+    ),
+    "layout-detail-cell": _m(
+        "info",
+        "ô {sheet}!{cell} đang là “{found}”, đúng là “{expected}”",
+        "cell {sheet}!{cell} holds “{found}”, expected “{expected}”",
+    ),
+    "layout-detail-more": _m(
+        "info",
+        "và {count} ô khác",
+        "and {count} more cells",
+    ),
+    "layout-detail-column-moved": _m(
+        "info",
+        "cột “{heading}” đang ở cột {found} thay vì cột {expected} (đã chèn hoặc xóa cột)",
+        "column “{heading}” is in column {found} instead of {expected} (columns were inserted or deleted)",
+    ),
+    "layout-detail-column-missing": _m(
+        "info",
+        "không thấy cột “{heading}” (cột {column})",
+        "column “{heading}” (column {column}) is missing",
+    ),
+    "duplicate-different-values": _m(
+        "info",
+        "số liệu khác nhau ở chỉ tiêu {codes}",
+        "figures differ for indicators {codes}",
+    ),
+    "duplicate-different-text": _m(
+        "info",
+        "số liệu giống nhau, phần ghi chú hoặc ý kiến khác nhau",
+        "same figures, notes or comments differ",
+    ),
+    "duplicate-same-content": _m(
+        "info",
+        "nội dung hai tệp giống nhau",
+        "both files have the same contents",
+    ),
+    "status-valid": _m("info", "hợp lệ", "valid"),
+    "status-warnings": _m("info", "có cảnh báo", "warnings"),
+    "status-invalid": _m("info", "có lỗi", "errors"),
+    "status-unreadable": _m("info", "không đọc được", "unreadable"),
+    "severity-error": _m("info", "Lỗi", "Error"),
+    "severity-warning": _m("info", "Cảnh báo", "Warning"),
+    "severity-info": _m("info", "Thông tin", "Info"),
+    "validate-file-line": _m(
+        "info",
+        "{status} {unit} — {file}: {errors} lỗi, {warnings} cảnh báo",
+        "{status} {unit} — {file}: {errors} errors, {warnings} warnings",
+    ),
+    "validate-summary": _m(
+        "info",
+        "Tổng cộng {files} tệp: {valid} hợp lệ, {warnings} có cảnh báo, {invalid} có lỗi, "
+        "{unreadable} không đọc được.",
+        "{files} files: {valid} valid, {warnings} with warnings, {invalid} with errors, "
+        "{unreadable} unreadable.",
+    ),
+    "validate-valid-not-listed": _m(
+        "info",
+        "{count} tệp hợp lệ, không có phát hiện nào, không liệt kê ở trên (thêm --all để liệt kê từng tệp).",
+        "{count} valid files without any finding are not listed above (add --all to list every file).",
+    ),
+    "validate-progress": _m("info", "Đang kiểm tra", "Checking"),
+    "merge-progress": _m("info", "Đang đọc và kiểm tra các tệp", "Reading and checking the files"),
+    "validate-unit-unknown": _m("info", "(chưa rõ đơn vị)", "(unit unknown)"),
+    "validate-report-written": _m(
+        "info",
+        "Đã ghi bảng kết quả kiểm tra: {path}",
+        "Findings workbook written: {path}",
+    ),
+    "validate-feedback-written": _m(
+        "info",
+        "Đã ghi {count} bản đánh dấu để gửi lại cho đơn vị vào {path}",
+        "Wrote {count} marked-up copies for units to {path}",
+    ),
+    "validate-feedback-skipped": _m(
+        "info",
+        "Không tạo được bản đánh dấu cho {file} (tệp không đọc được); hãy báo đơn vị gửi lại tệp.",
+        "No marked-up copy for {file} (the file cannot be read); ask the unit to send it again.",
+    ),
+    "findings-report-columns": _m(
+        "info",
+        "Tệp|Mã đơn vị|Tên đơn vị|Trạng thái|Mã lỗi|Mức độ|Trang|Ô|Chỉ tiêu|Giá trị|Nội dung",
+        "File|Unit code|Unit name|Status|Code|Severity|Sheet|Cell|Indicator|Value|Message",
+    ),
+    "findings-report-sheet": _m("info", "Kết quả kiểm tra", "Findings"),
+    "findings-report-no-findings": _m("info", "Không có lỗi hay cảnh báo.", "No errors or warnings."),
+    "feedback-sheet": _m("info", "Cần sửa", "To fix"),
+    "feedback-title": _m(
+        "info",
+        "CÁC ĐIỂM CẦN SỬA TRONG BÁO CÁO — {unit}",
+        "POINTS TO FIX IN THE REPORT — {unit}",
+    ),
+    "feedback-intro": _m(
+        "info",
+        "Ô tô đỏ là lỗi phải sửa, ô tô vàng là cảnh báo cần xem lại; rê chuột vào ô để xem ghi chú. "
+        "Sửa ngay trong tệp này (không chèn, xóa dòng hay cột) rồi gửi lại. Không cần xóa trang này.",
+        "Red cells are errors to fix, yellow cells are warnings to check; hover a cell to read its comment. "
+        "Fix them in this file (do not insert or delete rows or columns) and send it back. No need to delete this sheet.",
+    ),
+    "feedback-columns": _m(
+        "info",
+        "STT|Mức độ|Trang|Ô|Chỉ tiêu|Nội dung",
+        "No.|Severity|Sheet|Cell|Indicator|Message",
+    ),
+    "feedback-recreated": _m(
+        "info",
+        "Tệp gốc ({format}) không sửa trực tiếp được nên bản này được tạo lại từ biểu mẫu với số liệu đã đọc; "
+        "hãy điền tiếp vào bản này.",
+        "The original ({format}) cannot be edited directly, so this copy was rebuilt from the form with the "
+        "values read; continue in this copy.",
+    ),
+}
