@@ -1,0 +1,97 @@
+"""A small façade for library users: one office, one form, one units list, one period.
+
+In the spirit of sqlite-utils' ``Database``: a script says what it has once and then
+asks for the round trip's steps, instead of threading the same keyword arguments
+through four modules::
+
+    from cchc_sheets import Office
+
+    office = Office("tuyen-truyen-cchc", units="xa.csv", period="2020-H1")
+    office.templates("bieu-mau/")
+    batch = office.validate(["tra-ve/"])
+    run = office.merge(["tra-ve/"], out="tong-hop.xlsx", long="tong-hop.csv")
+    office.draft("tong-hop.xlsx", "bao-cao.docx")
+
+Each method calls the same library functions as the ``cchc`` command of the same name.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .forms import Form, load_form
+from .model import BatchReport, FileReport
+from .periods import Period, parse_date, parse_period
+from .units import UnitList, load_units
+
+
+class Office:
+    """The settings every step shares; ``form``, ``units`` and ``period`` as objects or as the CLI takes them."""
+
+    def __init__(self, form: Form | str | Path | None = None, *, units: UnitList | str | Path | None = None,
+                 period: Period | str | None = None, deadline: date | str | None = None,
+                 jobs: int | None = None, cache: bool = True):
+        self.form = form if isinstance(form, Form) else load_form(form)
+        self.units = units if units is None or isinstance(units, UnitList) else load_units(units)
+        self.period = period if period is None or isinstance(period, Period) else parse_period(period)
+        self.deadline = deadline if deadline is None or isinstance(deadline, date) else parse_date(deadline)
+        self.jobs = jobs
+        self.cache = cache
+
+    def _need(self, **settings: object) -> None:
+        missing = [name for name, value in settings.items() if value is None]
+        if missing:
+            raise ValueError(f"Office needs {', '.join(missing)} for this step")
+
+    @property
+    def effective_deadline(self) -> date | None:
+        return self.deadline or (self.period.default_deadline if self.period else None)
+
+    def templates(self, out_dir: str | Path, *, password: str | None = None):
+        """One locked workbook per unit in ``out_dir`` and its ``manifest.csv``; returns the manifest rows."""
+        from .template.batch import write_templates
+
+        self._need(units=self.units, period=self.period)
+        return write_templates(self.form, self.units, self.period, out_dir, deadline=self.effective_deadline,
+                               password=password, jobs=self.jobs)
+
+    def validate(self, paths: Iterable[str | Path], *, progress: Callable[[FileReport], None] | None = None,
+                 report: str | Path | None = None) -> BatchReport:
+        """Read and check every spreadsheet under ``paths``; ``report`` also writes the findings workbook."""
+        from .batch import validate_paths
+
+        batch = validate_paths(list(paths), self.form, units=self.units, period=self.period, jobs=self.jobs,
+                               progress=progress, cache=self.cache)
+        if report:
+            from .findings_report import write_findings_report
+
+            write_findings_report(batch, report)
+        return batch
+
+    def merge(self, paths: Iterable[str | Path], *, out: str | Path | None = None, long: str | Path | None = None,
+              progress: Callable[[FileReport], None] | None = None):
+        """Validate and consolidate; ``out`` writes the consolidated workbook, ``long`` the tidy export.
+
+        Returns the ``pipeline.MergeRun`` (batch, consolidation, problems with received.csv).
+        """
+        from .pipeline import merge_paths
+
+        self._need(units=self.units, period=self.period)
+        run = merge_paths(list(paths), self.form, self.units, self.period, deadline=self.effective_deadline,
+                          exclude=[out, long], jobs=self.jobs, progress=progress, cache=self.cache)
+        if out:
+            from .merged_workbook import write_merged_workbook
+
+            write_merged_workbook(run.consolidation, out)
+        if long:
+            from .long_export import write_long
+
+            write_long(run.consolidation, long)
+        return run
+
+    def draft(self, source: str | Path, out: str | Path, *, previous: str | Path | None = None, options=None):
+        """The Word (.docx) or Markdown (.md) draft from a consolidated workbook or a commune's return."""
+        from .narrative.drafting import draft_report
+
+        return draft_report(source, out, previous=previous, options=options, form=self.form)
