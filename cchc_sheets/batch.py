@@ -37,12 +37,36 @@ def pool_workers() -> int:
 
 _worker_setup: dict = {}
 
+# A reading worker's address space: far above what any return needs (a template takes a
+# few MB), far below the machine. A hostile file that makes the native reader allocate
+# past it fails in that worker alone; the batch goes on (see ``_isolated``).
+WORKER_MEMORY_BYTES = 2 * 1024 ** 3
+
+
+def _limit_worker_memory() -> None:
+    """Cap this (worker) process's address space; a no-op where the OS has no rlimits (Windows)."""
+    limit = WORKER_MEMORY_BYTES
+    try:
+        import resource
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        except (ValueError, OSError):
+            pass
+
 
 def _init_worker(form: Form, limits, cache, in_pool: bool) -> None:
     _worker_setup.update(form=form, limits=limits, cache=cache)
     _plan_for(form)  # worked out once per worker, before its first file
-    if in_pool and cache is not None:
-        cache.keep_open()  # this process's own copy of the cache object
+    if in_pool:
+        _limit_worker_memory()
+        if cache is not None:
+            cache.keep_open()  # this process's own copy of the cache object
 
 
 def _validate_chunk(paths: list[str]) -> list[bytes]:
@@ -50,38 +74,81 @@ def _validate_chunk(paths: list[str]) -> list[bytes]:
 
     The worker stores the rows in the report cache itself and sends the same
     bytes back: the parent neither encodes nor stores anything for fresh files.
+    A file whose reading runs out of memory is a finding for that file, not cached.
     """
     from .reading import read_workbook
 
     setup = _worker_setup
-    done = []
+    done, rows = [], []
     for path in paths:
         stat = report_cache.file_stat(path)  # taken before reading: a change while reading shows next time
-        report = validate_content(read_workbook(path, setup["limits"]), setup["form"])
-        done.append((path, stat, report, report_cache.encode_report(report)))
+        try:
+            report = validate_content(read_workbook(path, setup["limits"]), setup["form"])
+        except MemoryError:
+            rows.append(report_cache.encode_report(gave_up_report(path, "memory")))
+            continue
+        row = report_cache.encode_report(report)
+        done.append((path, stat, report, row))
+        rows.append(row)
     if setup["cache"] is not None:
         setup["cache"].store(done)
-    return [row for *_, row in done]
+    return rows
+
+
+def gave_up_report(path: str | Path, why: str) -> FileReport:
+    """The report of a file the reader gave up on: it ran out of memory (``why='memory'``) or its worker died."""
+    from .model import make_finding
+
+    return FileReport(path=str(path), findings=[make_finding("file-reader-gave-up", why=why)])
 
 
 def _content_reports(files: list[Path], form, limits, jobs: int | None, cache) -> Iterator[FileReport]:
-    """Content reports in input order; a process pool for large batches."""
+    """Content reports in input order, read in worker processes (a pool for large batches).
+
+    Reading always happens outside this process, so a native abort or the OS killing a
+    worker costs one file, never the batch: see ``_pooled``.
+    """
+    if not files:
+        return
     workers = jobs if jobs is not None else (pool_workers() if len(files) >= POOL_MIN_FILES else 1)
+    workers = max(1, min(workers, len(files)))
     size = chunk_size(len(files), workers)
     names = list(map(str, files))  # a str pickles in a fraction of a Path's time
     chunks = [names[start:start + size] for start in range(0, len(names), size)]
-    if workers <= 1 or len(files) <= 1:
-        _init_worker(form, limits, cache, False)
-        yield from _unpacked(map(_validate_chunk, chunks))
-        return
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(form, limits, cache, True))
-    with pool:
-        yield from _unpacked(pool.map(_validate_chunk, chunks))
+    yield from _pooled(chunks, workers, (form, limits, cache, True))
 
 
-def _unpacked(chunks: Iterable[list[bytes]]) -> Iterator[FileReport]:
-    for rows in chunks:
-        yield from map(report_cache.decode_own_row, rows)
+def _pooled(chunks: list[list[str]], workers: int, initargs: tuple) -> Iterator[FileReport]:
+    """Every chunk's reports in order; a pool that breaks is rebuilt after its chunk is redone file by file."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    next_chunk = 0
+    while next_chunk < len(chunks):
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs)
+        with pool:
+            try:
+                for rows in pool.map(_validate_chunk, chunks[next_chunk:]):
+                    yield from map(report_cache.decode_own_row, rows)
+                    next_chunk += 1
+            except BrokenProcessPool:
+                pool.shutdown(wait=True, cancel_futures=True)
+            else:
+                return
+        # Some file of chunks[next_chunk] killed its worker (or another chunk's did meanwhile).
+        for path in chunks[next_chunk]:
+            yield _isolated(path, initargs)
+        next_chunk += 1
+
+
+def _isolated(path: str, initargs: tuple) -> FileReport:
+    """One file read in a worker of its own: its report, or the finding that the reader gave up on it."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=initargs) as pool:
+        try:
+            return report_cache.decode_own_row(pool.submit(_validate_chunk, [path]).result()[0])
+        except BrokenProcessPool:
+            return gave_up_report(path, "crash")
 
 
 def chunk_size(count: int, workers: int, most: int = POOL_CHUNK) -> int:

@@ -28,7 +28,7 @@ _COUNTED_STATUSES = frozenset({STATUS_VALID, STATUS_WARNINGS})
 # Findings that mean the file could not be read as one of our workbooks at all.
 UNREADABLE_CODES = frozenset({
     "file-empty", "file-too-large", "not-a-spreadsheet", "file-unreadable",
-    "file-password-protected", "file-bomb", "file-unsupported-format",
+    "file-password-protected", "file-bomb", "file-unsupported-format", "file-reader-gave-up",
 })
 
 

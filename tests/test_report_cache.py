@@ -74,9 +74,35 @@ def forbid_reading(monkeypatch):
     monkeypatch.setattr(reading, "read_workbook", refuse)
 
 
-def count_calls(monkeypatch, module, name: str) -> list[str]:
+class CallLog:
+    """File names a function was called with, in any process: reading happens in worker processes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.write_text("", encoding="utf-8")
+
+    def append(self, name: str) -> None:
+        with open(self.path, "a", encoding="utf-8") as log:  # one short line per write: appends stay whole
+            log.write(name + "\n")
+
+    def names(self) -> list[str]:
+        return self.path.read_text(encoding="utf-8").splitlines()
+
+    def __eq__(self, other) -> bool:
+        return self.names() == list(other)
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def __repr__(self) -> str:
+        return repr(self.names())
+
+
+def count_calls(monkeypatch, module, name: str) -> CallLog:
     """The file names ``module.name`` is called with, from now on (the real function still runs)."""
-    seen: list[str] = []
+    import tempfile
+
+    seen = CallLog(Path(tempfile.mkdtemp(prefix="calls-")) / "calls.txt")
     real = getattr(module, name)
 
     def counting(path, *args, **kwargs):

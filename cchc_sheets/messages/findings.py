@@ -32,6 +32,17 @@ FINDINGS = {
         "The file cannot be read: {reason}. It may have been damaged when saved or sent; "
         "open it in Excel, save it again and resend.",
     ),
+    "file-reader-gave-up": _m(
+        "error",
+        "Chương trình đọc bảng tính đã phải dừng với tệp này (tệp đòi quá nhiều bộ nhớ hoặc làm bộ "
+        "đọc ngừng đột ngột), nên không kiểm tra được; các tệp khác vẫn được kiểm tra bình thường. "
+        "Tệp có thể bị hỏng hoặc không phải biểu mẫu đã gửi: hãy đề nghị đơn vị nhập số liệu vào "
+        "biểu mẫu gốc, lưu lại và gửi lại.",
+        "The spreadsheet reader had to give up on this file (it needed too much memory or made the "
+        "reader stop), so it could not be checked; the other files were checked as usual. It may be "
+        "damaged or not the template that was sent: ask the unit to enter its figures in the original "
+        "template, save it and resend.",
+    ),
     "file-password-protected": _m(
         "error",
         "Tệp được đặt mật khẩu mở tệp nên không đọc được. Hãy bỏ mật khẩu mở tệp "
