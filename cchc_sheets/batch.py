@@ -8,12 +8,10 @@ and finally the findings that need the whole batch (``validation.check_batch``).
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
-from . import report_cache
+from . import pool, report_cache
 from .forms import Form
 from .messages import CchcError
 from .model import BatchReport, FileReport
@@ -25,17 +23,7 @@ POOL_MIN_FILES = 48       # below this a process pool costs more than it saves
 POOL_CHUNK = 64           # files per task sent to a worker: keeps IPC and cache transactions per file small
 
 
-def pool_workers() -> int:
-    """One worker per CPU this process may run on (at least one)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 # --------------------------------------------------------------------------- reading in workers
-
-_worker_setup: dict = {}
 
 # A reading worker's address space: far above what any return needs (a template takes a
 # few MB), far below the machine. A hostile file that makes the native reader allocate
@@ -60,13 +48,11 @@ def _limit_worker_memory() -> None:
             pass
 
 
-def _init_worker(form: Form, limits, cache, in_pool: bool) -> None:
-    _worker_setup.update(form=form, limits=limits, cache=cache)
-    _plan_for(form)  # worked out once per worker, before its first file
-    if in_pool:
-        _limit_worker_memory()
-        if cache is not None:
-            cache.keep_open()  # this process's own copy of the cache object
+def _prepare_worker(context: dict) -> None:
+    _plan_for(context["form"])  # worked out once per worker, before its first file
+    _limit_worker_memory()
+    if context["cache"] is not None:
+        context["cache"].keep_open()  # this process's own copy of the cache object
 
 
 def _validate_chunk(paths: list[str]) -> list[bytes]:
@@ -78,7 +64,7 @@ def _validate_chunk(paths: list[str]) -> list[bytes]:
     """
     from .reading import read_workbook
 
-    setup = _worker_setup
+    setup = pool.worker_context()
     done, rows = [], []
     for path in paths:
         stat = report_cache.file_stat(path)  # taken before reading: a change while reading shows next time
@@ -110,50 +96,42 @@ def _content_reports(files: list[Path], form, limits, jobs: int | None, cache) -
     """
     if not files:
         return
-    workers = jobs if jobs is not None else (pool_workers() if len(files) >= POOL_MIN_FILES else 1)
-    workers = max(1, min(workers, len(files)))
-    size = chunk_size(len(files), workers)
+    workers = pool.worker_count(jobs, len(files), POOL_MIN_FILES)
     names = list(map(str, files))  # a str pickles in a fraction of a Path's time
-    chunks = [names[start:start + size] for start in range(0, len(names), size)]
-    yield from _pooled(chunks, workers, (form, limits, cache, True))
+    chunks = pool.chunks(names, pool.chunk_size(len(files), workers, POOL_CHUNK))
+    yield from _pooled(chunks, workers, {"form": form, "limits": limits, "cache": cache})
 
 
-def _pooled(chunks: list[list[str]], workers: int, initargs: tuple) -> Iterator[FileReport]:
+def _pooled(chunks: list[list[str]], workers: int, context: dict) -> Iterator[FileReport]:
     """Every chunk's reports in order; a pool that breaks is rebuilt after its chunk is redone file by file."""
     from concurrent.futures.process import BrokenProcessPool
 
     next_chunk = 0
     while next_chunk < len(chunks):
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs)
-        with pool:
+        with pool.new_pool(workers, context, _prepare_worker) as workers_pool:
             try:
-                for rows in pool.map(_validate_chunk, chunks[next_chunk:]):
+                for rows in workers_pool.map(_validate_chunk, chunks[next_chunk:]):
                     yield from map(report_cache.decode_own_row, rows)
                     next_chunk += 1
             except BrokenProcessPool:
-                pool.shutdown(wait=True, cancel_futures=True)
+                workers_pool.shutdown(wait=True, cancel_futures=True)
             else:
                 return
         # Some file of chunks[next_chunk] killed its worker (or another chunk's did meanwhile).
         for path in chunks[next_chunk]:
-            yield _isolated(path, initargs)
+            yield _isolated(path, context)
         next_chunk += 1
 
 
-def _isolated(path: str, initargs: tuple) -> FileReport:
+def _isolated(path: str, context: dict) -> FileReport:
     """One file read in a worker of its own: its report, or the finding that the reader gave up on it."""
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=initargs) as pool:
+    with pool.new_pool(1, context, _prepare_worker) as single:
         try:
-            return report_cache.decode_own_row(pool.submit(_validate_chunk, [path]).result()[0])
+            return report_cache.decode_own_row(single.submit(_validate_chunk, [path]).result()[0])
         except BrokenProcessPool:
             return gave_up_report(path, "crash")
-
-
-def chunk_size(count: int, workers: int, most: int = POOL_CHUNK) -> int:
-    """``most`` items per task, fewer for small batches so every worker gets several tasks."""
-    return max(1, min(most, count // (max(1, workers) * 4)))
 
 
 def _cached_or_read(files: list[Path], form, limits, jobs: int | None, use_cache: bool) -> Iterator[FileReport]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 from . import layout as L
+from . import pool
 from .fileio import ascii_slug, ensure_directory, write_with
 from .forms import Form
 from .messages import CchcError, render
@@ -75,26 +75,20 @@ def write_feedbacks(batch: BatchReport, out_dir: str | Path, form: Form, *,
 
 
 def _write_all(tasks: list[tuple[FileReport, str]], out_dir, form: Form, jobs: int | None) -> list[Path | None]:
-    from .batch import chunk_size, pool_workers
-
-    workers = jobs if jobs is not None else (pool_workers() if len(tasks) >= POOL_MIN_COPIES else 1)
-    if workers <= 1 or len(tasks) <= 1:
-        return [write_feedback(report, out_dir, form, name=name) for report, name in tasks]
-    ensure_directory(out_dir)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(out_dir, form)) as pool:
-        return list(pool.map(_write_in_worker, tasks, chunksize=chunk_size(len(tasks), workers, most=16)))
-
-
-_worker_setup: dict = {}
+    if not tasks:
+        return []
+    workers = pool.worker_count(jobs, len(tasks), POOL_MIN_COPIES)
+    if workers > 1:
+        ensure_directory(out_dir)
+    context = {"out_dir": out_dir, "form": form}
+    # Chunks of up to 16 copies a task (openpyxl spends about 90 ms on each).
+    chunks = pool.chunks(tasks, pool.chunk_size(len(tasks), workers, 16))
+    return [path for paths in pool.map_ordered(_write_in_worker, chunks, workers, context) for path in paths]
 
 
-def _init_worker(out_dir, form: Form) -> None:
-    _worker_setup.update(out_dir=out_dir, form=form)
-
-
-def _write_in_worker(task: tuple[FileReport, str]) -> Path | None:
-    report, name = task
-    return write_feedback(report, _worker_setup["out_dir"], _worker_setup["form"], name=name)
+def _write_in_worker(tasks: list[tuple[FileReport, str]]) -> list[Path | None]:
+    context = pool.worker_context()
+    return [write_feedback(report, context["out_dir"], context["form"], name=name) for report, name in tasks]
 
 
 def _unique(name: str, used: set[str]) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from builders import (CLEAN_VALUES, REFERENCE_VALUES, delete_row, make_return, set_metadata, unprotect,
                       without_metadata)
-from cchc_sheets import layout, reading, report_cache
+from cchc_sheets import layout, pool, reading, report_cache
 from cchc_sheets.model import FileReport, Finding, make_finding
 from cchc_sheets.periods import parse_period
 from cchc_sheets.units import Unit, UnitList
@@ -189,11 +189,9 @@ def test_second_run_in_a_process_pool_reads_only_the_new_file(inbox, form, units
 
 
 def test_one_worker_per_usable_cpu(monkeypatch):
-    from cchc_sheets import batch
-
-    assert batch.pool_workers() == len(os.sched_getaffinity(0))
+    assert pool.cpu_workers() == len(os.sched_getaffinity(0))
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set())
-    assert batch.pool_workers() == 1
+    assert pool.cpu_workers() == 1
 
 
 def test_a_changed_file_is_read_again(tmp_path, form, units, period, monkeypatch):
