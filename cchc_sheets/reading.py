@@ -53,7 +53,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from . import layout, model
+from . import a1, layout, model
 from .messages import current_lang
 from .periods import parse_period, period_from_label
 from .values import ERROR_LITERALS, CellError
@@ -295,26 +295,14 @@ def _grid_detail(rows: int, cols: int) -> str:
                   f"a sheet declares a grid of {rows:,} rows × {cols:,} columns")
 
 
-_LETTERS: list[str] = []
-
-
 def column_letter(index: int) -> str:
-    """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (cached: called for every cell)."""
-    while len(_LETTERS) <= index:
-        n, letters = len(_LETTERS) + 1, ""
-        while n:
-            n, rem = divmod(n - 1, 26)
-            letters = chr(65 + rem) + letters
-        _LETTERS.append(letters)
-    return _LETTERS[index]
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (0-based, as calamine counts columns)."""
+    return a1.column_letter(index + 1)
 
 
 def column_index(letters: str) -> int:
     """'A' -> 0, 'AA' -> 26."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+    return a1.column_number(letters) - 1
 
 
 # --------------------------------------------------------------------------- ZIP packages
