@@ -70,8 +70,10 @@ class Office:
         return batch
 
     def merge(self, paths: Iterable[str | Path], *, out: str | Path | None = None, long: str | Path | None = None,
-              progress: Callable[[FileReport], None] | None = None):
-        """Validate and consolidate; ``out`` writes the consolidated workbook, ``long`` the tidy export.
+              report: str | Path | None = None, progress: Callable[[FileReport], None] | None = None,
+              found: Callable[[int], None] | None = None):
+        """Validate and consolidate; ``out`` writes the consolidated workbook, ``long`` the tidy export,
+        ``report`` the findings workbook (none of them is read as an input).
 
         Returns the ``pipeline.MergeRun`` (batch, consolidation, problems with received.csv).
         """
@@ -79,7 +81,8 @@ class Office:
 
         self._need(units=self.units, period=self.period)
         run = merge_paths(list(paths), self.form, self.units, self.period, deadline=self.effective_deadline,
-                          exclude=[out, long], jobs=self.jobs, progress=progress, cache=self.cache)
+                          exclude=[out, long, report], jobs=self.jobs, progress=progress, cache=self.cache,
+                          found=found)
         if out:
             from .merged_workbook import write_merged_workbook
 
@@ -88,6 +91,10 @@ class Office:
             from .long_export import write_long
 
             write_long(run.consolidation, long)
+        if report:
+            from .findings_report import write_findings_report
+
+            write_findings_report(run.batch, report)
         return run
 
     def draft(self, source: str | Path, out: str | Path, *, previous: str | Path | None = None, options=None):

@@ -32,28 +32,20 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
     received.csv from cchc collect in an input folder gives the mail times.
     Exit status 0 when written (1 with --strict if a unit is missing or invalid), 2 on fatal errors.
     """
-    from ..merged_workbook import write_merged_workbook
-    from ..pipeline import merge_paths
+    from ..office import Office
 
     form_pack, units = load_form_and_units(form, units_path)
+    office = Office(form_pack, units=units, period=period, deadline=deadline, jobs=jobs, cache=not no_cache)
     with FilesProgress("merge-progress") as bar:
-        run = merge_paths(paths, form_pack, units, period, deadline=deadline, jobs=jobs,
-                          exclude=[out_path, long_path, report_path], cache=not no_cache,
-                          found=bar.start, progress=bar.tick)
+        run = office.merge(paths, out=out_path, long=long_path, report=report_path,
+                           found=bar.start, progress=bar.tick)
     for problem in run.problems:
         click.echo(problem, err=True)
-    batch, consolidation = run.batch, run.consolidation
-    write_merged_workbook(consolidation, out_path)
+    consolidation = run.consolidation
     outputs = [render("merge-written", path=out_path)]
     if long_path:
-        from ..long_export import write_long
-
-        write_long(consolidation, long_path)
         outputs.append(render("merge-long-written", path=long_path))
     if report_path:
-        from ..findings_report import write_findings_report
-
-        write_findings_report(batch, report_path)
         outputs.append(render("validate-report-written", path=report_path))
     for line in summary_lines(consolidation) + outputs:
         click.echo(line)
