@@ -16,54 +16,114 @@ from __future__ import annotations
 import errno
 import os
 import unicodedata
+from dataclasses import dataclass, field as dc_field
 
 from ._message import Message, _m  # noqa: F401 - the entry type, for users of the catalogue
 from .commands import COMMANDS
+from .details import DETAILS
 from .findings import FINDINGS
 
 LANGUAGES = ("vi", "en")
 
-CATALOGUE: dict[str, Message] = {**FINDINGS, **COMMANDS}
-assert len(CATALOGUE) == len(FINDINGS) + len(COMMANDS), "a code is in both catalogue parts"
+CATALOGUE: dict[str, Message] = {**FINDINGS, **COMMANDS, **DETAILS}
+assert len(CATALOGUE) == len(FINDINGS) + len(COMMANDS) + len(DETAILS), "a code is in two catalogue parts"
 
 
-# Operating-system errors people meet, in Vietnamese (others keep the system's own text).
-_OS_REASONS_VI = {
-    errno.ENOENT: "không tồn tại",
-    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
-    errno.EISDIR: "đây là thư mục, không phải tệp",
-    errno.EACCES: "không có quyền truy cập",
-    errno.EPERM: "không được phép",
-    errno.ENOSPC: "ổ đĩa đã đầy",
-    errno.EROFS: "ổ đĩa chỉ cho đọc",
+# Operating-system errors people meet (others keep the system's own text, in English).
+_OS_REASONS = {
+    errno.ENOENT: "os-not-found",
+    errno.ENOTDIR: "os-not-a-directory",
+    errno.EISDIR: "os-is-a-directory",
+    errno.EACCES: "os-access-denied",
+    errno.EPERM: "os-not-permitted",
+    errno.ENOSPC: "os-disk-full",
+    errno.EROFS: "os-read-only",
 }
 
 
-def os_reason(exc: BaseException) -> str:
-    """Why an OS call failed, for a message: Vietnamese for the common cases, else the system's text."""
-    code = getattr(exc, "errno", None)
-    if current_lang() != "en" and code in _OS_REASONS_VI:
-        return _OS_REASONS_VI[code]
+@dataclass(frozen=True, slots=True, eq=False)
+class Phrase:
+    """Words not yet written: a catalogue code and its fields.
+
+    A fact carries phrases (a finding's reason, a file's disposition); they are
+    rendered only where a person reads them, in the language given there. A field
+    may itself be a phrase: it is rendered in the same language.
+    """
+
+    code: str
+    params: dict = dc_field(default_factory=dict)
+
+    def render(self, lang: str = "vi") -> str:
+        return render(self.code, lang, **self.params)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "params": plain_params(self.params)}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Phrase) and (self.code, self.params) == (other.code, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+    def __str__(self) -> str:  # a phrase that reaches a document is Vietnamese
+        return self.render("vi")
+
+
+def phrase(message_code: str, /, **params: object) -> Phrase:
+    """A phrase for ``message_code`` (positional-only, so a field may be called ``code``)."""
+    assert message_code in CATALOGUE, message_code
+    return Phrase(message_code, params)
+
+
+def plain_params(params: dict) -> dict:
+    """Message fields as JSON values: phrases as {code, params}, anything else not JSON as text."""
+    return {key: _plain(value) for key, value in params.items()}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Phrase):
+        return value.to_dict()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def os_reason(exc: BaseException) -> Phrase | str:
+    """Why an OS call failed: a phrase for the common cases, else the system's own text."""
+    code = _OS_REASONS.get(getattr(exc, "errno", None))
+    if code:
+        return Phrase(code, {})
     return getattr(exc, "strerror", None) or str(exc)
 
 
-def current_lang() -> str:
-    """Language for messages: CCHC_LANG (set by ``--lang``), Vietnamese by default."""
-    lang = os.environ.get("CCHC_LANG", "vi").strip().lower()[:2]
+def language(lang: str | None) -> str:
+    """A supported language code from ``lang`` ("en", "EN_us"...): Vietnamese otherwise."""
+    lang = (lang or "vi").strip().lower()[:2]
     return lang if lang in LANGUAGES else "vi"
+
+
+def language_from_environment() -> str:
+    """The language CCHC_LANG asks for. Only the command-line face reads this."""
+    return language(os.environ.get("CCHC_LANG"))
 
 
 def severity(message_code: str) -> str:
     return CATALOGUE[message_code].severity
 
 
-def render(message_code: str, lang: str | None = None, /, **params: object) -> str:
-    """The message for ``message_code`` in ``lang`` (default: current), NFC-normalised.
+def render(message_code: str, lang: str = "vi", /, **params: object) -> str:
+    """The message for ``message_code`` in ``lang`` (Vietnamese unless told), NFC-normalised.
 
-    Positional-only so that a field may itself be called ``code``.
+    Fields that are phrases are rendered in the same language. Positional-only so
+    that a field may itself be called ``code``.
     """
     message = CATALOGUE[message_code]
-    template = message.en if (lang or current_lang()) == "en" else message.vi
+    lang = language(lang)
+    template = message.en if lang == "en" else message.vi
+    if params:
+        params = {k: (v.render(lang) if isinstance(v, Phrase) else v) for k, v in params.items()}
     return unicodedata.normalize("NFC", template.format(**params))
 
 
@@ -75,7 +135,7 @@ class CchcError(Exception):
         self.code = message_code
         self.params = params
 
-    def message(self, lang: str | None = None) -> str:
+    def message(self, lang: str = "vi") -> str:
         return render(self.code, lang, **self.params)
 
     def __str__(self) -> str:
