@@ -178,7 +178,7 @@ def _mark_cells(workbook, findings: list[Finding], rebuilt_form: Form | None) ->
         cell = _anchor(workbook[sheet_name], address)
         worst = ERROR_FILL if any(f.severity == "error" for f in cell_findings) else WARNING_FILL
         cell.fill = PatternFill(fill_type="solid", start_color=worst, end_color=worst)
-        text = "\n\n".join(f"[{render('severity-' + f.severity)}] {f.message}" for f in cell_findings)
+        text = "\n\n".join(f"[{render('severity-' + f.severity)}] {f.message()}" for f in cell_findings)
         comment = Comment(text, COMMENT_AUTHOR)
         comment.width, comment.height = 320, min(80 + 60 * len(cell_findings) + len(text) // 2, 400)
         cell.comment = comment
@@ -242,7 +242,7 @@ def _list_rows(sheet, findings: list[Finding]) -> None:
         cell.font = Font(name=FONT_NAME, bold=True)
     for n, finding in enumerate(findings, start=1):
         sheet.append([n, render("severity-" + finding.severity), finding.sheet or "", finding.cell or "",
-                      finding.indicator or "", finding.message])
+                      finding.indicator or "", finding.message()])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(name=FONT_NAME)
             cell.alignment = Alignment(vertical="top", wrap_text=cell.column == 6)

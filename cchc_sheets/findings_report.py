@@ -32,7 +32,7 @@ def findings_rows(batch: BatchReport) -> list[list[object]]:
 
 def _finding_cells(finding: Finding) -> list[object]:
     return [finding.code, render(f"severity-{finding.severity}"), finding.sheet or "", finding.cell or "",
-            finding.indicator or "", _cell_value(finding.value), finding.message]
+            finding.indicator or "", _cell_value(finding.value), finding.message()]
 
 
 def _cell_value(value: object) -> object:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .messages import CchcError, current_lang
+from .messages import CchcError, Listing, Phrase, Texts, phrase
 
 KINDS = ("count", "number", "text")
 AGGREGATES = ("sum", "none")
@@ -80,8 +80,10 @@ class Rule:
             return False
         return bool(_evaluate(_compile_rule(self.when), values))
 
-    def text(self, lang: str | None = None) -> str:
-        return self.message_en if (lang or current_lang()) == "en" else self.message
+    @property
+    def words(self) -> Texts:
+        """The author's message, Vietnamese and English, for the rule-failed finding."""
+        return Texts(self.message, self.message_en)
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def _load_pack_file(path: Path) -> Form:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CchcError("form-invalid", path=path, problems=f"  - {exc}") from exc
+        raise CchcError("form-invalid", path=path, problems=Listing((str(exc),))) from exc
     return form_from_dict(data, path.parent, path)
 
 
@@ -161,8 +163,7 @@ def form_from_dict(data: object, directory: Path, source: object = "form.yaml") 
     checker = _PackChecker()
     form = checker.build(data, directory)
     if checker.problems:
-        listing = "\n".join(f"  - {p}" for p in checker.problems)
-        raise CchcError("form-invalid", path=source, problems=listing)
+        raise CchcError("form-invalid", path=source, problems=Listing(tuple(checker.problems)))
     return form
 
 
@@ -170,30 +171,30 @@ class _PackChecker:
     """Collects every problem of a pack with its place instead of stopping at the first."""
 
     def __init__(self):
-        self.problems: list[str] = []
+        self.problems: list[Phrase] = []
 
-    def problem(self, place: str, vi: str, en: str) -> None:
-        self.problems.append(f"{place}: {en if current_lang() == 'en' else vi}")
+    def problem(self, place: str, message_code: str, /, **params: object) -> None:
+        self.problems.append(phrase("pack-problem", place=place, problem=phrase(message_code, **params)))
 
     def text(self, data: dict, key: str, place: str, vi_name: str, required=True) -> str:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(f"{place}.{key}", f"thiếu {vi_name}", f"missing {key}")
+                self.problem(f"{place}.{key}", "pack-missing", what=Texts(vi_name, key))
             return ""
         if not isinstance(value, (str, int, float)):
-            self.problem(f"{place}.{key}", f"{vi_name} phải là chữ", f"{key} must be text")
+            self.problem(f"{place}.{key}", "pack-not-text", what=Texts(vi_name, key))
             return ""
         return nfc(str(value).strip())
 
     def build(self, data: object, directory: Path) -> Form | None:
         if not isinstance(data, dict):
-            self.problem("form.yaml", "tệp phải là một bảng khóa: giá trị", "must be a mapping")
+            self.problem("form.yaml", "pack-not-mapping")
             return None
         form_id = self.text(data, "id", "form", "mã biểu mẫu")
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            self.problem("form.version", "phiên bản phải là số nguyên ≥ 1", "version must be an integer ≥ 1")
+            self.problem("form.version", "pack-bad-version")
             version = 0
         indicators = self.indicators(data.get("indicators"))
         codes = {i.code for i in indicators}
@@ -212,19 +213,18 @@ class _PackChecker:
             extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
         )
         if "{period_label}" not in form.subject and form.subject:
-            self.problem("form.subject", "trích yếu cần chứa {period_label}", "subject needs {period_label}")
+            self.problem("form.subject", "pack-subject-period")
         return form
 
     def columns(self, value: object) -> tuple[str, ...]:
         if not isinstance(value, list) or len(value) != 5:
-            self.problem("form.columns", "cần đúng 5 cột (TT, Chỉ tiêu, Đơn vị tính, Số lượng, Ghi chú)",
-                         "needs exactly 5 columns (TT, label, unit, value, note)")
+            self.problem("form.columns", "pack-five-columns")
             return ("TT", "Chỉ tiêu", "Đơn vị tính", "Số lượng", "Ghi chú")
         return tuple(nfc(str(c)) for c in value)
 
     def indicators(self, value: object) -> tuple[Indicator, ...]:
         if not isinstance(value, list) or not value:
-            self.problem("form.indicators", "cần ít nhất một chỉ tiêu", "needs at least one indicator")
+            self.problem("form.indicators", "pack-no-indicators")
             return ()
         result: list[Indicator] = []
         seen: set[str] = set()
@@ -238,21 +238,21 @@ class _PackChecker:
     def indicator(self, item: dict, place: str, seen: set[str]) -> Indicator | None:
         code = self.text(item, "code", place, "mã chỉ tiêu")
         if code and not CODE_PATTERN.match(code):
-            self.problem(f"{place}.code", f"mã “{code}” chỉ gồm chữ, số và dấu chấm", f"code “{code}” must be letters, digits and dots")
+            self.problem(f"{place}.code", "pack-bad-code", code=code)
         if code in seen:
-            self.problem(f"{place}.code", f"mã “{code}” bị trùng", f"code “{code}” repeats")
+            self.problem(f"{place}.code", "pack-code-repeats", code=code)
         kind = item.get("kind", "count")
         if kind not in KINDS:
-            self.problem(f"{place}.kind", f"loại “{kind}” không hợp lệ ({', '.join(KINDS)})", f"kind “{kind}” not one of {KINDS}")
+            self.problem(f"{place}.kind", "pack-bad-kind", kind=kind, kinds=", ".join(KINDS))
         aggregate = item.get("aggregate", "sum" if kind in ("count", "number") else "none")
         if aggregate not in AGGREGATES or (aggregate == "sum" and kind == "text"):
-            self.problem(f"{place}.aggregate", f"cách tổng hợp “{aggregate}” không hợp lệ", f"aggregate “{aggregate}” not valid")
+            self.problem(f"{place}.aggregate", "pack-bad-aggregate", aggregate=aggregate)
         parent = item.get("parent")
         if parent is not None and str(parent) not in seen:
-            self.problem(f"{place}.parent", f"chỉ tiêu cha “{parent}” phải đứng trước", f"parent “{parent}” must come earlier")
+            self.problem(f"{place}.parent", "pack-parent-later", parent=parent)
         minimum, maximum = self.bound(item, "min", place, 0 if kind != "text" else None), self.bound(item, "max", place, None)
         if minimum is not None and maximum is not None and minimum > maximum:
-            self.problem(f"{place}.max", "max nhỏ hơn min", "max is below min")
+            self.problem(f"{place}.max", "pack-max-below-min")
         indicator = Indicator(
             code=code, label=self.text(item, "label", place, "tên chỉ tiêu"),
             unit=self.text(item, "unit", place, "đơn vị tính"), kind=kind,
@@ -267,21 +267,21 @@ class _PackChecker:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(f"{place}.{key}", f"{key} phải là số", f"{key} must be a number")
+            self.problem(f"{place}.{key}", "pack-not-number", key=key)
             return default
         return value
 
     def mappings(self, value: object, section: str):
         """(place, item) for every mapping of a list section; what is not one is a problem."""
         if not isinstance(value, list):
-            self.problem(f"form.{section}", "phải là một danh sách", "must be a list")
+            self.problem(f"form.{section}", "pack-not-list")
             return
         for n, item in enumerate(value):
             place = f"{section}[{n}]"
             if isinstance(item, dict):
                 yield place, item
             else:
-                self.problem(place, "phải là một bảng khóa: giá trị", "must be a mapping")
+                self.problem(place, "pack-not-mapping")
 
     def questions(self, value: object) -> tuple[Question, ...]:
         return tuple(Question(
@@ -301,18 +301,18 @@ class _PackChecker:
         when = self.text(item, "when", place, "điều kiện")
         severity = item.get("severity", "warning")
         if severity not in SEVERITIES:
-            self.problem(f"{place}.severity", f"mức “{severity}” không hợp lệ (error, warning)", f"severity “{severity}” not error/warning")
+            self.problem(f"{place}.severity", "pack-bad-severity", severity=severity)
         unknown = sorted(set(RULE_REFERENCE.findall(when)) - codes)
         if unknown:
-            self.problem(f"{place}.when", f"chỉ tiêu không tồn tại: {', '.join(unknown)}", f"unknown indicators: {', '.join(unknown)}")
+            self.problem(f"{place}.when", "pack-unknown-indicators", codes=", ".join(unknown))
         try:
             _compile_rule(when)
         except (SyntaxError, ValueError) as exc:
-            self.problem(f"{place}.when", f"điều kiện không hợp lệ ({exc})", f"condition not valid ({exc})")
+            self.problem(f"{place}.when", "pack-bad-condition", error=exc)
         cells = tuple(str(c) for c in item.get("cells") or RULE_REFERENCE.findall(when))
         bad_cells = sorted(set(cells) - codes)
         if bad_cells:
-            self.problem(f"{place}.cells", f"chỉ tiêu không tồn tại: {', '.join(bad_cells)}", f"unknown indicators: {', '.join(bad_cells)}")
+            self.problem(f"{place}.cells", "pack-unknown-indicators", codes=", ".join(bad_cells))
         message = self.text(item, "message", place, "thông báo")
         return Rule(code=self.text(item, "code", place, "mã quy tắc"), when=when, severity=severity,
                     cells=cells, message=message, message_en=str(item.get("message_en") or message))

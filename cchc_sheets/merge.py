@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from . import model
-from .messages import render
+from .messages import Phrase, phrase
 from .model import (
     DISPOSITION_SUPERSEDED, DISPOSITION_UNMATCHED, DISPOSITION_UNREADABLE, DISPOSITION_USED,
     Consolidation, FileReport, InputFile, UnitStatus,
@@ -66,7 +66,7 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
     position = {id(r): n for n, r in enumerate(reports)}
     for status in statuses:
         for report in ([status.report] if status.report else []):
-            inputs[position[id(report)]] = InputFile(report.path, DISPOSITION_USED, "", report)
+            inputs[position[id(report)]] = InputFile(report.path, DISPOSITION_USED, None, report)
         for older in status.superseded:
             inputs[position[id(older)]] = InputFile(older.path, DISPOSITION_SUPERSEDED,
                                                     superseded_reason(status, older), older)
@@ -83,27 +83,27 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
 # --------------------------------------------------------------------------- matching
 
 
-def mismatch_reason(report: FileReport, form: "Form", period_code: str, expected: Mapping) -> str:
-    """Why a report belongs to no expected unit of this merge; '' when it does.
+def mismatch_reason(report: FileReport, form: "Form", period_code: str, expected: Mapping) -> Phrase | None:
+    """Why a report belongs to no expected unit of this merge; None when it does.
 
     ``period_code`` is ``Period.code``, worked out once by the caller rather than once per file.
     """
     if report.status == model.STATUS_UNREADABLE:
-        return _first_message(report, model.UNREADABLE_CODES) or render("file-unreadable", reason="?")
+        return _first_finding(report, model.UNREADABLE_CODES) or phrase("file-unreadable", reason="?")
     if not report.unit_code or not report.form:
-        return _first_message(report, {"not-a-cchc-form"}) or render("not-a-cchc-form")
+        return _first_finding(report, {"not-a-cchc-form"}) or phrase("not-a-cchc-form")
     if report.form != form.id:
-        return render("wrong-form", found=report.form, expected=form.id)
+        return phrase("wrong-form", found=report.form, expected=form.id)
     if report.period and report.period != period_code:
-        return render("period-mismatch", found=report.period, expected=period_code)
+        return phrase("period-mismatch", found=report.period, expected=period_code)
     if report.unit_code not in expected:
-        return render("unknown-unit", unit=report.unit_code)
-    return ""
+        return phrase("unknown-unit", unit=report.unit_code)
+    return None
 
 
-def _first_message(report: FileReport, codes: Iterable[str]) -> str:
+def _first_finding(report: FileReport, codes: Iterable[str]) -> Phrase | None:
     wanted = set(codes)
-    return next((f.message for f in report.findings if f.code in wanted), "")
+    return next((f.phrase() for f in report.findings if f.code in wanted), None)
 
 
 class ReceivedLookup:
@@ -217,16 +217,16 @@ def _aware(when: datetime | None) -> datetime:
     return when.astimezone(timezone.utc)
 
 
-def superseded_reason(status: UnitStatus, older: FileReport) -> str:
+def superseded_reason(status: UnitStatus, older: FileReport) -> Phrase:
     newer = status.report
     if newer.sha256 and newer.sha256 == older.sha256:
-        difference = render("merge-same-content")
+        difference = phrase("merge-same-content")
     else:
         newer_time, _ = received_time(newer)
         older_time, _ = received_time(older)
-        difference = render("merge-newer-time", newer_time=format_time(newer_time),
+        difference = phrase("merge-newer-time", newer_time=format_time(newer_time),
                             older_time=format_time(older_time))
-    return render("duplicate-unit", unit=f"{status.unit.name} ({status.unit.code})",
+    return phrase("duplicate-unit", unit=f"{status.unit.name} ({status.unit.code})",
                   newer=_file_name(newer.path), older=_file_name(older.path), difference=difference)
 
 

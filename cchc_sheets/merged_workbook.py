@@ -38,7 +38,7 @@ from xml.sax.saxutils import escape
 
 from . import merge
 from .fileio import write_with
-from .messages import CchcError, render
+from .messages import CchcError, Phrase, params_from_plain, phrase, plain_params, render
 from .model import Consolidation, Finding, FileReport, InputFile, UnitStatus
 from .vnformat import format_date_short, format_percent
 from .xlsx_stream import (
@@ -591,7 +591,7 @@ def file_row(number: int, item: InputFile) -> tuple:
     report = item.report
     code, name, sha = (report.unit_code, report.unit_name, report.sha256) if report else (None, None, None)
     return (number, code or None, name or None, DISPOSITION_LABELS[item.disposition], None, str(item.path) or None,
-            item.reason or None, sha or None)
+            item.reason.render("vi") if item.reason else None, sha or None)
 
 
 def file_row_height(values: tuple) -> float:
@@ -786,8 +786,8 @@ def file_records(n: int, item: InputFile) -> list[tuple]:
     """
     r = item.report
     if r is None:
-        return [("file", n, item.path, item.disposition, item.reason)]
-    records = [("file", n, item.path, item.disposition, item.reason, r.sha256, r.form, r.form_version,
+        return [("file", n, item.path, item.disposition, _phrase_text(item.reason))]
+    records = [("file", n, item.path, item.disposition, _phrase_text(item.reason), r.sha256, r.form, r.form_version,
                 r.unit_code, r.unit_name, r.period, r.file_format, _iso(r.modified), _iso(r.generated_at),
                 _iso(r.received), r.sender)]
     values = r.values
@@ -797,7 +797,7 @@ def file_records(n: int, item: InputFile) -> list[tuple]:
     for kind, texts in (("note", r.notes), ("answer", r.answers), ("reporter", r.reporter)):
         records += zip(repeat(kind), repeat(n), texts.keys(), map(str, texts.values()))
     records += [("finding", n, f.code, f.severity, f.sheet, f.cell, f.indicator,
-                 None if f.value is None else str(f.value), f.message) for f in r.findings]
+                 None if f.value is None else str(f.value), _params_text(f.params)) for f in r.findings]
     return records
 
 
@@ -826,10 +826,10 @@ def read_consolidated(path: str | Path, form=None) -> Consolidation:
     records = _records(Path(path))
     meta = {r[1]: r[2] for r in records if r[0] == "meta"}
     if meta.get("kind") != META_KIND:
-        raise CchcError("merged-workbook-invalid", path=path, reason="thiếu trang dữ liệu ẩn _cchc_merge")
+        raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-no-data-sheet"))
     form = _resolve_form(form, meta, path)
     reports = _reports_from(records)
-    inputs = [InputFile(path=str(r[2]), disposition=str(r[3]), reason=_text(r[4]), report=reports.get(r[1]))
+    inputs = [InputFile(path=str(r[2]), disposition=str(r[3]), reason=_phrase_of(r[4]), report=reports.get(r[1]))
               for r in records if r[0] == "file"]
     return _consolidation_from(records, meta, form, reports, inputs)
 
@@ -875,7 +875,7 @@ def _parse_data_item(package: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path
     from defusedxml import ElementTree
 
     if info.file_size > MAX_DATA_BYTES:
-        raise CchcError("merged-workbook-invalid", path=path, reason=f"phần dữ liệu quá lớn ({info.file_size} byte)")
+        raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-data-too-large", size=info.file_size))
     try:
         root = ElementTree.fromstring(package.read(info))
         if root.tag != f"{{{DATA_NAMESPACE}}}cchcMerge":
@@ -887,7 +887,7 @@ def _parse_data_item(package: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path
     except CchcError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged or foreign data: say so, never guess
-        raise CchcError("merged-workbook-invalid", path=path, reason=f"phần dữ liệu hỏng ({exc})") from exc
+        raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-data-damaged", error=exc)) from exc
     return [row for row in records if isinstance(row, list)]
 
 
@@ -898,7 +898,7 @@ def _meta_rows(path: Path) -> list[list]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         if META_SHEET not in workbook.sheet_names:
-            raise CchcError("merged-workbook-invalid", path=path, reason="thiếu trang dữ liệu ẩn _cchc_merge")
+            raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-no-data-sheet"))
         return workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
     except CchcError:
         raise
@@ -960,8 +960,8 @@ def _reports_from(records: list[tuple]) -> dict[int, FileReport]:
             getattr(report, _REPORT_FIELDS[kind])[str(key)] = value if kind == "value" else _text(value)
         elif kind == "finding":
             r = (*r, *[None] * (9 - len(r)))
-            report.findings.append(Finding(code=r[2], severity=r[3], message=_text(r[8]), sheet=_opt(r[4]),
-                                           cell=_opt(r[5]), indicator=_opt(r[6]), value=r[7]))
+            report.findings.append(Finding(code=r[2], severity=r[3], sheet=_opt(r[4]), cell=_opt(r[5]),
+                                           indicator=_opt(r[6]), value=r[7], params=_params_of(r[8])))
     return reports
 
 
@@ -1004,3 +1004,33 @@ def _time(value: object) -> datetime | None:
     if value in (None, ""):
         return None
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def _phrase_text(reason) -> str:
+    """A file's reason as stored in the data part: the phrase as JSON."""
+    return json.dumps(reason.to_dict(), ensure_ascii=False) if reason else ""
+
+
+def _phrase_of(text) -> "Phrase | None":
+    if not text:
+        return None
+    try:
+        data = json.loads(str(text))
+    except ValueError:
+        return None
+    words = params_from_plain({"reason": data})["reason"]
+    return words if isinstance(words, Phrase) else None
+
+
+def _params_text(params: dict) -> str:
+    return json.dumps(plain_params(params), ensure_ascii=False) if params else ""
+
+
+def _params_of(text) -> dict:
+    if not text:
+        return {}
+    try:
+        data = json.loads(str(text))
+    except ValueError:
+        return {}
+    return params_from_plain(data) if isinstance(data, dict) else {}

@@ -11,7 +11,7 @@ from operator import attrgetter
 from sys import intern
 from typing import TYPE_CHECKING
 
-from .messages import CATALOGUE, render
+from .messages import CATALOGUE, Phrase, plain_params, render
 
 if TYPE_CHECKING:
     from .forms import Form
@@ -60,9 +60,13 @@ def _field_values(state: object, names: tuple[str, ...]) -> tuple:
 
 @dataclass(slots=True)
 class Finding:
+    """A fact about a return: what (code, severity), where, the value seen and the message's fields.
+
+    It holds no prose: ``message(lang)`` writes it where a person reads it.
+    """
+
     code: str
     severity: str
-    message: str
     sheet: str | None = None
     cell: str | None = None
     indicator: str | None = None
@@ -79,12 +83,23 @@ class Finding:
         # Params values too: an indicator's label repeats in every finding about it.
         self.params = {_shared(k): _shared(v) for k, v in self.params.items()}
 
-    def to_dict(self) -> dict:
+    def message(self, lang: str = "vi") -> str:
+        """The catalogue's message for this finding in ``lang``."""
+        return render(self.code, lang, value=self.value, indicator=self.indicator, sheet=self.sheet,
+                      cell=self.cell, **self.params)
+
+    def phrase(self) -> Phrase:
+        """The finding's words, not yet written: to quote it inside another message or record."""
+        return Phrase(self.code, {"value": self.value, "indicator": self.indicator, "sheet": self.sheet,
+                                  "cell": self.cell, **self.params})
+
+    def to_dict(self, lang: str = "vi") -> dict:
         value = self.value
         if isinstance(value, (datetime, date)):
             value = value.isoformat()
         return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
-                "indicator": self.indicator, "value": value, "message": self.message}
+                "indicator": self.indicator, "value": value, "params": plain_params(self.params),
+                "message": self.message(lang)}
 
 
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
@@ -93,10 +108,10 @@ _finding_state = attrgetter(*_FINDING_FIELDS)
 
 def make_finding(code: str, /, *, sheet: str | None = None, cell: str | None = None,
                  indicator: str | None = None, value: object = None, severity: str | None = None,
-                 lang: str | None = None, **params: object) -> Finding:
+                 **params: object) -> Finding:
     """A finding from the catalogue; ``severity`` overrides the catalogue's (form rules)."""
-    text = render(code, lang, value=value, indicator=indicator, sheet=sheet, cell=cell, **params)
-    return Finding(code=code, severity=severity or CATALOGUE[code].severity, message=text,
+    assert code in CATALOGUE, code
+    return Finding(code=code, severity=severity or CATALOGUE[code].severity,
                    sheet=sheet, cell=cell, indicator=indicator, value=value, params=params)
 
 
@@ -157,13 +172,13 @@ class FileReport:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "warning"]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         return {
             "path": self.path, "sha256": self.sha256, "status": self.status, "form": self.form,
             "form_version": self.form_version, "unit_code": self.unit_code, "unit_name": self.unit_name,
             "period": self.period, "values": dict(self.values), "notes": dict(self.notes),
             "answers": dict(self.answers),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict(lang) for f in self.findings],
         }
 
 
@@ -186,8 +201,8 @@ class BatchReport:
     def has_errors(self) -> bool:
         return any(r.status in (STATUS_INVALID, STATUS_UNREADABLE) for r in self.files)
 
-    def to_dict(self) -> dict:
-        return {"files": [r.to_dict() for r in self.files], "summary": self.summary}
+    def to_dict(self, lang: str = "vi") -> dict:
+        return {"files": [r.to_dict(lang) for r in self.files], "summary": self.summary}
 
 
 # --------------------------------------------------------------------------- consolidation
@@ -232,7 +247,7 @@ class InputFile:
 
     path: str
     disposition: str
-    reason: str = ""
+    reason: "Phrase | None" = None     # why it is not used, rendered where it is shown
     report: FileReport | None = None
 
 

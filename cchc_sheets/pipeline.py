@@ -15,7 +15,7 @@ from .model import BatchReport, Consolidation, FileReport
 class MergeRun:
     batch: BatchReport
     consolidation: Consolidation
-    problems: list[str] = field(default_factory=list)   # e.g. an unusable received.csv
+    problems: list = field(default_factory=list)   # phrases, e.g. an unusable received.csv
 
 
 def input_files(paths: Iterable[str | Path], exclude: Iterable[str | Path | None] = ()) -> list[Path]:

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import a1, layout, model
-from .messages import current_lang
+from .messages import phrase
 from .periods import parse_period, period_from_label
 from .values import ERROR_LITERALS, CellError
 
@@ -130,11 +130,6 @@ def _fold_name(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip().casefold()
 
 
-def _vi_en(vi: str, en: str) -> str:
-    """A detail inside a finding's message, in the language of that message."""
-    return en if current_lang() == "en" else vi
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -159,7 +154,7 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
     except BaseException as exc:
         if not _is_rust_panic(exc):
             raise
-        _fail(book, "file-unreadable", reason=_vi_en("cấu trúc bảng tính bị hỏng", "the workbook structure is damaged"))
+        _fail(book, "file-unreadable", reason=phrase("detail-structure-damaged"))
     return book
 
 
@@ -206,20 +201,20 @@ def _read_bytes(book: RawWorkbook, data: bytes, limits: Limits) -> None:
 def _describe_content(data: bytes) -> str:
     head = data[:512].lstrip().lower()
     if head.startswith(b"%pdf"):
-        return _vi_en("nội dung là tệp PDF", "the content is a PDF file")
+        return phrase("detail-content-pdf")
     if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) or b"<html" in head:
-        return _vi_en("nội dung là trang HTML/XML", "the content is an HTML/XML page")
+        return phrase("detail-content-html")
     if data[:4] in (b"PK\x05\x06", b"PK\x07\x08") or data[:2] == b"PK":
-        return _vi_en("tệp nén ZIP hỏng", "a damaged ZIP file")
+        return phrase("detail-zip-damaged")
     if data[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1") or data[:3] == b"GIF":
-        return _vi_en("nội dung là ảnh", "the content is an image")
+        return phrase("detail-content-image")
     if data[:4] == b"{\\rt":
-        return _vi_en("nội dung là văn bản RTF", "the content is an RTF document")
+        return phrase("detail-content-rtf")
     try:
         data[:4096].decode("utf-8")
-        return _vi_en("nội dung là văn bản thuần (CSV/TXT)", "the content is plain text (CSV/TXT)")
+        return phrase("detail-content-text")
     except UnicodeDecodeError:
-        return _vi_en("định dạng không nhận ra", "unrecognised format")
+        return phrase("detail-content-unknown")
 
 
 # --------------------------------------------------------------------------- calamine
@@ -244,7 +239,7 @@ def _calamine_sheets(data: bytes, limits: Limits) -> list[RawSheet]:
 def _calamine_reason(exc: Exception) -> str:
     text = " ".join(str(exc).split())[:200]
     if "Cannot detect file format" in text:   # calamine tried every format and kept no detail
-        return _vi_en("cấu trúc bảng tính bị hỏng", "the workbook structure is damaged")
+        return phrase("detail-structure-damaged")
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -291,8 +286,7 @@ def _cells_of(sheet) -> dict[str, object]:
 
 
 def _grid_detail(rows: int, cols: int) -> str:
-    return _vi_en(f"trang tính khai báo vùng {rows:,} dòng × {cols:,} cột".replace(",", "."),
-                  f"a sheet declares a grid of {rows:,} rows × {cols:,} columns")
+    return phrase("detail-grid-too-large", rows=rows, cols=cols)
 
 
 def column_letter(index: int) -> str:
@@ -369,8 +363,7 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise _Refused("file-unreadable", reason=_vi_en(f"tệp nén ZIP hỏng hoặc bị cắt cụt ({exc})",
-                                                        f"damaged or truncated ZIP ({exc})")) from None
+        raise _Refused("file-unreadable", reason=phrase("detail-zip-truncated", error=exc)) from None
 
 
 class _Entry:
@@ -480,8 +473,7 @@ class _Members:
             # b"!" is found at memory speed; the two declarations are searched only when it is there.
             if not name.lower().endswith(".bin") and b"!" in content \
                     and (b"<!DOCTYPE" in content or b"<!ENTITY" in content):
-                raise _Refused("file-bomb", detail=_vi_en(f"khai báo thực thể XML trong {name}",
-                                                          f"XML entity declarations in {name}"))
+                raise _Refused("file-bomb", detail=phrase("detail-xml-entities", part=name))
         return content
 
     def inflate_named(self, name: str) -> bytes:
@@ -579,19 +571,16 @@ def _stored_copy(members: _Members) -> bytes | None:
 _PLAIN_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml\s[^<>]*\?>\s*)?<[A-Za-z_]")
 def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.max_members:
-        raise _Refused("file-bomb", detail=_vi_en(f"{len(infos)} thành phần trong tệp nén",
-                                                  f"{len(infos)} members in the package"))
+        raise _Refused("file-bomb", detail=phrase("detail-too-many-members", count=len(infos)))
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
-        raise _Refused("file-bomb", detail=_vi_en(f"giải nén ra {_mb(total)} MB",
-                                                  f"declares {_mb(total)} MB uncompressed"))
+        raise _Refused("file-bomb", detail=phrase("detail-inflates-to", size=_mb(total)))
     for info in infos:
         if info.file_size <= limits.ratio_floor_bytes:
             continue
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_member_ratio:
-            raise _Refused("file-bomb", detail=_vi_en(
-                f"{info.filename} nén {int(ratio)} lần", f"{info.filename} compressed {int(ratio)}:1"))
+            raise _Refused("file-bomb", detail=phrase("detail-member-ratio", part=info.filename, ratio=int(ratio)))
 
 
 def _zip_format(open_archive, members: _Members) -> str:
@@ -600,9 +589,7 @@ def _zip_format(open_archive, members: _Members) -> str:
         mimetype = open_archive().read("mimetype")[:100]
         if b"opendocument.spreadsheet" in mimetype:
             return "ods"
-        raise _Refused("not-a-spreadsheet", detail=_vi_en(
-            f"tài liệu OpenDocument loại {mimetype.decode('ascii', 'replace')}",
-            f"an OpenDocument of type {mimetype.decode('ascii', 'replace')}"))
+        raise _Refused("not-a-spreadsheet", detail=phrase("detail-opendocument-type", type=mimetype.decode("ascii", "replace")))
     if "xl/workbook.bin" in names:
         return "xlsb"
     content_types = b""
@@ -612,13 +599,10 @@ def _zip_format(open_archive, members: _Members) -> str:
             or b"ms-excel.sheet.macroEnabled.main" in content_types:
         return "xlsm" if b"macroEnabled" in content_types else "xlsx"
     if "word/document.xml" in names:
-        raise _Refused("not-a-spreadsheet", detail=_vi_en("nội dung là văn bản Word (.docx)",
-                                                          "the content is a Word document (.docx)"))
+        raise _Refused("not-a-spreadsheet", detail=phrase("detail-content-docx"))
     if "ppt/presentation.xml" in names:
-        raise _Refused("not-a-spreadsheet", detail=_vi_en("nội dung là bản trình chiếu (.pptx)",
-                                                          "the content is a presentation (.pptx)"))
-    raise _Refused("not-a-spreadsheet", detail=_vi_en("tệp nén ZIP không chứa bảng tính",
-                                                      "a ZIP archive without a spreadsheet"))
+        raise _Refused("not-a-spreadsheet", detail=phrase("detail-content-pptx"))
+    raise _Refused("not-a-spreadsheet", detail=phrase("detail-zip-no-spreadsheet"))
 
 
 SIZE_SLACK = 256 * 1024  # a member may inflate a little beyond its declared size (sloppy writers)
@@ -651,11 +635,9 @@ def _inflate_raw(raw: bytes, info: zipfile.ZipInfo, budget: int) -> bytes:
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         content = _bounded_inflate(raw, info, min(info.file_size + SIZE_SLACK, budget))
     else:
-        raise _Refused("file-unreadable", reason=_vi_en(
-            f"kiểu nén {info.compress_type} không được hỗ trợ", f"compression method {info.compress_type} not supported"))
+        raise _Refused("file-unreadable", reason=phrase("detail-compression-unsupported", method=info.compress_type))
     if len(content) == info.file_size and zlib.crc32(content) != info.CRC:
-        raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng (CRC)",
-                                                        f"member {info.filename} is damaged (CRC)"))
+        raise _Refused("file-unreadable", reason=phrase("detail-member-crc", part=info.filename))
     return content
 
 
@@ -664,13 +646,12 @@ def _raw_member(data: bytes, info: zipfile.ZipInfo) -> bytes:
     offset = info.header_offset
     header = data[offset:offset + 30]
     if len(header) < 30 or header[:4] != b"PK\x03\x04":
-        raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng",
-                                                        f"member {info.filename} is damaged"))
+        raise _Refused("file-unreadable", reason=phrase("detail-member-damaged", part=info.filename))
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     start = offset + 30 + name_length + extra_length
     raw = data[start:start + info.compress_size]
     if len(raw) < info.compress_size:
-        raise _Refused("file-unreadable", reason=_vi_en("tệp bị cắt cụt", "the file is truncated"))
+        raise _Refused("file-unreadable", reason=phrase("detail-truncated"))
     return raw
 
 
@@ -679,12 +660,9 @@ def _bounded_inflate(raw: bytes, info: zipfile.ZipInfo, cap: int) -> bytes:
     try:
         content = inflater.decompress(raw, cap + 1)
     except zlib.error as exc:
-        raise _Refused("file-unreadable", reason=_vi_en(f"thành phần {info.filename} bị hỏng ({exc})",
-                                                        f"member {info.filename} is damaged ({exc})")) from None
+        raise _Refused("file-unreadable", reason=phrase("detail-member-damaged-because", part=info.filename, error=exc)) from None
     if len(content) > cap or inflater.unconsumed_tail:
-        raise _Refused("file-bomb", detail=_vi_en(
-            f"{info.filename} giải nén ra nhiều hơn kích thước khai báo ({info.file_size} byte)",
-            f"{info.filename} inflates beyond its declared size ({info.file_size} bytes)"))
+        raise _Refused("file-bomb", detail=phrase("detail-member-beyond-size", part=info.filename, size=info.file_size))
     return content
 
 
@@ -917,8 +895,8 @@ def _inspect_ole(data: bytes) -> _OlePackage:
     if _utf16(b"EncryptedPackage") in data or _utf16(b"EncryptionInfo") in data:
         raise _Refused("file-password-protected")
     if _utf16(b"Workbook") not in data and _utf16(b"Book") not in data and _utf16(b"book") not in data.lower():
-        what = _vi_en("tài liệu Word (.doc)", "a Word document (.doc)") if _utf16(b"WordDocument") in data \
-            else _vi_en("tệp OLE không chứa bảng tính", "an OLE file without a workbook")
+        what = phrase("detail-content-doc") if _utf16(b"WordDocument") in data \
+            else phrase("detail-ole-no-workbook")
         raise _Refused("not-a-spreadsheet", detail=what)
     if _xls_has_filepass(data):
         raise _Refused("file-password-protected")

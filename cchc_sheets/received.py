@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .messages import render
+from .messages import Phrase, os_reason, phrase
 
 RECEIVED_FILE = "received.csv"
 COLUMNS = ("file", "sha256", "sender", "subject", "received", "message_id")
@@ -55,10 +55,10 @@ def _folders(paths: Iterable[str | Path]) -> dict[str, None]:
     return folders
 
 
-def load_received(paths: Iterable[str | Path]) -> tuple[dict[str, ReceivedInfo], list[str]]:
+def load_received(paths: Iterable[str | Path]) -> tuple[dict[str, ReceivedInfo], list[Phrase]]:
     """sha256 -> ReceivedInfo from every received.csv found, and the problems met (messages)."""
     infos: dict[str, ReceivedInfo] = {}
-    problems: list[str] = []
+    problems: list[Phrase] = []
     for csv_path in received_files(paths):
         file_infos, file_problems = read_received(csv_path)
         problems += file_problems
@@ -67,7 +67,7 @@ def load_received(paths: Iterable[str | Path]) -> tuple[dict[str, ReceivedInfo],
     return infos, problems
 
 
-def read_received(path: str | Path) -> tuple[list[ReceivedInfo], list[str]]:
+def read_received(path: str | Path) -> tuple[list[ReceivedInfo], list[Phrase]]:
     """The rows of one received.csv; an unusable file gives no rows and one problem."""
     path = Path(path)
     try:
@@ -75,10 +75,10 @@ def read_received(path: str | Path) -> tuple[list[ReceivedInfo], list[str]]:
         reader = csv.DictReader(io.StringIO(text))
         header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        return [], [render("received-csv-unusable", path=path, reason=exc)]
+        return [], [phrase("received-csv-unusable", path=path, reason=os_reason(exc) if isinstance(exc, OSError) else exc)]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [render("received-csv-unusable", path=path, reason="thiếu cột " + ", ".join(missing))]
+        return [], [phrase("received-csv-unusable", path=path, reason=phrase("detail-missing-columns", columns=", ".join(missing)))]
     reader.fieldnames = header
     infos, problems = [], []
     for row in reader:
@@ -88,13 +88,13 @@ def read_received(path: str | Path) -> tuple[list[ReceivedInfo], list[str]]:
     return infos, problems
 
 
-def _row_info(row: dict, path: Path, line: int) -> tuple[ReceivedInfo, str]:
+def _row_info(row: dict, path: Path, line: int) -> tuple[ReceivedInfo, Phrase | None]:
     def get(key: str) -> str:
         return str(row.get(key) or "").strip()
 
-    when, problem = parse_received_time(get("received")), ""
+    when, problem = parse_received_time(get("received")), None
     if get("received") and when is None:
-        problem = render("received-time-invalid", path=path, line=line, value=get("received"), file=get("file"))
+        problem = phrase("received-time-invalid", path=path, line=line, value=get("received"), file=get("file"))
     return ReceivedInfo(file=get("file"), sha256=get("sha256").lower(), sender=get("sender"),
                         subject=get("subject"), received=when, message_id=get("message_id")), problem
 

@@ -33,6 +33,7 @@ from datetime import date, datetime, timedelta, timezone
 from datetime import time as dt_time
 from pathlib import Path
 
+from .messages import Listing, Phrase, Texts
 from .model import FileReport, Finding
 from .values import CellError
 
@@ -66,14 +67,12 @@ def cache_path() -> Path:
 def context_key(form, limits) -> str:
     """The hash of everything besides the file's bytes that a content report depends on."""
     from . import __version__
-    from .messages import current_lang
     from .validation import _layout_for
 
     digest = hashlib.sha256()
     for part in (f"schema={CACHE_SCHEMA}", f"version={__version__}", f"source={_source_hash()}",
                  f"reader={_reader_version()}", f"form={_form_hash(form)}",
-                 f"layout={_layout_for(form).fingerprint}", f"limits={sorted(dataclasses.asdict(limits).items())}",
-                 f"lang={current_lang()}"):
+                 f"layout={_layout_for(form).fingerprint}", f"limits={sorted(dataclasses.asdict(limits).items())}"):
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
 
@@ -374,6 +373,8 @@ _ROW_CLASSES = {
     ("cchc_sheets.values", "CellError"): CellError, ("datetime", "datetime"): datetime,
     ("datetime", "date"): date, ("datetime", "time"): dt_time, ("datetime", "timedelta"): timedelta,
     ("datetime", "timezone"): timezone,
+    ("cchc_sheets.messages", "Phrase"): Phrase, ("cchc_sheets.messages", "Texts"): Texts,
+    ("cchc_sheets.messages", "Listing"): Listing,
 }
 
 

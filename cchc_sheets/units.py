@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .messages import CchcError, os_reason, render
+from .messages import CchcError, Listing, os_reason, phrase
 
 EMAIL_PATTERN = re.compile(r"^[^@\s,;<>]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
@@ -119,13 +119,13 @@ def _column_map(header: list[str]) -> tuple[dict[str, int], list[str]]:
                 break
     for key in REQUIRED_COLUMNS:
         if key not in columns:
-            problems.append(render("units-missing-column", column=key, accepted=", ".join(COLUMN_ALIASES[key])))
+            problems.append(phrase("units-missing-column", column=key, accepted=", ".join(COLUMN_ALIASES[key])))
     return columns, problems
 
 
 def units_from_rows(rows: list[tuple[int, list[str]]], source: str = "") -> UnitList:
     if not rows:
-        raise CchcError("units-invalid", path=source, problems="  - " + render("units-empty"))
+        raise CchcError("units-invalid", path=source, problems=Listing((phrase("units-empty"),)))
     columns, problems = _column_map(rows[0][1])
     units: list[Unit] = []
     first_line: dict[str, int] = {}
@@ -137,9 +137,9 @@ def units_from_rows(rows: list[tuple[int, list[str]]], source: str = "") -> Unit
             if unit:
                 units.append(unit)
         if not units and not problems:
-            problems.append(render("units-empty"))
+            problems.append(phrase("units-empty"))
     if problems:
-        raise CchcError("units-invalid", path=source, problems="\n".join(f"  - {p}" for p in problems))
+        raise CchcError("units-invalid", path=source, problems=Listing(tuple(problems)))
     return UnitList(tuple(units), source)
 
 
@@ -151,15 +151,15 @@ def _unit_from_cells(line, cells, columns, first_line, shared: dict[str, str]) -
     code, name, email = get("code"), get("name"), get("email")
     problems = []
     if not code:
-        problems.append(render("units-empty-code", line=line))
+        problems.append(phrase("units-empty-code", line=line))
     elif code in first_line:
-        problems.append(render("units-duplicate-code", line=line, code=code, first_line=first_line[code]))
+        problems.append(phrase("units-duplicate-code", line=line, code=code, first_line=first_line[code]))
     else:
         first_line[code] = line
     if not name:
-        problems.append(render("units-empty-name", line=line, code=code))
+        problems.append(phrase("units-empty-name", line=line, code=code))
     if email and not EMAIL_PATTERN.match(email):
-        problems.append(render("units-bad-email", line=line, email=email, code=code))
+        problems.append(phrase("units-bad-email", line=line, email=email, code=code))
     if problems:
         return None, problems
     parent, group = get("parent"), get("group")

@@ -403,7 +403,7 @@ class _Checker:
             first = rule.cells[0]
             cell = grid.value_cell(first) if grid.rows.get(first) else self.layout.value_cell(first)
             self.add("rule-failed", sheet=L.MAIN_SHEET, cell=cell, indicator=first, value=values.get(first),
-                     severity=rule.severity, rule_message=rule.text(), rule=rule.code)
+                     severity=rule.severity, rule_message=rule.words, rule=rule.code)
 
 
 def _explain_layout(checker: _Checker, grid: Grid, seen: list[L.LayoutCell]) -> None:

@@ -219,7 +219,7 @@ def test_hostile_file_ends_as_unreadable_finding(tmp_path, kind):
     raw = read_workbook(path)
     elapsed = time.perf_counter() - started
     assert raw.problem is not None and raw.problem.code == code, raw.problem
-    assert raw.problem.severity == "error" and raw.problem.message
+    assert raw.problem.severity == "error" and raw.problem.message()
     assert raw.sheets == []
     assert elapsed < 2.0
 
@@ -237,10 +237,11 @@ def test_missing_file_is_unreadable_not_an_exception(tmp_path):
     assert raw.problem.code == "file-unreadable"
 
 
-def test_english_details(tmp_path, monkeypatch):
-    monkeypatch.setenv("CCHC_LANG", "en")
+def test_details_are_phrases_rendered_in_the_language_asked(tmp_path):
     raw = read_workbook(hostile.make_pdf_renamed(tmp_path))
-    assert "PDF" in raw.problem.message and "not an Excel" in raw.problem.message
+    assert raw.problem.code == "not-a-spreadsheet" and raw.problem.params["detail"].code == "detail-content-pdf"
+    english, vietnamese = raw.problem.message("en"), raw.problem.message("vi")
+    assert raw.problem.params["detail"].render("en") in english and raw.problem.params["detail"].render("vi") in vietnamese
 
 
 def test_bombs_stay_within_memory(tmp_path):
@@ -333,7 +334,7 @@ def test_a_remembered_template_part_is_still_checked_against_its_header(tmp_path
     data[central + 16:central + 20] = b"\0\0\0\0"      # the central directory's CRC of xl/workbook.xml
     path.write_bytes(bytes(data))
     raw = read_workbook(path)
-    assert raw.problem.code == "file-unreadable" and "CRC" in raw.problem.message
+    assert raw.problem.code == "file-unreadable" and raw.problem.params["reason"].code == "detail-member-crc"
 
 
 def test_calamine_reads_the_stored_copy_like_the_file_itself(tmp_path, form, units, period):

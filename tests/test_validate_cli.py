@@ -14,7 +14,7 @@ from cchc_sheets.values import CellError
 
 FILE_KEYS = {"path", "sha256", "status", "form", "form_version", "unit_code", "period", "values", "notes",
              "findings"}
-FINDING_KEYS = {"code", "severity", "sheet", "cell", "indicator", "value", "message"}
+FINDING_KEYS = {"code", "severity", "sheet", "cell", "indicator", "value", "params", "message"}
 
 
 @pytest.fixture

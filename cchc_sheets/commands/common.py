@@ -5,10 +5,27 @@ import sys
 
 import click
 
-from ..messages import render
+from ..messages import language, language_from_environment, render
 from ..periods import parse_date, parse_period
 
 PROGRESS_MIN_FILES = 20
+LANGUAGE_KEY = "cchc.lang"   # in click's context meta, set by ``cchc --lang``
+
+
+def screen_language() -> str:
+    """The language of what this command prints: ``--lang``, else CCHC_LANG, else Vietnamese.
+
+    Only what the command prints (and ``message`` in ``--json``) follows it: the
+    workbooks, copies and drafts it writes are for officers and communes, in Vietnamese.
+    """
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.meta.get(LANGUAGE_KEY) if ctx is not None else None
+    return language(chosen) if chosen else language_from_environment()
+
+
+def say(message_code: str, /, **params: object) -> str:
+    """A catalogue message in the screen language."""
+    return render(message_code, screen_language(), **params)
 
 
 def form_option(function):
@@ -67,7 +84,7 @@ class FilesProgress:
 
     def start(self, count: int) -> None:
         if count > PROGRESS_MIN_FILES:
-            self.bar = click.progressbar(length=count, file=sys.stderr, label=render(self.label_code))
+            self.bar = click.progressbar(length=count, file=sys.stderr, label=say(self.label_code))
             self.bar.__enter__()
 
     def tick(self, report) -> None:

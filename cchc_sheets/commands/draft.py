@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import click
-
-from ..messages import render
-from .common import _date_callback, form_option
+from .common import _date_callback, form_option, say
 
 
 @click.command()
@@ -33,4 +31,4 @@ def draft(form, out, previous, issuer, place, report_date, number, source):
     result = draft_report(source, out, previous=previous, options=options, form=form)
     for warning in result.warnings:
         click.echo(warning, err=True)
-    click.echo(render("draft-written", path=out, subject=result.draft.subject))
+    click.echo(say("draft-written", path=out, subject=result.draft.subject))

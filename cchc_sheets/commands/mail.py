@@ -9,8 +9,8 @@ import os
 
 import click
 
-from ..messages import CchcError, render
-from .common import _date_callback, deadline_option, form_option, period_option
+from ..messages import CchcError
+from .common import _date_callback, deadline_option, form_option, period_option, say, screen_language
 
 
 def _password(variable: str, prompt: str) -> str:
@@ -19,7 +19,7 @@ def _password(variable: str, prompt: str) -> str:
 
 def _echo_findings(findings) -> None:
     for finding in findings:
-        click.echo(finding.message, err=finding.severity in ("error", "warning", "fatal"))
+        click.echo(finding.message(screen_language()), err=finding.severity in ("error", "warning", "fatal"))
 
 
 @click.command()
@@ -82,17 +82,17 @@ def _echo_send_report(report, entries, *, dry_run: bool, out_dir=None) -> None:
     names = {e.code: e.name for e in entries}
     for result in report.results:
         if result.status == STATUS_SENT:
-            click.echo(render("mail-sent-line", unit=result.code, name=names[result.code], email=result.email))
+            click.echo(say("mail-sent-line", unit=result.code, name=names[result.code], email=result.email))
         elif result.status == STATUS_DRAFTED:
-            click.echo(render("mail-drafted-line", unit=result.code, name=names[result.code], path=result.path))
+            click.echo(say("mail-drafted-line", unit=result.code, name=names[result.code], path=result.path))
     _echo_findings(report.findings)
     counts = {s: len(report.with_status(s)) for s in (STATUS_SENT, STATUS_ALREADY_SENT, STATUS_FAILED,
                                                      STATUS_NO_EMAIL, STATUS_DRAFTED)}
     if dry_run:
-        click.echo(render("mail-draft-summary", count=counts[STATUS_DRAFTED], out=out_dir,
+        click.echo(say("mail-draft-summary", count=counts[STATUS_DRAFTED], out=out_dir,
                           no_email=counts[STATUS_NO_EMAIL], failed=counts[STATUS_FAILED]))
     else:
-        click.echo(render("mail-send-summary", sent=counts[STATUS_SENT], already=counts[STATUS_ALREADY_SENT],
+        click.echo(say("mail-send-summary", sent=counts[STATUS_SENT], already=counts[STATUS_ALREADY_SENT],
                           failed=counts[STATUS_FAILED], no_email=counts[STATUS_NO_EMAIL], log=report.log_path))
 
 
@@ -121,8 +121,8 @@ def collect(ctx, source, out_dir, since, max_size):
         password = _password("CCHC_IMAP_PASSWORD", f"Mật khẩu hộp thư của {user}")
     report = collect_mail(source, out_dir, since=since, password=password, max_attachment_mb=max_size)
     for row in report.saved:
-        click.echo(render("mail-saved-line", file=row["file"], sender=row["sender"] or "?", received=row["received"] or "?"))
+        click.echo(say("mail-saved-line", file=row["file"], sender=row["sender"] or "?", received=row["received"] or "?"))
     _echo_findings(report.findings)
-    click.echo(render("mail-collect-summary", messages=report.messages, source=source, saved=len(report.saved),
+    click.echo(say("mail-collect-summary", messages=report.messages, source=source, saved=len(report.saved),
                       inbox=report.inbox, duplicates=report.duplicates, ignored=len(report.ignored)))
     ctx.exit(1 if report.has_problems else 0)

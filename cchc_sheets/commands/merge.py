@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..messages import render
+
 from .common import (
+    say, screen_language,
     FilesProgress, deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
 )
 
@@ -40,13 +41,13 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
         run = office.merge(paths, out=out_path, long=long_path, report=report_path,
                            found=bar.start, progress=bar.tick)
     for problem in run.problems:
-        click.echo(problem, err=True)
+        click.echo(problem.render(screen_language()), err=True)
     consolidation = run.consolidation
-    outputs = [render("merge-written", path=out_path)]
+    outputs = [say("merge-written", path=out_path)]
     if long_path:
-        outputs.append(render("merge-long-written", path=long_path))
+        outputs.append(say("merge-long-written", path=long_path))
     if report_path:
-        outputs.append(render("validate-report-written", path=report_path))
+        outputs.append(say("validate-report-written", path=report_path))
     for line in summary_lines(consolidation) + outputs:
         click.echo(line)
     if strict and any(not s.counted for s in consolidation.unit_statuses):
@@ -58,21 +59,21 @@ def summary_lines(consolidation) -> list[str]:
     from ..merged_workbook import completeness_text, deadline_text
 
     expected = consolidation.expected_count
-    lines = [render("merge-summary-submitted", submitted=completeness_text(consolidation.submitted_count, expected),
+    lines = [say("merge-summary-submitted", submitted=completeness_text(consolidation.submitted_count, expected),
                     counted=consolidation.counted_count)]
     if consolidation.deadline:
-        lines.append(render("merge-summary-on-time", deadline=deadline_text(consolidation),
+        lines.append(say("merge-summary-on-time", deadline=deadline_text(consolidation),
                             on_time=completeness_text(consolidation.on_time_count, expected)))
     missing = consolidation.missing_units
     if missing:
-        lines.append(render("merge-summary-missing", count=len(missing), units=_names(missing)))
+        lines.append(say("merge-summary-missing", count=len(missing), units=_names(missing)))
     invalid = [s.unit for s in consolidation.unit_statuses if s.submitted and not s.counted]
     if invalid:
-        lines.append(render("merge-summary-invalid", count=len(invalid), units=_names(invalid)))
+        lines.append(say("merge-summary-invalid", count=len(invalid), units=_names(invalid)))
     others = {d: sum(1 for i in consolidation.inputs if i.disposition == d)
               for d in ("superseded", "unmatched", "unreadable")}
     if any(others.values()):
-        lines.append(render("merge-summary-other-files", **others))
+        lines.append(say("merge-summary-other-files", **others))
     return lines
 
 
@@ -83,4 +84,4 @@ def _names(units) -> str:
     """'Name (code); …' for the first SUMMARY_UNIT_NAMES units, then how many more there are."""
     named = "; ".join(f"{u.name} ({u.code})" for u in units[:SUMMARY_UNIT_NAMES])
     more = len(units) - SUMMARY_UNIT_NAMES
-    return render("merge-summary-more-units", units=named, count=more) if more > 0 else named
+    return say("merge-summary-more-units", units=named, count=more) if more > 0 else named

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from ..messages import render
-from .common import deadline_option, form_option, load_form_and_units, period_option, units_option
+
+from .common import deadline_option, form_option, load_form_and_units, period_option, units_option, say
 
 
 @click.command()
@@ -29,5 +29,5 @@ def template(units_path, period, out_dir, form, deadline, password, jobs):
     password = resolve_password(password)
     form_pack, units = load_form_and_units(form, units_path)
     rows = write_templates(form_pack, units, period, out_dir, deadline=deadline, password=password, jobs=jobs)
-    click.echo(render("template-done", count=len(rows), period_label=period.label, out=out_dir,
+    click.echo(say("template-done", count=len(rows), period_label=period.label, out=out_dir,
                       manifest=f"{out_dir}/{MANIFEST_NAME}"))

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import click
 
-from ..messages import render
+
 from .common import (
+    say, screen_language,
     FilesProgress, form_option, load_form_and_units, period_option, units_option, validation_options,
 )
 
@@ -42,15 +43,13 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
     if as_json:
         from ..json_report import batch_json_chunks
 
-        for chunk in batch_json_chunks(batch):
+        for chunk in batch_json_chunks(batch, screen_language()):
             click.echo(chunk, nl=False)
     else:
         _print_batch(batch, list_valid=list_all or len(batch.files) <= VALID_LISTED_MAX)
     _write_outputs(batch, form_pack, report_path, feedback_dir, quiet=as_json, jobs=jobs)
     if batch.has_errors:
         ctx.exit(1)
-
-
 
 
 def _print_batch(batch, *, list_valid: bool) -> None:
@@ -61,29 +60,29 @@ def _print_batch(batch, *, list_valid: bool) -> None:
             unlisted += 1
             continue
         unit = f"{report.unit_code} {report.unit_name or ''}".strip() if report.unit_code \
-            else render("validate-unit-unknown")
-        click.echo(render("validate-file-line", status=f"{STATUS_MARKS[report.status]} {render('status-' + report.status)}",
+            else say("validate-unit-unknown")
+        click.echo(say("validate-file-line", status=f"{STATUS_MARKS[report.status]} {say('status-' + report.status)}",
                           unit=unit, file=report.path, errors=len(report.errors), warnings=len(report.warnings)))
         for finding in report.findings:
             place = f"{finding.sheet}!{finding.cell}" if finding.sheet and finding.cell else (finding.sheet or "—")
-            click.echo(f"    {place}  {finding.code} ({render('severity-' + finding.severity)}): {finding.message}")
+            click.echo(f"    {place}  {finding.code} ({say('severity-' + finding.severity)}): {finding.message(screen_language())}")
     if unlisted:
-        click.echo(render("validate-valid-not-listed", count=unlisted))
-    click.echo(render("validate-summary", **batch.summary))
+        click.echo(say("validate-valid-not-listed", count=unlisted))
+    click.echo(say("validate-summary", **batch.summary))
 
 
 def _write_outputs(batch, form, report_path, feedback_dir, *, quiet: bool, jobs: int | None = None) -> None:
     # With --json, stdout is for the JSON only: notices go to stderr.
-    say = (lambda text: click.echo(text, err=True)) if quiet else click.echo
+    out = (lambda text: click.echo(text, err=True)) if quiet else click.echo
     if report_path:
         from ..findings_report import write_findings_report
 
         write_findings_report(batch, report_path)
-        say(render("validate-report-written", path=report_path))
+        out(say("validate-report-written", path=report_path))
     if feedback_dir:
         from ..feedback import write_feedbacks
 
         written, skipped = write_feedbacks(batch, feedback_dir, form, jobs=jobs)
-        say(render("validate-feedback-written", count=len(written), path=feedback_dir))
+        out(say("validate-feedback-written", count=len(written), path=feedback_dir))
         for report in skipped:
-            say(render("validate-feedback-skipped", file=report.path))
+            out(say("validate-feedback-skipped", file=report.path))

@@ -23,7 +23,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import quote
 
-from ..messages import CchcError, render
+from ..messages import CchcError, Listing, os_reason, phrase
 from ..units import EMAIL_PATTERN
 
 MANIFEST_COLUMNS = ("code", "name", "email", "file", "sha256")
@@ -69,12 +69,12 @@ def load_manifest(path: str | Path) -> list[ManifestEntry]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CchcError("mail-manifest-invalid", path=path, problems=f"  - {getattr(exc, 'strerror', None) or exc}") from exc
+        raise CchcError("mail-manifest-invalid", path=path, problems=Listing((os_reason(exc),))) from exc
     rows = list(csv.DictReader(io.StringIO(text)))
     missing = [c for c in MANIFEST_COLUMNS if c not in (rows[0].keys() if rows else _header(text))]
     if missing or not rows:
-        problem = render("mail-manifest-columns", columns=", ".join(missing)) if missing else render("units-empty")
-        raise CchcError("mail-manifest-invalid", path=path, problems=f"  - {problem}")
+        problem = phrase("mail-manifest-columns", columns=", ".join(missing)) if missing else phrase("units-empty")
+        raise CchcError("mail-manifest-invalid", path=path, problems=Listing((problem,)))
     return [_entry(row, path.parent) for row in rows if any((v or "").strip() for v in row.values())]
 
 

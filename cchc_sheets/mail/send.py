@@ -230,7 +230,7 @@ def _sort_out(entries, log: SendLog, report: SendReport) -> list[tuple[ManifestE
         data, failed = _prepare(entry)
         if failed:
             report.results.append(failed)
-            log.record(failed, detail=failed.finding.message if failed.finding else "")
+            log.record(failed, detail=failed.finding.message() if failed.finding else "")
         elif (row := log.already_sent(entry, sha256_bytes(data))) is not None:
             report.results.append(SendResult(entry.code, entry.email, STATUS_ALREADY_SENT, row["sha256"], row["message_id"]))
         else:
@@ -251,7 +251,7 @@ def _send_one(client, entry, data, letter, log: SendLog, report: SendReport, set
         raise CchcError("mail-smtp-disconnected", server=settings.where, sent=sent,
                         unit=entry.code, reason=_reason(exc), log=log.path) from exc
     report.results.append(result)
-    log.record(result, detail=result.finding.message if result.finding else "")
+    log.record(result, detail=result.finding.message() if result.finding else "")
 
 
 def _reason(exc: BaseException) -> str:

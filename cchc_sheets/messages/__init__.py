@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
+import string
 import unicodedata
 from dataclasses import dataclass, field as dc_field
 
@@ -69,6 +70,47 @@ class Phrase:
         return self.render("vi")
 
 
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Words someone else wrote (a form's author), in Vietnamese and optionally English."""
+
+    vi: str
+    en: str = ""
+
+    def render(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" and self.en else self.vi
+
+    def to_dict(self) -> dict:
+        return {"vi": self.vi, "en": self.en or self.vi}
+
+    def __str__(self) -> str:
+        return self.vi
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Several phrases or texts, one per line, for a field such as form-invalid's ``problems``."""
+
+    items: tuple
+    prefix: str = "  - "
+
+    def render(self, lang: str = "vi") -> str:
+        return "\n".join(self.prefix + _words(item, lang) for item in self.items)
+
+    def to_dict(self) -> list:
+        return [_plain(item) for item in self.items]
+
+    def __str__(self) -> str:
+        return self.render("vi")
+
+
+_WORDS = (Phrase, Texts, Listing)
+
+
+def _words(value: object, lang: str) -> object:
+    return value.render(lang) if isinstance(value, _WORDS) else value
+
+
 def phrase(message_code: str, /, **params: object) -> Phrase:
     """A phrase for ``message_code`` (positional-only, so a field may be called ``code``)."""
     assert message_code in CATALOGUE, message_code
@@ -80,8 +122,24 @@ def plain_params(params: dict) -> dict:
     return {key: _plain(value) for key, value in params.items()}
 
 
+def params_from_plain(params: dict) -> dict:
+    """``plain_params`` undone: {code, params} back to phrases, {vi, en} to texts, lists to listings."""
+    return {key: _from_plain(value) for key, value in params.items()}
+
+
+def _from_plain(value: object) -> object:
+    if isinstance(value, dict):
+        if set(value) == {"code", "params"} and value["code"] in CATALOGUE:
+            return Phrase(value["code"], params_from_plain(value["params"] or {}))
+        if set(value) == {"vi", "en"}:
+            return Texts(str(value["vi"]), str(value["en"]))
+    if isinstance(value, list):
+        return Listing(tuple(_from_plain(item) for item in value))
+    return value
+
+
 def _plain(value: object) -> object:
-    if isinstance(value, Phrase):
+    if isinstance(value, _WORDS):
         return value.to_dict()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -123,8 +181,24 @@ def render(message_code: str, lang: str = "vi", /, **params: object) -> str:
     lang = language(lang)
     template = message.en if lang == "en" else message.vi
     if params:
-        params = {k: (v.render(lang) if isinstance(v, Phrase) else v) for k, v in params.items()}
+        params = {k: _words(v, lang) for k, v in params.items()}
+    if lang == "vi" and ":," in template:
+        return unicodedata.normalize("NFC", _VIETNAMESE_NUMBERS.format(template, **params))
     return unicodedata.normalize("NFC", template.format(**params))
+
+
+class _VietnameseNumbers(string.Formatter):
+    """``{n:,}`` groups thousands with dots, as Vietnamese writes 1.048.576."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        text = format(value, format_spec)
+        if "," in format_spec and isinstance(value, (int, float)):
+            text = text.translate(_SWAP_SEPARATORS)
+        return text
+
+
+_SWAP_SEPARATORS = str.maketrans({",": ".", ".": ","})
+_VIETNAMESE_NUMBERS = _VietnameseNumbers()
 
 
 class CchcError(Exception):

@@ -29,7 +29,7 @@ def input_level(path: str | Path) -> str:
         return LEVEL_PARENT
     raw = read_workbook(path)
     if not raw.readable:
-        raise CchcError("draft-input-unreadable", path=path, reason=raw.problem.message)
+        raise CchcError("draft-input-unreadable", path=path, reason=raw.problem.phrase())
     if raw.sheet(merged_workbook.META_SHEET) is not None:
         return LEVEL_PARENT
     if raw.sheet(layout.META_SHEET) is not None or identify(raw) is not None:

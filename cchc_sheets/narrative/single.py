@@ -49,7 +49,7 @@ def consolidation_for_return(path: str | Path, form=None) -> Consolidation:
 
     raw = read_workbook(path)
     if not raw.readable:
-        raise CchcError("draft-input-unreadable", path=path, reason=raw.problem.message)
+        raise CchcError("draft-input-unreadable", path=path, reason=raw.problem.phrase())
     identity = identify(raw)
     if identity is None:
         raise CchcError("draft-input-unknown", path=path)
