@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
+from .messages import Listing, Phrase, phrase
 from .fileio import ensure_directory, sha256_file, write_text_atomic
 from .forms import load_form
 from .periods import parse_period
@@ -23,8 +24,8 @@ DEMO_PERIOD = "2020-H1"
 
 @dataclass
 class DemoResult:
-    outputs: list[tuple[str, Path]] = field(default_factory=list)   # (what, path)
-    lines: list[str] = field(default_factory=list)                  # summary for the terminal
+    outputs: list[tuple[str, Path]] = field(default_factory=list)   # (catalogue code of what it is, path)
+    lines: list[Phrase] = field(default_factory=list)               # summary for the terminal
 
     def add(self, what: str, path: Path) -> Path:
         self.outputs.append((what, path))
@@ -53,8 +54,8 @@ def _templates(form, units, period, deadline, folder: Path, result: DemoResult) 
 
     generated_at = datetime.combine(deadline - timedelta(days=30), time(8, 0), VIETNAM)
     rows = write_templates(form, units, period, folder, deadline=deadline, generated_at=generated_at)
-    result.add("Biểu mẫu gửi xã / templates", folder)
-    result.add("Danh sách gửi thư / manifest", folder / "manifest.csv")
+    result.add("demo-output-templates", folder)
+    result.add("demo-output-manifest", folder / "manifest.csv")
     return {row.code: folder / row.file for row in rows}
 
 
@@ -65,7 +66,7 @@ def _returns(templates, units, form, deadline, folder: Path, seed, soffice, resu
     resave = _resaver(soffice) if soffice else None
     simulation = simulate_returns(templates, list(units), form, deadline, folder, seed=seed, resave=resave)
     write_text_atomic(folder / "received.csv", _received_csv(simulation, folder))
-    result.add("Báo cáo xã gửi về (mô phỏng) / simulated returns", folder)
+    result.add("demo-output-returns", folder)
     return simulation
 
 
@@ -100,12 +101,12 @@ def _validate_and_merge(form, units, period, deadline, out: Path, result: DemoRe
     run = merge_paths([out / "2-bao-cao-gui-ve"], form, units, period, deadline=deadline)
     batch, consolidation = run.batch, run.consolidation
     checks = ensure_directory(out / "3-kiem-tra")
-    result.add("Kết quả kiểm tra / findings workbook", write_findings_report(batch, checks / "ket-qua-kiem-tra.xlsx"))
+    result.add("demo-output-findings", write_findings_report(batch, checks / "ket-qua-kiem-tra.xlsx"))
     write_feedbacks(batch, checks / "gui-lai-xa", form)
-    result.add("Bản đánh dấu gửi lại xã / marked-up copies", checks / "gui-lai-xa")
+    result.add("demo-output-feedback", checks / "gui-lai-xa")
     merged = out / "4-tong-hop" / f"tong-hop_{period.code}.xlsx"
-    result.add("Sổ tổng hợp / consolidated workbook", write_merged_workbook(consolidation, merged))
-    result.add("Dữ liệu dạng dài / long export", write_long(consolidation, merged.with_name(f"du-lieu_{period.code}.csv")))
+    result.add("demo-output-merged", write_merged_workbook(consolidation, merged))
+    result.add("demo-output-long", write_long(consolidation, merged.with_name(f"du-lieu_{period.code}.csv")))
     return batch, consolidation
 
 
@@ -120,28 +121,27 @@ def _drafts(form, period, out: Path, simulation, result: DemoResult) -> None:
     for suffix in (".docx", ".md"):
         target = folder / f"bao-cao_{period.code}{suffix}"
         draft_report(merged, target, options=options, form=form)
-        result.add("Dự thảo báo cáo huyện / district draft", target)
+        result.add("demo-output-draft", target)
     reference = next(r for r in simulation.returns if r.scenario == "reference")
     target = folder / f"bao-cao_{period.code}_xa-an-hoa-thinh.docx"
     draft_report(reference.path, target, options=DraftOptions(place="An Hòa Thịnh", date=period.end - timedelta(days=9)),
                  form=form)
-    result.add("Dự thảo báo cáo của một xã / one commune's draft", target)
+    result.add("demo-output-commune-draft", target)
 
 
-def _summary(simulation, batch, consolidation) -> list[str]:
-    from .demo_returns import SCENARIO_LABELS
+def _summary(simulation, batch, consolidation) -> list[Phrase]:
     from .vnformat import format_number
 
     summary = batch.summary
-    lines = [
-        f"Đơn vị: {consolidation.expected_count}; đã gửi: {consolidation.submitted_count}; "
-        f"được tổng hợp: {consolidation.counted_count}; chưa gửi: "
-        + (", ".join(u.name for u in consolidation.missing_units) or "—"),
-        f"Tệp nhận: {summary['files']} (hợp lệ {summary['valid']}, có cảnh báo {summary['warnings']}, "
-        f"có lỗi {summary['invalid']}, không đọc được {summary['unreadable']})",
-        "Tổng: " + "; ".join(f"{code} = {format_number(value)}" for code, value in consolidation.totals.items()),
-        "Tình huống mô phỏng: " + ", ".join(
-            f"{r.unit.name}: {SCENARIO_LABELS[r.scenario]}" for r in simulation.returns if r.scenario != "clean")
-        + "; chưa gửi: " + ", ".join(u.name for u in simulation.missing),
+    return [
+        phrase("demo-summary-units", expected=consolidation.expected_count, submitted=consolidation.submitted_count,
+               counted=consolidation.counted_count,
+               missing=", ".join(u.name for u in consolidation.missing_units) or "—"),
+        phrase("demo-summary-files", **summary),
+        phrase("demo-summary-totals",
+               totals="; ".join(f"{code} = {format_number(value)}" for code, value in consolidation.totals.items())),
+        phrase("demo-summary-scenarios",
+               scenarios=Listing(tuple(phrase("demo-scenario", unit=r.unit.name, scenario=phrase("demo-scenario-" + r.scenario.replace(" (older)", "-older")))
+                                       for r in simulation.returns if r.scenario != "clean"), prefix="", separator=", "),
+               missing=", ".join(u.name for u in simulation.missing)),
     ]
-    return lines

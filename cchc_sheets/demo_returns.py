@@ -62,17 +62,6 @@ ANSWER_POOL = {
     ],
 }
 
-SCENARIO_LABELS = {
-    "clean": "điền đúng",
-    "reference": "số liệu như báo cáo mẫu (6(lồng ghép), 600 (Lượt người), 02)",
-    "messy": "nhập lẫn chữ và số 0 ở đầu",
-    "late": "gửi muộn",
-    "inserted-row": "tự chèn thêm dòng",
-    "twice (older)": "gửi lần 1",
-    "twice": "gửi lần 2 (thay lần 1)",
-    "ods": "lưu lại bằng LibreOffice dạng .ods",
-    "xls": "lưu lại dạng .xls",
-}
 
 REPORTERS = ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Văn Minh", "Phạm Thị Hoa", "Hoàng Văn Nam",
              "Võ Thị Hằng", "Đặng Văn Tuấn", "Bùi Thị Thu", "Đỗ Văn Phúc", "Hồ Thị Mai"]

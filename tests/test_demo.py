@@ -40,8 +40,10 @@ def test_merged_totals_equal_the_counted_returns(demo_run):
 
 def test_scenarios_show_up_as_findings_and_statuses(demo_run):
     out, result = demo_run
-    text = "\n".join(result.lines)
-    assert "chưa gửi: " in text and "gửi muộn" in text
+    summary = {line.code: line.params for line in result.lines}
+    assert summary["demo-summary-units"]["missing"] != "—"
+    scenarios = [item.params["scenario"].code for item in summary["demo-summary-scenarios"]["scenarios"].items]
+    assert "demo-scenario-late" in scenarios and "demo-scenario-twice" in scenarios
     findings = load_workbook(out / "3-kiem-tra" / "ket-qua-kiem-tra.xlsx", read_only=True)
     codes = {cell for row in findings.active.iter_rows(values_only=True) for cell in row if isinstance(cell, str)}
     assert {"number-with-remark", "duplicate-unit"} <= codes

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from .common import say, screen_language
+
 
 @click.command()
 @click.option("--out", "out_dir", default="demo-out", show_default=True, type=click.Path(file_okay=False),
@@ -19,8 +21,9 @@ def demo(out_dir, seed, no_libreoffice):
     from ..demo import run_demo
 
     result = run_demo(out_dir, seed=seed, use_libreoffice=False if no_libreoffice else None)
+    lang = screen_language()
     for line in result.lines:
-        click.echo(line)
+        click.echo(line.render(lang))
     click.echo("")
     for what, path in result.outputs:
-        click.echo(f"  {what}: {path}")
+        click.echo(f"  {say(what)}: {path}")

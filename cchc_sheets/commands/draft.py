@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from .common import _date_callback, form_option, say
+from .common import _date_callback, form_option, say, screen_language
 
 
 @click.command()
@@ -30,5 +30,5 @@ def draft(form, out, previous, issuer, place, report_date, number, source):
     options = DraftOptions(issuer=issuer, place=place, date=report_date, number=number)
     result = draft_report(source, out, previous=previous, options=options, form=form)
     for warning in result.warnings:
-        click.echo(warning, err=True)
+        click.echo(warning.render(screen_language()), err=True)
     click.echo(say("draft-written", path=out, subject=result.draft.subject))

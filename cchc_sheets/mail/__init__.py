@@ -36,10 +36,10 @@ def untrusted_certificate(server: str, exc: ssl.SSLCertVerificationError) -> Cch
     return CchcError("mail-tls-untrusted", server=server, reason=certificate_reason(exc))
 
 
-def certificate_reason(exc: ssl.SSLCertVerificationError) -> str:
-    """Why the certificate failed, in the officer's language; OpenSSL's own words for rarer cases."""
-    from ..messages import render
+def certificate_reason(exc: ssl.SSLCertVerificationError):
+    """Why the certificate failed: a phrase for the common cases, OpenSSL's own words for rarer ones."""
+    from ..messages import phrase
 
     code = _VERIFY_REASONS.get(getattr(exc, "verify_code", None))
     detail = (getattr(exc, "verify_message", "") or getattr(exc, "reason", "") or str(exc)).rstrip(". ")
-    return render(code, openssl=detail) if code else detail
+    return phrase(code, openssl=detail) if code else detail

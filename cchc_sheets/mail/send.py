@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..fileio import ensure_directory, sha256_bytes, write_bytes_atomic, write_text_atomic
-from ..messages import CchcError
+from ..messages import CchcError, phrase
 from ..model import Finding, make_finding
 from . import SEND_LOG_COLUMNS, is_loopback, untrusted_certificate
 from .compose import Letter, ManifestEntry, build_message, has_valid_email, message_bytes
@@ -260,7 +260,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         return f"{exc.smtp_code} {_text(exc.smtp_error)}"
     if isinstance(exc, socket.timeout):
-        return "hết thời gian chờ / timed out"
+        return phrase("detail-timed-out")
     return str(getattr(exc, "strerror", None) or exc) or type(exc).__name__
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..messages import CchcError
+from ..messages import CchcError, phrase
 from ..model import make_finding
 from . import is_loopback, untrusted_certificate
 
@@ -308,7 +308,7 @@ def _reason(exc) -> str:
     if isinstance(exc, bytes):
         return exc.decode("utf-8", "replace")
     if isinstance(exc, socket.timeout):
-        return "hết thời gian chờ / timed out"
+        return phrase("detail-timed-out")
     text = str(getattr(exc, "strerror", None) or exc)
     return text.removeprefix("b'").removesuffix("'") or type(exc).__name__
 

@@ -93,9 +93,10 @@ class Listing:
 
     items: tuple
     prefix: str = "  - "
+    separator: str = "\n"
 
     def render(self, lang: str = "vi") -> str:
-        return "\n".join(self.prefix + _words(item, lang) for item in self.items)
+        return self.separator.join(self.prefix + str(_words(item, lang)) for item in self.items)
 
     def to_dict(self) -> list:
         return [_plain(item) for item in self.items]

@@ -75,4 +75,10 @@ DETAILS = {
     "detail-no-data-sheet": _d("thiếu trang dữ liệu ẩn _cchc_merge", "the hidden data sheet _cchc_merge is missing"),
     "detail-data-too-large": _d("phần dữ liệu quá lớn ({size} byte)", "the data part is too large ({size} bytes)"),
     "detail-data-damaged": _d("phần dữ liệu hỏng ({error})", "the data part is damaged ({error})"),
+    "detail-timed-out": _d("hết thời gian chờ", "timed out"),
+    "detail-previous-is-commune": _d("đây là báo cáo của một xã, không phải sổ tổng hợp",
+                                     "this is one commune's return, not a consolidated workbook"),
+    "detail-previous-is-merge": _d("đây là sổ tổng hợp, không phải báo cáo của một xã",
+                                   "this is a consolidated workbook, not one commune's return"),
+    "detail-previous-not-earlier": _d("kỳ {earlier} không trước kỳ {current}", "period {earlier} is not before {current}"),
 }

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layout
-from ..messages import CchcError, render
+from ..messages import CchcError, Phrase, phrase
 from ..model import Consolidation
 from .context import LEVEL_COMMUNE, LEVEL_PARENT
 from .render import Draft, DraftOptions, build_draft
@@ -17,7 +17,7 @@ OUTPUT_FORMATS = (".docx", ".md")
 class DraftResult:
     draft: Draft
     level: str
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Phrase] = field(default_factory=list)   # for the officer, rendered by the caller
 
 
 def input_level(path: str | Path) -> str:
@@ -52,24 +52,23 @@ def load_source(path: str | Path, form=None) -> tuple[Consolidation, str]:
 def load_previous(path: str | Path, current: Consolidation, level: str) -> Consolidation:
     """The earlier period to compare with: same level (a merge with a merge) and an earlier period."""
     earlier, earlier_level = load_source(path, current.form)
-    reason = ""
+    reason = None
     if earlier_level != level:
-        reason = ("đây là báo cáo của một xã, không phải sổ tổng hợp" if earlier_level == LEVEL_COMMUNE
-                  else "đây là sổ tổng hợp, không phải báo cáo của một xã")
+        reason = phrase("detail-previous-is-commune" if earlier_level == LEVEL_COMMUNE else "detail-previous-is-merge")
     elif (earlier.period.end >= current.period.end):
-        reason = f"kỳ {earlier.period.label} không trước kỳ {current.period.label}"
+        reason = phrase("detail-previous-not-earlier", earlier=earlier.period.label, current=current.period.label)
     if reason:
         raise CchcError("draft-previous-mismatch", previous=path, reason=reason, period=current.period.label)
     return earlier
 
 
-def source_warnings(consolidation: Consolidation, level: str) -> list[str]:
+def source_warnings(consolidation: Consolidation, level: str) -> list[Phrase]:
     """A commune file with errors still drafts (blank cells), but the officer is told."""
     if level != LEVEL_COMMUNE:
         return []
     report = consolidation.unit_statuses[0].report
     if report and report.errors:
-        return [render("draft-source-has-errors", path=report.path, errors=len(report.errors))]
+        return [phrase("draft-source-has-errors", path=report.path, errors=len(report.errors))]
     return []
 
 
