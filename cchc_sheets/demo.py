@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 
 from .messages import Listing, Phrase, phrase
+from .office import Office
 from .fileio import ensure_directory, sha256_file, write_text_atomic
 from .forms import load_form
 from .periods import parse_period
@@ -37,23 +38,21 @@ def run_demo(out_dir: str | Path, *, seed: int = 2020, use_libreoffice: bool | N
     from .libreoffice import find_soffice
 
     out = ensure_directory(out_dir)
-    form, units, period = load_form(), load_units(bundled_sample_units()), parse_period(DEMO_PERIOD)
-    deadline = period.default_deadline
+    office = Office(load_form(), units=load_units(bundled_sample_units()), period=parse_period(DEMO_PERIOD))
+    form, units, period, deadline = office.form, office.units, office.period, office.effective_deadline
     result = DemoResult()
-    templates = _templates(form, units, period, deadline, out / "1-bieu-mau", result)
+    templates = _templates(office, out / "1-bieu-mau", result)
     soffice = find_soffice() if use_libreoffice is not False else None
     simulation = _returns(templates, units, form, deadline, out / "2-bao-cao-gui-ve", seed, soffice, result)
-    batch, consolidation = _validate_and_merge(form, units, period, deadline, out, result)
-    _drafts(form, period, out, simulation, result)
+    batch, consolidation = _validate_and_merge(office, out, result)
+    _drafts(office, out, simulation, result)
     result.lines = _summary(simulation, batch, consolidation)
     return result
 
 
-def _templates(form, units, period, deadline, folder: Path, result: DemoResult) -> dict[str, Path]:
-    from .template import write_templates
-
-    generated_at = datetime.combine(deadline - timedelta(days=30), time(8, 0), VIETNAM)
-    rows = write_templates(form, units, period, folder, deadline=deadline, generated_at=generated_at)
+def _templates(office: Office, folder: Path, result: DemoResult) -> dict[str, Path]:
+    generated_at = datetime.combine(office.effective_deadline - timedelta(days=30), time(8, 0), VIETNAM)
+    rows = office.templates(folder, generated_at=generated_at)
     result.add("demo-output-templates", folder)
     result.add("demo-output-manifest", folder / "manifest.csv")
     return {row.code: folder / row.file for row in rows}
@@ -91,41 +90,34 @@ def _received_csv(simulation, folder: Path) -> str:
     return buffer.getvalue()
 
 
-def _validate_and_merge(form, units, period, deadline, out: Path, result: DemoResult):
-    from .feedback import write_feedbacks
-    from .findings_report import write_findings_report
-    from .long_export import write_long
-    from .merged_workbook import write_merged_workbook
-    from .pipeline import merge_paths
-
-    run = merge_paths([out / "2-bao-cao-gui-ve"], form, units, period, deadline=deadline)
-    batch, consolidation = run.batch, run.consolidation
-    checks = ensure_directory(out / "3-kiem-tra")
-    result.add("demo-output-findings", write_findings_report(batch, checks / "ket-qua-kiem-tra.xlsx"))
-    write_feedbacks(batch, checks / "gui-lai-xa", form)
+def _validate_and_merge(office: Office, out: Path, result: DemoResult):
+    checks, code = ensure_directory(out / "3-kiem-tra"), office.period.code
+    merged = out / "4-tong-hop" / f"tong-hop_{code}.xlsx"
+    findings, long = checks / "ket-qua-kiem-tra.xlsx", merged.with_name(f"du-lieu_{code}.csv")
+    run = office.merge([out / "2-bao-cao-gui-ve"], out=merged, long=long, report=findings)
+    result.add("demo-output-findings", findings)
+    office.feedback(run.batch, checks / "gui-lai-xa")
     result.add("demo-output-feedback", checks / "gui-lai-xa")
-    merged = out / "4-tong-hop" / f"tong-hop_{period.code}.xlsx"
-    result.add("demo-output-merged", write_merged_workbook(consolidation, merged))
-    result.add("demo-output-long", write_long(consolidation, merged.with_name(f"du-lieu_{period.code}.csv")))
-    return batch, consolidation
+    result.add("demo-output-merged", merged)
+    result.add("demo-output-long", long)
+    return run.batch, run.consolidation
 
 
-def _drafts(form, period, out: Path, simulation, result: DemoResult) -> None:
-    from .narrative.drafting import draft_report
+def _drafts(office: Office, out: Path, simulation, result: DemoResult) -> None:
     from .narrative.render import DraftOptions
 
+    period = office.period
     folder = ensure_directory(out / "5-du-thao")
     merged = out / "4-tong-hop" / f"tong-hop_{period.code}.xlsx"
     options = DraftOptions(issuer="UBND huyện Hương Sơn|Phòng Nội vụ", place="Hương Sơn",
                            date=period.default_deadline + timedelta(days=5))
     for suffix in (".docx", ".md"):
         target = folder / f"bao-cao_{period.code}{suffix}"
-        draft_report(merged, target, options=options, form=form)
+        office.draft(merged, target, options=options)
         result.add("demo-output-draft", target)
     reference = next(r for r in simulation.returns if r.scenario == "reference")
     target = folder / f"bao-cao_{period.code}_xa-an-hoa-thinh.docx"
-    draft_report(reference.path, target, options=DraftOptions(place="An Hòa Thịnh", date=period.end - timedelta(days=9)),
-                 form=form)
+    office.draft(reference.path, target, options=DraftOptions(place="An Hòa Thịnh", date=period.end - timedelta(days=9)))
     result.add("demo-output-commune-draft", target)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import click
+
 from .common import _date_callback, form_option, say, screen_language
 
 
@@ -24,11 +25,11 @@ def draft(form, out, previous, issuer, place, report_date, number, source):
     SOURCE: a consolidated workbook written by `cchc merge` (the parent's report) or a
     commune's filled template (that commune's own report).
     """
-    from ..narrative.drafting import draft_report
     from ..narrative.render import DraftOptions
+    from ..office import Office
 
     options = DraftOptions(issuer=issuer, place=place, date=report_date, number=number)
-    result = draft_report(source, out, previous=previous, options=options, form=form)
+    result = Office(form).draft(source, out, previous=previous, options=options)
     for warning in result.warnings:
         click.echo(warning.render(screen_language()), err=True)
     click.echo(say("draft-written", path=out, subject=result.draft.subject))

@@ -24,10 +24,12 @@ def template(units_path, period, out_dir, form, deadline, password, jobs):
     Writes one protected .xlsx per unit (named PERIOD_FORM_CODE_NAME.xlsx) and
     manifest.csv (code,name,email,file,sha256,period,form_id,deadline).
     """
-    from ..template import MANIFEST_NAME, resolve_password, write_templates
+    from ..office import Office
+    from ..template import MANIFEST_NAME, resolve_password
 
     password = resolve_password(password)
     form_pack, units = load_form_and_units(form, units_path)
-    rows = write_templates(form_pack, units, period, out_dir, deadline=deadline, password=password, jobs=jobs)
+    office = Office(form_pack, units=units, period=period, deadline=deadline, jobs=jobs)
+    rows = office.templates(out_dir, password=password)
     click.echo(say("template-done", count=len(rows), period_label=period.label, out=out_dir,
                       manifest=f"{out_dir}/{MANIFEST_NAME}"))

@@ -34,12 +34,12 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods).
     Exit status 0 when no file has errors (warnings allowed), 1 when any has, 2 on usage errors.
     """
-    from ..batch import validate_paths
+    from ..office import Office
 
     form_pack, units = load_form_and_units(form, units_path)
+    office = Office(form_pack, units=units, period=period, jobs=jobs, cache=not no_cache)
     with FilesProgress("validate-progress") as bar:
-        batch = validate_paths(paths, form_pack, units=units, period=period, jobs=jobs, progress=bar.tick,
-                               cache=not no_cache, found=bar.start)
+        batch = office.validate(paths, progress=bar.tick, found=bar.start)
     if as_json:
         from ..json_report import batch_json_chunks
 
@@ -47,7 +47,7 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
             click.echo(chunk, nl=False)
     else:
         _print_batch(batch, list_valid=list_all or len(batch.files) <= VALID_LISTED_MAX)
-    _write_outputs(batch, form_pack, report_path, feedback_dir, quiet=as_json, jobs=jobs)
+    _write_outputs(office, batch, report_path, feedback_dir, quiet=as_json)
     if batch.has_errors:
         ctx.exit(1)
 
@@ -71,18 +71,14 @@ def _print_batch(batch, *, list_valid: bool) -> None:
     click.echo(say("validate-summary", **batch.summary))
 
 
-def _write_outputs(batch, form, report_path, feedback_dir, *, quiet: bool, jobs: int | None = None) -> None:
+def _write_outputs(office, batch, report_path, feedback_dir, *, quiet: bool) -> None:
     # With --json, stdout is for the JSON only: notices go to stderr.
     out = (lambda text: click.echo(text, err=True)) if quiet else click.echo
     if report_path:
-        from ..findings_report import write_findings_report
-
-        write_findings_report(batch, report_path)
+        office.findings_report(batch, report_path)
         out(say("validate-report-written", path=report_path))
     if feedback_dir:
-        from ..feedback import write_feedbacks
-
-        written, skipped = write_feedbacks(batch, feedback_dir, form, jobs=jobs)
+        written, skipped = office.feedback(batch, feedback_dir)
         out(say("validate-feedback-written", count=len(written), path=feedback_dir))
         for report in skipped:
             out(say("validate-feedback-skipped", file=report.path))
