@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .messages import CchcError, os_reason
+from .messages import CchcError, os_reason, phrase
 
 
 @contextlib.contextmanager
@@ -58,7 +58,7 @@ def ensure_directory(directory: str | os.PathLike) -> Path:
     except OSError as exc:
         raise CchcError("output-unwritable", path=directory, reason=os_reason(exc)) from exc
     if not os.access(directory, os.W_OK):
-        raise CchcError("output-unwritable", path=directory, reason="không có quyền ghi / not writable")
+        raise CchcError("output-unwritable", path=directory, reason=phrase("detail-not-writable"))
     return directory
 
 

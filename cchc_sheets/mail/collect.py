@@ -27,7 +27,7 @@ from email.utils import collapse_rfc2231_value, parsedate_to_datetime
 from pathlib import Path
 
 from ..fileio import ascii_slug, ensure_directory, sha256_bytes, sha256_file, write_text_atomic
-from ..messages import CchcError
+from ..messages import CchcError, phrase
 from ..model import Finding, make_finding
 from ..received import COLUMNS as RECEIVED_COLUMNS  # the file merge reads: one definition
 from ..received import RECEIVED_FILE as RECEIVED_CSV
@@ -160,7 +160,7 @@ def write_new_file(folder: Path, name: str, data: bytes) -> Path:
             target = folder / (name if number == 1 else f"{stem}-{number}{suffix}")
             if _claim(temporary, target):
                 return target
-        raise CchcError("output-unwritable", path=folder / name, reason="quá nhiều tệp trùng tên / too many files of that name")
+        raise CchcError("output-unwritable", path=folder / name, reason=phrase("detail-too-many-same-name"))
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
@@ -344,16 +344,16 @@ def _where(info: MailInfo) -> str:
 
 def zip_spreadsheets(data: bytes, zip_name: str, info: MailInfo, report: CollectReport, limit: int):
     """The spreadsheets inside a .zip, each checked against size and ratio limits before it is read."""
-    def unsafe(detail: str) -> None:
+    def unsafe(detail) -> None:
         report.findings.append(make_finding("mail-zip-unsafe", name=zip_name, origin=_where(info), detail=detail))
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-        return unsafe(f"không mở được / cannot open: {exc}")
+        return unsafe(phrase("detail-zip-cannot-open", error=exc))
     if len(members) > ZIP_MAX_ENTRIES:
-        return unsafe(f"{len(members)} tệp / files > {ZIP_MAX_ENTRIES}")
+        return unsafe(phrase("detail-zip-too-many-files", count=len(members), limit=ZIP_MAX_ENTRIES))
     total = 0
     for member in members:
         name = _member_name(member)
@@ -363,10 +363,10 @@ def zip_spreadsheets(data: bytes, zip_name: str, info: MailInfo, report: Collect
         problem = _member_problem(member, limit)
         total += member.file_size
         if not problem and total > limit * ZIP_MAX_TOTAL_FACTOR:
-            problem = f"tổng dung lượng giải nén / total size > {limit * ZIP_MAX_TOTAL_FACTOR // MB} MB"
+            problem = phrase("detail-zip-total-size", limit=limit * ZIP_MAX_TOTAL_FACTOR // MB)
         content = None if problem else _read_member(archive, member, limit)
-        if isinstance(content, str) or problem:
-            unsafe(f"{name}: {problem or content}")
+        if not isinstance(content, bytes) or problem:
+            unsafe(phrase("detail-zip-member", name=name, problem=problem or content))
             continue
         yield name, content
 
@@ -382,23 +382,24 @@ def _member_name(member: zipfile.ZipInfo) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def _member_problem(member: zipfile.ZipInfo, limit: int) -> str:
+def _member_problem(member: zipfile.ZipInfo, limit: int):
+    """Why a member is not read (a phrase, or a size comparison), or None."""
     if member.flag_bits & 0x1:
-        return "có mật khẩu / encrypted"
+        return phrase("detail-zip-encrypted")
     if member.file_size > limit:
         return f"{member.file_size / MB:.1f} MB > {limit / MB:g} MB"
     if member.file_size > MB and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1):
-        return f"tỷ lệ nén bất thường / compression ratio > {ZIP_MAX_RATIO}"
-    return ""
+        return phrase("detail-zip-ratio", limit=ZIP_MAX_RATIO)
+    return None
 
 
-def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) -> bytes | str:
-    """The member's bytes, reading at most limit + 1 (declared sizes can lie); a str says what went wrong."""
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int):
+    """The member's bytes, reading at most limit + 1 (declared sizes can lie); else what went wrong."""
     try:
         with archive.open(member) as handle:
             content = handle.read(limit + 1)
     except Exception as exc:  # BadZipFile, zlib.error, NotImplementedError (method), EOFError: a corrupt member
-        return f"không đọc được / unreadable: {exc}"
+        return phrase("detail-zip-member-unreadable", error=exc)
     if len(content) > limit:
         return f"> {limit / MB:g} MB"
     return content

@@ -81,4 +81,14 @@ DETAILS = {
     "detail-previous-is-merge": _d("đây là sổ tổng hợp, không phải báo cáo của một xã",
                                    "this is a consolidated workbook, not one commune's return"),
     "detail-previous-not-earlier": _d("kỳ {earlier} không trước kỳ {current}", "period {earlier} is not before {current}"),
+    "detail-not-writable": _d("không có quyền ghi", "not writable"),
+    "detail-too-many-same-name": _d("quá nhiều tệp trùng tên", "too many files of that name"),
+    # --- why a .zip attachment is not opened (mail-zip-unsafe) -----------------
+    "detail-zip-cannot-open": _d("không mở được ({error})", "cannot open it ({error})"),
+    "detail-zip-too-many-files": _d("{count} tệp, quá giới hạn {limit}", "{count} files, over the limit of {limit}"),
+    "detail-zip-total-size": _d("tổng dung lượng giải nén quá {limit} MB", "total uncompressed size over {limit} MB"),
+    "detail-zip-member": _d("{name}: {problem}", "{name}: {problem}"),
+    "detail-zip-encrypted": _d("có mật khẩu", "encrypted"),
+    "detail-zip-ratio": _d("tỷ lệ nén bất thường (quá {limit} lần)", "abnormal compression ratio (over {limit}:1)"),
+    "detail-zip-member-unreadable": _d("không đọc được ({error})", "unreadable ({error})"),
 }
