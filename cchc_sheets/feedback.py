@@ -12,6 +12,7 @@ workbook is drawn from the template writer and filled with the values read.
 from __future__ import annotations
 
 import contextlib
+import io
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -47,15 +48,17 @@ def write_feedback(report: FileReport, out_dir: str | Path, form: Form, *, name:
     findings = marked_findings(report)
     if not findings or report.status == STATUS_UNREADABLE:
         return None
-    opened = _editable_copy(report, form)
-    if opened is None:
-        return None
-    workbook, rebuilt = opened
-    _mark_cells(workbook, findings, form if rebuilt else None)
-    _add_list_sheet(workbook, report, findings, rebuilt)
     target = ensure_directory(out_dir) / (name or feedback_name(report.path))
-    write_with(target, workbook.save)
-    return target
+    for opened in _editable_copies(report, form):
+        workbook, rebuilt = opened
+        try:
+            _mark_cells(workbook, findings, form if rebuilt else None)
+            _add_list_sheet(workbook, report, findings, rebuilt)
+            write_with(target, workbook.save)
+            return target
+        except Exception:  # noqa: BLE001 - openpyxl refuses what the commune's file holds: try a rebuilt copy
+            continue
+    return None
 
 
 def write_feedbacks(batch: BatchReport, out_dir: str | Path, form: Form, *,
@@ -104,21 +107,28 @@ def _unique(name: str, used: set[str]) -> str:
 # --------------------------------------------------------------------------- opening a copy
 
 
-def _editable_copy(report: FileReport, form: Form):
-    """(openpyxl workbook, rebuilt?) for the return; the original file is only read."""
+def _editable_copies(report: FileReport, form: Form):
+    """(openpyxl workbook, rebuilt?) for the return, best first; the original file is only read.
+
+    The commune's own workbook when openpyxl can edit it (by its content: an .xlsx
+    named .xls is still an .xlsx), else LibreOffice's .xlsx of it, and last a copy
+    rebuilt from the template with the values read, so every return that was read
+    gets a copy even when its own file cannot be edited or saved.
+    """
     from openpyxl import load_workbook
 
     source = Path(report.path)
     fmt = (report.file_format or source.suffix.lstrip(".")).lower()
-    try:
-        if fmt in EDITABLE_FORMATS:
-            return load_workbook(source), False
-        converted = _convert_with_libreoffice(source)
-        if converted is not None:
-            return converted, False
-        return _rebuilt_from_template(report, form), True
-    except Exception:  # noqa: BLE001 - a workbook openpyxl cannot open gets no copy; the command says which
-        return None
+    openers = [lambda: (load_workbook(io.BytesIO(source.read_bytes())), False)] if fmt in EDITABLE_FORMATS else \
+        [lambda: (_convert_with_libreoffice(source), False)]
+    openers.append(lambda: (_rebuilt_from_template(report, form), True))
+    for opener in openers:
+        try:
+            workbook, rebuilt = opener()
+        except Exception:  # noqa: BLE001 - a workbook openpyxl cannot open: the next way
+            continue
+        if workbook is not None:
+            yield workbook, rebuilt
 
 
 def _convert_with_libreoffice(source: Path):
@@ -140,8 +150,6 @@ def _convert_with_libreoffice(source: Path):
 
 def _rebuilt_from_template(report: FileReport, form: Form):
     """A fresh template for the unit, filled with what was read (values with errors as typed)."""
-    import io
-
     from openpyxl import load_workbook
 
     from .periods import parse_period
@@ -178,7 +186,7 @@ def _mark_cells(workbook, findings: list[Finding], rebuilt_form: Form | None) ->
         cell = _anchor(workbook[sheet_name], address)
         worst = ERROR_FILL if any(f.severity == "error" for f in cell_findings) else WARNING_FILL
         cell.fill = PatternFill(fill_type="solid", start_color=worst, end_color=worst)
-        text = "\n\n".join(f"[{render('severity-' + f.severity)}] {f.message()}" for f in cell_findings)
+        text = "\n\n".join(f"[{render('severity-' + f.severity)}] {_writable(f.message())}" for f in cell_findings)
         comment = Comment(text, COMMENT_AUTHOR)
         comment.width, comment.height = 320, min(80 + 60 * len(cell_findings) + len(text) // 2, 400)
         cell.comment = comment
@@ -217,6 +225,7 @@ def _add_list_sheet(workbook, report: FileReport, findings: list[Finding], rebui
         workbook.remove(workbook[title])  # a copy sent back again: replace the old list
     sheet = workbook.create_sheet(title, 0)
     unit = f"{report.unit_name or ''} ({report.unit_code})" if report.unit_code else Path(report.path).name
+    unit = _writable(unit)
     sheet["A1"] = render("feedback-title", unit=unit)
     sheet["A1"].font = Font(name=FONT_NAME, bold=True, size=13)
     sheet.row_dimensions[1].height = 24  # room for the accents on capitals
@@ -242,7 +251,7 @@ def _list_rows(sheet, findings: list[Finding]) -> None:
         cell.font = Font(name=FONT_NAME, bold=True)
     for n, finding in enumerate(findings, start=1):
         sheet.append([n, render("severity-" + finding.severity), finding.sheet or "", finding.cell or "",
-                      finding.indicator or "", finding.message()])
+                      finding.indicator or "", _writable(finding.message())])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(name=FONT_NAME)
             cell.alignment = Alignment(vertical="top", wrap_text=cell.column == 6)
@@ -254,6 +263,13 @@ def _list_rows(sheet, findings: list[Finding]) -> None:
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A5"
     print_on_a4(sheet, landscape=True, title_rows="4:4")
+
+
+def _writable(text: str) -> str:
+    """``text`` without the control characters a worksheet cannot hold (a quoted value may carry them)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _select_first(workbook) -> None:

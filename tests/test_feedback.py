@@ -176,3 +176,35 @@ def test_copies_written_by_workers_match_the_serial_ones(tmp_path, form, units, 
     assert [p.parent for p in pooled] == [tmp_path / "pooled"] * 9
     for mine, theirs in zip(pooled, serial):
         assert _fill(load_workbook(mine)[MAIN]["D17"]) == _fill(load_workbook(theirs)[MAIN]["D17"]) == RED
+
+
+def test_xlsx_content_named_xls_or_ods_gets_a_copy(tmp_path, form, unit, period, monkeypatch):
+    """Read by its content (an .xlsx), so a copy is made from it, whatever its name says."""
+    monkeypatch.setattr(feedback, "_convert_with_libreoffice", lambda source: None)
+    for suffix in (".xls", ".ods"):
+        original = make_return(tmp_path / "in", form, unit, period, REFERENCE_VALUES, name=f"doi-ten{suffix}")
+        report = validate_paths([original], form).files[0]
+        assert report.file_format == "xlsx" and report.status == "invalid"
+        copy = feedback.write_feedback(report, tmp_path / f"fb{suffix}", form)
+        assert copy is not None, suffix
+        main = load_workbook(copy)[MAIN]
+        assert _fill(main["D17"]) == RED and main["D13"].comment is not None
+
+
+def test_a_value_with_a_control_character_still_gets_a_copy(tmp_path, form, unit, period):
+    """Excel writes a control character as _x0001_; openpyxl refuses it when saving: the copy drops it."""
+    import zipfile
+
+    typed = make_return(tmp_path / "typed", form, unit, period, {**CLEAN_VALUES, "04": "baQQmươi"},
+                        notes={"05": "ghiQQchú"})
+    original = tmp_path / "in" / "dieu-khien.xlsx"
+    original.parent.mkdir()
+    with zipfile.ZipFile(typed) as source, zipfile.ZipFile(original, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info).replace(b"QQ", b"_x0001_"))
+    report = validate_paths([original], form).files[0]
+    assert "not-a-number" in [f.code for f in report.findings]
+    copy = feedback.write_feedback(report, tmp_path / "fb", form)
+    assert copy is not None
+    main = load_workbook(copy)[MAIN]
+    assert _fill(main["D12"]) == RED and "\x01" not in main["D12"].comment.text
