@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from . import forms
+from .messages import phrase
 from .vnformat import format_number
 
 
@@ -53,6 +54,7 @@ ERROR_LITERALS = frozenset({
 })
 _LIBREOFFICE_ERROR = re.compile(r"^Err:\d{3}$")
 
+MAX_NUMBER_DIGITS = 30    # far beyond any count a commune reports; Python refuses int() of 4,300+ digits
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
 _MINUS_SIGNS = "-\u2212\u2013"
 _INTEGER = re.compile(r"^\d+$")
@@ -93,6 +95,10 @@ def _missing(indicator: forms.Indicator) -> CellResult:
 def _parse_number_text(text: str, indicator: forms.Indicator) -> CellResult:
     if text in ERROR_LITERALS or _LIBREOFFICE_ERROR.match(text):
         return _issue_only("formula-error", value=text, label=indicator.label)
+    digits = sum(ch.isdigit() for ch in text) if len(text) > MAX_NUMBER_DIGITS else 0
+    if digits > MAX_NUMBER_DIGITS:
+        return _issue_only("number-too-long", value=_excerpt(text, 30), digits=digits, limit=MAX_NUMBER_DIGITS,
+                           label=indicator.label)
     number = number_from_text(text)
     if number is not None:
         result = _checked_number(number, indicator, shown=text)
@@ -154,7 +160,8 @@ def _checked_number(number: int | float, indicator: forms.Indicator, shown: str 
     worked out when an issue needs it: most cells have none).
     """
     if isinstance(number, float) and not math.isfinite(number):
-        return _issue_only("not-a-number", value=shown if shown is not None else _number_text(number),
+        what = phrase("detail-nan" if math.isnan(number) else "detail-infinity")
+        return _issue_only("number-not-finite", value=shown if shown is not None else str(number), what=what,
                            label=indicator.label)
     number = _whole_if_integral(number)
     result = CellResult(number=number)
@@ -257,6 +264,9 @@ _LEGACY_MARKERS = (
     {chr(c) for c in range(0xA1, 0x100)} - _VIETNAMESE_LATIN1 - set("»°±×÷€£¥©½¼¾")
 ) | set("ƒŠŒŽšœžŸˆ‰†‡")
 _UNICODE_VIETNAMESE = re.compile("[ăĂđĐĩĨũŨơƠưƯ\u1ea0-\u1ef9]")
+# TCVN3 puts some lower-case letters on Latin-1 capitals: "NguyÔn" is "Nguyễn". A capital
+# with an accent right after a lower-case letter is not how anyone writes Unicode Vietnamese.
+_LEGACY_CAPITAL = re.compile("[a-z][\u00c0-\u00dd]")
 
 
 def looks_like_legacy_encoding(text: str) -> bool:
@@ -270,5 +280,5 @@ def looks_like_legacy_encoding(text: str) -> bool:
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
     if not words:
         return False
-    marked = [w for w in words if any(ch in _LEGACY_MARKERS for ch in w)]
+    marked = [w for w in words if any(ch in _LEGACY_MARKERS for ch in w) or _LEGACY_CAPITAL.search(w)]
     return len(marked) >= 2 and len(marked) * 4 >= len(words)

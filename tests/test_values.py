@@ -60,7 +60,12 @@ CASES = [
     ("Err:502", COUNT, None, None, ["formula-error"]),
     ("2 hội nghị, 3 lớp", COUNT, None, None, ["not-a-number"]),   # two numbers: ambiguous
     ("không có", COUNT, None, None, ["not-a-number"]),
-    (float("nan"), COUNT, None, None, ["not-a-number"]),
+    (float("nan"), COUNT, None, None, ["number-not-finite"]),
+    (float("inf"), COUNT, None, None, ["number-not-finite"]),      # 1e309 in a cell's XML
+    (-float("inf"), SIGNED, None, None, ["number-not-finite"]),
+    ("9" * 5000, COUNT, None, None, ["number-too-long"]),          # beyond Python's int() digit limit
+    ("1." + "000." * 20 + "000", COUNT, None, None, ["number-too-long"]),
+    ("1" * 30, Indicator("03", "Tin, bài", "Tin, bài", max=None), int("1" * 30), None, ["number-as-text"]),
     # empty cells
     (None, COUNT, None, None, ["required-missing"]),
     ("", COUNT, None, None, ["required-missing"]),
@@ -164,6 +169,11 @@ def test_formula_error_in_text_cell():
     ("Tổ chức hội nghị lồng ghép với họp dân", False),
     ("Hội nghị; mạng xã hội; TT miệng…", False),
     ("Herr Müller", False),                                      # one odd letter is not a pattern
+    ("NguyÔn ThÞ Lan", True),                                    # a short TCVN3 name: "Nguyễn Thị Lan"
+    ("TrÇn V¨n An", True),
+    ("Nguyễn Thị Lan", False),
+    ("McDonald Ông Bà", False),
+    ("Phường ĐÔNG HÀ", False),
     ("Café Hà Nội", False),
     ("12,5% so với cùng kỳ", False),
 ])

@@ -91,4 +91,6 @@ DETAILS = {
     "detail-zip-encrypted": _d("có mật khẩu", "encrypted"),
     "detail-zip-ratio": _d("tỷ lệ nén bất thường (quá {limit} lần)", "abnormal compression ratio (over {limit}:1)"),
     "detail-zip-member-unreadable": _d("không đọc được ({error})", "unreadable ({error})"),
+    "detail-infinity": _d("vô cực", "an infinity"),
+    "detail-nan": _d("không xác định (NaN)", "an undefined value (NaN)"),
 }

@@ -164,6 +164,20 @@ FINDINGS = {
         "Chưa nhập “{label}”. Hãy nhập số liệu (nhập 0 nếu không có).",
         "“{label}” is empty. Enter a value (0 if there is none).",
     ),
+    "number-too-long": _m(
+        "error",
+        "Ô này có một dãy {digits} chữ số (“{value}”), dài hơn mọi số liệu báo cáo (tối đa {limit}). "
+        "Hãy kiểm tra và nhập lại con số.",
+        "This cell holds a run of {digits} digits (“{value}”), longer than any reported figure "
+        "(at most {limit}). Check it and enter the number again.",
+    ),
+    "number-not-finite": _m(
+        "error",
+        "Ô này chứa giá trị {what}, không phải một con số; thường do công thức lỗi hoặc tệp bị một "
+        "chương trình khác sửa. Hãy nhập lại con số.",
+        "This cell holds {what}, not a number; usually a failed formula or a file changed by another "
+        "program. Enter the number again.",
+    ),
     "not-a-number": _m(
         "error",
         "Ô này cần một con số, nhưng đang có chữ “{value}”. Hãy nhập số vào cột Số lượng "
