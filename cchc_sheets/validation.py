@@ -8,19 +8,18 @@ exception.
 """
 from __future__ import annotations
 
-import functools
 import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 from . import layout as L
 from .forms import Form, Indicator
 from .messages import render
 from .model import FileReport, Finding, make_finding
 from .periods import Period
+from .text import fold_name, fold_text
 from .units import UnitList
 from .values import CellResult, parse_indicator_value, parse_text_value
 from .vnformat import format_number
@@ -34,58 +33,100 @@ UNIT_CODE_IN_HEADING = re.compile(r"\(mã\s*([^)]+?)\s*\)")
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
 
-# --------------------------------------------------------------------------- A1 helpers
-
-
-def split_cell(address: str) -> tuple[str, int]:
-    """'D12' -> ('D', 12)."""
-    match = _CELL.match(address)
-    if not match:
-        raise ValueError(address)
-    return match.group(1), int(match.group(2))
-
-
-def column_index(letters: str) -> int:
-    """'A' -> 1, 'AA' -> 27."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index
-
-
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-# Returns repeat the template's texts, so folding is remembered per distinct text
-# (bounded: cleared when full, so memory stays flat over any number of files).
-FOLD_CACHE_ENTRIES = 20_000
-_folded: dict[str, str] = {}
-_keys: dict[str, str] = {}
+# --------------------------------------------------------------------------- one form's plan
 
 
-def _fold(value: object) -> str:
-    """``layout.fold_text``, remembered for plain strings."""
-    if value.__class__ is not str:
-        return L.fold_text(value)
-    folded = _folded.get(value)
-    if folded is None:
-        if len(_folded) >= FOLD_CACHE_ENTRIES:
-            _folded.clear()
-        folded = _folded[value] = L.fold_text(value)
-    return folded
+class FormPlan:
+    """What every file of one form is compared with, worked out once, and the memo of texts
+    the checks of those files fold.
 
+    Owner and lifetime: whoever validates a batch of files builds one and hands it to
+    ``validate_content`` for each file (``batch`` builds one in each worker process, in the
+    pool's per-worker set-up, and drops it with the pool). Returns repeat the template's
+    texts, so folding is remembered per distinct text; the memos are bounded (cleared when
+    full), so memory stays flat over any number of files.
+    """
 
-def _key(value: object) -> str:
-    """How labels are matched when looking for a moved row: folded and case-insensitive."""
-    if value.__class__ is not str:
-        return L.fold_text(value).casefold()
-    key = _keys.get(value)
-    if key is None:
-        if len(_keys) >= FOLD_CACHE_ENTRIES:
-            _keys.clear()
-        key = _keys[value] = _fold(value).casefold()
-    return key
+    MEMO_ENTRIES = 20_000
+
+    def __init__(self, form: Form):
+        self.form = form
+        self.layout = L.Layout(form)
+        self._folded: dict[str, str] = {}
+        self._keys: dict[str, str] = {}
+        self._places: dict[str, tuple[str, int] | None] = {}
+        layout, key = self.layout, self.key
+        self.header_keys = {key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)}
+        self.indicator_keys = tuple(key(i.label) for i in form.indicators)        # in form order
+        self.reporter_keys = tuple(key(label) for _, label, _ in L.REPORTER_FIELDS)
+        self.question_keys = tuple(key(q.label) for q in form.questions)
+        # Every key ``locate`` looks for on the main sheet and on the answers sheet (blank cells never match).
+        self.main_keys = frozenset(self.header_keys).union(self.indicator_keys, self.reporter_keys) - {""}
+        self.answer_keys = frozenset(self.question_keys) - {""}
+        # The expected folded texts of the layout cells (the fingerprint's input), and per sheet
+        # (cells, texts as sent) for the fast comparison; an empty layout cell is absent.
+        self.layout_places = tuple((c.sheet, c.cell) for c in layout.layout_cells)
+        self.layout_texts = tuple(fold_text(c.text) for c in layout.layout_cells)
+        self.layout_by_sheet = tuple(
+            (sheet, tuple(c.cell for c in layout.layout_cells if c.sheet == sheet),
+             [fold_text(c.text) or None for c in layout.layout_cells if c.sheet == sheet])
+            for sheet in (L.MAIN_SHEET, L.ANSWERS_SHEET))
+
+    def fold(self, value: object) -> str:
+        """``text.fold_text``, remembered for plain strings."""
+        if value.__class__ is not str:
+            return fold_text(value)
+        folded = self._folded.get(value)
+        if folded is None:
+            if len(self._folded) >= self.MEMO_ENTRIES:
+                self._folded.clear()
+            folded = self._folded[value] = fold_text(value)
+        return folded
+
+    def key(self, value: object) -> str:
+        """How labels are matched when looking for a moved row: folded and case-insensitive."""
+        if value.__class__ is not str:
+            return fold_text(value).casefold()
+        key = self._keys.get(value)
+        if key is None:
+            if len(self._keys) >= self.MEMO_ENTRIES:
+                self._keys.clear()
+            key = self._keys[value] = self.fold(value).casefold()
+        return key
+
+    def place(self, address: str) -> tuple[str, int] | None:
+        """'D12' -> ('D', 12), remembered (a workbook uses a few hundred addresses at most)."""
+        found = self._places.get(address, False)
+        if found is False:
+            if len(self._places) >= self.MEMO_ENTRIES:
+                self._places.clear()
+            match = _CELL.match(address)
+            found = self._places[address] = (match.group(1), int(match.group(2))) if match else None
+        return found
+
+    def text_cells(self, cells: dict[str, object], wanted: frozenset[str]) -> list[tuple[str, int, str]]:
+        """(column, row, folded key) of every text cell whose key is ``wanted`` (a heading or label).
+
+        Runs over every cell of every file: the two remembered lookups are inlined
+        (a call each cost as much as the rest of the loop).
+        """
+        result, keys, places = [], self._keys, self._places
+        for address, value in cells.items():
+            if isinstance(value, str):
+                key = keys.get(value) if value.__class__ is str else None
+                if key is None:
+                    key = self.key(value)
+                if key in wanted:
+                    place = places.get(address, False)
+                    if place is False:
+                        place = self.place(address)
+                    if place:
+                        result.append((place[0], place[1], key))
+        return result
 
 
 # --------------------------------------------------------------------------- where things are
@@ -113,41 +154,6 @@ class Grid:
         return any(layout_col != actual for layout_col, actual in self.columns.items()) or bool(self.missing_columns)
 
 
-_addresses: dict[str, tuple[str, int] | None] = {}
-
-
-def _address(address: str) -> tuple[str, int] | None:
-    """'D12' -> ('D', 12), remembered (a workbook uses a few hundred addresses at most)."""
-    found = _addresses.get(address, False)
-    if found is False:
-        if len(_addresses) >= FOLD_CACHE_ENTRIES:
-            _addresses.clear()
-        match = _CELL.match(address)
-        found = _addresses[address] = (match.group(1), int(match.group(2))) if match else None
-    return found
-
-
-def _text_cells(cells: dict[str, object], wanted: frozenset[str]) -> list[tuple[str, int, str]]:
-    """(column, row, folded key) of every text cell whose key is ``wanted`` (a heading or label).
-
-    Runs over every cell of every file: the two remembered lookups are inlined
-    (a call each cost as much as the rest of the loop).
-    """
-    result, keys, places = [], _keys, _addresses
-    for address, value in cells.items():
-        if isinstance(value, str):
-            key = keys.get(value) if value.__class__ is str else None
-            if key is None:
-                key = _key(value)
-            if key in wanted:
-                place = places.get(address, False)
-                if place is False:
-                    place = _address(address)
-                if place:
-                    result.append((place[0], place[1], key))
-    return result
-
-
 def _rows_by_label(cells: list[tuple[str, int, str]], column: str) -> dict[str, list[int]]:
     """Folded label -> rows where it appears in ``column``."""
     found: dict[str, list[int]] = {}
@@ -159,9 +165,9 @@ def _rows_by_label(cells: list[tuple[str, int, str]], column: str) -> dict[str, 
     return found
 
 
-def _find_header(cells: list[tuple[str, int, str]], form: Form) -> tuple[int | None, dict[str, str]]:
+def _find_header(cells: list[tuple[str, int, str]], plan: FormPlan) -> tuple[int | None, dict[str, str]]:
     """The row holding the column headings and where each heading actually is."""
-    wanted = _plan_for(form).header_keys
+    wanted = plan.header_keys
     by_row: dict[int, dict[str, str]] = {}
     for col, row, key in cells:
         layout_col = wanted.get(key) if row <= HEADER_SEARCH_ROWS else None
@@ -179,11 +185,11 @@ def _pick_row(rows: list[int], expected: int) -> int:
     return expected if expected in rows else rows[0]
 
 
-def locate(raw_main: dict[str, object], raw_answers: dict[str, object], form: Form, layout: L.Layout) -> Grid:
+def locate(raw_main: dict[str, object], raw_answers: dict[str, object], plan: FormPlan) -> Grid:
     """Find the table by its headings and each row by its label, wherever they ended up."""
-    plan = _plan_for(form)
-    raw_main, raw_answers = _text_cells(raw_main, plan.main_keys), _text_cells(raw_answers, plan.answer_keys)
-    header_row, found_columns = _find_header(raw_main, form)
+    form, layout = plan.form, plan.layout
+    raw_main, raw_answers = plan.text_cells(raw_main, plan.main_keys), plan.text_cells(raw_answers, plan.answer_keys)
+    header_row, found_columns = _find_header(raw_main, plan)
     columns = {col: found_columns.get(col, col) for col in L.MAIN_COLUMNS}
     missing = [col for col in L.MAIN_COLUMNS if header_row is not None and col not in found_columns]
     labels = _rows_by_label(raw_main, columns[L.COL_LABEL])
@@ -213,9 +219,8 @@ _UNIT_PREFIX = L.UNIT_PREFIX.strip()
 class _Checker:
     """Builds one FileReport; each method adds the findings of one kind of check."""
 
-    def __init__(self, raw, form: Form):
-        self.raw, self.form = raw, form
-        self.layout = _layout_for(form)
+    def __init__(self, raw, plan: FormPlan):
+        self.raw, self.plan, self.form, self.layout = raw, plan, plan.form, plan.layout
         self.report = FileReport(path=str(raw.path), sha256=raw.sha256 or "", file_format=raw.file_format,
                                  modified=raw.modified)
         self.main = self._cells(L.MAIN_SHEET)
@@ -239,7 +244,7 @@ class _Checker:
         if identity is None or self.raw.sheet(L.MAIN_SHEET) is None:
             self.add("not-a-cchc-form")
             return self.report
-        grid = locate(self.main, self.answers_cells, self.form, self.layout)
+        grid = locate(self.main, self.answers_cells, self.plan)
         table_found = grid.header_row is not None or any(grid.rows.values())
         if identity.form_id is None and not table_found:
             self.add("not-a-cchc-form")
@@ -291,7 +296,7 @@ class _Checker:
 
     def _heading_unit_line(self) -> str:
         for cell in _HEADING_CELLS:
-            text = _fold(self.main.get(cell))
+            text = self.plan.fold(self.main.get(cell))
             if text.startswith(_UNIT_PREFIX):
                 return text
         return ""
@@ -302,7 +307,7 @@ class _Checker:
         if self.layout_as_sent():
             return
         texts = self.seen_layout_texts()
-        if texts == _plan_for(self.form).layout_texts:
+        if texts == self.plan.layout_texts:
             return  # the same folded texts give the same fingerprint: no need to hash them
         seen = [L.LayoutCell(c.sheet, c.cell, text) for c, text in zip(self.layout.layout_cells, texts)]
         if L.fingerprint_of(self.form.id, self.form.version, seen) == self.layout.fingerprint:
@@ -322,16 +327,12 @@ class _Checker:
         """
         sheets = {L.MAIN_SHEET: self.main, L.ANSWERS_SHEET: self.answers_cells}
         return all(list(map(sheets[sheet].get, cells)) == texts
-                   for sheet, cells, texts in _plan_for(self.form).layout_by_sheet)
-
-    def seen_layout_cells(self) -> list[L.LayoutCell]:
-        return [L.LayoutCell(c.sheet, c.cell, text)
-                for c, text in zip(self.layout.layout_cells, self.seen_layout_texts())]
+                   for sheet, cells, texts in self.plan.layout_by_sheet)
 
     def seen_layout_texts(self) -> tuple[str, ...]:
         """The folded text found at every layout cell, in ``layout_cells`` order."""
         sheets = {L.MAIN_SHEET: self.main, L.ANSWERS_SHEET: self.answers_cells}
-        return tuple(_fold(sheets[sheet].get(cell)) for sheet, cell in _plan_for(self.form).layout_places)
+        return tuple(self.plan.fold(sheets[sheet].get(cell)) for sheet, cell in self.plan.layout_places)
 
     def protection(self) -> None:
         # veryHidden coming back 'hidden' and a lost structure lock are what a plain
@@ -397,8 +398,8 @@ class _Checker:
 
     def rules(self, grid: Grid) -> None:
         values = self.report.values
-        for rule, check in zip(self.form.rules, _plan_for(self.form).rule_checks):
-            if not check(values):
+        for rule in self.form.rules:
+            if not rule.applies(values):
                 continue
             first = rule.cells[0]
             cell = grid.value_cell(first) if grid.rows.get(first) else self.layout.value_cell(first)
@@ -414,7 +415,7 @@ def _explain_layout(checker: _Checker, grid: Grid, seen: list[L.LayoutCell]) -> 
         checker.add("layout-altered", sheet=L.MAIN_SHEET, cell=f"A{grid.header_row or L.HEADER_ROW}",
                     detail=_columns_detail(grid, form))
         explained_rows = True
-    labels = set(_plan_for(form).indicator_keys) | set(_plan_for(form).reporter_keys)
+    labels = set(checker.plan.indicator_keys) | set(checker.plan.reporter_keys)
     for indicator in form.indicators:
         expected, found = layout.indicator_rows[indicator.code], grid.rows[indicator.code]
         if found is not None and found != expected:
@@ -434,8 +435,8 @@ def _missing_or_edited(checker: _Checker, grid: Grid, indicator: Indicator, labe
     """
     expected = checker.layout.indicator_rows[indicator.code]
     label_cell = f"{grid.columns[L.COL_LABEL]}{expected}"
-    text = _fold(checker.main.get(label_cell))
-    if text and _key(text) not in labels:
+    text = checker.plan.fold(checker.main.get(label_cell))
+    if text and checker.plan.key(text) not in labels:
         checker.add("label-changed", sheet=L.MAIN_SHEET, cell=label_cell, indicator=indicator.code,
                     value=text, expected=indicator.label)
         grid.rows[indicator.code] = expected
@@ -514,98 +515,9 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-_layouts: dict[tuple[str, int, int], L.Layout] = {}
-
-
 def _layout_for(form: Form) -> L.Layout:
-    key = (form.id, form.version, id(form))
-    if key not in _layouts:
-        _layouts[key] = L.Layout(form)
-    return _layouts[key]
-
-
-@dataclass(frozen=True)
-class _FormPlan:
-    """What every file of one form is compared with, worked out once per form (not per file)."""
-
-    form: Form                                  # kept so id(form) stays this form's
-    header_keys: dict[str, str]                 # folded column heading -> layout column
-    indicator_keys: tuple[str, ...]             # folded label of each indicator, in form order
-    reporter_keys: tuple[str, ...]              # folded label of each reporter field
-    question_keys: tuple[str, ...]              # folded label of each question
-    main_keys: frozenset[str]                   # every key ``locate`` looks for on the main sheet
-    answer_keys: frozenset[str]                 # ... and on the answers sheet
-    layout_places: tuple[tuple[str, str], ...]  # (sheet, cell) of every layout cell
-    layout_texts: tuple[str, ...]               # their expected folded texts (the fingerprint's input)
-    layout_by_sheet: tuple[tuple[str, tuple[str, ...], list[str | None]], ...]  # (sheet, cells, texts as sent)
-    rule_checks: tuple[Callable[[dict], bool], ...]
-
-
-_plans: dict[tuple[str, int, int], _FormPlan] = {}
-
-
-def _plan_for(form: Form) -> _FormPlan:
-    key = (form.id, form.version, id(form))
-    plan = _plans.get(key)
-    if plan is None:
-        if len(_plans) >= 32:
-            _plans.clear()
-        plan = _plans[key] = _make_plan(form)
-    return plan
-
-
-def _make_plan(form: Form) -> _FormPlan:
-    layout = _layout_for(form)
-    header_keys = {_key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)}
-    indicator_keys = tuple(_key(i.label) for i in form.indicators)
-    reporter_keys = tuple(_key(label) for _, label, _ in L.REPORTER_FIELDS)
-    question_keys = tuple(_key(q.label) for q in form.questions)
-    return _FormPlan(
-        form=form,
-        header_keys=header_keys,
-        indicator_keys=indicator_keys,
-        reporter_keys=reporter_keys,
-        question_keys=question_keys,
-        main_keys=frozenset(header_keys).union(indicator_keys, reporter_keys) - {""},   # blank cells never match
-        answer_keys=frozenset(question_keys) - {""},
-        layout_places=tuple((c.sheet, c.cell) for c in layout.layout_cells),
-        layout_texts=tuple(L.fold_text(c.text) for c in layout.layout_cells),
-        layout_by_sheet=tuple((sheet, tuple(c.cell for c in layout.layout_cells if c.sheet == sheet),
-                               [L.fold_text(c.text) or None for c in layout.layout_cells if c.sheet == sheet])
-                              for sheet in (L.MAIN_SHEET, L.ANSWERS_SHEET)),   # an empty layout cell is absent
-        rule_checks=tuple(_rule_check(rule) for rule in form.rules),
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _reference_name(code: str) -> str:
-    """``forms._reference_name``, remembered: every rule of every file names the same indicators."""
-    from . import forms
-
-    return forms._reference_name(code)
-
-
-def _rule_check(rule) -> Callable[[dict], bool]:
-    """``rule.applies`` with the condition compiled once (the form's own checker when that fails)."""
-    from . import forms
-
-    try:
-        needed = tuple(forms.RULE_REFERENCE.findall(rule.when))
-        code = compile(forms._compile_rule(rule.when), "<rule>", "eval")
-        reference_name = _reference_name
-    except Exception:  # noqa: BLE001 - a rule the pack loader let through but we cannot compile here
-        return rule.applies
-
-    def applies(values: dict) -> bool:
-        if any(values.get(name) is None for name in needed):
-            return False
-        names = {reference_name(name): value for name, value in values.items()}
-        try:
-            return bool(eval(code, {"__builtins__": {}}, names))  # noqa: S307 - AST whitelisted by forms
-        except ZeroDivisionError:
-            return False
-
-    return applies
+    """The form's layout (``report_cache.context_key`` takes its fingerprint from here)."""
+    return L.Layout(form)
 
 
 def _identify(raw):
@@ -614,18 +526,27 @@ def _identify(raw):
     return identify(raw)
 
 
-def validate_workbook(raw, form: Form, *, units: UnitList | None = None, period: Period | None = None) -> FileReport:
-    """Every finding for one workbook, and the values it holds. Never raises for a bad file."""
-    return with_context(validate_content(raw, form), form, units, period)
+def validate_workbook(raw, form: Form, *, units: UnitList | None = None, period: Period | None = None,
+                      plan: FormPlan | None = None) -> FileReport:
+    """Every finding for one workbook, and the values it holds. Never raises for a bad file.
+
+    ``plan``: the form's ``FormPlan`` when validating many files (else one is made for this file).
+    """
+    return with_context(validate_content(raw, form, plan), form, units, period)
 
 
-def validate_content(raw, form: Form) -> FileReport:
+def validate_content(raw, form: Form, plan: FormPlan | None = None) -> FileReport:
     """The findings that depend only on the file and the form (not on a units list or period).
 
     This is what ``report_cache`` keeps per file content; ``with_context`` adds the rest.
+    ``plan``: as in ``validate_workbook``; it must be ``form``'s.
     """
+    if plan is None:
+        plan = FormPlan(form)
+    elif plan.form is not form:
+        raise ValueError(f"the plan of form {plan.form.id!r} given to validate a file of form {form.id!r}")
     try:
-        return _Checker(raw, form).run()
+        return _Checker(raw, plan).run()
     except Exception as exc:  # noqa: BLE001 - one strange file must not stop a batch
         report = FileReport(path=str(raw.path), sha256=getattr(raw, "sha256", "") or "",
                             file_format=getattr(raw, "file_format", None))
@@ -662,7 +583,7 @@ def _context_findings(report: FileReport, units: UnitList | None, period: Period
     listed = units.get(code) if units is not None and code else None
     if units is not None and code and listed is None:
         before.append(make_finding("unknown-unit", sheet=L.MAIN_SHEET, cell=cell, value=code, unit=code))
-    if listed and name and _key(listed.name) != _key(name):
+    if listed and name and fold_name(listed.name) != fold_name(name):
         after.append(make_finding("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=name,
                                   found=f"{name} (mã {code})", expected=f"{listed.name} (mã {code})"))
     if period is not None and report.period != period.code:
@@ -720,7 +641,7 @@ def _difference(a: FileReport, b: FileReport) -> str:
 
 def _outliers(reports: list[FileReport], form: Form) -> None:
     latest = _latest_per_unit(reports)
-    layout = _layout_for(form)
+    layout = L.Layout(form)
     for indicator in form.indicators:
         if not indicator.is_numeric:
             continue
