@@ -17,7 +17,7 @@ from .messages import CchcError
 from .model import BatchReport, FileReport
 from .periods import Period
 from .units import UnitList
-from .validation import _plan_for, check_batch, validate_content, with_context
+from .validation import FormPlan, check_batch, validate_content, with_context
 
 POOL_MIN_FILES = 48       # below this a process pool costs more than it saves
 POOL_CHUNK = 64           # files per task sent to a worker: keeps IPC and cache transactions per file small
@@ -49,7 +49,8 @@ def _limit_worker_memory() -> None:
 
 
 def _prepare_worker(context: dict) -> None:
-    _plan_for(context["form"])  # worked out once per worker, before its first file
+    """A worker's set-up: its own ``FormPlan`` (kept for the pool's batch), memory cap, cache handle."""
+    context["plan"] = FormPlan(context["form"])  # worked out once per worker, before its first file
     _limit_worker_memory()
     if context["cache"] is not None:
         context["cache"].keep_open()  # this process's own copy of the cache object
@@ -69,7 +70,7 @@ def _validate_chunk(paths: list[str]) -> list[bytes]:
     for path in paths:
         stat = report_cache.file_stat(path)  # taken before reading: a change while reading shows next time
         try:
-            report = validate_content(read_workbook(path, setup["limits"]), setup["form"])
+            report = validate_content(read_workbook(path, setup["limits"]), setup["form"], setup["plan"])
         except MemoryError:
             rows.append(report_cache.encode_report(gave_up_report(path, "memory")))
             continue

@@ -10,13 +10,15 @@ import ast
 import os
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from types import CodeType
 
 import yaml
 
 from .messages import CchcError, Listing, Phrase, Texts, phrase
+from .text import nfc
 
 KINDS = ("count", "number", "text")
 AGGREGATES = ("sum", "none")
@@ -25,10 +27,6 @@ CODE_PATTERN = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
 RULE_REFERENCE = re.compile(r"\[([0-9A-Za-z.]+)\]")
 DEFAULT_NOTE_MAX_LENGTH = 500
 DEFAULT_ANSWER_MAX_LENGTH = 4000
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 @dataclass(frozen=True)
@@ -75,10 +73,16 @@ class Rule:
 
     def applies(self, values: dict[str, float | None]) -> bool:
         """True when the rule's condition holds; False when a referenced value is missing."""
-        needed = RULE_REFERENCE.findall(self.when)
-        if any(values.get(code) is None for code in needed):
-            return False
-        return bool(_evaluate(_compile_rule(self.when), values))
+        return self.condition.holds(values)
+
+    @cached_property
+    def condition(self) -> Condition:
+        """``when`` checked and compiled, once per rule: every file of a batch evaluates it."""
+        return Condition(self.when)
+
+    def __getstate__(self) -> dict:
+        """Pickled without the compiled condition (code objects do not pickle; a worker recompiles)."""
+        return {name: value for name, value in self.__dict__.items() if name != "condition"}
 
     @property
     def words(self) -> Texts:
@@ -306,7 +310,7 @@ class _PackChecker:
         if unknown:
             self.problem(f"{place}.when", "pack-unknown-indicators", codes=", ".join(unknown))
         try:
-            _compile_rule(when)
+            _parse_rule(when)
         except (SyntaxError, ValueError) as exc:
             self.problem(f"{place}.when", "pack-bad-condition", error=exc)
         cells = tuple(str(c) for c in item.get("cells") or RULE_REFERENCE.findall(when))
@@ -337,25 +341,41 @@ def _reference_name(code: str) -> str:
     return "v_" + code.replace(".", "_")
 
 
-_compiled: dict[str, ast.Expression] = {}
+def _parse_rule(when: str) -> ast.Expression:
+    """The condition's syntax tree; ValueError or SyntaxError when it is not a safe expression."""
+    source = RULE_REFERENCE.sub(lambda m: _reference_name(m.group(1)), when)
+    tree = ast.parse(source, mode="eval")
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise ValueError(type(node).__name__)
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
+            raise ValueError(repr(node.value))
+    return tree
 
 
-def _compile_rule(when: str) -> ast.Expression:
-    if when not in _compiled:
-        source = RULE_REFERENCE.sub(lambda m: _reference_name(m.group(1)), when)
-        tree = ast.parse(source, mode="eval")
-        for node in ast.walk(tree):
-            if not isinstance(node, _ALLOWED_NODES):
-                raise ValueError(type(node).__name__)
-            if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
-                raise ValueError(repr(node.value))
-        _compiled[when] = tree
-    return _compiled[when]
+class Condition:
+    """A rule condition compiled once; ``holds(values)`` evaluates it for one file's values."""
 
+    __slots__ = ("references", "code", "names")
 
-def _evaluate(tree: ast.Expression, values: dict[str, float | None]) -> object:
-    names = {_reference_name(code): value for code, value in values.items()}
-    try:
-        return eval(compile(tree, "<rule>", "eval"), {"__builtins__": {}}, names)  # noqa: S307 - AST whitelisted
-    except ZeroDivisionError:
-        return False
+    def __init__(self, when: str):
+        tree = _parse_rule(when)
+        self.code: CodeType = compile(tree, "<rule>", "eval")
+        self.references = tuple(RULE_REFERENCE.findall(when))
+        used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        names = tuple((code, _reference_name(code)) for code in dict.fromkeys(self.references))
+        # Only the bracketed references are looked up; a name written out (``v_05``) needs them all.
+        self.names = names if used <= {name for _, name in names} else None
+
+    def holds(self, values: dict[str, float | None]) -> bool:
+        """False when a referenced value is missing or the condition divides by zero."""
+        if any(values.get(code) is None for code in self.references):
+            return False
+        if self.names is not None:
+            names = {name: values[code] for code, name in self.names}
+        else:
+            names = {_reference_name(code): value for code, value in values.items()}
+        try:
+            return bool(eval(self.code, {"__builtins__": {}}, names))  # noqa: S307 - AST whitelisted
+        except ZeroDivisionError:
+            return False

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
 from .forms import Form
+from .text import fold_text  # also read as layout.fold_text by the reader
 
 MAIN_SHEET = "Báo cáo"
 ANSWERS_SHEET = "Ý kiến"
@@ -53,11 +53,6 @@ REPORTER_FIELDS = (
     ("phone", "Số điện thoại", "DienThoai"),
     ("report_date", "Ngày báo cáo", "NgayBaoCao"),
 )
-
-
-def fold_text(value: object) -> str:
-    """NFC, whitespace folded, case kept: how labels are compared."""
-    return " ".join(unicodedata.normalize("NFC", str(value if value is not None else "")).split())
 
 
 def _name_part(code: str) -> str:

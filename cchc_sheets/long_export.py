@@ -26,10 +26,6 @@ TEXT_COLUMNS = tuple(c for c in COLUMNS if c != "value")
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def long_rows(consolidation: Consolidation) -> list[dict]:
-    return list(iter_long_rows(consolidation))
-
-
 def iter_long_rows(consolidation: Consolidation) -> Iterator[dict]:
     """The rows one at a time: a national export (90,000 rows) never sits in memory whole."""
     for status in consolidation.unit_statuses:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from .messages import CchcError, Listing, os_reason, phrase
+from .text import fold_name, nfc
 
 EMAIL_PATTERN = re.compile(r"^[^@\s,;<>]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
@@ -71,16 +71,12 @@ class UnitList:
         return len(self.units)
 
 
-def _fold(text: object) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text or "")).strip().lower().split())
-
-
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return nfc(value).strip()
 
 
 def load_units(path: str | Path) -> UnitList:
@@ -110,7 +106,7 @@ def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
 
 
 def _column_map(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    folded = [_fold(h) for h in header]
+    folded = [fold_name(h) for h in header]
     columns, problems = {}, []
     for key, aliases in COLUMN_ALIASES.items():
         for alias in aliases:

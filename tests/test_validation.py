@@ -473,3 +473,22 @@ def test_resaved_by_libreoffice_reads_to_the_same_findings(tmp_path, form, unit,
     assert (resaved.values, resaved.notes, resaved.answers) == (expected.values, expected.notes, expected.answers)
     assert [(f.code, f.cell, f.indicator) for f in resaved.findings] == \
         [(f.code, f.cell, f.indicator) for f in expected.findings]
+
+
+def test_one_form_plan_serves_a_batch_of_files_and_only_its_own_form(tmp_path, form, unit, period, units):
+    """The plan (folded labels, memos) a worker keeps for its batch gives each file the report it gets alone."""
+    from cchc_sheets.validation import FormPlan, validate_content
+
+    plan = FormPlan(form)
+    paths = [make_return(tmp_path, form, unit, period, CLEAN_VALUES, name="a.xlsx"),
+             make_return(tmp_path, form, unit, period, CLEAN_VALUES, name="b.xlsx",
+                         mutate=chain(insert_row(12, text="Tin trên Zalo"), edit_label(form, "03", "Tin bài trên báo")))]
+    for path in paths * 2:
+        shared, alone = validate_content(read_workbook(path), form, plan), validate_content(read_workbook(path), form)
+        assert [(f.code, f.cell, f.indicator) for f in shared.findings] == \
+            [(f.code, f.cell, f.indicator) for f in alone.findings]
+        assert shared.values == alone.values
+    other = form_from_dict({**yaml.safe_load((form.directory / "form.yaml").read_text(encoding="utf-8")),
+                            "id": "mau-khac"}, form.directory)
+    with pytest.raises(ValueError):
+        validate_content(read_workbook(paths[0]), other, plan)

@@ -7,7 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from cchc_sheets.xlsx_stream import Formula, PageSetup, Style, WorkbookWriter, cell_ref, column_letter, excel_serial
+from cchc_sheets.xlsx_stream import (
+    ZIP_TIME, Formula, PageSetup, Style, WorkbookWriter, cell_ref, column_letter, excel_serial,
+)
 
 
 @pytest.mark.parametrize("column, letters", [(1, "A"), (26, "Z"), (27, "AA"), (52, "AZ"), (702, "ZZ"),
@@ -78,6 +80,8 @@ def test_package_parts_and_determinism():
     sheet = package.read("xl/worksheets/sheet1.xml").decode()
     assert '<pane xSplit="1" ySplit="1" topLeftCell="B2" activePane="bottomRight" state="frozen"/>' in sheet
     assert 'paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"' in sheet
+    # Every member, streamed or not, has the fixed time and the writer's method.
+    assert {(i.date_time, i.compress_type) for i in package.infolist()} == {(ZIP_TIME, zipfile.ZIP_DEFLATED)}
 
 
 def _sheet_xml(build) -> str:
@@ -85,7 +89,7 @@ def _sheet_xml(build) -> str:
 
 
 def test_row_format_writes_what_write_row_writes():
-    """The generated row writers: text (new, known, quote-prefixed), numbers, blanks, times, floats."""
+    """The row templates: text (new, known, quote-prefixed), numbers, blanks, times, floats."""
     rows = [(1, "mới", None, datetime(2020, 6, 18, 9, 0)), (2, "mới", 7, None), (3, "=1+1", -4, None),
             (4, "khác", 2.5, None), (5, "", True, datetime(2020, 6, 19))]
     styles = {1: 1, 2: 2, 3: 3, 4: 4}

@@ -8,9 +8,9 @@ templates only choose words.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from ..model import Consolidation, UnitStatus
+from ..text import nfc
 from ..vnformat import format_number, format_percent
 
 LEVEL_COMMUNE = "commune"
@@ -21,10 +21,6 @@ UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
 PARENT_KINDS = ("thành phố", "thị xã", "huyện", "quận", "tỉnh")
 _BULLET = re.compile(r"^\s*(?:[-–—+•*·]+|\d{1,2}[.)]|[a-zđ][.)])\s+", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s.;,:]+$")
-
-
-def nfc(text: object) -> str:
-    return unicodedata.normalize("NFC", str(text if text is not None else ""))
 
 
 def fold_key(text: str) -> str:

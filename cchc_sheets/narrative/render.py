@@ -6,7 +6,6 @@ document and an office can reword a sentence without touching code.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ from ..fileio import ascii_slug
 from ..forms import Form, packs_root, DEFAULT_FORM
 from ..messages import CchcError
 from ..model import Consolidation
+from ..text import fold_text, nfc
 from ..vnformat import format_date_long
 from .context import LEVEL_COMMUNE, build_context
 
@@ -110,7 +110,7 @@ def render_lines(environment, name: str, context: dict) -> list[str]:
         text = environment.get_template(name).render(**context)
     except jinja2.TemplateError as exc:
         raise CchcError("draft-template-error", template=_error_place(exc, name), reason=exc) from exc
-    lines = (" ".join(unicodedata.normalize("NFC", line).split()) for line in text.splitlines())
+    lines = (fold_text(line) for line in text.splitlines())
     return [line for line in lines if line]
 
 
@@ -149,7 +149,7 @@ def issuer_lines(option: str | None, context: dict) -> list[str]:
         lines = [context["reporter"].replace("Ủy ban nhân dân", "UBND", 1)]
     else:
         lines = [context["parent_name"] or "…"]
-    return [unicodedata.normalize("NFC", line).upper() for line in lines]
+    return [nfc(line).upper() for line in lines]
 
 
 def issuer_kind(office: str) -> str:

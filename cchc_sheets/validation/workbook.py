@@ -1,0 +1,284 @@
+"""One returned workbook checked against its form: identity, layout, values, texts and rules."""
+from __future__ import annotations
+
+from .. import layout as L
+from ..forms import Form, Indicator
+from ..messages import render
+from ..model import FileReport, Finding, make_finding
+from ..periods import Period
+from ..text import fold_name
+from ..units import UnitList
+from ..values import parse_indicator_value
+from .cells import blank, parse_text, plain, unit_code_in
+from .grid import Grid, locate
+from .layout_findings import explain_layout
+from .plan import FormPlan
+
+REPORTER_MAX_LENGTH = 200
+
+
+_HEADING_CELLS = tuple(f"A{row}" for row in range(1, L.HEADER_ROW + 1))
+_UNIT_PREFIX = L.UNIT_PREFIX.strip()
+
+
+class Checker:
+    """Builds one FileReport; each method adds the findings of one kind of check."""
+
+    def __init__(self, raw, plan: FormPlan):
+        self.raw, self.plan, self.form, self.layout = raw, plan, plan.form, plan.layout
+        self.report = FileReport(path=str(raw.path), sha256=raw.sha256 or "", file_format=raw.file_format,
+                                 modified=raw.modified)
+        self.main = self._cells(L.MAIN_SHEET)
+        self.answers_cells = self._cells(L.ANSWERS_SHEET)
+
+    def _cells(self, name: str) -> dict[str, object]:
+        sheet = self.raw.sheet(name)
+        return dict(sheet.cells) if sheet is not None else {}
+
+    def add(self, code: str, **kwargs) -> Finding:
+        finding = make_finding(code, **kwargs)
+        self.report.findings.append(finding)
+        return finding
+
+    # --- identity --------------------------------------------------------------------
+    def run(self) -> FileReport:
+        if self.raw.problem is not None:
+            self.report.findings.append(self.raw.problem)
+            return self.report
+        identity = _identify(self.raw)
+        if identity is None or self.raw.sheet(L.MAIN_SHEET) is None:
+            self.add("not-a-cchc-form")
+            return self.report
+        grid = locate(self.main, self.answers_cells, self.plan)
+        table_found = grid.header_row is not None or any(grid.rows.values())
+        if identity.form_id is None and not table_found:
+            self.add("not-a-cchc-form")
+            return self.report
+        self.identity(identity)
+        if self.report.form != self.form.id:
+            return self.report
+        if not table_found:
+            self.add("not-a-cchc-form")
+            return self.report
+        self.structure(identity, grid)
+        if identity.source == "metadata":  # a workbook rebuilt by pasting was never protected
+            self.protection()
+        self.indicator_values(grid)
+        self.texts(grid)
+        self.rules(grid)
+        return self.report
+
+    def identity(self, identity) -> None:
+        report = self.report
+        # A heading names no form: the indicator table found under it says which one it is.
+        report.form, report.form_version = identity.form_id or self.form.id, identity.form_version
+        report.unit_code, report.unit_name = identity.unit_code, identity.unit_name
+        report.period, report.generated_at = identity.period, identity.generated_at
+        if identity.source == "heading":
+            self.add("metadata-missing", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_UNIT}")
+        if report.form != self.form.id:
+            self.add("wrong-form", sheet=identity.sheet, value=report.form, found=report.form, expected=self.form.id)
+            return
+        self.version(report.form_version)
+        self.unit(identity)
+
+    def version(self, version: int | None) -> None:
+        if version is None or version == self.form.version:
+            return
+        code = "form-version-old" if version < self.form.version else "form-version-newer"
+        self.add(code, sheet=L.META_SHEET, value=version, found=version, expected=self.form.version)
+
+    def unit(self, identity) -> None:
+        """The heading against the metadata; the units list is checked by ``with_context``."""
+        cell = f"A{L.ROW_UNIT}"
+        heading = self._heading_unit_line()
+        code = identity.unit_code
+        heading_code = unit_code_in(heading)
+        if identity.source == "metadata" and heading_code and code and heading_code != code:
+            self.add("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=heading,
+                     found=heading[len(L.UNIT_PREFIX):] if heading.startswith(L.UNIT_PREFIX) else heading,
+                     expected=f"{identity.unit_name} (mã {code})")
+
+    def _heading_unit_line(self) -> str:
+        for cell in _HEADING_CELLS:
+            text = self.plan.fold(self.main.get(cell))
+            if text.startswith(_UNIT_PREFIX):
+                return text
+        return ""
+
+    # --- layout ------------------------------------------------------------------------
+    def structure(self, identity, grid: Grid) -> None:
+        """Recompute the fingerprint; when it differs, say what changed and where."""
+        if self.layout_as_sent():
+            return
+        texts = self.seen_layout_texts()
+        if texts == self.plan.layout_texts:
+            return  # the same folded texts give the same fingerprint: no need to hash them
+        seen = [L.LayoutCell(c.sheet, c.cell, text) for c, text in zip(self.layout.layout_cells, texts)]
+        if L.fingerprint_of(self.form.id, self.form.version, seen) == self.layout.fingerprint:
+            return
+        if self.report.form_version not in (None, self.form.version):
+            return  # an old/new version: the version finding already says the layout differs
+        if identity.fingerprint and identity.fingerprint != self.layout.fingerprint and \
+                L.fingerprint_of(self.form.id, self.form.version, seen) == identity.fingerprint:
+            self.add("layout-altered", detail=render("layout-detail-pack-edition"))
+            return
+        explain_layout(self, grid, seen)
+
+    def layout_as_sent(self) -> bool:
+        """Every layout cell holds exactly the template's text, as in any return filled in Excel.
+
+        A text equal to its folded form folds to itself, so nothing needs folding.
+        """
+        sheets = {L.MAIN_SHEET: self.main, L.ANSWERS_SHEET: self.answers_cells}
+        return all(list(map(sheets[sheet].get, cells)) == texts
+                   for sheet, cells, texts in self.plan.layout_by_sheet)
+
+    def seen_layout_texts(self) -> tuple[str, ...]:
+        """The folded text found at every layout cell, in ``layout_cells`` order."""
+        sheets = {L.MAIN_SHEET: self.main, L.ANSWERS_SHEET: self.answers_cells}
+        return tuple(self.plan.fold(sheets[sheet].get(cell)) for sheet, cell in self.plan.layout_places)
+
+    def protection(self) -> None:
+        # veryHidden coming back 'hidden' and a lost structure lock are what a plain
+        # LibreOffice re-save does (DOMAIN.md), so only a sheet reporting "not protected" counts.
+        for name in (L.MAIN_SHEET, L.ANSWERS_SHEET):
+            sheet = self.raw.sheet(name)
+            if sheet is not None and sheet.protected is False:
+                self.add("protection-removed", sheet=name)
+
+    # --- cells -------------------------------------------------------------------------
+    def indicator_values(self, grid: Grid) -> None:
+        for indicator in self.form.indicators:
+            row = grid.rows[indicator.code]
+            if row is None:
+                self.report.values[indicator.code] = None
+                continue
+            self.indicator_value(indicator, grid)
+
+    def indicator_value(self, indicator: Indicator, grid: Grid) -> None:
+        cell, note_cell = grid.value_cell(indicator.code), grid.note_cell(indicator.code)
+        raw_value = self.main.get(cell)
+        result = parse_indicator_value(raw_value, indicator)
+        self.issues(result.issues, L.MAIN_SHEET, cell, indicator, raw_value)
+        self.report.values[indicator.code] = result.number if indicator.is_numeric else None
+        raw_note = self.main.get(note_cell)
+        note = parse_text(raw_note, self.form.note_max_length)
+        self.issues(note.issues, L.MAIN_SHEET, note_cell, indicator, raw_note)
+        parts = [note.text, result.remark] + ([] if indicator.is_numeric else [result.text])
+        joined = "; ".join(p for p in parts if p)
+        if joined:
+            self.report.notes[indicator.code] = joined
+
+    def issues(self, issues, sheet: str, cell: str, indicator: Indicator | None, raw_value: object) -> None:
+        for issue in issues:
+            params = dict(issue.params)
+            shown = params.pop("value", raw_value)
+            params.pop("indicator", None)
+            params.setdefault("label", indicator.label if indicator is not None else "")
+            finding = self.add(issue.code, sheet=sheet, cell=cell, indicator=indicator.code if indicator else None,
+                               value=plain(shown), **params)
+            # The message quotes the value as typed; the finding keeps what the cell held.
+            finding.value = plain(raw_value if not blank(raw_value) else shown)
+
+    def texts(self, grid: Grid) -> None:
+        for question in self.form.questions:
+            cell = f"B{grid.answer_rows[question.code]}"
+            raw_value = self.answers_cells.get(cell)
+            result = parse_text(raw_value, question.max_length)
+            self.issues(result.issues, L.ANSWERS_SHEET, cell, None, raw_value)
+            if result.text:
+                self.report.answers[question.code] = result.text
+            elif question.required:
+                self.add("required-missing", sheet=L.ANSWERS_SHEET, cell=cell, label=question.label)
+        for key, _, _ in L.REPORTER_FIELDS:
+            row = grid.reporter_rows[key]
+            if row is None:
+                continue
+            cell = f"{grid.columns[L.COL_VALUE]}{row}"
+            result = parse_text(self.main.get(cell), REPORTER_MAX_LENGTH)
+            self.issues(result.issues, L.MAIN_SHEET, cell, None, self.main.get(cell))
+            if result.text:
+                self.report.reporter[key] = result.text
+
+    def rules(self, grid: Grid) -> None:
+        values = self.report.values
+        for rule in self.form.rules:
+            if not rule.applies(values):
+                continue
+            first = rule.cells[0]
+            cell = grid.value_cell(first) if grid.rows.get(first) else self.layout.value_cell(first)
+            self.add("rule-failed", sheet=L.MAIN_SHEET, cell=cell, indicator=first, value=values.get(first),
+                     severity=rule.severity, rule_message=rule.words, rule=rule.code)
+
+
+def _identify(raw):
+    from ..reading import identify
+
+    return identify(raw)
+
+
+def validate_workbook(raw, form: Form, *, units: UnitList | None = None, period: Period | None = None,
+                      plan: FormPlan | None = None) -> FileReport:
+    """Every finding for one workbook, and the values it holds. Never raises for a bad file.
+
+    ``plan``: the form's ``FormPlan`` when validating many files (else one is made for this file).
+    """
+    return with_context(validate_content(raw, form, plan), form, units, period)
+
+
+def validate_content(raw, form: Form, plan: FormPlan | None = None) -> FileReport:
+    """The findings that depend only on the file and the form (not on a units list or period).
+
+    This is what ``report_cache`` keeps per file content; ``with_context`` adds the rest.
+    ``plan``: as in ``validate_workbook``; it must be ``form``'s.
+    """
+    if plan is None:
+        plan = FormPlan(form)
+    elif plan.form is not form:
+        raise ValueError(f"the plan of form {plan.form.id!r} given to validate a file of form {form.id!r}")
+    try:
+        return Checker(raw, plan).run()
+    except Exception as exc:  # noqa: BLE001 - one strange file must not stop a batch
+        report = FileReport(path=str(raw.path), sha256=getattr(raw, "sha256", "") or "",
+                            file_format=getattr(raw, "file_format", None))
+        report.findings.append(make_finding("file-unreadable", reason=f"{type(exc).__name__}: {exc}"))
+        return report
+
+
+# Findings ``Checker.identity`` adds before the unit checks, in this order.
+_IDENTITY_LEAD_CODES = frozenset({"metadata-missing", "form-version-old", "form-version-newer"})
+
+
+def with_context(report: FileReport, form: Form, units: UnitList | None, period: Period | None) -> FileReport:
+    """Add the units-list and period findings to a ``validate_content`` report, in place.
+
+    They go where the single pass always put them: the unknown unit before the
+    heading check, the listed name and the period right after it.
+    """
+    if report.form != form.id or (units is None and period is None):
+        return report  # identity was never checked (unreadable, not ours, another form)
+    findings = report.findings
+    lead = 0
+    while lead < len(findings) and findings[lead].code in _IDENTITY_LEAD_CODES:
+        lead += 1
+    heading_end = lead + (1 if lead < len(findings) and findings[lead].code == "unit-unexpected" else 0)
+    before, after = _context_findings(report, units, period)
+    findings[heading_end:heading_end] = after
+    findings[lead:lead] = before
+    return report
+
+
+def _context_findings(report: FileReport, units: UnitList | None, period: Period | None) -> tuple[list, list]:
+    cell, code, name = f"A{L.ROW_UNIT}", report.unit_code, report.unit_name
+    before, after = [], []
+    listed = units.get(code) if units is not None and code else None
+    if units is not None and code and listed is None:
+        before.append(make_finding("unknown-unit", sheet=L.MAIN_SHEET, cell=cell, value=code, unit=code))
+    if listed and name and fold_name(listed.name) != fold_name(name):
+        after.append(make_finding("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=name,
+                                  found=f"{name} (mã {code})", expected=f"{listed.name} (mã {code})"))
+    if period is not None and report.period != period.code:
+        after.append(make_finding("period-mismatch", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_PERIOD}", value=report.period,
+                                  found=report.period or "?", expected=period.code))
+    return before, after
