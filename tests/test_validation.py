@@ -196,14 +196,15 @@ def test_unit_name_other_than_in_the_units_list(tmp_path, form, unit, period):
     found = only(check(make_return(tmp_path, form, unit, period, CLEAN_VALUES), form, units=renamed),
                  "unit-unexpected")
     assert (found.cell, found.value) == ("A4", "Xã Thử Nghiệm Một")
-    assert found.params["expected"].startswith("Xã Thử Nghiệm Mới")
+    assert found.params["expected"].params == {"name": "Xã Thử Nghiệm Mới", "code": "T01"}
 
 
 def test_unit_code_in_metadata_other_than_in_the_heading(tmp_path, form, unit, period):
     report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES,
                                mutate=set_metadata("unit_code", "T02")), form)
     found = only(report, "unit-unexpected")
-    assert found.cell == "A4" and {found.params["found"][-4:-1], found.params["expected"][-4:-1]} == {"T01", "T02"}
+    assert found.cell == "A4" and found.params["expected"].params["code"] == "T02"
+    assert "T01" in found.params["found"]   # the heading as the commune has it
 
 
 def test_period_mismatch(tmp_path, form, unit, period):
@@ -268,14 +269,16 @@ def test_inserted_column(tmp_path, form, unit, period):
     report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=insert_column(3)), form)
     found = only(report, "layout-altered")
     assert (found.sheet, found.cell) == (MAIN, "A8")
-    assert "“Số lượng” đang ở cột E thay vì cột D" in found.message("vi")
+    moved = found.params["detail"].items
+    assert ("layout-detail-column-moved", "Số lượng", "E", "D") in \
+        [(p.code, p.params["heading"], p.params["found"], p.params["expected"]) for p in moved]
     assert report.values == CLEAN_VALUES
 
 
 def test_other_locked_cell_edited(tmp_path, form, unit, period):
     report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=edit_cell("C9", "Cái")), form)
     found = only(report, "layout-altered")
-    assert (found.cell, found.value) == ("C9", "Cái") and "Văn bản" in found.message("vi")
+    assert (found.cell, found.value) == ("C9", "Cái") and found.params["detail"].items[0].params["expected"] == "Văn bản"
 
 
 def test_labels_retyped_with_other_spaces_or_decomposed_accents_are_the_same_layout(tmp_path, form, unit, period):
@@ -301,7 +304,7 @@ def test_template_from_another_edition_of_the_pack(tmp_path, form, unit, period)
     edited = form_from_dict(data, form.directory)
     report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES), edited)
     assert codes(report) == ["layout-altered"]
-    assert "bản khác của bộ biểu mẫu" in report.findings[0].message("vi")
+    assert report.findings[0].params["detail"].code == "layout-detail-pack-edition"
 
 
 # --------------------------------------------------------------------------- protection
@@ -346,7 +349,8 @@ def test_duplicate_unit_names_the_newer_file_and_whether_contents_differ(form):
     for report in (older, newer):
         found = only(report, "duplicate-unit")
         assert found.params["newer"] == "t01-sua.xlsx" and found.params["older"] == "t01.xlsx"
-        assert "01" in found.params["difference"] and found.severity == "warning"
+        difference = found.params["difference"]
+        assert (difference.code, difference.params["codes"], found.severity) == ("duplicate-different-values", "01", "warning")
     assert other.findings == []
 
 
@@ -355,7 +359,7 @@ def test_duplicate_unit_with_identical_contents(form):
     second = _report("/in/b.xlsx", "T01", CLEAN_VALUES, datetime(2020, 6, 17))
     check_batch([first, second], form)
     found = only(first, "duplicate-unit")
-    assert found.params["newer"] == "a.xlsx" and "giống nhau" in found.params["difference"]
+    assert found.params["newer"] == "a.xlsx" and found.params["difference"].code == "duplicate-same-content"
 
 
 def test_outlier_above_q3_plus_three_iqr(form):

@@ -56,7 +56,7 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
 
 def summary_lines(consolidation) -> list[str]:
     """The short summary printed after a merge (Vietnamese by default)."""
-    from ..merged_workbook import completeness_text, deadline_text
+    from ..merged_workbook import deadline_text
 
     expected = consolidation.expected_count
     lines = [say("merge-summary-submitted", submitted=completeness_text(consolidation.submitted_count, expected),
@@ -78,6 +78,14 @@ def summary_lines(consolidation) -> list[str]:
 
 
 SUMMARY_UNIT_NAMES = 20  # units named per line in the console; the full lists are on sheet “Tình hình nộp”
+
+
+def completeness_text(count: int, expected: int) -> str:
+    """"2/3 đơn vị, 66,7%" in the screen language (the workbook has its own, in Vietnamese)."""
+    from ..vnformat import format_percent
+
+    return say("merge-completeness", count=count, expected=expected,
+               rate=format_percent(count / expected) if expected else "—")
 
 
 def _names(units) -> str:

@@ -118,6 +118,11 @@ def phrase(message_code: str, /, **params: object) -> Phrase:
     return Phrase(message_code, params)
 
 
+def unit_label(name: str | None, code: str | None) -> Phrase:
+    """"Xã An Hòa (mã 18118)": a unit as findings name it."""
+    return Phrase("detail-unit-with-code", {"name": name or "", "code": code or ""})
+
+
 def plain_params(params: dict) -> dict:
     """Message fields as JSON values: phrases as {code, params}, anything else not JSON as text."""
     return {key: _plain(value) for key, value in params.items()}

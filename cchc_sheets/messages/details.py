@@ -93,4 +93,5 @@ DETAILS = {
     "detail-zip-member-unreadable": _d("không đọc được ({error})", "unreadable ({error})"),
     "detail-infinity": _d("vô cực", "an infinity"),
     "detail-nan": _d("không xác định (NaN)", "an undefined value (NaN)"),
+    "detail-unit-with-code": _d("{name} (mã {code})", "{name} (code {code})"),
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import layout as L
 from ..forms import Form
-from ..messages import render
+from ..messages import Phrase, phrase, unit_label
 from ..model import FileReport, make_finding
 from ..vnformat import format_number
 
@@ -46,17 +46,17 @@ def _duplicates(reports: list[FileReport]) -> None:
             detail = _difference(older, newest)
             for target in (older, newest):
                 target.findings.append(make_finding(
-                    "duplicate-unit", value=target.unit_code, unit=f"{newest.unit_name or ''} (mã {newest.unit_code})".strip(),
+                    "duplicate-unit", value=target.unit_code, unit=unit_label(newest.unit_name, newest.unit_code),
                     newer=Path(newest.path).name, older=Path(older.path).name, difference=detail))
 
 
-def _difference(a: FileReport, b: FileReport) -> str:
+def _difference(a: FileReport, b: FileReport) -> Phrase:
     changed = sorted(code for code in set(a.values) | set(b.values) if a.values.get(code) != b.values.get(code))
     if changed:
-        return render("duplicate-different-values", codes=", ".join(changed))
+        return phrase("duplicate-different-values", codes=", ".join(changed))
     if a.notes != b.notes or a.answers != b.answers or a.reporter != b.reporter:
-        return render("duplicate-different-text")
-    return render("duplicate-same-content")
+        return phrase("duplicate-different-text")
+    return phrase("duplicate-same-content")
 
 
 def _outliers(reports: list[FileReport], form: Form) -> None:

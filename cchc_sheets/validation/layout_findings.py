@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from .. import layout as L
 from ..forms import Form, Indicator
-from ..messages import render
+from ..messages import Listing, phrase
 from .cells import plain
 from .grid import Grid
 
@@ -64,20 +64,20 @@ def _remaining_cells(checker: Checker, grid: Grid, seen: list[L.LayoutCell], row
         differing.append((expected, actual))
     if not differing:
         return
-    details = [render("layout-detail-cell", sheet=e.sheet, cell=e.cell, found=a.text or "—", expected=e.text or "—")
+    details = [phrase("layout-detail-cell", sheet=e.sheet, cell=e.cell, found=a.text or "—", expected=e.text or "—")
                for e, a in differing[:3]]
     if len(differing) > 3:
-        details.append(render("layout-detail-more", count=len(differing) - 3))
+        details.append(phrase("layout-detail-more", count=len(differing) - 3))
     first = differing[0][0]
     checker.add("layout-altered", sheet=first.sheet, cell=first.cell, value=differing[0][1].text or None,
-                detail="; ".join(details))
+                detail=Listing(tuple(details), prefix="", separator="; "))
 
 
-def _columns_detail(grid: Grid, form: Form) -> str:
+def _columns_detail(grid: Grid, form: Form) -> Listing:
     parts = []
     for (layout_col, actual), heading in zip(grid.columns.items(), form.columns):
         if layout_col in grid.missing_columns:
-            parts.append(render("layout-detail-column-missing", heading=heading, column=layout_col))
+            parts.append(phrase("layout-detail-column-missing", heading=heading, column=layout_col))
         elif actual != layout_col:
-            parts.append(render("layout-detail-column-moved", heading=heading, found=actual, expected=layout_col))
-    return "; ".join(parts)
+            parts.append(phrase("layout-detail-column-moved", heading=heading, found=actual, expected=layout_col))
+    return Listing(tuple(parts), prefix="", separator="; ")

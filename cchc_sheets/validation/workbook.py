@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import layout as L
 from ..forms import Form, Indicator
-from ..messages import render
+from ..messages import phrase, unit_label
 from ..model import FileReport, Finding, make_finding
 from ..periods import Period
 from ..text import fold_name
@@ -97,7 +97,7 @@ class Checker:
         if identity.source == "metadata" and heading_code and code and heading_code != code:
             self.add("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=heading,
                      found=heading[len(L.UNIT_PREFIX):] if heading.startswith(L.UNIT_PREFIX) else heading,
-                     expected=f"{identity.unit_name} (mã {code})")
+                     expected=unit_label(identity.unit_name, code))
 
     def _heading_unit_line(self) -> str:
         for cell in _HEADING_CELLS:
@@ -121,7 +121,7 @@ class Checker:
             return  # an old/new version: the version finding already says the layout differs
         if identity.fingerprint and identity.fingerprint != self.layout.fingerprint and \
                 L.fingerprint_of(self.form.id, self.form.version, seen) == identity.fingerprint:
-            self.add("layout-altered", detail=render("layout-detail-pack-edition"))
+            self.add("layout-altered", detail=phrase("layout-detail-pack-edition"))
             return
         explain_layout(self, grid, seen)
 
@@ -277,7 +277,7 @@ def _context_findings(report: FileReport, units: UnitList | None, period: Period
         before.append(make_finding("unknown-unit", sheet=L.MAIN_SHEET, cell=cell, value=code, unit=code))
     if listed and name and fold_name(listed.name) != fold_name(name):
         after.append(make_finding("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=name,
-                                  found=f"{name} (mã {code})", expected=f"{listed.name} (mã {code})"))
+                                  found=unit_label(name, code), expected=unit_label(listed.name, code)))
     if period is not None and report.period != period.code:
         after.append(make_finding("period-mismatch", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_PERIOD}", value=report.period,
                                   found=report.period or "?", expected=period.code))
