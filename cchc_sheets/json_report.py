@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from .text import json_safe
+
 JSON_CHUNK_FILES = 256    # reports per write: fewer calls into click, still little text held at a time
 
 
@@ -34,5 +36,5 @@ def batch_json_chunks(batch, lang: str = "vi"):
 
 def json_text(value, level: int = 0) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=2, default=str)``, written ``level`` levels deep."""
-    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    text = json_safe(json.dumps(value, ensure_ascii=False, indent=2, default=str))
     return text.replace("\n", "\n" + "  " * level) if level else text

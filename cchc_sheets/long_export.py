@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 
 from . import merge
 from .fileio import write_with
+from .text import display_path
 from .messages import CchcError
 from .model import Consolidation
 
@@ -41,7 +42,7 @@ def iter_long_rows(consolidation: Consolidation) -> Iterator[dict]:
                 "unit_of_measure": indicator.unit,
                 "value": merge.number(value) if indicator.is_numeric else value,
                 "note": str(report.notes.get(indicator.code) or ""),
-                "source_file": PurePath(report.path).name, "source_sha256": report.sha256,
+                "source_file": display_path(PurePath(report.path).name), "source_sha256": report.sha256,
             }
 
 

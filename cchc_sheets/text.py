@@ -10,7 +10,9 @@ import re
 import unicodedata
 from xml.sax.saxutils import escape
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Lone surrogates are how Python carries file-name bytes that are not UTF-8 (PEP 383).
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def nfc(text: object) -> str:
@@ -26,6 +28,22 @@ def fold_text(text: object) -> str:
 def fold_name(text: object) -> str:
     """NFC, whitespace folded, case folded: how names (sheets, units, answers) are compared."""
     return " ".join(nfc(text).casefold().split())
+
+
+def display_path(path: object) -> str:
+    """A path for people: bytes that are not UTF-8 (an old Windows zip's names) shown as U+FFFD.
+
+    The path itself is kept as the system gave it (``str`` with surrogate escapes), so
+    the file can still be opened; only what is shown or written for people is replaced.
+    """
+    text = str(path)
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def json_safe(text: str) -> str:
+    """JSON text with lone surrogates written as ``\\udcXX`` escapes: valid JSON whose string
+    ``json.loads`` gives back exactly (``os.fsencode`` of it is the name's bytes on disk)."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _SURROGATE.search(text) else text
 
 
 def xml_text(text: str) -> str:

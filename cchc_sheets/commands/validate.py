@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 
+from ..text import display_path
 from .common import (
     say, screen_language,
     FilesProgress, form_option, load_form_and_units, period_option, units_option, validation_options,
@@ -62,7 +63,7 @@ def _print_batch(batch, *, list_valid: bool) -> None:
         unit = f"{report.unit_code} {report.unit_name or ''}".strip() if report.unit_code \
             else say("validate-unit-unknown")
         click.echo(say("validate-file-line", status=f"{STATUS_MARKS[report.status]} {say('status-' + report.status)}",
-                          unit=unit, file=report.path, errors=len(report.errors), warnings=len(report.warnings)))
+                          unit=unit, file=display_path(report.path), errors=len(report.errors), warnings=len(report.warnings)))
         for finding in report.findings:
             place = f"{finding.sheet}!{finding.cell}" if finding.sheet and finding.cell else (finding.sheet or "—")
             click.echo(f"    {place}  {finding.code} ({say('severity-' + finding.severity)}): {finding.message(screen_language())}")

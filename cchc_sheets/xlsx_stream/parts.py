@@ -53,7 +53,7 @@ class BarChart:
 # What makes a shared string need more than <si><t>text</t></si>: XML's special characters,
 # characters XML cannot carry, or white space at either end (kept with xml:space). The texts
 # of a batch are joined by NUL (itself one of those characters, so it is counted).
-_NEEDS_CARE = re.compile("[&<>\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|(?:^|\x00)\\s|\\s(?:\x00|$)")
+_NEEDS_CARE = re.compile("[&<>\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|(?:^|\x00)\\s|\\s(?:\x00|$)")
 
 
 def string_items(texts: list[str]) -> str:
