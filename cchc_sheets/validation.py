@@ -609,7 +609,7 @@ def _rule_check(rule) -> Callable[[dict], bool]:
 
 
 def _identify(raw):
-    from .reading import identify
+    from .identity import identify
 
     return identify(raw)
 
