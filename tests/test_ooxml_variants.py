@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import resource
 import zipfile
 import xml.etree.ElementTree as ET
 
@@ -205,6 +206,25 @@ def test_a_grid_bomb_written_another_way_is_still_refused(tmp_path, variant):
                       {"xl/worksheets/sheet1.xml": lambda part: serialise(part, **VARIANTS[variant])})
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(data)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     raw = read_workbook(path)
     assert raw.problem is not None and raw.problem.code == "file-bomb"
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 150   # refused before calamine
     assert raw.problem.params["detail"].code == "detail-grid-too-large"
+
+
+def test_a_comment_among_the_cells_does_not_hide_far_cells(tmp_path):
+    """A ``</sheetData>`` inside a comment does not end the cells for the grid check (nor do cells in CDATA)."""
+    from hostile import small_xlsx_bytes
+
+    def commented(part: bytes) -> bytes:
+        far = part.index(b'<row r="1048576"')
+        return part[:far] + b"<!-- </sheetData> -->" + part[far:]
+
+    data = _rewritten(small_xlsx_bytes({"A1": 1, "CV1048576": 2}), {"xl/worksheets/sheet1.xml": commented})
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(data)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    raw = read_workbook(path)
+    assert raw.problem is not None and raw.problem.code == "file-bomb"
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 150   # refused before calamine

@@ -46,10 +46,11 @@ class OoxmlPackage(ZipPackage):
             part = self.parts.get(name, None)
             if part is None:
                 continue
-            region = self.regions.get(name) or (0, len(part))
-            sheet.protected = sheet_protected(part, self.regions.get(name), memo)
+            cells = self.regions.get(name)
+            sheet.protected = sheet_protected(part, cells, memo)
+            cells = cells or (0, len(part))
             # some attribute among the cells is "e": maybe a cell in error
-            if part.find(b'"e"', *region) >= 0 or (b"'" in part and part.find(b"'e'", *region) >= 0):
+            if part.find(b'"e"', *cells) >= 0 or (b"'" in part and part.find(b"'e'", *cells) >= 0):
                 sheet.cells.update(error_cells(part))
 
 
