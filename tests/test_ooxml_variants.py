@@ -228,3 +228,19 @@ def test_a_comment_among_the_cells_does_not_hide_far_cells(tmp_path):
     raw = read_workbook(path)
     assert raw.problem is not None and raw.problem.code == "file-bomb"
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 150   # refused before calamine
+
+
+def test_entity_declarations_are_refused_in_utf16_too(tmp_path):
+    """A sheet re-encoded in UTF-16 (which expat reads) cannot smuggle a DTD past the byte check."""
+    from hostile import make_entity_bomb
+
+    def utf16(part: bytes) -> bytes:
+        return part.decode("utf-8").replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>') \
+            .encode("utf-16")
+
+    data = _rewritten(make_entity_bomb(tmp_path).read_bytes(), {"xl/worksheets/sheet1.xml": utf16})
+    path = tmp_path / "bomb16.xlsx"
+    path.write_bytes(data)
+    raw = read_workbook(path)
+    assert raw.problem is not None and raw.problem.code == "file-bomb"
+    assert raw.problem.params["detail"].code == "detail-xml-entities"
