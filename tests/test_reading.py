@@ -16,7 +16,8 @@ import pytest
 import hostile
 from builders import REFERENCE_VALUES, make_return, without_metadata
 from cchc_sheets import layout
-from cchc_sheets.reading import Limits, column_index, column_letter, find_spreadsheets, identify, read_workbook
+from cchc_sheets.identity import identify
+from cchc_sheets.reading import Limits, column_index, column_letter, find_spreadsheets, read_workbook
 from cchc_sheets.values import CellError
 
 WILD = Path(__file__).resolve().parents[2] / "shared" / "wild-spreadsheets"
@@ -201,7 +202,7 @@ def test_xls_tells_which_sheet_lost_its_protection(tmp_path, soffice, form, unit
 
 
 def test_xls_protection_stays_unknown_when_the_stream_cannot_be_walked(tmp_path):
-    from cchc_sheets.reading import _xls_protection
+    from cchc_sheets.reading.biff import xls_protection as _xls_protection
 
     assert _xls_protection(b"not an OLE file at all") is None
     assert _xls_protection(hostile.make_word_doc_renamed(tmp_path).read_bytes()) is None     # no Workbook stream
@@ -304,6 +305,7 @@ def test_reading_a_template_is_fast(tmp_path, form, units, period):
 def test_a_panic_inside_calamine_is_an_unreadable_finding_not_a_crash(tmp_path, monkeypatch):
     """pyo3 turns a Rust panic into PanicException, a BaseException: it must not stop a batch."""
     from cchc_sheets import reading
+    from cchc_sheets.reading import reader
 
     class PanicException(BaseException):
         pass
@@ -311,7 +313,7 @@ def test_a_panic_inside_calamine_is_an_unreadable_finding_not_a_crash(tmp_path, 
     def panic(*_args, **_kwargs):
         raise PanicException("range start index 4 out of range for slice of length 2")
 
-    monkeypatch.setattr(reading, "_read_bytes", panic)
+    monkeypatch.setattr(reader, "_read_bytes", panic)
     path = tmp_path / "x.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)
     book = reading.read_workbook(path)
@@ -320,7 +322,7 @@ def test_a_panic_inside_calamine_is_an_unreadable_finding_not_a_crash(tmp_path, 
     def interrupt(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(reading, "_read_bytes", interrupt)
+    monkeypatch.setattr(reader, "_read_bytes", interrupt)
     with pytest.raises(KeyboardInterrupt):
         reading.read_workbook(path)
 
@@ -339,23 +341,35 @@ def test_a_remembered_template_part_is_still_checked_against_its_header(tmp_path
 
 def test_calamine_reads_the_stored_copy_like_the_file_itself(tmp_path, form, units, period):
     """The sheets inflated during inspection are handed to calamine stored: the same cells come out."""
-    from cchc_sheets import reading
+    from cchc_sheets.reading import reader
 
     path = make_return(tmp_path, form, units.get("T01"), period, REFERENCE_VALUES,
                        notes={"01": "Hội nghị; mạng xã hội"})
     data = path.read_bytes()
-    package = reading._inspect_zip(data, Limits())
+    package = reader.inspect_zip(data, Limits())
     copy = package.for_calamine(data)
     assert copy != data and len(copy) > len(data)      # the sheets are stored, not deflated
-    from_copy, from_file = reading._calamine_sheets(copy, Limits()), reading._calamine_sheets(data, Limits())
+    from_copy, from_file = reader.calamine_sheets(copy, Limits()), reader.calamine_sheets(data, Limits())
     assert [(s.name, s.visibility, s.cells) for s in from_copy] == [(s.name, s.visibility, s.cells) for s in from_file]
     assert from_file[0].cells["E9"] == "Hội nghị; mạng xã hội"
 
 
-def test_first_match_is_what_search_finds():
-    from cchc_sheets.reading import _SHEET_PROTECTION, _first_match
+def test_sheet_protection_is_the_first_sheet_protection_element_parsed():
+    """Only an element named sheetProtection counts, the first one, wherever the sheet's cells are."""
+    from cchc_sheets.reading.memo import ReaderMemo
+    from cchc_sheets.reading.ooxml import cells_region, sheet_protected
 
-    for part in (b'<sheetProtectionX a="1"/><sheetProtection sheet="1"/>', b"<sheetProtection", b"",
-                 b'<x/><sheetProtection sheet="0" objects="1"/><sheetProtection sheet="1"/>'):
-        found, expected = _first_match(_SHEET_PROTECTION, b"<sheetProtection", part), _SHEET_PROTECTION.search(part)
-        assert (found and found.span()) == (expected and expected.span())
+    main = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    cases = {
+        f'<worksheet {main}><sheetData/><sheetProtectionX a="1"/><sheetProtection sheet="1"/></worksheet>': True,
+        f'<worksheet {main}><sheetData><row r="1"/></sheetData><sheetProtection sheet="0" objects="1"/>'
+        f'<sheetProtection sheet="1"/></worksheet>': False,
+        f"<worksheet {main}><sheetData></sheetData ><sheetProtection\n sheet = 'true' /></worksheet>": True,
+        f'<worksheet {main}><sheetData><c r="A1" t="inlineStr"><is><t>sheetProtection</t></is></c></sheetData>'
+        f'</worksheet>': False,
+        f'<worksheet {main}><sheetData/><sheetProtection': None,          # not well-formed: unknown
+        '': False,
+    }
+    for part, expected in cases.items():
+        data = part.encode()
+        assert sheet_protected(data, cells_region(data), ReaderMemo()) is expected, part

@@ -23,7 +23,8 @@ class DraftResult:
 def input_level(path: str | Path) -> str:
     """'parent' for a consolidated workbook (cchc merge), 'commune' for a filled template."""
     from .. import merged_workbook
-    from ..reading import identify, read_workbook
+    from ..identity import identify
+    from ..reading import read_workbook
 
     if merged_workbook.is_consolidated_workbook(path):  # a national one is beyond a return's size limits
         return LEVEL_PARENT

@@ -43,7 +43,8 @@ def totals_of(report, form) -> dict[str, float | int]:
 def consolidation_for_return(path: str | Path, form=None) -> Consolidation:
     """Read and validate one commune's filled template; a Consolidation with that one unit."""
     from ..periods import parse_period
-    from ..reading import identify, read_workbook
+    from ..identity import identify
+    from ..reading import read_workbook
     from ..units import Unit, UnitList
     from ..validation import validate_workbook
 

@@ -213,7 +213,7 @@ class Checker:
 
 
 def _identify(raw):
-    from ..reading import identify
+    from ..identity import identify
 
     return identify(raw)
 

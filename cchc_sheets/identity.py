@@ -1,0 +1,180 @@
+"""Who sent a return: form, unit and period, from its hidden metadata sheet or its visible heading.
+
+Domain knowledge on top of the reader: the reader hands back cells
+(``reading.RawWorkbook``); the template's layout (``layout``) says where a
+generated template keeps its metadata and how its heading reads.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from . import layout
+from .periods import parse_period, period_from_label
+from .reading import RawSheet, RawWorkbook
+
+
+@dataclass
+class Identity:
+    form_id: str | None
+    form_version: int | None
+    unit_code: str | None
+    unit_name: str | None
+    period: str | None
+    deadline: date | None
+    generated_at: datetime | None
+    fingerprint: str | None
+    source: str                     # 'metadata' (hidden sheet) | 'heading' (visible heading)
+    sheet: str | None = None        # the sheet the identity was read from
+
+
+def identify(raw: RawWorkbook) -> Identity | None:
+    """Form, unit and period from the hidden metadata sheet, else from the visible heading."""
+    if raw.problem is not None:
+        return None
+    meta = raw.sheet(layout.META_SHEET)
+    if meta is not None:
+        identity = _identity_from_metadata(meta)
+        if identity is not None:
+            return identity
+    for sheet in raw.sheets:
+        identity = _identity_from_heading(sheet)
+        if identity is not None:
+            return identity
+    return None
+
+
+def _identity_from_metadata(meta: RawSheet) -> Identity | None:
+    values: dict[str, object] = {}
+    for address, key in meta.cells.items():
+        if address.startswith("A") and address[1:].isdigit() and isinstance(key, str):
+            values[key.strip()] = meta.cells.get("B" + address[1:])
+    if not values.get("form_id") and not values.get("unit_code"):
+        return None
+    return Identity(
+        form_id=_text(values.get("form_id")),
+        form_version=_integer(values.get("form_version")),
+        unit_code=_text(values.get("unit_code")),
+        unit_name=_text(values.get("unit_name")),
+        period=_period_code(values.get("period")),
+        deadline=_date(values.get("deadline")),
+        generated_at=_datetime(values.get("generated_at")),
+        fingerprint=_text(values.get("layout_fingerprint")),
+        source="metadata",
+        sheet=meta.name,
+    )
+
+
+def _text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)                  # a numeric code re-saved as a number
+    return unicodedata.normalize("NFC", str(value)).strip() or None
+
+
+def _integer(value: object) -> int | None:
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _period_code(value: object) -> str | None:
+    text = _text(value)
+    return None if text is None else _period_code_of(text)
+
+
+def _period_code_of(text: str) -> str:
+    try:
+        return parse_period(text).code
+    except Exception:
+        found = period_from_label(text)
+        return found.code if found else text
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return _date_dmy(text)
+
+
+def _date_dmy(text: str) -> date | None:
+    match = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    if not match:
+        return None
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
+
+
+def _datetime(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+HEADING_SCAN_ROWS = 20  # a heading pasted lower down in a new workbook is still found
+_UNIT_LINE = re.compile(r"^\s*(.+?)\s*\(\s*mã\s*:?\s*([^()]+?)\s*\)\s*$", re.I)
+
+
+def _identity_from_heading(sheet: RawSheet) -> Identity | None:
+    """Parse ``Kỳ báo cáo: …`` and ``Đơn vị báo cáo: <name> (mã <code>)`` near the top."""
+    lines = _heading_lines(sheet)
+    period_text = _after_prefix(lines, layout.PERIOD_PREFIX)
+    unit_text = _after_prefix(lines, layout.UNIT_PREFIX)
+    if period_text is None and unit_text is None:
+        return None
+    found_period = period_from_label(period_text) if period_text else None
+    unit_match = _UNIT_LINE.match(unit_text) if unit_text else None
+    deadline_text = _after_prefix(lines, layout.DEADLINE_PREFIX)
+    return Identity(
+        form_id=None, form_version=None,
+        unit_code=unit_match.group(2) if unit_match else None,
+        unit_name=unit_match.group(1) if unit_match else (unit_text or None),
+        period=found_period.code if found_period else None,
+        deadline=_date_dmy(deadline_text) if deadline_text else None,
+        generated_at=None, fingerprint=None, source="heading", sheet=sheet.name,
+    )
+
+
+def _heading_lines(sheet: RawSheet) -> list[str]:
+    """Text cells of the top rows, the layout's own rows first."""
+    def row_of(address: str) -> int:
+        digits = address.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        return int(digits) if digits.isdigit() else 0
+
+    preferred = {f"A{layout.ROW_PERIOD}", f"A{layout.ROW_UNIT}", f"A{layout.ROW_DEADLINE}"}
+    texts = [(address not in preferred, row_of(address), layout.fold_text(value))
+             for address, value in sheet.cells.items()
+             if isinstance(value, str) and 0 < row_of(address) <= HEADING_SCAN_ROWS]
+    return [text for _, _, text in sorted(texts)]
+
+
+def _after_prefix(lines: list[str], prefix: str) -> str | None:
+    wanted = layout.fold_text(prefix).rstrip(":").casefold()
+    for line in lines:
+        head, colon, rest = line.partition(":")
+        if colon and head.strip().casefold() == wanted:
+            return rest.strip()
+    return None

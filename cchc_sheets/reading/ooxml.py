@@ -1,0 +1,330 @@
+"""OOXML (.xlsx, .xlsm): which parts are sheets, their grid bounds, protection and error cells.
+
+calamine reads the cells; what it does not tell is read here from the package
+parts with an XML parser (``xmlparts``): the workbook's structure lock and the
+sheet each part holds (workbook.xml and its relationships), each sheet's
+``<sheetProtection>``, the cached value of formula cells in error (``t="e"``,
+which calamine hands over as empty), and the box around each sheet's cells (a
+two-cell sheet at A1 and CV1048576 would make any reader allocate a dense
+100-million-cell grid).
+
+Speed: of a sheet, only the elements around ``<sheetData>`` are parsed for its
+protection (the cells are calamine's); cells are parsed only when cheap byte
+checks say a large reference or an error value may be there.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from .. import a1
+from ..messages import phrase
+from ..values import ERROR_LITERALS, CellError
+from . import xmlparts
+from .container import SHEET_FOLDERS, Members, ZipPackage
+from .memo import ReaderMemo
+from .raw import Limits, RawWorkbook, Refused, fold_name
+
+
+def grid_detail(rows: int, cols: int) -> str:
+    return phrase("detail-grid-too-large", rows=rows, cols=cols)
+
+
+class OoxmlPackage(ZipPackage):
+    def __init__(self, file_format: str, members: Members, index: "OoxmlIndex", regions: dict):
+        super().__init__(file_format, members)
+        self.index = index
+        self.regions = regions         # part name -> where its cells are (see ``cells_region``)
+
+    def annotate(self, book: RawWorkbook) -> None:
+        book.structure_protected = self.index.structure_protected
+        memo = self.members.memo
+        for sheet in book.sheets:
+            name = self.index.sheet_parts.get(fold_name(sheet.name), "")
+            part = self.parts.get(name, None)
+            if part is None:
+                continue
+            cells = self.regions.get(name)
+            sheet.protected = sheet_protected(part, cells, memo)
+            cells = cells or (0, len(part))
+            # some attribute among the cells is "e": maybe a cell in error
+            if part.find(b'"e"', *cells) >= 0 or (b"'" in part and part.find(b"'e'", *cells) >= 0):
+                sheet.cells.update(error_cells(part))
+
+
+def inspect_ooxml(members: Members, file_format: str, limits: Limits) -> OoxmlPackage:
+    """Inflate what is parsed here (workbook, its relationships, the sheets); peek at the rest.
+
+    The other parts (theme, styles, document properties, ...) are only read by
+    calamine or not at all: their compressed size bounds what they can inflate
+    to, and a DTD can only sit in the prolog, before the root element.
+    """
+    workbook_xml = members.inflate_named("xl/workbook.xml")
+    rels_xml = members.inflate_named("xl/_rels/workbook.xml.rels")
+    index = ooxml_index(workbook_xml, rels_xml, members.memo)
+    for info in members.infos:
+        if not members.inspected(info):
+            continue
+        name = members.name(info)
+        if name.lower().endswith(".bin") or name.startswith(SHEET_FOLDERS) \
+                or name.casefold() in index.sheet_members or not members.peek(info):
+            members.inflate(info)
+    regions = check_grids(members.parts, limits)
+    return OoxmlPackage(file_format, members, index, regions)
+
+
+# --------------------------------------------------------------------------- workbook.xml and its rels
+
+
+@dataclass(frozen=True)
+class OoxmlIndex:
+    """What workbook.xml and its relationships say; the same for every copy of one template."""
+
+    structure_protected: bool
+    sheet_parts: dict[str, str]        # folded sheet name -> part name
+    sheet_members: frozenset[str]      # every member name a <sheet> could resolve to (casefolded)
+
+
+def ooxml_index(workbook_xml: bytes, rels_xml: bytes, memo: ReaderMemo) -> OoxmlIndex:
+    """Parsed once per distinct (workbook.xml, rels) pair: a batch of returns shares a handful."""
+    key = (workbook_xml, rels_xml)
+    index = memo.indexes.get(key)
+    if index is None:
+        index = memo.indexes.keep(key, _build_index(workbook_xml, rels_xml), len(workbook_xml) + len(rels_xml))
+    return index
+
+
+def _build_index(workbook_xml: bytes, rels_xml: bytes) -> OoxmlIndex:
+    targets: dict[str | None, str] = {}
+    for element in _elements(rels_xml, "Relationship"):
+        targets.setdefault(xmlparts.attribute(element.attrib, "Id"), xmlparts.attribute(element.attrib, "Target") or "")
+    structure_protected, sheet_parts, members = None, {}, set()
+    for element in _elements(workbook_xml, "workbookProtection", "sheet"):
+        if xmlparts.local(element.tag) == "workbookProtection":
+            if structure_protected is None:
+                structure_protected = xmlparts.true(xmlparts.attribute(element.attrib, "lockStructure"))
+            continue
+        target = targets.get(xmlparts.attribute(element.attrib, "id"))   # r:id, whatever its prefix
+        if target is None:
+            continue
+        name = xmlparts.attribute(element.attrib, "name")
+        if name is not None:
+            sheet_parts.setdefault(fold_name(name), _part_name(target))
+        members |= _possible_members(target)
+    return OoxmlIndex(structure_protected=bool(structure_protected), sheet_parts=sheet_parts,
+                      sheet_members=frozenset(members))
+
+
+def _elements(part: bytes, *names: str):
+    """The elements of a small part with one of these local names, in document order."""
+    tree = xmlparts.root(part)
+    return [] if tree is None else [e for e in tree.iter() if xmlparts.local(e.tag) in names]
+
+
+def _part_name(target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+
+
+def _possible_members(target: str) -> set[str]:
+    """Every way a reader might resolve a relationship target (so a sheet is never merely peeked at)."""
+    names = set()
+    for variant in {target, target.replace("\\", "/")}:
+        names |= {variant, variant.lstrip("/"), "xl/" + variant, _part_name(variant),
+                  posixpath.normpath("xl/" + variant.lstrip("/"))}
+    return {name.casefold() for name in names}
+
+
+# --------------------------------------------------------------------------- protection
+
+
+_CELLS_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData(?=[\s/>])[^>]*>")
+_CELLS_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
+
+
+def cells_region(part: bytes) -> tuple[int, int] | None:
+    """Where the cells are: (start of ``<sheetData>``, end of ``</sheetData>``), found by bytes.find.
+
+    Without what lies between, the part is the same document with no cells; every
+    <c> lies between. None when the cells cannot be told apart by their tags
+    (then the whole part is searched and parsed): no sheetData, or a comment,
+    CDATA section or processing instruction among the cells, where a
+    ``</sheetData>`` would not end them.
+    """
+    first = part.find(b"sheetData")       # a pattern alone would try every '<'
+    start = _CELLS_START.match(part, part.rfind(b"<", 0, first)) if first > 0 else None
+    if start is None or start.end() <= first:
+        start = _CELLS_START.search(part)
+        if start is None:
+            return None
+    if part[start.end() - 2:start.end()] == b"/>":
+        return start.start(), start.end()
+    following = part.find(b"sheetData", start.end())
+    close = part.rfind(b"</", start.end(), following) if following > 0 else -1
+    end = _CELLS_END.match(part, close) if close >= 0 else None
+    if end is None or end.end() <= following \
+            or part.find(b"<!", start.end(), close) >= 0 or part.find(b"<?", start.end(), close) >= 0:
+        return None
+    return start.start(), end.end()
+
+
+_ROOT_START = re.compile(rb"(?:[^<]|<[?!][^>]*>)*<[A-Za-z_][^>]*>")   # the prolog, then the root's start tag
+
+
+def sheet_protected(part: bytes, cells: tuple[int, int] | None, memo: ReaderMemo) -> bool | None:
+    """Whether the sheet's first ``<sheetProtection>`` locks it; None when its XML cannot be parsed.
+
+    The sheet is parsed without its cells, and only as far as that element: the
+    schema puts it right after the cells. What is fed first (the root's start
+    tag and the elements after the cells, to the end of ``<sheetProtection …>``)
+    is the same in every copy of a template, so it is remembered with the answer.
+    """
+    if b"sheetProtection" not in part:
+        return False
+    if xmlparts.has_dtd(part):
+        return None
+    root = _ROOT_START.match(part)
+    named = part.find(b"sheetProtection", cells[1]) if cells else -1
+    if named < 0 or root is None or root.end() > cells[0] or part.find(b"sheetProtection", 0, cells[0]) >= 0:
+        return _protection_of(xmlparts.chunks(part))        # not where the schema puts it: parse it all
+    tag_end = part.find(b">", named) + 1 or len(part)
+    fed = root.group(0) + part[cells[1]:tag_end]
+    protected = memo.sheet_protection.get(fed)
+    if protected is not None:
+        return protected
+    consumed = []
+
+    def feeding():
+        for piece in [fed] + xmlparts.chunks(part, tag_end):
+            consumed.append(piece)
+            yield piece
+
+    protected = _protection_of(feeding())
+    if protected is None:                   # the cells were not where their tags seemed to say
+        return _protection_of(xmlparts.chunks(part))
+    if len(consumed) == 1:                  # the answer depends on nothing but ``fed``
+        memo.sheet_protection.keep(fed, protected, len(fed))
+    return protected
+
+
+def _protection_of(pieces: Iterable[bytes]) -> bool | None:
+    try:
+        attributes = xmlparts.first_start(pieces, "sheetProtection")
+    except xmlparts.ParseError:
+        return None
+    return attributes is not None and xmlparts.true(xmlparts.attribute(attributes, "sheet"))
+
+
+# --------------------------------------------------------------------------- cells
+
+
+_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+
+
+class _CellScan:
+    """Walks the <c> elements of a sheet: the boxes around its cells, and its cells in error."""
+
+    def __init__(self, errors: bool):
+        self.every, self.filled = _Box(), _Box()
+        self.errors: dict[str, CellError] | None = {} if errors else None
+        self.reference = self.kind = self.value = None
+        self.has_value = self.in_value = False
+
+    def run(self, part: bytes) -> "_CellScan":
+        try:
+            xmlparts.scan(xmlparts.chunks(part), self.start, self.end, self.text if self.errors is not None else None)
+        except xmlparts.ParseError:
+            pass                            # calamine read (or refused) the sheet; what was seen so far stands
+        return self
+
+    def start(self, tag: str, attributes: dict) -> None:
+        name = tag[tag.rfind("}") + 1:]
+        if name == "c":
+            self.reference, self.kind, self.value, self.has_value = attributes.get("r"), attributes.get("t"), None, False
+        elif name in ("v", "is", "f") and self.reference is not None:
+            self.has_value = True
+            if name == "v":
+                self.in_value, self.value = True, ""
+
+    def end(self, tag: str) -> None:
+        name = tag[tag.rfind("}") + 1:]
+        if name == "v":
+            self.in_value = False
+        elif name == "c" and self.reference is not None:
+            self._cell(self.reference)
+            self.reference = None
+
+    def text(self, data: str) -> None:
+        if self.in_value:
+            self.value += data
+
+    def _cell(self, reference: str) -> None:
+        match = _REFERENCE.fullmatch(reference)
+        if match:
+            row, col = int(match.group(2)), a1.column_number(match.group(1))
+            self.every.add(row, col)
+            if self.has_value:
+                self.filled.add(row, col)
+        if self.errors is not None and self.kind == "e" and self.value is not None:
+            text = self.value.strip()
+            self.errors[reference] = CellError(text if text in ERROR_LITERALS else text or "#VALUE!")
+
+
+def error_cells(part: bytes) -> dict[str, CellError]:
+    """Formula cells whose cached value is an error: calamine hands these over as empty."""
+    return _CellScan(errors=True).run(part).errors
+
+
+# A reference in column AA or beyond, or in row 10000 or beyond (rows' own r= included).
+# No \b before r: the literal start makes the search fast, and a match inside another
+# attribute only costs the exact computation below.
+_LARGE_REF = re.compile(rb'r\s*=\s*["\'](?:[A-Z]{2}|[A-Z]?[0-9]{5})')
+SMALL_GRID_CELLS = 26 * 9999
+
+
+class _Box:
+    """The rows x columns box around some cells."""
+
+    __slots__ = ("top", "bottom", "left", "right")
+
+    def __init__(self):
+        self.top = self.left = float("inf")
+        self.bottom = self.right = 0
+
+    def add(self, row: int, col: int) -> None:
+        self.top, self.bottom = min(self.top, row), max(self.bottom, row)
+        self.left, self.right = min(self.left, col), max(self.right, col)
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top + 1 if self.bottom else 0
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left + 1 if self.right else 0
+
+
+def check_grids(parts: dict[str, bytes], limits: Limits) -> dict[str, tuple[int, int] | None]:
+    """Refuse a worksheet whose used grid (the box around all its cells) is huge.
+
+    calamine (like any reader) builds a dense rows x columns grid; two cells far
+    apart in a 5 KB file would otherwise cost gigabytes. Cells with a value or
+    formula count; styled empty cells (which Gnumeric writes across whole sheets)
+    are skipped by every reader and only count when all cells fit anyway.
+    Returns where each sheet's cells are (``cells_region``).
+    """
+    regions = {}
+    for name, part in parts.items():
+        if not name.endswith(".xml") or b"sheetData" not in part:
+            continue
+        region = regions[name] = cells_region(part)
+        if limits.max_cells >= SMALL_GRID_CELLS and not _LARGE_REF.search(part, *(region or (0, len(part)))):
+            continue   # every reference within A1:Z9999, so the box is small whatever it is
+        scanned = _CellScan(errors=False).run(part)
+        every, filled = scanned.every, scanned.filled
+        if every.height * every.width <= limits.max_cells:
+            continue
+        if filled.height * filled.width > limits.max_cells:
+            raise Refused("file-bomb", detail=grid_detail(filled.height, filled.width))
+    return regions

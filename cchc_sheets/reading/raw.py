@@ -1,0 +1,66 @@
+"""What reading hands back (RawWorkbook, RawSheet), its limits, and the refusal every check raises."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .. import model
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Limits:
+    max_file_bytes: int = 20 * MB            # a template is a few tens of KB
+    max_uncompressed_bytes: int = 100 * MB   # all members of a ZIP package together
+    max_member_ratio: int = 200              # declared size / compressed size of one member
+    ratio_floor_bytes: int = 4 * MB          # the ratio only matters above this declared size
+    max_members: int = 2000
+    max_cells: int = 4_000_000               # rows x columns of one sheet's used grid
+
+
+@dataclass
+class RawSheet:
+    name: str
+    visibility: str                # 'visible' | 'hidden' | 'veryhidden'
+    cells: dict[str, object]       # 'D9' -> value; only non-empty cells
+    protected: bool | None = None  # None when the format does not tell us cheaply
+
+
+@dataclass
+class RawWorkbook:
+    path: str
+    sha256: str
+    size: int
+    file_format: str | None        # 'xlsx' | 'xlsm' | 'xls' | 'ods' | 'xlsb'
+    modified: datetime | None      # file mtime (UTC-aware)
+    sheets: list[RawSheet] = field(default_factory=list)
+    structure_protected: bool | None = None
+    problem: model.Finding | None = None   # set when unreadable; sheets empty then
+
+    def sheet(self, name: str) -> RawSheet | None:
+        wanted = fold_name(name)
+        return next((s for s in self.sheets if fold_name(s.name) == wanted), None)
+
+    @property
+    def readable(self) -> bool:
+        return self.problem is None
+
+
+class Refused(Exception):
+    """The file cannot be read; carries the catalogue code and its fields."""
+
+    def __init__(self, code: str, **params: object):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def fold_name(name: str) -> str:
+    """A sheet name as every format's lookups compare it (NFC, trimmed, case-folded)."""
+    return unicodedata.normalize("NFC", name).strip().casefold()
+
+
+def megabytes(size: int) -> str:
+    return f"{size / MB:.1f}".replace(".", ",")
