@@ -17,7 +17,8 @@ Every document has ``"format": FORMAT`` at its top; another number is refused
     {"$listing": [...], "prefix": "  - "}          (prefix only when not the default)
 
 Anything else is a JSON string, number, true/false, null, array (a list) or
-object (a dict whose keys are text not starting with ``$``). Fields that are
+object (a dict whose keys are text not starting with ``$``). An exception (why a
+reader failed, quoted in a message) is kept as its text; any other type is refused. Fields that are
 empty or None are left out of report, finding and unit objects; absent means that.
 The README ("Data formats") documents the documents' fields.
 """
@@ -63,6 +64,8 @@ def encode_value(value: object) -> object:
     for base in (float, int, str, datetime, date, time, timedelta, list, tuple, dict):
         if isinstance(value, base):
             return _ENCODERS[base](value) if base not in (int, str) else base(value)
+    if isinstance(value, BaseException):  # why a reader failed: only its text is ever shown
+        return str(value)
     raise CodecError(f"a value of type {kind.__name__} has no JSON form")
 
 

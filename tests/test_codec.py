@@ -150,6 +150,14 @@ def test_bytes_that_are_not_a_report_are_a_codec_error(row):
         codec.report_from_bytes(row)
 
 
+def test_an_exception_quoted_in_a_message_is_kept_as_its_text():
+    reason = phrase("detail-zip-truncated", error=ValueError("Bad magic number"))
+    back = codec.report_from_bytes(codec.report_to_bytes(FileReport(path="a", findings=[
+        make_finding("file-unreadable", reason=reason)])))
+    assert back.findings[0].params["reason"] == phrase("detail-zip-truncated", error="Bad magic number")
+    assert back.findings[0].message("en") == make_finding("file-unreadable", reason=reason).message("en")
+
+
 def test_a_value_with_no_json_form_is_refused_when_written():
     with pytest.raises(CodecError):
         codec.report_to_json(FileReport(path="a", findings=[Finding("x", "info", value=object())]))
