@@ -13,8 +13,9 @@ Sheets (Vietnamese, A4, frozen headers, filters):
 - ``_cchc_merge`` (hidden) a small marker: this workbook was written by ``cchc merge``.
 
 Everything needed to rebuild the Consolidation (``read_consolidated``, used by drafts) is
-one JSON document in a Custom XML Data part (``customXml/item1.xml``), out of the cell
-grid: Excel and LibreOffice carry or ignore such parts.
+the codec's consolidation document (``codec``, JSON with its format number) in a Custom
+XML Data part (``customXml/item1.xml``), out of the cell grid: Excel and LibreOffice
+carry or ignore such parts.
 
 The sheets are streamed by ``xlsx_stream`` (a national list of 10,000 units in about a
 second, memory flat). Every formula is written with its value (computed here from the
@@ -24,22 +25,20 @@ Commune text is always written as text: ``=cmd|...`` never becomes a formula.
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path, PurePath
 from xml.sax.saxutils import escape
 
-from . import merge
+from . import codec, merge
 from .fileio import write_with
-from .messages import CchcError, Phrase, params_from_plain, phrase, plain_params, render
-from .model import Consolidation, Finding, FileReport, InputFile, UnitStatus
+from .messages import CchcError, phrase, render
+from .model import Consolidation, InputFile, UnitStatus
 from .vnformat import format_date_short, format_percent
 from .xlsx_stream import (
     BarChart, Formula, PageSetup, RowFormat, Sheet, Style, WorkbookWriter, cell_ref, column_letter,
@@ -53,10 +52,10 @@ OPINIONS_SHEET = "Ý kiến"
 CHART_SHEET = "Biểu đồ"
 META_SHEET = "_cchc_merge"
 META_KIND = "cchc-merge"
-META_FORMAT = 2            # 1: the records in the hidden sheet's rows; 2: in a custom XML part
+META_FORMAT = 3            # 3: the codec's document in a custom XML part (1, 2 of 0.1: positional records)
 DATA_NAMESPACE = "urn:cchc-sheets:merge"
 DATA_ITEM_ID = "{6F1C3E52-7A0B-4C8E-9D4B-3C2A1B0E5F70}"
-DATA_RECORDS_PER_PART = 2000   # a few hundred kB of JSON per <part>
+DATA_ITEMS_PER_PART = 500   # inputs or units per <part>: under a MB of JSON each
 MAX_DATA_BYTES = 1 << 30    # the data part of a national merge is a few MB; refuse anything absurd
 
 FONT_NAME = "Times New Roman"
@@ -699,7 +698,7 @@ def write_chart_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidati
 
 
 # =========================================================================== machine-readable data
-# The records that rebuild the Consolidation (one list per record, its kind first) travel as
+# What rebuilds the Consolidation is the codec's consolidation document (``codec``), as
 # JSON in a Custom XML Data part: no cells, so 10,000 units cost a few MB instead of a
 # 195,000-row sheet. The hidden sheet _cchc_merge only marks the workbook as ours.
 
@@ -708,130 +707,44 @@ def write_marker_sheet(sheet: Sheet, consolidation: Consolidation) -> None:
     c = consolidation
     rows = [("meta", "kind", META_KIND), ("meta", "format", META_FORMAT), ("meta", "form_id", c.form.id),
             ("meta", "form_version", c.form.version), ("meta", "period", c.period.code),
-            ("meta", "data", "customXml (JSON)")]
+            ("meta", "data", f"customXml (JSON, codec format {codec.FORMAT})")]
     for number, record in enumerate(rows, start=1):
         sheet.write_row(number, [(column, value, 0) for column, value in enumerate(record, start=1)])
 
 
 def data_part_chunks(consolidation: Consolidation) -> Iterator[str]:
-    """The custom XML item: ``<cchcMerge>`` around the JSON of every record, cut into ``<part>``s.
+    """The custom XML item: ``<cchcMerge>`` around the codec's JSON document, cut into ``<part>``s.
 
     The JSON text is the concatenation of the parts. One text node would do for XML, but
     LibreOffice's parser refuses text nodes over 10 MB ("huge text node"), and a national
     merge has about 17 MB of JSON.
     """
     yield f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cchcMerge xmlns="{DATA_NAMESPACE}">'
-    for piece in _json_pieces(consolidation):
+    for piece in codec.consolidation_json_pieces(consolidation, DATA_ITEMS_PER_PART):
         yield f"<part>{escape(piece)}</part>"
     yield "</cchcMerge>"
-
-
-def _json_pieces(consolidation: Consolidation) -> Iterator[str]:
-    """The JSON document in pieces of ``DATA_RECORDS_PER_PART`` records."""
-    yield f'{{"kind": "{META_KIND}", "format": {META_FORMAT}, "records": ['
-    pending: list[tuple] = []
-    separator = ""
-    for records in record_lists(consolidation):
-        pending += records
-        while len(pending) >= DATA_RECORDS_PER_PART:
-            yield separator + _json_items(pending[:DATA_RECORDS_PER_PART])
-            del pending[:DATA_RECORDS_PER_PART]
-            separator = ","
-    yield (separator + _json_items(pending) if pending else "") + "]}"
-
-
-# One encoder for every batch; the records are flat tuples of our own, so no cycle to look for.
-_JSON_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), check_circular=False)
-
-
-def _json_items(records: list[tuple]) -> str:
-    """The records as JSON array items (one ``encode`` per batch: a call per record costs 4 µs)."""
-    return _JSON_ENCODER.encode(records)[1:-1]
-
-
-def meta_records(c: Consolidation) -> Iterator[tuple]:
-    for records in record_lists(c):
-        yield from records
-
-
-def record_lists(c: Consolidation) -> Iterator[list[tuple]]:
-    """Every record (one list per record, its kind first), a list at a time."""
-    yield [
-        ("meta", "kind", META_KIND), ("meta", "format", META_FORMAT),
-        ("meta", "form_id", c.form.id), ("meta", "form_version", c.form.version),
-        ("meta", "period", c.period.code), ("meta", "period_label", c.period.label),
-        ("meta", "parent_name", c.parent_name), ("meta", "deadline", _iso(c.deadline)),
-        ("meta", "generated_at", _iso(c.generated_at)), ("meta", "units_source", c.units.source),
-    ]
-    index = {id(item.report): n for n, item in enumerate(c.inputs) if item.report}
-    statuses = c.unit_statuses
-    for start in range(0, len(statuses), DATA_RECORDS_PER_PART):
-        yield [unit_record(status, index) for status in statuses[start:start + DATA_RECORDS_PER_PART]]
-    for n, item in enumerate(c.inputs):
-        yield file_records(n, item)
-
-
-def unit_record(status: UnitStatus, index: dict[int, int]) -> tuple:
-    u = status.unit
-    return ("unit", u.code, u.name, u.parent, u.email, u.group,
-            index.get(id(status.report), ""), _iso(status.received), status.received_source,
-            "" if status.on_time is None else int(status.on_time),
-            ",".join(str(index[id(r)]) for r in status.superseded))
-
-
-def file_records(n: int, item: InputFile) -> list[tuple]:
-    """The file's record, then one per value, note, answer, reporter field and finding.
-
-    The per-key records are zipped together in C (this runs for every file of a national merge).
-    """
-    r = item.report
-    if r is None:
-        return [("file", n, item.path, item.disposition, _phrase_text(item.reason))]
-    records = [("file", n, item.path, item.disposition, _phrase_text(item.reason), r.sha256, r.form, r.form_version,
-                r.unit_code, r.unit_name, r.period, r.file_format, _iso(r.modified), _iso(r.generated_at),
-                _iso(r.received), r.sender)]
-    values = r.values
-    if not _PLAIN_VALUE_TYPES.issuperset(map(type, values.values())):
-        values = {code: value for code, value in values.items() if _storable(value)}
-    records += zip(repeat("value"), repeat(n), values.keys(), values.values())
-    for kind, texts in (("note", r.notes), ("answer", r.answers), ("reporter", r.reporter)):
-        records += zip(repeat(kind), repeat(n), texts.keys(), map(str, texts.values()))
-    records += [("finding", n, f.code, f.severity, f.sheet, f.cell, f.indicator,
-                 None if f.value is None else str(f.value), _params_text(f.params)) for f in r.findings]
-    return records
-
-
-_PLAIN_VALUE_TYPES = frozenset((int, str, type(None)))  # always storable: no check per value
-
-
-def _storable(value: object) -> bool:
-    if isinstance(value, float) and not math.isfinite(value):
-        return False
-    return value is None or (isinstance(value, (int, float, str)) and not isinstance(value, bool))
-
-
-def _iso(value: date | datetime | None) -> str:
-    return value.isoformat() if value else ""
 
 
 # =========================================================================== reading back
 
 
 def read_consolidated(path: str | Path, form=None) -> Consolidation:
-    """Rebuild the Consolidation from a workbook ``write_merged_workbook`` wrote.
+    """The Consolidation ``consolidate`` made, from a workbook ``write_merged_workbook`` wrote.
 
     ``form``: a Form, a pack id or path, or None for the pack named in the workbook.
-    Workbooks of format 1 (the records in the hidden sheet's rows) are still read.
+    Only workbooks whose data part is a codec document of this version's format are read.
     """
-    records = _records(Path(path))
-    meta = {r[1]: r[2] for r in records if r[0] == "meta"}
-    if meta.get("kind") != META_KIND:
-        raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-no-data-sheet"))
-    form = _resolve_form(form, meta, path)
-    reports = _reports_from(records)
-    inputs = [InputFile(path=str(r[2]), disposition=str(r[3]), reason=_phrase_of(r[4]), report=reports.get(r[1]))
-              for r in records if r[0] == "file"]
-    return _consolidation_from(records, meta, form, reports, inputs)
+    path = Path(path)
+    document = _data_document(path)
+    found = document.get("format")
+    if found != codec.FORMAT:  # written by another version
+        raise CchcError("merged-workbook-invalid", path=path, reason=phrase(
+            "detail-data-format", found="?" if found is None else found, expected=codec.FORMAT))
+    form = _resolve_form(form, codec.consolidation_form_id(document), path)
+    try:
+        return codec.consolidation_from_json(document, form)
+    except codec.CodecError as exc:
+        raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-data-damaged", error=exc)) from exc
 
 
 def is_consolidated_workbook(path: str | Path) -> bool:
@@ -847,23 +760,16 @@ def is_consolidated_workbook(path: str | Path) -> bool:
     return re.search(rf"""<(?:\w+:)?sheet\b[^>]*\bname=["']{META_SHEET}["']""", text) is not None
 
 
-def _records(path: Path) -> list[tuple]:
-    """The records from the data part (format 2), else from the hidden sheet's rows (format 1)."""
-    data = _data_part(path)
-    rows = _meta_rows(path) if data is None else data
-    return [_normalised(row) for row in rows if row and row[0]]
-
-
-def _data_part(path: Path) -> list[list] | None:
-    """The JSON records of our custom XML item; None when the package has none (format 1)."""
+def _data_document(path: Path) -> dict:
+    """The JSON document of our custom XML item (not yet checked against the codec)."""
     try:
         with zipfile.ZipFile(path) as package:
             for info in package.infolist():
                 if re.fullmatch(r"customXml/item\d+\.xml", info.filename) and _is_data_item(package, info):
                     return _parse_data_item(package, info, path)
-    except (OSError, zipfile.BadZipFile):
-        return None
-    return None
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise CchcError("merged-workbook-invalid", path=path, reason=exc) from exc
+    raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-no-data-part"))
 
 
 def _is_data_item(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -871,7 +777,7 @@ def _is_data_item(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
         return DATA_NAMESPACE.encode() in handle.read(400)
 
 
-def _parse_data_item(package: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> list[list]:
+def _parse_data_item(package: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> dict:
     from defusedxml import ElementTree
 
     if info.file_size > MAX_DATA_BYTES:
@@ -880,157 +786,20 @@ def _parse_data_item(package: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path
         root = ElementTree.fromstring(package.read(info))
         if root.tag != f"{{{DATA_NAMESPACE}}}cchcMerge":
             raise ValueError(root.tag)
-        document = json.loads("".join(part.text or "" for part in root))
-        records = document["records"]
-        if not isinstance(records, list):
-            raise ValueError("records")
-    except CchcError:
-        raise
+        document = codec.loads("".join(part.text or "" for part in root))
+        if type(document) is not dict:
+            raise ValueError("not a JSON object")
     except Exception as exc:  # noqa: BLE001 - damaged or foreign data: say so, never guess
         raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-data-damaged", error=exc)) from exc
-    return [row for row in records if isinstance(row, list)]
+    return document
 
 
-def _meta_rows(path: Path) -> list[list]:
-    """Format 1: the hidden sheet's rows, read with calamine (openpyxl takes seconds on a province)."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        if META_SHEET not in workbook.sheet_names:
-            raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-no-data-sheet"))
-        return workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
-    except CchcError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any reason a file is not a readable workbook
-        raise CchcError("merged-workbook-invalid", path=path, reason=exc) from exc
-
-
-def _normalised(row: list) -> tuple:
-    """"" as None, file indexes as int (a float in some readers), numbers as merge totals them.
-
-    Runs for each of the ~200,000 records of a national merge: each step only when needed.
-    """
-    if "" in row:
-        row = [None if v == "" else v for v in row]
-    kind = row[0]
-    if kind in ("file", "value", "note", "answer", "reporter", "finding") and isinstance(row[1], float):
-        row = [*row[:1], int(row[1]), *row[2:]]
-    if kind == "value" and len(row) > 3 and type(row[3]) is not int:
-        row = [*row[:3], _as_number(row[3]), *row[4:]]
-    return tuple(row)
-
-
-def _as_number(value: object) -> object:
-    """A number as merge totals it (5.0 -> 5); anything else unchanged."""
-    number = merge.number(value)
-    return value if number is None else number
-
-
-def _resolve_form(form, meta: dict, path):
+def _resolve_form(form, form_id, path):
     from .forms import Form, load_form
 
-    loaded = form if isinstance(form, Form) else load_form(form or meta.get("form_id"))
-    if loaded.id != meta.get("form_id"):
-        raise CchcError("merged-workbook-other-form", path=path, found=meta.get("form_id"), expected=loaded.id)
+    if not isinstance(form_id, str):
+        raise CchcError("merged-workbook-invalid", path=path, reason=phrase("detail-data-damaged", error="form"))
+    loaded = form if isinstance(form, Form) else load_form(form or form_id)
+    if loaded.id != form_id:
+        raise CchcError("merged-workbook-other-form", path=path, found=form_id, expected=loaded.id)
     return loaded
-
-
-_REPORT_FIELDS = {"value": "values", "note": "notes", "answer": "answers", "reporter": "reporter"}
-
-
-def _reports_from(records: list[tuple]) -> dict[int, FileReport]:
-    """The FileReports, from the file records and the records of their values, texts and findings."""
-    reports: dict[int, FileReport] = {}
-    for r in records:
-        kind = r[0]
-        if kind == "file":
-            r = (*r, *[None] * (16 - len(r)))
-            if r[5] is not None:
-                reports[r[1]] = FileReport(
-                    path=str(r[2]), sha256=_text(r[5]), form=r[6], form_version=_int(r[7]), unit_code=_opt(r[8]),
-                    unit_name=_opt(r[9]), period=_opt(r[10]), file_format=_opt(r[11]), modified=_time(r[12]),
-                    generated_at=_time(r[13]), received=_time(r[14]), sender=_opt(r[15]))
-            continue
-        report = reports.get(r[1]) if len(r) > 1 else None
-        if report is None:
-            continue
-        if kind in _REPORT_FIELDS:  # values come numbers already (``_normalised``), texts as text
-            key, value = (*r[2:4], None, None)[:2]
-            getattr(report, _REPORT_FIELDS[kind])[str(key)] = value if kind == "value" else _text(value)
-        elif kind == "finding":
-            r = (*r, *[None] * (9 - len(r)))
-            report.findings.append(Finding(code=r[2], severity=r[3], sheet=_opt(r[4]), cell=_opt(r[5]),
-                                           indicator=_opt(r[6]), value=r[7], params=_params_of(r[8])))
-    return reports
-
-
-def _consolidation_from(records, meta, form, reports, inputs) -> Consolidation:
-    from .periods import parse_date, parse_period
-    from .units import Unit, UnitList
-
-    statuses = []
-    for r in (list(r) + [None] * 12 for r in records if r[0] == "unit"):
-        unit = Unit(code=str(r[1]), name=_text(r[2]), parent=_text(r[3]), email=_text(r[4]), group=_text(r[5]))
-        report = reports.get(_int(r[6])) if r[6] not in (None, "") else None
-        superseded = [reports[int(i)] for i in _text(r[10]).split(",") if i]
-        on_time = None if r[9] in (None, "") else bool(int(r[9]))
-        statuses.append(UnitStatus(unit=unit, report=report, received=_time(r[7]), on_time=on_time,
-                                   superseded=superseded, received_source=_text(r[8])))
-    units = UnitList(tuple(s.unit for s in statuses), _text(meta.get("units_source")))
-    counted = [s for s in statuses if s.counted]
-    return Consolidation(
-        form=form, period=parse_period(meta["period"]), units=units, unit_statuses=statuses, inputs=inputs,
-        totals=merge.sum_values(form, counted),
-        group_totals=merge.group_totals(form, units, statuses) if units.has_groups else {},
-        deadline=parse_date(meta.get("deadline") or None), parent_name=_text(meta.get("parent_name")),
-        generated_at=_time(meta.get("generated_at")),
-    )
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _opt(value: object) -> str | None:
-    return None if value in (None, "") else str(value)
-
-
-def _int(value: object) -> int | None:
-    return None if value in (None, "") else int(value)
-
-
-def _time(value: object) -> datetime | None:
-    if value in (None, ""):
-        return None
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
-def _phrase_text(reason) -> str:
-    """A file's reason as stored in the data part: the phrase as JSON."""
-    return json.dumps(reason.to_dict(), ensure_ascii=False) if reason else ""
-
-
-def _phrase_of(text) -> "Phrase | None":
-    if not text:
-        return None
-    try:
-        data = json.loads(str(text))
-    except ValueError:
-        return None
-    words = params_from_plain({"reason": data})["reason"]
-    return words if isinstance(words, Phrase) else None
-
-
-def _params_text(params: dict) -> str:
-    return json.dumps(plain_params(params), ensure_ascii=False) if params else ""
-
-
-def _params_of(text) -> dict:
-    if not text:
-        return {}
-    try:
-        data = json.loads(str(text))
-    except ValueError:
-        return {}
-    return params_from_plain(data) if isinstance(data, dict) else {}
