@@ -18,9 +18,10 @@ Every document has ``"format": FORMAT`` at its top; another number is refused
 
 Anything else is a JSON string, number, true/false, null, array (a list) or
 object (a dict whose keys are text not starting with ``$``). An exception (why a
-reader failed, quoted in a message) is kept as its text; any other type is refused. Fields that are
-empty or None are left out of report, finding and unit objects; absent means that.
-The README ("Data formats") documents the documents' fields.
+reader failed, quoted in a message) is kept as its text; any other type is refused
+when written (``CodecError``). A field of a report, finding, input or unit status
+that holds its default (None, "", empty) is left out; absent means that default.
+The README ("Data format: reports and consolidations as JSON") lists the fields.
 """
 from __future__ import annotations
 
