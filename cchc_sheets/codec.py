@@ -189,7 +189,6 @@ def _shared(text: object) -> object:
 _REPORT_TEXTS = ("sha256", "form", "form_version", "unit_code", "unit_name", "period", "file_format", "sender")
 _REPORT_TIMES = ("modified", "generated_at", "received")
 _REPORT_MAPPINGS = ("values", "notes", "answers", "reporter")
-_SHARED_TEXTS = frozenset(("form", "period", "file_format"))
 _REPORT_DEFAULTS = {f.name: f.default for f in dataclass_fields(FileReport)}  # left out when a field has it
 _FINDING_PLACES = ("sheet", "cell", "indicator")
 
@@ -248,20 +247,23 @@ def _finding_fields(f: Finding) -> dict:
 
 
 def _report_of(data: dict) -> FileReport:
-    report = FileReport(path=_text(data["path"]))
-    for name in _REPORT_TEXTS:
-        if name in data:
-            value = decode_value(data[name])
-            setattr(report, name, intern(value) if name in _SHARED_TEXTS else value)
-    for name in _REPORT_MAPPINGS:
-        if name in data:
-            setattr(report, name, fields_from_json(data[name]))
-    if "findings" in data:
-        report.findings = [_finding_of(f) for f in data["findings"]]
-    for name in _REPORT_TIMES:
-        if name in data:
-            setattr(report, name, decode_value(data[name]))
-    return report
+    # Straight-line (not a loop over field names): this runs for every report reaching the
+    # parent process, 10,000 of them in a national merge.
+    get = data.get
+    findings = get("findings")
+    return FileReport(
+        path=_text(data["path"]), sha256=decode_value(get("sha256", "")), form=_shared(decode_value(get("form"))),
+        form_version=decode_value(get("form_version")), unit_code=decode_value(get("unit_code")),
+        unit_name=decode_value(get("unit_name")), period=_shared(decode_value(get("period"))),
+        values=_mapping(get("values")), notes=_mapping(get("notes")), answers=_mapping(get("answers")),
+        reporter=_mapping(get("reporter")), findings=[] if findings is None else list(map(_finding_of, findings)),
+        file_format=_shared(decode_value(get("file_format"))), modified=decode_value(get("modified")),
+        generated_at=decode_value(get("generated_at")), received=decode_value(get("received")),
+        sender=decode_value(get("sender")))
+
+
+def _mapping(data: object) -> dict:
+    return {} if data is None else fields_from_json(data)
 
 
 def _finding_of(data: dict) -> Finding:
