@@ -292,7 +292,7 @@ def consolidation_to_json(c: Consolidation) -> dict:
             "unit_statuses": [_status_fields(s, index) for s in c.unit_statuses]}
 
 
-def consolidation_json_pieces(c: Consolidation, items_per_piece: int = 500) -> Iterator[str]:
+def consolidation_json_pieces(c: Consolidation, items_per_piece: int = 100) -> Iterator[str]:
     """``dumps(consolidation_to_json(c))`` in pieces of a few hundred inputs or units (memory stays flat)."""
     index = _report_index(c)
     yield dumps_for_xml(_consolidation_head(c))[:-1] + ',"inputs":['
