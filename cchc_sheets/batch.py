@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import pool, report_cache
+from . import codec, pool, report_cache
 from .forms import Form
 from .messages import CchcError
 from .model import BatchReport, FileReport
@@ -59,8 +59,9 @@ def _prepare_worker(context: dict) -> None:
 def _validate_chunk(paths: list[str]) -> list[bytes]:
     """Content reports (no units list, no period: the parent adds those) of some files, as cache rows.
 
-    The worker stores the rows in the report cache itself and sends the same
-    bytes back: the parent neither encodes nor stores anything for fresh files.
+    The worker stores the rows (``codec.report_to_bytes``) in the report cache itself and
+    sends the same bytes back: the parent neither encodes nor stores anything for fresh
+    files, and the pool pickles bytes, not objects.
     A file whose reading runs out of memory is a finding for that file, not cached.
     """
     from .reading import read_workbook
@@ -72,9 +73,9 @@ def _validate_chunk(paths: list[str]) -> list[bytes]:
         try:
             report = validate_content(read_workbook(path, setup["limits"]), setup["form"], setup["plan"])
         except MemoryError:
-            rows.append(report_cache.encode_report(gave_up_report(path, "memory")))
+            rows.append(codec.report_to_bytes(gave_up_report(path, "memory")))
             continue
-        row = report_cache.encode_report(report)
+        row = codec.report_to_bytes(report)
         done.append((path, stat, report, row))
         rows.append(row)
     if setup["cache"] is not None:
@@ -112,7 +113,7 @@ def _pooled(chunks: list[list[str]], workers: int, context: dict) -> Iterator[Fi
         with pool.new_pool(workers, context, _prepare_worker) as workers_pool:
             try:
                 for rows in workers_pool.map(_validate_chunk, chunks[next_chunk:]):
-                    yield from map(report_cache.decode_own_row, rows)
+                    yield from map(codec.report_from_bytes, rows)
                     next_chunk += 1
             except BrokenProcessPool:
                 workers_pool.shutdown(wait=True, cancel_futures=True)
@@ -130,7 +131,7 @@ def _isolated(path: str, context: dict) -> FileReport:
 
     with pool.new_pool(1, context, _prepare_worker) as single:
         try:
-            return report_cache.decode_own_row(single.submit(_validate_chunk, [path]).result()[0])
+            return codec.report_from_bytes(single.submit(_validate_chunk, [path]).result()[0])
         except BrokenProcessPool:
             return gave_up_report(path, "crash")
 

@@ -5,10 +5,8 @@ the JSON / export names documented in the README: keep them stable.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import attrgetter
-from sys import intern
 from typing import TYPE_CHECKING
 
 from .messages import CATALOGUE, Phrase, plain_params, render
@@ -32,30 +30,10 @@ UNREADABLE_CODES = frozenset({
 })
 
 
-# --------------------------------------------------------------------------- memory per return
-# A national merge holds 10,000 reports at once. They are slotted dataclasses (no
-# per-object __dict__) and pickle as a plain tuple of field values (no field names
-# in every report cache row). Unpickling, which is how every report reaches the
-# parent process (from a pool worker or the report cache), shares the strings that
-# repeat from return to return: dict keys (indicator codes, answer and reporter
-# fields), form id, period, file format, finding codes, sheets and cells.
-
-
-def _shared(text):
-    """The one interned copy of ``text`` (None and other non-strings pass through)."""
-    return intern(text) if type(text) is str else text
-
-
-def _shared_keys(mapping: dict[str, object]) -> dict[str, object]:
-    """The same items, keyed by the interned keys (the form's codes and field names: always str)."""
-    return dict(zip(map(intern, mapping), mapping.values())) if mapping else mapping
-
-
-def _field_values(state: object, names: tuple[str, ...]) -> tuple:
-    """A pickled state as ``__getstate__`` made it; anything else (a damaged cache row) is refused."""
-    if type(state) is not tuple or len(state) != len(names):
-        raise TypeError(f"not a pickled state of fields {names}")
-    return state
+# A national merge holds 10,000 reports at once: they are slotted dataclasses (no
+# per-object __dict__). They reach the parent process as codec documents (from a pool
+# worker or the report cache); decoding shares the strings that repeat from return to
+# return (``codec``).
 
 
 @dataclass(slots=True)
@@ -72,16 +50,6 @@ class Finding:
     indicator: str | None = None
     value: object = None
     params: dict = field(default_factory=dict, repr=False)
-
-    def __getstate__(self) -> tuple:
-        return _finding_state(self)
-
-    def __setstate__(self, state: tuple) -> None:
-        self.__init__(*_field_values(state, _FINDING_FIELDS))  # the fields in declaration order
-        self.code, self.severity = _shared(self.code), _shared(self.severity)
-        self.sheet, self.cell, self.indicator = _shared(self.sheet), _shared(self.cell), _shared(self.indicator)
-        # Params values too: an indicator's label repeats in every finding about it.
-        self.params = {_shared(k): _shared(v) for k, v in self.params.items()}
 
     def message(self, lang: str = "vi") -> str:
         """The catalogue's message for this finding in ``lang``."""
@@ -100,10 +68,6 @@ class Finding:
         return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
                 "indicator": self.indicator, "value": value, "params": plain_params(self.params),
                 "message": self.message(lang)}
-
-
-_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
-_finding_state = attrgetter(*_FINDING_FIELDS)
 
 
 def make_finding(code: str, /, *, sheet: str | None = None, cell: str | None = None,
@@ -136,15 +100,6 @@ class FileReport:
     generated_at: datetime | None = None    # when the template was generated
     received: datetime | None = None        # mail time when known (cchc collect)
     sender: str | None = None
-
-    def __getstate__(self) -> tuple:
-        return _report_state(self)
-
-    def __setstate__(self, state: tuple) -> None:
-        self.__init__(*_field_values(state, _REPORT_FIELDS))  # the fields in declaration order
-        self.form, self.period, self.file_format = _shared(self.form), _shared(self.period), _shared(self.file_format)
-        self.values, self.notes = _shared_keys(self.values), _shared_keys(self.notes)
-        self.answers, self.reporter = _shared_keys(self.answers), _shared_keys(self.reporter)
 
     @property
     def status(self) -> str:
@@ -180,10 +135,6 @@ class FileReport:
             "answers": dict(self.answers),
             "findings": [f.to_dict(lang) for f in self.findings],
         }
-
-
-_REPORT_FIELDS = tuple(f.name for f in fields(FileReport))
-_report_state = attrgetter(*_REPORT_FIELDS)
 
 
 @dataclass

@@ -14,31 +14,28 @@ still has all of them is not read or hashed again (the rule make and rsync use).
 
 The context is a hash of everything else a report depends on: the package
 version and its source, the reader (python-calamine), the form pack (fields,
-rules, layout fingerprint, form.yaml bytes), the reading limits, the message
-language and ``CACHE_SCHEMA``. The cache never makes a command fail: any
-problem with it (not writable, corrupt, locked) means working without it.
+rules, layout fingerprint, form.yaml bytes), the reading limits and
+``CACHE_SCHEMA``; not the message language (findings are facts, rendered where
+read). A row is the report as the codec writes it (``codec.report_to_bytes``).
+The cache never makes a command fail: any problem with it (not writable,
+corrupt, locked) means working without it.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 import os
-import pickle
 import sqlite3
 import time
 from contextlib import closing as _closing
-from datetime import date, datetime, timedelta, timezone
-from datetime import time as dt_time
+from datetime import datetime, timezone
 from pathlib import Path
 
-from .messages import Listing, Phrase, Texts
-from .model import FileReport, Finding
-from .values import CellError
+from . import codec
+from .model import FileReport
 
-CACHE_SCHEMA = 2
-ROW_VERSION = 2          # the first item of every stored row
+CACHE_SCHEMA = 3         # 3: rows are codec documents (2: pickles); part of the context, so older rows are never read
 DB_NAME = "reports.sqlite3"
 BUSY_TIMEOUT_MS = 5000
 RACY_WINDOW_NS = 2_000_000_000  # FAT's timestamp tick: files changed this recently are hashed again next time
@@ -233,7 +230,7 @@ class ReportCache:
                 "SELECT sha256, suffix, row FROM content_reports WHERE context = ? "
                 "AND sha256 IN (SELECT value FROM json_each(?))", (self.context, json.dumps([s for s, _ in places]))):
             for n in places.get((sha, suffix), ()):
-                report = decode_report(row)
+                report = decode_row(row)
                 if report is not None:
                     found[n] = with_file(report, files[n], stats[n])
 
@@ -338,27 +335,17 @@ def _remove_database(path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- FileReport <-> row
-# A row is a pickle of (ROW_VERSION, report). Rows read from the database are
-# loaded by an unpickler that knows only the classes a report is made of, so a
-# damaged or planted row is a miss, never a crash and never code run.
+# A row is the codec's report document (compact JSON in UTF-8, its format inside). A row
+# this version does not read (another format, damaged, planted) is a miss, never a crash
+# and never code run: nothing in a row names a class.
 
 
-def encode_report(report: FileReport) -> bytes:
-    return pickle.dumps((ROW_VERSION, report), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def decode_report(row) -> FileReport | None:
-    """The report in a stored row, or None when the row is not one this version wrote."""
+def decode_row(row: bytes) -> FileReport | None:
+    """The report in a stored row, or None when the row is not one this version reads."""
     try:
-        version, report = _RowUnpickler(io.BytesIO(row)).load()
-    except Exception:  # noqa: BLE001 - any damage to a row only means it is not reused
+        return codec.report_from_bytes(row)
+    except codec.CodecError:
         return None
-    return report if version == ROW_VERSION and type(report) is FileReport else None
-
-
-def decode_own_row(row: bytes) -> FileReport:
-    """A row our own worker process just made (trusted: the pool would pickle the report anyway)."""
-    return pickle.loads(row)[1]
 
 
 def with_file(report: FileReport, path: Path, stat: os.stat_result | None) -> FileReport:
@@ -367,20 +354,3 @@ def with_file(report: FileReport, path: Path, stat: os.stat_result | None) -> Fi
     report.modified = datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc) if stat is not None else None
     return report
 
-
-_ROW_CLASSES = {
-    ("cchc_sheets.model", "FileReport"): FileReport, ("cchc_sheets.model", "Finding"): Finding,
-    ("cchc_sheets.values", "CellError"): CellError, ("datetime", "datetime"): datetime,
-    ("datetime", "date"): date, ("datetime", "time"): dt_time, ("datetime", "timedelta"): timedelta,
-    ("datetime", "timezone"): timezone,
-    ("cchc_sheets.messages", "Phrase"): Phrase, ("cchc_sheets.messages", "Texts"): Texts,
-    ("cchc_sheets.messages", "Listing"): Listing,
-}
-
-
-class _RowUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str):
-        try:
-            return _ROW_CLASSES[(module, name)]
-        except KeyError:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a report") from None

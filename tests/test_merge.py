@@ -15,9 +15,9 @@ from cchc_sheets import merge
 from cchc_sheets.long_export import COLUMNS, write_long
 from cchc_sheets.merged_workbook import (
     CHART_SHEET, DETAIL_SHEET, META_SHEET, OPINIONS_SHEET, STATUS_SHEET, SUMMARY_SHEET, is_consolidated_workbook,
-    meta_records, read_consolidated, write_merged_workbook,
+    read_consolidated, write_merged_workbook,
 )
-from cchc_sheets.messages import CchcError
+from cchc_sheets.messages import CchcError, Phrase, phrase
 from cchc_sheets.model import FileReport, make_finding
 from cchc_sheets.received import load_received, read_received
 from cchc_sheets.libreoffice import convert
@@ -172,18 +172,18 @@ def test_totals_add_numbers_only_exactly_as_a_running_sum(form, units, period):
 
 
 def test_reports_reaching_the_parent_share_the_strings_every_return_repeats():
-    import pickle
+    from cchc_sheets import codec
 
     original = report("T01", error=True, answers={"kho-khan": "Thiếu kinh phí"})
-    first, second = (pickle.loads(pickle.dumps(report(unit, error=True, answers={"kho-khan": "Không"})))
+    first, second = (codec.report_from_bytes(codec.report_to_bytes(report(unit, error=True, answers={"kho-khan": "Không"})))
                      for unit in ("T01", "T02"))  # each as one report cache row or one worker result
-    assert pickle.loads(pickle.dumps(original)) == original and not hasattr(first, "__dict__")
+    assert codec.report_from_bytes(codec.report_to_bytes(original)) == original and not hasattr(first, "__dict__")
     assert [k for k in first.values if k == "05.1"][0] is [k for k in second.values if k == "05.1"][0]
     assert next(iter(first.answers)) is next(iter(second.answers)) and first.form is second.form
     assert first.period is second.period and first.findings[0].code is second.findings[0].code
     assert first.findings[0].cell is second.findings[0].cell
-    with pytest.raises(TypeError):  # a row in another layout is refused, never a half-filled report
-        FileReport.__new__(FileReport).__setstate__((None, {"path": "in/T01.xlsx"}))
+    with pytest.raises(codec.CodecError):  # a row in another layout is refused, never a half-filled report
+        codec.report_from_bytes(b'{"format": 1, "values": {"01": 1}}')
 
 
 def test_input_files_leave_out_the_runs_own_outputs_by_identity_on_disk(tmp_path):
@@ -333,16 +333,21 @@ def test_status_sheet_accounts_for_every_input_and_missing_unit(workbook_path, c
 
 def test_read_consolidated_round_trip(workbook_path, consolidation):
     back = read_consolidated(workbook_path)
+    assert back == consolidation  # every unit status, input, report, finding and total, field for field
     assert back.form.id == consolidation.form.id and back.period == consolidation.period
     assert back.deadline == date(2020, 6, 20) and back.parent_name == "UBND tỉnh Thử Nghiệm"
     assert back.totals == consolidation.totals and back.group_totals == consolidation.group_totals
-    assert [(s.unit, s.status, s.on_time, s.received) for s in back.unit_statuses] == \
-        [(s.unit, s.status, s.on_time, s.received) for s in consolidation.unit_statuses]
+    assert [(s.unit, s.status, s.on_time, s.received, s.received_source) for s in back.unit_statuses] == \
+        [(s.unit, s.status, s.on_time, s.received, s.received_source) for s in consolidation.unit_statuses]
     first = back.unit_statuses[0].report
     assert first.notes["05"] == '=HYPERLINK("http://x","bấm")' and first.answers["kho-khan"] == "- Kinh phí còn hạn chế"
     assert [(i.path, i.disposition, i.reason) for i in back.inputs] == \
         [(i.path, i.disposition, i.reason) for i in consolidation.inputs]
+    assert all(i.reason is None or type(i.reason) is Phrase for i in back.inputs)
+    assert [r.findings for r in (i.report for i in back.inputs)] == \
+        [r.findings for r in (i.report for i in consolidation.inputs)]
     assert back.unit_statuses[0].superseded[0].path == "in/t01-cu.xlsx"
+    assert back.unit_statuses[0].superseded[0] is back.inputs[1].report
 
 
 def test_read_consolidated_refuses_other_workbooks(tmp_path):
@@ -416,27 +421,27 @@ def test_consolidation_travels_as_json_in_a_custom_xml_part(workbook_path):
            'Target="../customXml/item1.xml"' in rels
     assert "ds:datastoreItem" in props and "ds:itemID=" in props
     assert [part.tag for part in item] == ["{urn:cchc-sheets:merge}part"] * len(item)
-    records = json.loads("".join(part.text for part in item))["records"]
-    assert ["note", 0, "05", '=HYPERLINK("http://x","bấm")'] in records
-    assert sum(1 for r in records if r[0] == "file") == 6
+    document = json.loads("".join(part.text for part in item))
+    assert document["format"] == 1 and document["kind"] == "consolidation"
+    assert document["inputs"][0]["report"]["notes"]["05"] == '=HYPERLINK("http://x","bấm")'
+    assert len(document["inputs"]) == 6 and len(document["unit_statuses"]) == 3
     marker = [[c.value for c in row] for row in load_workbook(workbook_path)[META_SHEET].iter_rows()]
     assert len(marker) < 10 and ["meta", "kind", "cchc-merge"] in marker  # a marker, not the data
 
 
-def test_read_consolidated_still_reads_format_1_workbooks(tmp_path, consolidation):
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.active.title = SUMMARY_SHEET
-    sheet = book.create_sheet(META_SHEET)
-    for row, record in enumerate(meta_records(consolidation), start=1):
-        for column, value in enumerate(["1" if v == 2 and record[1] == "format" else v for v in record], start=1):
-            sheet.cell(row=row, column=column, value=value).data_type = "s" if isinstance(value, str) else "n"
-    book.save(tmp_path / "cu.xlsx")
-    back = read_consolidated(tmp_path / "cu.xlsx")
-    assert back.totals == consolidation.totals and back.group_totals == consolidation.group_totals
-    assert back.unit_statuses[0].report.notes["05"] == '=HYPERLINK("http://x","bấm")'
-    assert [(i.path, i.disposition) for i in back.inputs] == [(i.path, i.disposition) for i in consolidation.inputs]
+def test_a_workbook_of_another_data_format_is_refused_with_its_format(tmp_path, workbook_path):
+    old = tmp_path / "cu.xlsx"
+    record_list = '{"kind":"cchc-merge","format":2,"records":[["meta","kind","cchc-merge"]]}'
+    with zipfile.ZipFile(workbook_path) as source, zipfile.ZipFile(old, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "customXml/item1.xml":
+                data = data[:data.index(b"<part>")] + f"<part>{record_list}</part></cchcMerge>".encode()
+            target.writestr(info, data)
+    with pytest.raises(CchcError) as raised:
+        read_consolidated(old)
+    assert raised.value.code == "merged-workbook-invalid"
+    assert raised.value.params["reason"] == phrase("detail-data-format", found=2, expected=1)
 
 
 def test_a_damaged_data_part_is_refused_not_guessed(tmp_path, workbook_path):

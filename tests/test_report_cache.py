@@ -1,22 +1,22 @@
 """The report cache: a second look at the same files reads none of them and says exactly the same."""
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from builders import (CLEAN_VALUES, REFERENCE_VALUES, delete_row, make_return, set_metadata, unprotect,
                       without_metadata)
-from cchc_sheets import layout, pool, reading, report_cache
-from cchc_sheets.model import FileReport, Finding, make_finding
+from cchc_sheets import codec, layout, pool, reading, report_cache
+from cchc_sheets.model import FileReport
 from cchc_sheets.periods import parse_period
 from cchc_sheets.units import Unit, UnitList
 from cchc_sheets.batch import validate_paths
-from cchc_sheets.values import CellError
 
 
 EXTRA_UNITS = tuple(Unit(f"U{n:02d}", f"Xã Số {n}", "UBND tỉnh Thử Nghiệm") for n in range(10))
@@ -120,28 +120,13 @@ def count_reads(monkeypatch) -> list[str]:
 # --------------------------------------------------------------------------- serialisation
 
 
-def test_every_kind_of_value_round_trips_exactly():
-    when = datetime(2020, 6, 3, 8, 30, tzinfo=timezone.utc)
-    findings = [
-        make_finding("not-a-number", sheet="Báo cáo", cell="D17", indicator="08", value="hai", label="Tổng"),
-        make_finding("date-in-number-cell", sheet="Báo cáo", cell="D8", indicator="04", value=datetime(2020, 6, 3),
-                     label="x"),
-        make_finding("rule-failed", sheet="Báo cáo", cell="D13", indicator="05", value=0, severity="warning",
-                     rule_message="Kiểm tra", rule="r1"),
-        Finding("custom", "info", "Thông điệp", value=date(2020, 1, 2),
-                params={"a": CellError("#DIV/0!"), "b": (1, 2.0), "c": [None, True], "d": {"e": 1.5}, "f": 3}),
-        Finding("x", "error", "m", value=2.5),
-    ]
-    report = FileReport(path="a.xlsx", sha256="ab" * 32, form="f", form_version=2, unit_code="T01",
-                        unit_name="Xã Một", period="2020-H1", values={"01": 3, "02": 2.5, "03": None},
-                        notes={"05": "lồng ghép"}, answers={"q": "Đáp"}, reporter={"phone": "0912"},
-                        findings=findings, file_format="xlsx", modified=when, generated_at=datetime(2020, 5, 1, 7))
-    back = report_cache.decode_report(report_cache.encode_report(report))
-    assert back == report
-    assert [type(f.value) for f in back.findings] == [str, datetime, int, date, float]
-    assert type(back.findings[3].params["a"]) is CellError and back.findings[3].params["b"] == (1, 2.0)
-    assert type(back.values["01"]) is int and type(back.values["02"]) is float
-    assert report_cache.decode_own_row(report_cache.encode_report(report)) == report
+def test_a_row_is_the_codec_report_document_and_comes_back_exactly():
+    from test_codec import varied_reports  # every kind of value, typed exactly (tests/test_codec.py)
+
+    for report in varied_reports():
+        row = codec.report_to_bytes(report)
+        assert report_cache.decode_row(row) == report
+        assert json.loads(row)["format"] == codec.FORMAT
 
 
 class Planted:
@@ -150,15 +135,12 @@ class Planted:
 
 
 @pytest.mark.parametrize("row", [
-    b"", b"garbage", b"\x80\x05garbage", pickle.dumps("a string"), pickle.dumps((report_cache.ROW_VERSION, "text")),
-    pickle.dumps((report_cache.ROW_VERSION - 1, FileReport(path="a"))),
-    pickle.dumps((report_cache.ROW_VERSION,
-                  FileReport(path="a", findings=[Finding("x", "info", "m", value=object())]))),
-    pickle.dumps((report_cache.ROW_VERSION, Planted())),
-    report_cache.encode_report(FileReport(path="a", sha256="ab" * 32))[:-3],
+    b"", b"garbage", b"\x80\x05garbage", pickle.dumps("a string"), pickle.dumps((2, FileReport(path="a"))),
+    pickle.dumps((2, Planted())), b'{"format": 2, "path": "a"}', b'{"path": "a"}', b'"text"',
+    codec.report_to_bytes(FileReport(path="a", sha256="ab" * 32))[:-3],
 ])
 def test_a_row_that_is_not_a_report_of_this_version_is_a_miss(row):
-    assert report_cache.decode_report(row) is None
+    assert report_cache.decode_row(row) is None
 
 
 # --------------------------------------------------------------------------- validate_paths

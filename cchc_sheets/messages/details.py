@@ -72,7 +72,6 @@ DETAILS = {
     "pack-bad-condition": _d("điều kiện không hợp lệ ({error})", "condition not valid ({error})"),
     # --- other reasons ---------------------------------------------------------
     "detail-missing-columns": _d("thiếu cột {columns}", "missing columns {columns}"),
-    "detail-no-data-sheet": _d("thiếu trang dữ liệu ẩn _cchc_merge", "the hidden data sheet _cchc_merge is missing"),
     "detail-data-too-large": _d("phần dữ liệu quá lớn ({size} byte)", "the data part is too large ({size} bytes)"),
     "detail-data-damaged": _d("phần dữ liệu hỏng ({error})", "the data part is damaged ({error})"),
     "detail-timed-out": _d("hết thời gian chờ", "timed out"),
@@ -94,4 +93,7 @@ DETAILS = {
     "detail-infinity": _d("vô cực", "an infinity"),
     "detail-nan": _d("không xác định (NaN)", "an undefined value (NaN)"),
     "detail-unit-with-code": _d("{name} (mã {code})", "{name} (code {code})"),
+    "detail-no-data-part": _d("thiếu phần dữ liệu của cchc merge (customXml)", "the cchc merge data part (customXml) is missing"),
+    "detail-data-format": _d("phần dữ liệu theo định dạng {found}, phiên bản này chỉ đọc định dạng {expected}",
+                             "the data part is in format {found}; this version reads format {expected} only"),
 }

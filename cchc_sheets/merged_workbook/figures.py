@@ -1,0 +1,231 @@
+"""The figures: ``Chi tiết`` (a row per unit, SUMIFS totals), ``Tổng hợp`` (the appendix) and ``Biểu đồ``."""
+from __future__ import annotations
+
+from .. import merge
+from ..model import Consolidation, UnitStatus
+from ..xlsx_stream import BarChart, Sheet, cell_ref, column_letter
+from .cells import (
+    DETAIL_SHEET, NO, STATUS_LABELS, YES, Palette, TableCells, Widths, cell, completeness_text, deadline_text,
+    formula_cell, group_label, header_cells, print_on_a4, table_format, table_row, title_row,
+)
+
+SUMMARY_MAX_GROUPS = 12  # more group columns would not print on A4 landscape
+DETAIL_HEADER_ROW = 3
+DETAIL_FIXED = ("TT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Tình trạng", "Tính vào tổng")
+CHART_MAX_UNITS = 60  # beyond this, bars per unit are unreadable: chart the groups instead
+
+
+# --------------------------------------------------------------------------- Chi tiết
+
+
+class DetailLayout:
+    """Where rows and columns sit on ``Chi tiết``; the summary sheet refers to its totals."""
+
+    def __init__(self, consolidation: Consolidation):
+        self.consolidation = consolidation
+        self.indicators = list(consolidation.form.indicators)
+        self._columns = {i.code: len(DETAIL_FIXED) + 1 + n for n, i in enumerate(self.indicators)}
+        self.first_unit_row = DETAIL_HEADER_ROW + 1
+        self.last_unit_row = self.first_unit_row + max(len(consolidation.unit_statuses), 1) - 1
+        self.total_row = self.last_unit_row + 1
+        self.groups = list(consolidation.group_totals)
+        # Tổng hợp shows one column per group only while that still prints; beyond, the
+        # subtotal rows at the foot of Chi tiết carry them.
+        self.summary_groups = self.groups if len(self.groups) <= SUMMARY_MAX_GROUPS else []
+        self.group_rows = {g: self.total_row + 1 + n for n, g in enumerate(self.groups)}
+        self.counted_column = len(DETAIL_FIXED)
+        self.group_column = DETAIL_FIXED.index("Nhóm") + 1
+        self._spans: dict[int, str] = {}
+
+    def column(self, code: str) -> int:
+        return self._columns[code]
+
+    @property
+    def last_column(self) -> int:
+        return len(DETAIL_FIXED) + len(self.indicators)
+
+    @staticmethod
+    def letter(column: int) -> str:
+        return column_letter(column)
+
+    def span(self, column: int) -> str:
+        found = self._spans.get(column)  # asked for again on every group's subtotal row
+        if found is None:
+            col = self.letter(column)
+            found = self._spans[column] = f"${col}${self.first_unit_row}:${col}${self.last_unit_row}"
+        return found
+
+    def total_formula(self, code: str, group_row: int | None = None) -> str:
+        """``=SUMIFS(...)`` over the rows marked counted (and of the group on ``group_row``)."""
+        values = self.span(self.column(code)).replace("$", "")
+        formula = f'SUMIFS({values},{self.span(self.counted_column)},"{YES}"'
+        if group_row is not None:
+            formula += f",{self.span(self.group_column)},${self.letter(self.group_column)}${group_row}"
+        return f"={formula})"
+
+    def reference(self, code: str, row: int) -> str:
+        return f"='{DETAIL_SHEET}'!{self.letter(self.column(code))}{row}"
+
+
+def write_detail_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout) -> None:
+    title_row(sheet, palette, 1, f"CHI TIẾT SỐ LIỆU THEO ĐƠN VỊ – {consolidation.period.label.upper()}",
+              layout.last_column)
+    headers = list(DETAIL_FIXED) + [f"{i.code}. {i.label} ({i.unit})" for i in layout.indicators]
+    sheet.write_row(DETAIL_HEADER_ROW, header_cells(palette, headers), height=96)
+    widths = Widths()
+    rows = DetailUnitRows(sheet, palette, layout)
+    for n, status in enumerate(consolidation.unit_statuses):
+        widths.see_values(rows.write(layout.first_unit_row + n, n + 1, status))
+    if not consolidation.unit_statuses:
+        sheet.write_row(layout.first_unit_row, table_row(palette, [], 1, layout.last_column))
+    for row, cells in detail_total_rows(palette, consolidation, layout):
+        widths.see(c for c in cells if c[0] <= len(DETAIL_FIXED))
+        sheet.write_row(row, table_row(palette, cells, 1, layout.last_column))
+    sheet.freeze = cell_ref(layout.first_unit_row, len(DETAIL_FIXED) + 1)
+    sheet.autofilter = f"A{DETAIL_HEADER_ROW}:{layout.letter(layout.last_column)}{layout.last_unit_row}"
+    sheet.widths = widths.result({layout.column(i.code): 14 for i in layout.indicators})
+    print_on_a4(sheet, landscape=True, title_row=DETAIL_HEADER_ROW)
+
+
+class DetailUnitRows:
+    """The units' rows, every column from A to the last indicator (empty ones bordered blanks).
+
+    Grey numbers for a return that is not counted; the blanks stay plain.
+    """
+
+    def __init__(self, sheet: Sheet, palette: Palette, layout: DetailLayout):
+        plain, grey, first_indicator = TableCells(palette), TableCells(palette, grey=True), len(DETAIL_FIXED) + 1
+        self.counted = table_format(sheet, dict.fromkeys(range(1, layout.last_column + 1), plain))
+        self.not_counted = table_format(
+            sheet, {c: plain if c < first_indicator else grey for c in range(1, layout.last_column + 1)},
+            blank=plain.text, blank_from=first_indicator)
+        self.codes = [i.code for i in layout.indicators]
+        self.numeric = [i.is_numeric for i in layout.indicators]
+
+    def write(self, row: int, number: int, status: UnitStatus) -> tuple:
+        """Writes the unit's row; returns its fixed columns (for the widths)."""
+        unit, counted, report = status.unit, status.counted, status.report
+        fixed = (number, unit.code or None, unit.name or None, group_label(unit.group), STATUS_LABELS[status.status],
+                 YES if counted else NO)
+        shown = self.shown(report.values) if report else [None] * len(self.codes)
+        (self.counted if counted else self.not_counted).write(row, (*fixed, *shown))
+        return fixed
+
+    def shown(self, values: dict) -> list:
+        """The values as the sheet shows them: numbers for a numeric indicator, None for nothing."""
+        return [value if type(value) is int else merge.number(value) if numeric else None if value == "" else value
+                for value, numeric in zip(map(values.get, self.codes), self.numeric)]
+
+
+def detail_total_rows(palette: Palette, consolidation: Consolidation, layout: DetailLayout):
+    """The totals row, then one subtotal row per group: SUMIFS with the computed value cached."""
+    cells = [cell(palette, 3, "TỔNG CỘNG (các đơn vị tính vào tổng)", bold=True, border=True)]
+    cells += [formula_cell(palette, layout.column(code), layout.total_formula(code)[1:], value)
+              for code, value in consolidation.totals.items()]
+    yield layout.total_row, cells
+    for group, row in layout.group_rows.items():
+        cells = [cell(palette, 3, "Cộng nhóm", bold=True, italic=True, border=True),
+                 cell(palette, layout.group_column, group_label(group), bold=True, italic=True, border=True)]
+        cells += [formula_cell(palette, layout.column(code), layout.total_formula(code, row)[1:], value, bold=False)
+                  for code, value in consolidation.group_totals[group].items()]
+        yield row, cells
+
+
+# --------------------------------------------------------------------------- Tổng hợp
+
+
+def write_summary_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout) -> None:
+    form = consolidation.form
+    last_column = 5 + len(layout.summary_groups)
+    header_at = write_summary_heading(sheet, palette, consolidation, last_column)
+    if layout.groups and not layout.summary_groups:
+        title_row(sheet, palette, 6, f"Số liệu theo {len(layout.groups)} nhóm: xem các dòng “Cộng nhóm” "
+                                     "cuối trang Chi tiết.", last_column, bold=False, italic=True, size=11)
+    header = header_cells(palette, list(form.columns) +
+                          [f"Trong đó: {group_label(g)}" for g in layout.summary_groups])
+    sheet.write_row(header_at, header)
+    widths = Widths()
+    widths.see(header)
+    blanks = counted_blanks(consolidation)
+    for n, indicator in enumerate(form.indicators):
+        cells = summary_row_cells(palette, indicator, consolidation, layout, blanks.get(indicator.code, 0))
+        widths.see(cells)
+        sheet.write_row(header_at + 1 + n, table_row(palette, cells, 1, last_column))
+    last_row = header_at + len(form.indicators)
+    sheet.freeze = f"A{header_at + 1}"
+    sheet.autofilter = f"A{header_at}:{layout.letter(last_column)}{last_row}"
+    sheet.widths = widths.result({1: 6, 2: 62, 3: 14, 4: 14, 5: 30})
+    print_on_a4(sheet, landscape=bool(layout.summary_groups), title_row=header_at)
+
+
+def write_summary_heading(sheet: Sheet, palette: Palette, consolidation: Consolidation, last_column: int) -> int:
+    """Parent name, appendix title, form title, period, completeness; returns the header row."""
+    form = consolidation.form
+    expected = consolidation.expected_count
+    sheet.write_row(1, [cell(palette, 1, (consolidation.parent_name or "").upper(), bold=True)])
+    title_row(sheet, palette, 2, form.appendix_title or "PHỤ LỤC", last_column)
+    title_row(sheet, palette, 3, form.title, last_column)
+    title_row(sheet, palette, 4, f"Kỳ báo cáo: {consolidation.period.label}", last_column, bold=False,
+              italic=True, size=12)
+    line = (f"Số liệu tổng hợp từ {consolidation.counted_count} đơn vị hợp lệ; "
+            f"đã nộp {completeness_text(consolidation.submitted_count, expected)}; "
+            f"đúng hạn ({deadline_text(consolidation)}) {completeness_text(consolidation.on_time_count, expected)}.")
+    title_row(sheet, palette, 5, line, last_column, bold=False, italic=True, size=11)
+    return 7
+
+
+def counted_blanks(consolidation: Consolidation) -> dict[str, int]:
+    """Per summed indicator, how many counted units left it empty (``merge.counted_blanks`` for all at once)."""
+    counted = [s.report.values for s in consolidation.unit_statuses if s.counted]
+    return {code: sum(1 for values in counted if type(value := values.get(code)) is not int  # a number: not blank
+                      and merge.number(value) is None)
+            for code in consolidation.totals}
+
+
+def summary_row_cells(palette: Palette, indicator, consolidation: Consolidation, layout: DetailLayout,
+                      blanks: int) -> list:
+    cells = [cell(palette, 1, indicator.tt, align="center", border=True),
+             cell(palette, 2, indicator.label, wrap=True, border=True),
+             cell(palette, 3, indicator.unit, align="center", border=True)]
+    if indicator.code not in consolidation.totals:
+        return cells + [cell(palette, 5, "Không cộng dồn (xem trang Chi tiết)", italic=True, wrap=True, border=True)]
+    total = layout.reference(indicator.code, layout.total_row)[1:]
+    cells.append(formula_cell(palette, 4, total, consolidation.totals[indicator.code], bold=False))
+    if blanks:
+        cells.append(cell(palette, 5, f"{blanks} đơn vị để trống", italic=True, wrap=True, border=True))
+    for n, group in enumerate(layout.summary_groups):
+        value = consolidation.group_totals[group][indicator.code]
+        reference = layout.reference(indicator.code, layout.group_rows[group])[1:]
+        cells.append(formula_cell(palette, 6 + n, reference, value, bold=False))
+    return cells
+
+
+# --------------------------------------------------------------------------- Biểu đồ
+
+
+def chart_indicators(consolidation: Consolidation) -> list[str]:
+    """The main indicators: top-level rows that add up."""
+    return [i.code for i in consolidation.form.indicators if i.parent is None and i.code in consolidation.totals]
+
+
+
+
+def write_chart_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout) -> None:
+    """Main indicators by unit (from Chi tiết); by group for a large list with groups."""
+    by_group = len(consolidation.unit_statuses) > CHART_MAX_UNITS and bool(layout.groups)
+    first, last = ((min(layout.group_rows.values()), max(layout.group_rows.values())) if by_group
+                   else (layout.first_unit_row, layout.last_unit_row))
+    what = "NHÓM" if by_group else "ĐƠN VỊ"
+    sheet.write_row(1, [cell(palette, 1, f"CÁC CHỈ TIÊU CHÍNH THEO {what} – {consolidation.period.label.upper()}",
+                             bold=True, size=13)])
+    sheet.write_row(2, [cell(palette, 1, "Số liệu lấy từ trang Chi tiết (đơn vị có lỗi hiển thị theo số đã gửi, "
+                                         "không tính vào tổng).", italic=True, size=11)])
+    series = [(f"{code}. {consolidation.form.indicator(code).label}", layout.column(code))
+              for code in chart_indicators(consolidation)]
+    sheet.chart = BarChart(
+        title=f"{consolidation.form.title} – {consolidation.period.label}", sheet=DETAIL_SHEET,
+        category_column=layout.group_column if by_group else 3, first_row=first, last_row=last, series=series,
+        x_title=what.capitalize(), y_title="Số lượng", anchor=(4, 1),
+        size_cm=(26, max(10, 0.9 * (last - first + 1) + 4)))
+    sheet.widths = {1: 12}
+    print_on_a4(sheet, landscape=True)
