@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 from ..model import Consolidation, UnitStatus
 from ..xlsx_stream import Sheet
@@ -39,7 +38,6 @@ def _collect_texts(status: UnitStatus, texts: dict, into: dict[str, tuple[str, l
 OPINION_WIDTHS = {2: 40, 6: 80}
 
 
-@lru_cache(maxsize=4096)  # the same few questions, and often the same answers, on thousands of rows
 def opinion_height(what: str, text: str) -> float:
     return fitted_height(((what, OPINION_WIDTHS[2]), (text, OPINION_WIDTHS[6])))
 
@@ -55,10 +53,14 @@ def write_opinions_sheet(sheet: Sheet, palette: Palette, consolidation: Consolid
     table = table_format(sheet, {1: number, 2: wrapped, 3: plain, 4: plain, 5: plain, 6: wrapped})
     units = {id(s): (s.unit.code, s.unit.name or None, STATUS_LABELS[s.status]) for s in consolidation.unit_statuses}
     shown, count = set(), 0
+    heights: dict[tuple[str, str], float] = {}  # this sheet's: the same few questions and answers on many rows
     for count, (what, status, text) in enumerate(rows, start=1):
         code, name, label = units[id(status)]
         text = str(text)
-        table.write(3 + count, (count, what, code, name, label, text), height=opinion_height(what, text))
+        height = heights.get((what, text))
+        if height is None:
+            height = heights[what, text] = opinion_height(what, text)
+        table.write(3 + count, (count, what, code, name, label, text), height=height)
         shown.add(id(status))
     last_row = 3 + max(count, 1)
     if not count:
