@@ -94,4 +94,10 @@ DETAILS = {
     "detail-infinity": _d("vô cực", "an infinity"),
     "detail-nan": _d("không xác định (NaN)", "an undefined value (NaN)"),
     "detail-unit-with-code": _d("{name} (mã {code})", "{name} (code {code})"),
+    # --- fields of the hidden identity sheet (metadata-invalid)
+    "metadata-field-form-id": _d("mã biểu mẫu", "the form code"),
+    "metadata-field-form-version": _d("phiên bản biểu mẫu", "the form version"),
+    "metadata-field-unit-code": _d("mã đơn vị", "the unit code"),
+    "metadata-field-period": _d("kỳ báo cáo", "the reporting period"),
+    "metadata-value-empty": _d("trống", "empty"),
 }

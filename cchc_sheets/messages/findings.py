@@ -79,6 +79,13 @@ FINDINGS = {
         "workbook); unit and period were identified from the visible heading. Next time "
         "fill in the form file itself.",
     ),
+    "metadata-invalid": _m(
+        "error",
+        "Thông tin nhận dạng ẩn của tệp không hợp lệ: {field} là “{found}”. Tệp có thể đã bị "
+        "sửa ngoài biểu mẫu; hãy điền vào đúng tệp biểu mẫu đã được gửi.",
+        "The file's hidden identity is not valid: {field} is “{found}”. The file may have been "
+        "edited outside the form; fill in the form file that was sent to you.",
+    ),
     "wrong-form": _m(
         "error",
         "Tệp là biểu mẫu “{found}”, không phải biểu mẫu “{expected}” đang tổng hợp. "
@@ -108,6 +115,13 @@ FINDINGS = {
         "error",
         "Tệp là báo cáo của đơn vị “{found}”, không phải “{expected}” như mong đợi.",
         "The file is the report of unit “{found}”, not “{expected}” as expected.",
+    ),
+    "period-contradicts-heading": _m(
+        "error",
+        "Tiêu đề trang ghi kỳ “{found}”, nhưng thông tin nhận dạng ẩn của tệp là kỳ “{expected}”: "
+        "tệp đã bị sửa ngoài biểu mẫu. Hãy điền vào đúng tệp biểu mẫu của kỳ báo cáo.",
+        "The heading says period “{found}” but the file's hidden identity says “{expected}”: "
+        "the file was edited outside the form. Fill in the form file sent for the period.",
     ),
     "period-mismatch": _m(
         "error",

@@ -1,6 +1,8 @@
 """One returned workbook checked against its form: identity, layout, values, texts and rules."""
 from __future__ import annotations
 
+from functools import cached_property
+
 from .. import layout as L
 from ..forms import Form, Indicator
 from ..messages import phrase, unit_label
@@ -76,11 +78,16 @@ class Checker:
         report.period, report.generated_at = identity.period, identity.generated_at
         if identity.source == "heading":
             self.add("metadata-missing", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_UNIT}")
+        for key, value in identity.invalid:
+            self.add("metadata-invalid", sheet=L.META_SHEET, value=plain(value), key=key,
+                     field=phrase(f"metadata-field-{key.replace('_', '-')}"),
+                     found=plain(value) if not blank(value) else phrase("metadata-value-empty"))
         if report.form != self.form.id:
             self.add("wrong-form", sheet=identity.sheet, value=report.form, found=report.form, expected=self.form.id)
             return
         self.version(report.form_version)
         self.unit(identity)
+        self.period_against_heading(identity)
 
     def version(self, version: int | None) -> None:
         if version is None or version == self.form.version:
@@ -94,10 +101,32 @@ class Checker:
         heading = self._heading_unit_line()
         code = identity.unit_code
         heading_code = unit_code_in(heading)
-        if identity.source == "metadata" and heading_code and code and heading_code != code:
+        if identity.source != "metadata" or not heading or not code:
+            return
+        heading_name = self.heading_identity.unit_name if heading_code == code else None
+        if (heading_code and heading_code != code) or \
+                (heading_name and identity.unit_name
+                 and fold_name(heading_name) != fold_name(identity.unit_name)):
             self.add("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=heading,
                      found=heading[len(L.UNIT_PREFIX):] if heading.startswith(L.UNIT_PREFIX) else heading,
                      expected=unit_label(identity.unit_name, code))
+
+    @cached_property
+    def heading_identity(self):
+        """Unit and period as the main sheet's visible heading gives them (all None without a heading)."""
+        from ..identity import Identity, identify_heading
+
+        heading = identify_heading(self.raw.sheet(L.MAIN_SHEET))
+        return heading or Identity(None, None, None, None, None, None, None, None, source="heading")
+
+    def period_against_heading(self, identity) -> None:
+        """A valid hidden period that the visible ``Kỳ báo cáo`` line contradicts."""
+        if identity.source != "metadata" or any(key == "period" for key, _ in identity.invalid):
+            return
+        heading = self.heading_identity
+        if heading.period and heading.period != identity.period:
+            self.add("period-contradicts-heading", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_PERIOD}",
+                     value=heading.period, found=heading.period, expected=identity.period)
 
     def _heading_unit_line(self) -> str:
         for cell in _HEADING_CELLS:
@@ -247,7 +276,7 @@ def validate_content(raw, form: Form, plan: FormPlan | None = None) -> FileRepor
 
 
 # Findings ``Checker.identity`` adds before the unit checks, in this order.
-_IDENTITY_LEAD_CODES = frozenset({"metadata-missing", "form-version-old", "form-version-newer"})
+_IDENTITY_LEAD_CODES = frozenset({"metadata-missing", "metadata-invalid", "form-version-old", "form-version-newer"})
 
 
 def with_context(report: FileReport, form: Form, units: UnitList | None, period: Period | None) -> FileReport:
