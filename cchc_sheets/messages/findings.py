@@ -79,6 +79,13 @@ FINDINGS = {
         "workbook); unit and period were identified from the visible heading. Next time "
         "fill in the form file itself.",
     ),
+    "sheet-renamed": _m(
+        "warning",
+        "Trang “{expected}” của biểu mẫu đã bị đổi tên thành “{found}”; số liệu vẫn được đọc "
+        "từ trang này. Lần sau hãy giữ nguyên tên trang của biểu mẫu.",
+        "The form's sheet “{expected}” was renamed “{found}”; the data was still read from it. "
+        "Next time keep the form's sheet names.",
+    ),
     "metadata-invalid": _m(
         "error",
         "Thông tin nhận dạng ẩn của tệp không hợp lệ: {field} là “{found}”. Tệp có thể đã bị "
@@ -164,6 +171,13 @@ FINDINGS = {
         "bỏ bảo vệ biểu mẫu.",
         "Sheet “{sheet}” is no longer protected. The data was read, but please keep the "
         "form protected next time.",
+    ),
+    "sheet-added": _m(
+        "warning",
+        "Tệp có thêm trang “{name}” không thuộc biểu mẫu; trang này không được đọc. Lần sau "
+        "hãy không thêm trang vào biểu mẫu.",
+        "The file has an extra sheet “{name}” that is not part of the form; it was not read. "
+        "Next time do not add sheets to the form.",
     ),
     "duplicate-unit": _m(
         "warning",
