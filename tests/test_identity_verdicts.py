@@ -75,6 +75,15 @@ def test_a_sheet_without_the_form_labels_is_not_taken_for_the_main_sheet(tmp_pat
     assert codes(report) == ["not-a-cchc-form"]
 
 
+def test_a_return_pasted_into_a_new_workbook_sheet1_is_read_from_its_heading(tmp_path, form, unit, period):
+    path = make_return(tmp_path, form, unit, period, CLEAN_VALUES,
+                       mutate=chain(without_metadata, rename_sheet(MAIN, "Sheet1")))
+    report = check(path, form)
+    assert codes(report) == ["metadata-missing", "sheet-renamed"]
+    assert only(report, "metadata-missing").sheet == "Sheet1"
+    assert report.values == CLEAN_VALUES
+
+
 def test_same_name_with_other_case_and_spaces_is_no_rename(tmp_path, form, unit, period):
     path = make_return(tmp_path, form, unit, period, {**CLEAN_VALUES, "02": -1},
                        mutate=rename_sheet(MAIN, " báo  CÁO"))
@@ -103,6 +112,16 @@ def test_malformed_hidden_identity_is_an_error_without_a_period(tmp_path, form, 
     assert codes(report) == ["metadata-invalid"]
     assert report.status == "invalid"
     assert found.message("vi") and found.message("en")
+
+
+def test_hidden_sheet_with_its_identity_emptied_is_invalid_not_missing(tmp_path, form, unit, period):
+    path = make_return(tmp_path, form, unit, period, CLEAN_VALUES,
+                       mutate=chain(set_metadata("form_id", None), set_metadata("unit_code", None)))
+    report = check(path, form)
+    assert [(f.code, f.params["key"]) for f in report.findings] == [("metadata-invalid", "form_id"),
+                                                                     ("metadata-invalid", "unit_code")]
+    assert (report.unit_code, report.period) == ("T01", "2020-H1")   # from the heading
+    assert report.status == "invalid"
 
 
 def test_old_version_number_is_still_an_old_template_not_a_malformed_one(tmp_path, form, unit, period):

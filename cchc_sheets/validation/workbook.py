@@ -83,11 +83,14 @@ class Checker:
         report.form, report.form_version = identity.form_id or self.form.id, identity.form_version
         report.unit_code, report.unit_name = identity.unit_code, identity.unit_name
         report.period, report.generated_at = identity.period, identity.generated_at
-        if identity.source == "heading":
+        invalid = identity.invalid
+        if identity.source == "heading" and self.raw.sheet(L.META_SHEET) is not None:
+            invalid = (("form_id", None), ("unit_code", None))  # the hidden sheet is there, its identity emptied
+        elif identity.source == "heading":
             self.add("metadata-missing", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_UNIT}")
         for expected, found in self.sheets.renamed:
             self.add("sheet-renamed", sheet=found, found=found, expected=expected)
-        for key, value in identity.invalid:
+        for key, value in invalid:
             self.add("metadata-invalid", sheet=L.META_SHEET, value=plain(value), key=key,
                      field=phrase(f"metadata-field-{key.replace('_', '-')}"),
                      found=plain(value) if not blank(value) else phrase("metadata-value-empty"))
