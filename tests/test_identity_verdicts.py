@@ -107,8 +107,8 @@ def test_malformed_hidden_identity_is_an_error_without_a_period(tmp_path, form, 
     found = only(report, "metadata-invalid")
     assert (found.sheet, found.severity, found.value, found.params["key"]) == (META, "error", shown, key)
     assert found.params["field"].code == "metadata-field-" + key.replace("_", "-")
-    if shown is None:
-        assert found.params["found"].code == "metadata-value-empty"
+    assert (found.params["found"].code, found.params["found"].params) == \
+        (("metadata-value-empty", {}) if shown is None else ("metadata-value-shown", {"value": shown}))
     assert codes(report) == ["metadata-invalid"]
     assert report.status == "invalid"
     assert found.message("vi") and found.message("en")

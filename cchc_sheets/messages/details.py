@@ -99,5 +99,6 @@ DETAILS = {
     "metadata-field-form-version": _d("phiên bản biểu mẫu", "the form version"),
     "metadata-field-unit-code": _d("mã đơn vị", "the unit code"),
     "metadata-field-period": _d("kỳ báo cáo", "the reporting period"),
-    "metadata-value-empty": _d("trống", "empty"),
+    "metadata-value-shown": _d("là “{value}”", "is “{value}”"),
+    "metadata-value-empty": _d("bị để trống", "is empty"),
 }

@@ -88,9 +88,9 @@ FINDINGS = {
     ),
     "metadata-invalid": _m(
         "error",
-        "Thông tin nhận dạng ẩn của tệp không hợp lệ: {field} là “{found}”. Tệp có thể đã bị "
+        "Thông tin nhận dạng ẩn của tệp không hợp lệ: {field} {found}. Tệp có thể đã bị "
         "sửa ngoài biểu mẫu; hãy điền vào đúng tệp biểu mẫu đã được gửi.",
-        "The file's hidden identity is not valid: {field} is “{found}”. The file may have been "
+        "The file's hidden identity is not valid: {field} {found}. The file may have been "
         "edited outside the form; fill in the form file that was sent to you.",
     ),
     "wrong-form": _m(

@@ -91,9 +91,10 @@ class Checker:
         for expected, found in self.sheets.renamed:
             self.add("sheet-renamed", sheet=found, found=found, expected=expected)
         for key, value in invalid:
+            shown = phrase("metadata-value-empty") if blank(value) else \
+                phrase("metadata-value-shown", value=plain(value))
             self.add("metadata-invalid", sheet=L.META_SHEET, value=plain(value), key=key,
-                     field=phrase(f"metadata-field-{key.replace('_', '-')}"),
-                     found=plain(value) if not blank(value) else phrase("metadata-value-empty"))
+                     field=phrase(f"metadata-field-{key.replace('_', '-')}"), found=shown)
         if report.form != self.form.id:
             self.add("wrong-form", sheet=identity.sheet, value=report.form, found=report.form, expected=self.form.id)
             return
