@@ -28,6 +28,8 @@ class Identity:
     fingerprint: str | None
     source: str                     # 'metadata' (hidden sheet) | 'heading' (visible heading)
     sheet: str | None = None        # the sheet the identity was read from
+    # Hidden fields present but unusable, or required and missing: (key, value as stored).
+    invalid: tuple[tuple[str, object], ...] = ()
 
 
 def identify(raw: RawWorkbook) -> Identity | None:
@@ -64,7 +66,34 @@ def _identity_from_metadata(meta: RawSheet) -> Identity | None:
         fingerprint=_text(values.get("layout_fingerprint")),
         source="metadata",
         sheet=meta.name,
+        invalid=_invalid_fields(values),
     )
+
+
+def _invalid_fields(values: dict[str, object]) -> tuple[tuple[str, object], ...]:
+    """The identity fields a template always writes that are missing or do not parse.
+
+    A version of 0 or below is a whole number: an old template, not a malformed one.
+    """
+    invalid = []
+    for key in ("form_id", "unit_code"):
+        if _text(values.get(key)) is None:
+            invalid.append((key, values.get(key)))
+    version = values.get("form_version")
+    if isinstance(version, bool) or _integer(version) is None:
+        invalid.append(("form_version", version))
+    period = _text(values.get("period"))
+    if period is None or _known_period(period) is None:
+        invalid.append(("period", values.get("period")))
+    return tuple(invalid)
+
+
+def _known_period(text: str) -> str | None:
+    try:
+        return parse_period(text).code
+    except Exception:
+        found = period_from_label(text)
+        return found.code if found else None
 
 
 def _text(value: object) -> str | None:
@@ -89,11 +118,7 @@ def _period_code(value: object) -> str | None:
 
 
 def _period_code_of(text: str) -> str:
-    try:
-        return parse_period(text).code
-    except Exception:
-        found = period_from_label(text)
-        return found.code if found else text
+    return _known_period(text) or text
 
 
 def _date(value: object) -> date | None:
@@ -136,6 +161,11 @@ def _datetime(value: object) -> datetime | None:
 
 HEADING_SCAN_ROWS = 20  # a heading pasted lower down in a new workbook is still found
 _UNIT_LINE = re.compile(r"^\s*(.+?)\s*\(\s*mã\s*:?\s*([^()]+?)\s*\)\s*$", re.I)
+
+
+def identify_heading(sheet: RawSheet) -> Identity | None:
+    """Unit and period from one sheet's visible heading, or None when it has none."""
+    return _identity_from_heading(sheet)
 
 
 def _identity_from_heading(sheet: RawSheet) -> Identity | None:

@@ -165,3 +165,22 @@ def _letter(column: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(column)
+
+
+def rename_sheet(old: str, new: str) -> Callable:
+    """Rename a sheet (double-click on its tab), the hidden identity untouched."""
+    def apply(workbook):
+        workbook[old].title = new
+    return apply
+
+
+def add_sheet(name: str, cells: dict | None = None, state: str = "visible", unlock_structure: bool = True) -> Callable:
+    """Add a sheet the template never had (needs the workbook structure lock removed in Excel)."""
+    def apply(workbook):
+        sheet = workbook.create_sheet(name)
+        for address, value in (cells or {}).items():
+            sheet[address] = value
+        sheet.sheet_state = state
+        if unlock_structure:
+            workbook.security = None
+    return apply

@@ -96,4 +96,11 @@ DETAILS = {
     "detail-no-data-part": _d("thiếu phần dữ liệu của cchc merge (customXml)", "the cchc merge data part (customXml) is missing"),
     "detail-data-format": _d("phần dữ liệu theo định dạng {found}, phiên bản này chỉ đọc định dạng {expected}",
                              "the data part is in format {found}; this version reads format {expected} only"),
+    # --- fields of the hidden identity sheet (metadata-invalid)
+    "metadata-field-form-id": _d("mã biểu mẫu", "the form code"),
+    "metadata-field-form-version": _d("phiên bản biểu mẫu", "the form version"),
+    "metadata-field-unit-code": _d("mã đơn vị", "the unit code"),
+    "metadata-field-period": _d("kỳ báo cáo", "the reporting period"),
+    "metadata-value-shown": _d("là “{value}”", "is “{value}”"),
+    "metadata-value-empty": _d("bị để trống", "is empty"),
 }

@@ -79,6 +79,20 @@ FINDINGS = {
         "workbook); unit and period were identified from the visible heading. Next time "
         "fill in the form file itself.",
     ),
+    "sheet-renamed": _m(
+        "warning",
+        "Trang “{expected}” của biểu mẫu đã bị đổi tên thành “{found}”; số liệu vẫn được đọc "
+        "từ trang này. Lần sau hãy giữ nguyên tên trang của biểu mẫu.",
+        "The form's sheet “{expected}” was renamed “{found}”; the data was still read from it. "
+        "Next time keep the form's sheet names.",
+    ),
+    "metadata-invalid": _m(
+        "error",
+        "Thông tin nhận dạng ẩn của tệp không hợp lệ: {field} {found}. Tệp có thể đã bị "
+        "sửa ngoài biểu mẫu; hãy điền vào đúng tệp biểu mẫu đã được gửi.",
+        "The file's hidden identity is not valid: {field} {found}. The file may have been "
+        "edited outside the form; fill in the form file that was sent to you.",
+    ),
     "wrong-form": _m(
         "error",
         "Tệp là biểu mẫu “{found}”, không phải biểu mẫu “{expected}” đang tổng hợp. "
@@ -108,6 +122,13 @@ FINDINGS = {
         "error",
         "Tệp là báo cáo của đơn vị “{found}”, không phải “{expected}” như mong đợi.",
         "The file is the report of unit “{found}”, not “{expected}” as expected.",
+    ),
+    "period-contradicts-heading": _m(
+        "error",
+        "Tiêu đề trang ghi kỳ “{found}”, nhưng thông tin nhận dạng ẩn của tệp là kỳ “{expected}”: "
+        "tệp đã bị sửa ngoài biểu mẫu. Hãy điền vào đúng tệp biểu mẫu của kỳ báo cáo.",
+        "The heading says period “{found}” but the file's hidden identity says “{expected}”: "
+        "the file was edited outside the form. Fill in the form file sent for the period.",
     ),
     "period-mismatch": _m(
         "error",
@@ -150,6 +171,13 @@ FINDINGS = {
         "bỏ bảo vệ biểu mẫu.",
         "Sheet “{sheet}” is no longer protected. The data was read, but please keep the "
         "form protected next time.",
+    ),
+    "sheet-added": _m(
+        "warning",
+        "Tệp có thêm trang “{name}” không thuộc biểu mẫu; trang này không được đọc. Lần sau "
+        "hãy không thêm trang vào biểu mẫu.",
+        "The file has an extra sheet “{name}” that is not part of the form; it was not read. "
+        "Next time do not add sheets to the form.",
     ),
     "duplicate-unit": _m(
         "warning",

@@ -9,7 +9,8 @@ exception.
 Modules, one job each: ``plan`` (what every file of a form is compared with, and the
 memos a batch shares), ``grid`` (where the table sits), ``workbook`` (one file's checks),
 ``layout_findings`` (a changed layout explained), ``cells`` (cell values as read),
-``batch_checks`` (findings across files).
+``sheets`` (the form's sheets, renamed or not, and the sheets added), ``batch_checks``
+(findings across files).
 """
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """One returned workbook checked against its form: identity, layout, values, texts and rules."""
 from __future__ import annotations
 
+from functools import cached_property
+
 from .. import layout as L
 from ..forms import Form, Indicator
 from ..messages import phrase, unit_label
@@ -13,6 +15,7 @@ from .cells import blank, parse_text, plain, unit_code_in
 from .grid import Grid, locate
 from .layout_findings import explain_layout
 from .plan import FormPlan
+from .sheets import form_sheets
 
 REPORTER_MAX_LENGTH = 200
 
@@ -28,11 +31,12 @@ class Checker:
         self.raw, self.plan, self.form, self.layout = raw, plan, plan.form, plan.layout
         self.report = FileReport(path=str(raw.path), sha256=raw.sha256 or "", file_format=raw.file_format,
                                  modified=raw.modified)
-        self.main = self._cells(L.MAIN_SHEET)
-        self.answers_cells = self._cells(L.ANSWERS_SHEET)
+        self.sheets = form_sheets(raw, plan) if raw.problem is None else None
+        self.main = self._cells(self.sheets.main if self.sheets else None)
+        self.answers_cells = self._cells(self.sheets.answers if self.sheets else None)
 
-    def _cells(self, name: str) -> dict[str, object]:
-        sheet = self.raw.sheet(name)
+    @staticmethod
+    def _cells(sheet) -> dict[str, object]:
         return dict(sheet.cells) if sheet is not None else {}
 
     def add(self, code: str, **kwargs) -> Finding:
@@ -42,31 +46,36 @@ class Checker:
 
     # --- identity --------------------------------------------------------------------
     def run(self) -> FileReport:
+        self.checks()
+        self.cite_sheets_as_named()
+        return self.report
+
+    def checks(self) -> None:
         if self.raw.problem is not None:
             self.report.findings.append(self.raw.problem)
-            return self.report
+            return
         identity = _identify(self.raw)
-        if identity is None or self.raw.sheet(L.MAIN_SHEET) is None:
+        if identity is None or self.sheets.main is None:
             self.add("not-a-cchc-form")
-            return self.report
+            return
         grid = locate(self.main, self.answers_cells, self.plan)
         table_found = grid.header_row is not None or any(grid.rows.values())
         if identity.form_id is None and not table_found:
             self.add("not-a-cchc-form")
-            return self.report
+            return
         self.identity(identity)
         if self.report.form != self.form.id:
-            return self.report
+            return
         if not table_found:
             self.add("not-a-cchc-form")
-            return self.report
+            return
         self.structure(identity, grid)
-        if identity.source == "metadata":  # a workbook rebuilt by pasting was never protected
+        if identity.source == "metadata":  # a workbook rebuilt by pasting was never protected, nor had only our sheets
             self.protection()
+            self.added_sheets()
         self.indicator_values(grid)
         self.texts(grid)
         self.rules(grid)
-        return self.report
 
     def identity(self, identity) -> None:
         report = self.report
@@ -74,13 +83,24 @@ class Checker:
         report.form, report.form_version = identity.form_id or self.form.id, identity.form_version
         report.unit_code, report.unit_name = identity.unit_code, identity.unit_name
         report.period, report.generated_at = identity.period, identity.generated_at
-        if identity.source == "heading":
+        invalid = identity.invalid
+        if identity.source == "heading" and self.raw.sheet(L.META_SHEET) is not None:
+            invalid = (("form_id", None), ("unit_code", None))  # the hidden sheet is there, its identity emptied
+        elif identity.source == "heading":
             self.add("metadata-missing", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_UNIT}")
+        for expected, found in self.sheets.renamed:
+            self.add("sheet-renamed", sheet=found, found=found, expected=expected)
+        for key, value in invalid:
+            shown = phrase("metadata-value-empty") if blank(value) else \
+                phrase("metadata-value-shown", value=plain(value))
+            self.add("metadata-invalid", sheet=L.META_SHEET, value=plain(value), key=key,
+                     field=phrase(f"metadata-field-{key.replace('_', '-')}"), found=shown)
         if report.form != self.form.id:
             self.add("wrong-form", sheet=identity.sheet, value=report.form, found=report.form, expected=self.form.id)
             return
         self.version(report.form_version)
         self.unit(identity)
+        self.period_against_heading(identity)
 
     def version(self, version: int | None) -> None:
         if version is None or version == self.form.version:
@@ -94,10 +114,32 @@ class Checker:
         heading = self._heading_unit_line()
         code = identity.unit_code
         heading_code = unit_code_in(heading)
-        if identity.source == "metadata" and heading_code and code and heading_code != code:
+        if identity.source != "metadata" or not heading or not code:
+            return
+        heading_name = self.heading_identity.unit_name if heading_code == code else None
+        if (heading_code and heading_code != code) or \
+                (heading_name and identity.unit_name
+                 and fold_name(heading_name) != fold_name(identity.unit_name)):
             self.add("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=heading,
                      found=heading[len(L.UNIT_PREFIX):] if heading.startswith(L.UNIT_PREFIX) else heading,
                      expected=unit_label(identity.unit_name, code))
+
+    @cached_property
+    def heading_identity(self):
+        """Unit and period as the main sheet's visible heading gives them (all None without a heading)."""
+        from ..identity import Identity, identify_heading
+
+        heading = identify_heading(self.sheets.main)
+        return heading or Identity(None, None, None, None, None, None, None, None, source="heading")
+
+    def period_against_heading(self, identity) -> None:
+        """A valid hidden period that the visible ``Kỳ báo cáo`` line contradicts."""
+        if identity.source != "metadata" or any(key == "period" for key, _ in identity.invalid):
+            return
+        heading = self.heading_identity
+        if heading.period and heading.period != identity.period:
+            self.add("period-contradicts-heading", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_PERIOD}",
+                     value=heading.period, found=heading.period, expected=identity.period)
 
     def _heading_unit_line(self) -> str:
         for cell in _HEADING_CELLS:
@@ -142,10 +184,24 @@ class Checker:
     def protection(self) -> None:
         # veryHidden coming back 'hidden' and a lost structure lock are what a plain
         # LibreOffice re-save does (DOMAIN.md), so only a sheet reporting "not protected" counts.
-        for name in (L.MAIN_SHEET, L.ANSWERS_SHEET):
-            sheet = self.raw.sheet(name)
+        for sheet in (self.sheets.main, self.sheets.answers):
             if sheet is not None and sheet.protected is False:
-                self.add("protection-removed", sheet=name)
+                self.add("protection-removed", sheet=sheet.name)
+
+    def added_sheets(self) -> None:
+        for name in self.sheets.added:
+            self.add("sheet-added", sheet=name, name=name)
+
+    def cite_sheets_as_named(self) -> None:
+        """Findings name the form's sheets as the file does, so a renamed sheet's cells can be found."""
+        if not self.sheets:
+            return
+        names = {name: sheet.name for name, sheet in ((L.MAIN_SHEET, self.sheets.main),
+                                                        (L.ANSWERS_SHEET, self.sheets.answers))
+                 if sheet is not None and sheet.name != name}
+        for finding in self.report.findings if names else ():
+            if finding.code != "sheet-renamed" and finding.sheet in names:
+                finding.sheet = names[finding.sheet]
 
     # --- cells -------------------------------------------------------------------------
     def indicator_values(self, grid: Grid) -> None:
@@ -247,7 +303,8 @@ def validate_content(raw, form: Form, plan: FormPlan | None = None) -> FileRepor
 
 
 # Findings ``Checker.identity`` adds before the unit checks, in this order.
-_IDENTITY_LEAD_CODES = frozenset({"metadata-missing", "form-version-old", "form-version-newer"})
+_IDENTITY_LEAD_CODES = frozenset({"metadata-missing", "sheet-renamed", "metadata-invalid", "form-version-old",
+                                  "form-version-newer"})
 
 
 def with_context(report: FileReport, form: Form, units: UnitList | None, period: Period | None) -> FileReport:
@@ -271,14 +328,16 @@ def with_context(report: FileReport, form: Form, units: UnitList | None, period:
 
 def _context_findings(report: FileReport, units: UnitList | None, period: Period | None) -> tuple[list, list]:
     cell, code, name = f"A{L.ROW_UNIT}", report.unit_code, report.unit_name
+    main = next((f.sheet for f in report.findings
+                 if f.code == "sheet-renamed" and f.params.get("expected") == L.MAIN_SHEET), L.MAIN_SHEET)
     before, after = [], []
     listed = units.get(code) if units is not None and code else None
     if units is not None and code and listed is None:
-        before.append(make_finding("unknown-unit", sheet=L.MAIN_SHEET, cell=cell, value=code, unit=code))
+        before.append(make_finding("unknown-unit", sheet=main, cell=cell, value=code, unit=code))
     if listed and name and fold_name(listed.name) != fold_name(name):
-        after.append(make_finding("unit-unexpected", sheet=L.MAIN_SHEET, cell=cell, value=name,
+        after.append(make_finding("unit-unexpected", sheet=main, cell=cell, value=name,
                                   found=unit_label(name, code), expected=unit_label(listed.name, code)))
     if period is not None and report.period != period.code:
-        after.append(make_finding("period-mismatch", sheet=L.MAIN_SHEET, cell=f"A{L.ROW_PERIOD}", value=report.period,
+        after.append(make_finding("period-mismatch", sheet=main, cell=f"A{L.ROW_PERIOD}", value=report.period,
                                   found=report.period or "?", expected=period.code))
     return before, after
