@@ -209,3 +209,11 @@ def test_the_feedback_copy_marks_the_cells_of_a_renamed_sheet(tmp_path, form, un
     path = make_return(tmp_path, form, unit, period, {**CLEAN_VALUES, "02": -1}, mutate=rename_sheet(MAIN, "Sheet1"))
     copy = write_feedback(check(path, form), tmp_path / "out", form)
     assert load_workbook(copy)["Sheet1"]["D10"].comment is not None
+
+
+def test_many_added_sheets_are_ten_warnings_and_a_count(tmp_path, form, unit, period):
+    extra = chain(*(add_sheet(f"Trang {n}") for n in range(25)))
+    report = check(make_return(tmp_path, form, unit, period, CLEAN_VALUES, mutate=extra), form)
+    added = [f.params["name"] for f in report.findings if f.code == "sheet-added"]
+    assert added == [f"Trang {n}" for n in range(10)]
+    assert only(report, "sheets-added-more").params == {"count": 15}

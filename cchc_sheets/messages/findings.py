@@ -172,6 +172,11 @@ FINDINGS = {
         "Sheet “{sheet}” is no longer protected. The data was read, but please keep the "
         "form protected next time.",
     ),
+    "sheets-added-more": _m(
+        "warning",
+        "Tệp còn có thêm {count} trang khác không thuộc biểu mẫu; các trang này không được đọc.",
+        "The file has {count} more sheets that are not part of the form; they were not read.",
+    ),
     "sheet-added": _m(
         "warning",
         "Tệp có thêm trang “{name}” không thuộc biểu mẫu; trang này không được đọc. Lần sau "

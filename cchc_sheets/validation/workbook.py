@@ -23,6 +23,8 @@ REPORTER_MAX_LENGTH = 200
 _HEADING_CELLS = tuple(f"A{row}" for row in range(1, L.HEADER_ROW + 1))
 _UNIT_PREFIX = L.UNIT_PREFIX.strip()
 
+ADDED_SHEETS_LISTED = 10   # one warning each; the rest are counted in one more
+
 
 class Checker:
     """Builds one FileReport; each method adds the findings of one kind of check."""
@@ -189,8 +191,11 @@ class Checker:
                 self.add("protection-removed", sheet=sheet.name)
 
     def added_sheets(self) -> None:
-        for name in self.sheets.added:
+        added = list(self.sheets.added)
+        for name in added[:ADDED_SHEETS_LISTED]:
             self.add("sheet-added", sheet=name, name=name)
+        if len(added) > ADDED_SHEETS_LISTED:   # a 600-sheet file is one point to fix, not 600
+            self.add("sheets-added-more", count=len(added) - ADDED_SHEETS_LISTED)
 
     def cite_sheets_as_named(self) -> None:
         """Findings name the form's sheets as the file does, so a renamed sheet's cells can be found."""
