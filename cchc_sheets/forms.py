@@ -180,14 +180,15 @@ class _PackChecker:
     def problem(self, place: str, message_code: str, /, **params: object) -> None:
         self.problems.append(phrase("pack-problem", place=place, problem=phrase(message_code, **params)))
 
-    def text(self, data: dict, key: str, place: str, vi_name: str, required=True) -> str:
+    def text(self, data: dict, key: str, place: str, name_code: str, required=True) -> str:
+        """The text at ``key``; ``name_code`` is the catalogue phrase naming the field in problems."""
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(f"{place}.{key}", "pack-missing", what=Texts(vi_name, key))
+                self.problem(f"{place}.{key}", "pack-missing", what=phrase(name_code))
             return ""
         if not isinstance(value, (str, int, float)):
-            self.problem(f"{place}.{key}", "pack-not-text", what=Texts(vi_name, key))
+            self.problem(f"{place}.{key}", "pack-not-text", what=phrase(name_code))
             return ""
         return nfc(str(value).strip())
 
@@ -195,7 +196,7 @@ class _PackChecker:
         if not isinstance(data, dict):
             self.problem("form.yaml", "pack-not-mapping")
             return None
-        form_id = self.text(data, "id", "form", "mã biểu mẫu")
+        form_id = self.text(data, "id", "form", "pack-field-form-id")
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             self.problem("form.version", "pack-bad-version")
@@ -205,9 +206,9 @@ class _PackChecker:
         form = Form(
             id=form_id,
             version=version,
-            title=self.text(data, "title", "form", "tiêu đề"),
-            appendix_title=self.text(data, "appendix_title", "form", "tiêu đề phụ lục", required=False),
-            subject=self.text(data, "subject", "form", "trích yếu"),
+            title=self.text(data, "title", "form", "pack-field-title"),
+            appendix_title=self.text(data, "appendix_title", "form", "pack-field-appendix-title", required=False),
+            subject=self.text(data, "subject", "form", "pack-field-subject"),
             columns=self.columns(data.get("columns")),
             indicators=indicators,
             questions=self.questions(data.get("questions") or []),
@@ -240,7 +241,7 @@ class _PackChecker:
         return tuple(result)
 
     def indicator(self, item: dict, place: str, seen: set[str]) -> Indicator | None:
-        code = self.text(item, "code", place, "mã chỉ tiêu")
+        code = self.text(item, "code", place, "pack-field-indicator-code")
         if code and not CODE_PATTERN.match(code):
             self.problem(f"{place}.code", "pack-bad-code", code=code)
         if code in seen:
@@ -258,11 +259,11 @@ class _PackChecker:
         if minimum is not None and maximum is not None and minimum > maximum:
             self.problem(f"{place}.max", "pack-max-below-min")
         indicator = Indicator(
-            code=code, label=self.text(item, "label", place, "tên chỉ tiêu"),
-            unit=self.text(item, "unit", place, "đơn vị tính"), kind=kind,
+            code=code, label=self.text(item, "label", place, "pack-field-indicator-label"),
+            unit=self.text(item, "unit", place, "pack-field-indicator-unit"), kind=kind,
             required=bool(item.get("required", True)), min=minimum, max=maximum,
             aggregate=aggregate, parent=str(parent) if parent is not None else None,
-            help=self.text(item, "help", place, "hướng dẫn", required=False),
+            help=self.text(item, "help", place, "pack-field-help", required=False),
         )
         return indicator if code else None
 
@@ -289,10 +290,10 @@ class _PackChecker:
 
     def questions(self, value: object) -> tuple[Question, ...]:
         return tuple(Question(
-            code=self.text(item, "code", place, "mã câu hỏi"),
-            label=self.text(item, "label", place, "nội dung câu hỏi"),
-            section=self.text(item, "section", place, "mục báo cáo"),
-            help=self.text(item, "help", place, "hướng dẫn", required=False),
+            code=self.text(item, "code", place, "pack-field-question-code"),
+            label=self.text(item, "label", place, "pack-field-question-label"),
+            section=self.text(item, "section", place, "pack-field-question-section"),
+            help=self.text(item, "help", place, "pack-field-help", required=False),
             required=bool(item.get("required", False)),
             max_length=int(item.get("max_length", DEFAULT_ANSWER_MAX_LENGTH)),
         ) for place, item in self.mappings(value, "questions"))
@@ -302,7 +303,7 @@ class _PackChecker:
         return tuple(rule for rule in rules if rule)
 
     def rule(self, item: dict, place: str, codes: set[str]) -> Rule | None:
-        when = self.text(item, "when", place, "điều kiện")
+        when = self.text(item, "when", place, "pack-field-rule-when")
         severity = item.get("severity", "warning")
         if severity not in SEVERITIES:
             self.problem(f"{place}.severity", "pack-bad-severity", severity=severity)
@@ -317,8 +318,8 @@ class _PackChecker:
         bad_cells = sorted(set(cells) - codes)
         if bad_cells:
             self.problem(f"{place}.cells", "pack-unknown-indicators", codes=", ".join(bad_cells))
-        message = self.text(item, "message", place, "thông báo")
-        return Rule(code=self.text(item, "code", place, "mã quy tắc"), when=when, severity=severity,
+        message = self.text(item, "message", place, "pack-field-rule-message")
+        return Rule(code=self.text(item, "code", place, "pack-field-rule-code"), when=when, severity=severity,
                     cells=cells, message=message, message_en=str(item.get("message_en") or message))
 
 
