@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from .fileio import ensure_directory, write_with
-from .messages import CchcError
+from .messages import CchcError, phrase
 
 # Short format name -> the --convert-to argument (extension, then the export filter).
 # Explicit filters where LibreOffice's default would pick another dialect. No shell
@@ -88,7 +88,7 @@ def _run_conversion(program: str, source: Path, argument: str, extension: str,
         remove_ipc_socket(profile.as_uri())
     produced = outdir / f"{source.stem}.{extension}"
     if returncode != 0 or not produced.is_file():
-        reason = _last_line(stderr) or _last_line(stdout) or f"mã thoát / exit status {returncode}"
+        reason = _last_line(stderr) or _last_line(stdout) or phrase("detail-exit-status", status=returncode)
         raise CchcError("libreoffice-failed", path=source, format=extension, reason=reason)
     return produced
 

@@ -56,7 +56,7 @@ def send(ctx, manifest, smtp_host, smtp_port, smtp_user, security, from_addr, of
     from ..mail.send import SmtpSettings, send_all, write_drafts
 
     if dry_run and not out_dir:
-        raise click.UsageError("--dry-run cần --out THƯ_MỤC / --dry-run needs --out DIR")
+        raise click.UsageError(say("mail-dry-run-needs-out"))
     from_addr = from_addr or (smtp_user if "@" in smtp_user else "")
     if not from_addr:
         raise CchcError("mail-from-missing")
@@ -69,7 +69,7 @@ def send(ctx, manifest, smtp_host, smtp_port, smtp_user, security, from_addr, of
     else:
         if not smtp_host:
             raise CchcError("mail-smtp-host-missing")
-        password = _password("CCHC_SMTP_PASSWORD", f"Mật khẩu email của {smtp_user}") if smtp_user else ""
+        password = _password("CCHC_SMTP_PASSWORD", say("mail-smtp-password-prompt", user=smtp_user)) if smtp_user else ""
         settings = SmtpSettings(smtp_host, smtp_port, smtp_user, password, security or "auto")
         report = send_all(entries, letter, settings, log_path or Path(manifest).parent / SEND_LOG)
         _echo_send_report(report, entries, dry_run=False)
@@ -118,7 +118,7 @@ def collect(ctx, source, out_dir, since, max_size):
     password = None
     if is_imap_url(source):
         user = parse_imap_url(source).user
-        password = _password("CCHC_IMAP_PASSWORD", f"Mật khẩu hộp thư của {user}")
+        password = _password("CCHC_IMAP_PASSWORD", say("mail-imap-password-prompt", user=user))
     report = collect_mail(source, out_dir, since=since, password=password, max_attachment_mb=max_size)
     for row in report.saved:
         click.echo(say("mail-saved-line", file=row["file"], sender=row["sender"] or "?", received=row["received"] or "?"))

@@ -118,4 +118,5 @@ DETAILS = {
     "pack-field-rule-when": _d("điều kiện", "condition (when)"),
     "pack-field-rule-message": _d("thông báo", "message (message)"),
     "pack-field-rule-code": _d("mã quy tắc", "rule code (code)"),
+    "detail-exit-status": _d("mã thoát {status}", "exit status {status}"),
 }
