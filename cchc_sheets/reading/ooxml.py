@@ -50,8 +50,13 @@ class OoxmlPackage(ZipPackage):
             sheet.protected = sheet_protected(part, cells, memo)
             cells = cells or (0, len(part))
             # some attribute among the cells is "e": maybe a cell in error
+            if not sheet.loaded:
+                continue
             if part.find(b'"e"', *cells) >= 0 or (b"'" in part and part.find(b"'e'", *cells) >= 0):
                 sheet.cells.update(error_cells(part))
+            if part.find(b"<f", *cells) >= 0 or part.find(b":f", *cells) >= 0:   # some formula, maybe uncached
+                sheet.formulas_without_value = {
+                    address for address in formula_cells_without_value(part) if address not in sheet.cells}
 
 
 def inspect_ooxml(members: Members, file_format: str, limits: Limits) -> OoxmlPackage:
@@ -71,8 +76,10 @@ def inspect_ooxml(members: Members, file_format: str, limits: Limits) -> OoxmlPa
         if name.lower().endswith(".bin") or name.startswith(SHEET_FOLDERS) \
                 or name.casefold() in index.sheet_members or not members.peek(info):
             members.inflate(info)
-    regions = check_grids(members.parts, limits)
-    return OoxmlPackage(file_format, members, index, regions)
+    regions, cells = check_grids(members.parts, limits)
+    package = OoxmlPackage(file_format, members, index, regions)
+    package.declared = {sheet: cells.get(part, 0) for sheet, part in index.sheet_parts.items()}
+    return package
 
 
 # --------------------------------------------------------------------------- workbook.xml and its rels
@@ -182,7 +189,7 @@ def sheet_protected(part: bytes, cells: tuple[int, int] | None, memo: ReaderMemo
     """
     if b"sheetProtection" not in part:
         return False
-    if xmlparts.has_dtd(part):
+    if xmlparts.has_entities(part):
         return None
     root = _ROOT_START.match(part)
     named = part.find(b"sheetProtection", cells[1]) if cells else -1
@@ -223,17 +230,23 @@ _REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 
 
 class _CellScan:
-    """Walks the <c> elements of a sheet: the boxes around its cells, and its cells in error."""
+    """Walks the <c> elements of a sheet: the boxes around its cells, its cells in error, and its
+    formulas without a cached value. A cell or row without ``r`` sits right after the previous one
+    (its implied position), as every reader places it."""
 
-    def __init__(self, errors: bool):
+    def __init__(self, errors: bool, formulas: bool = False):
         self.every, self.filled = _Box(), _Box()
         self.errors: dict[str, CellError] | None = {} if errors else None
+        self.formulas: set[str] | None = set() if formulas else None
         self.reference = self.kind = self.value = None
-        self.has_value = self.in_value = False
+        self.has_value = self.in_value = self.has_formula = self.has_cached = False
+        self.row = self.col = 0
+        self.place: tuple[int, int] | None = None
 
     def run(self, part: bytes) -> "_CellScan":
+        wants_text = self.errors is not None
         try:
-            xmlparts.scan(xmlparts.chunks(part), self.start, self.end, self.text if self.errors is not None else None)
+            xmlparts.scan(xmlparts.chunks(part), self.start, self.end, self.text if wants_text else None)
         except xmlparts.ParseError:
             pass                            # calamine read (or refused) the sheet; what was seen so far stands
         return self
@@ -241,11 +254,35 @@ class _CellScan:
     def start(self, tag: str, attributes: dict) -> None:
         name = tag[tag.rfind("}") + 1:]
         if name == "c":
-            self.reference, self.kind, self.value, self.has_value = attributes.get("r"), attributes.get("t"), None, False
+            self.reference, self.kind, self.value = self._position(attributes.get("r")), attributes.get("t"), None
+            self.has_value = self.has_formula = self.has_cached = False
+        elif name == "row":
+            number = attributes.get("r")
+            self.row = int(number) if number is not None and number.strip().isdigit() else self.row + 1
+            self.col = 0
         elif name in ("v", "is", "f") and self.reference is not None:
             self.has_value = True
+            if name == "f":
+                self.has_formula = True
+            else:
+                self.has_cached = True
             if name == "v":
                 self.in_value, self.value = True, ""
+
+    def _position(self, reference: str | None) -> str:
+        """The cell's A1 reference, given or implied; sets ``self.place`` (row, column) or None."""
+        match = _REFERENCE.fullmatch(reference) if reference is not None else None
+        if match:
+            self.col = a1.column_number(match.group(1))
+            self.place = (int(match.group(2)), self.col)
+            return reference
+        if reference is not None:
+            self.place = None               # not an A1 reference: not placed on the grid
+            return reference
+        self.col += 1
+        self.place = (max(self.row, 1), self.col)
+        # beyond Excel's last column (XFD) the name is never needed: the grid is refused anyway
+        return a1.column_letter(self.col) + str(self.place[0]) if self.col <= 16384 else "?"
 
     def end(self, tag: str) -> None:
         name = tag[tag.rfind("}") + 1:]
@@ -260,12 +297,13 @@ class _CellScan:
             self.value += data
 
     def _cell(self, reference: str) -> None:
-        match = _REFERENCE.fullmatch(reference)
-        if match:
-            row, col = int(match.group(2)), a1.column_number(match.group(1))
+        if self.place is not None:
+            row, col = self.place
             self.every.add(row, col)
             if self.has_value:
                 self.filled.add(row, col)
+        if self.formulas is not None and self.has_formula and not self.has_cached:
+            self.formulas.add(reference)
         if self.errors is not None and self.kind == "e" and self.value is not None:
             text = self.value.strip()
             self.errors[reference] = CellError(text if text in ERROR_LITERALS else text or "#VALUE!")
@@ -305,26 +343,50 @@ class _Box:
         return self.right - self.left + 1 if self.right else 0
 
 
-def check_grids(parts: dict[str, bytes], limits: Limits) -> dict[str, tuple[int, int] | None]:
+def check_grids(parts: dict[str, bytes], limits: Limits) -> tuple[dict[str, tuple[int, int] | None], dict[str, int]]:
     """Refuse a worksheet whose used grid (the box around all its cells) is huge.
 
     calamine (like any reader) builds a dense rows x columns grid; two cells far
     apart in a 5 KB file would otherwise cost gigabytes. Cells with a value or
     formula count; styled empty cells (which Gnumeric writes across whole sheets)
-    are skipped by every reader and only count when all cells fit anyway.
-    Returns where each sheet's cells are (``cells_region``).
+    are skipped by every reader and only count when all cells fit anyway. Cells
+    and rows without ``r`` count at their implied positions.
+    Returns where each sheet's cells are (``cells_region``) and how many cells
+    each sheet's used grid declares (for the whole workbook's bound); a sheet
+    whose references all lie within A1:Z9999 counts its ``<c`` tags (its grid
+    is small whatever it is; only the sum over many sheets matters).
     """
-    regions = {}
+    regions, declared = {}, {}
     for name, part in parts.items():
         if not name.endswith(".xml") or b"sheetData" not in part:
             continue
         region = regions[name] = cells_region(part)
-        if limits.max_cells >= SMALL_GRID_CELLS and not _LARGE_REF.search(part, *(region or (0, len(part)))):
+        bounds = region or (0, len(part))
+        if limits.max_cells >= SMALL_GRID_CELLS and not _LARGE_REF.search(part, *bounds) \
+                and _all_placed(part[bounds[0]:bounds[1]] if region else part):
+            declared[name] = part.count(b"<c", *bounds)
             continue   # every reference within A1:Z9999, so the box is small whatever it is
         scanned = _CellScan(errors=False).run(part)
         every, filled = scanned.every, scanned.filled
         if every.height * every.width <= limits.max_cells:
+            declared[name] = every.height * every.width
             continue
         if filled.height * filled.width > limits.max_cells:
             raise Refused("file-bomb", detail=grid_detail(filled.height, filled.width))
-    return regions
+        declared[name] = filled.height * filled.width
+    return regions, declared
+
+
+def _all_placed(cells: bytes) -> bool:
+    """Whether every cell and row seems to carry its ``r`` (counted at memory speed).
+
+    A cell without one sits after the previous cell: a million ``<c/>`` in a
+    row reach far beyond column Z with no reference to see.
+    """
+    tags = cells.count(b"<c ") + cells.count(b"<c>") + cells.count(b"<c/>") + cells.count(b"<row")
+    return tags <= cells.count(b'r="') + cells.count(b"r='")
+
+
+def formula_cells_without_value(part: bytes) -> set[str]:
+    """The cells holding a formula but no cached value (``<c><f>…</f></c>``, no ``<v>``)."""
+    return _CellScan(errors=False, formulas=True).run(part).formulas

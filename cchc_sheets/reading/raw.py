@@ -18,6 +18,8 @@ class Limits:
     ratio_floor_bytes: int = 4 * MB          # the ratio only matters above this declared size
     max_members: int = 2000
     max_cells: int = 4_000_000               # rows x columns of one sheet's used grid
+    max_total_cells: int = 6_000_000         # the used grids of all sheets together
+    max_sheets: int = 1000                   # a return has three
 
 
 @dataclass
@@ -26,6 +28,13 @@ class RawSheet:
     visibility: str                # 'visible' | 'hidden' | 'veryhidden'
     cells: dict[str, object]       # 'D9' -> value; only non-empty cells
     protected: bool | None = None  # None when the format does not tell us cheaply
+    # False: a sheet the form does not use, listed (name, visibility) but its cells never read
+    # (``cells`` is empty then); ``declared_cells`` says how large its used grid is (None: unknown).
+    loaded: bool = True
+    declared_cells: int | None = None
+    # Cells holding a formula but no cached result (never calculated, or saved by a tool that
+    # does not calculate): A1 addresses, for the loaded sheets.
+    formulas_without_value: set[str] = field(default_factory=set)
 
 
 @dataclass

@@ -1,10 +1,14 @@
 """``read_workbook``: one file, from the bytes on disk to its sheets and cells, never an exception.
 
-Every check that can run before a parser runs does (``container``); then
-python-calamine reads the cells of every format (well under a millisecond for a
-template, so it is the only cell parser on the hot path), and the format's own
-module adds what calamine does not tell (``ooxml``, ``ods``, ``biff``). Every
-failure ends as ``RawWorkbook.problem``, a catalogue finding.
+Every check that can run before a parser runs does (``container``), including
+the bounds of the whole workbook (sheets, every sheet's used grid, summed:
+``check_workbook_bounds``); then python-calamine reads the cells (well under a
+millisecond for a template, so it is the only cell parser on the hot path), and
+the format's own module adds what calamine does not tell (``ooxml``, ``ods``,
+``biff``). Only the sheets a return uses (``form_sheets``) and the first visible
+sheet (where a pasted heading sits) have their cells read; every other sheet is
+listed with ``loaded=False``. Every failure ends as ``RawWorkbook.problem``, a
+catalogue finding.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from .container import Package, ZipPackage, check_size, describe_content, zip_fo
 from .memo import PROCESS_MEMO, ReaderMemo
 from .ods import inspect_ods
 from .ooxml import grid_detail, inspect_ooxml
-from .raw import Limits, RawSheet, RawWorkbook, Refused
+from .raw import Limits, RawSheet, RawWorkbook, Refused, fold_name
 
 FORMATS = ("xlsx", "xlsm", "xls", "ods", "xlsb")
 
@@ -76,12 +80,37 @@ def _read_bytes(book: RawWorkbook, data: bytes, limits: Limits, memo: ReaderMemo
         package = inspect_zip(data, limits, memo)
         book.file_format = package.file_format
     elif data[:8] == OLE_MAGIC:
-        package = inspect_ole(data)
+        package = inspect_ole(data, limits)
         book.file_format = "xls"
     else:
         raise Refused("not-a-spreadsheet", detail=describe_content(data))
-    book.sheets = calamine_sheets(package.for_calamine(data), limits)
+    check_workbook_bounds(package.declared, limits)
+    book.sheets = calamine_sheets(package.for_calamine(data), limits, form_sheets(), package.declared)
     package.annotate(book)
+
+
+def form_sheets() -> frozenset[str]:
+    """The folded names of the sheets a return of ours holds (their cells are always read)."""
+    from .. import layout
+
+    return frozenset(fold_name(name) for name in (layout.MAIN_SHEET, layout.ANSWERS_SHEET, layout.META_SHEET))
+
+
+def check_workbook_bounds(declared: dict[str, int] | None, limits: Limits) -> None:
+    """Refuse a workbook of too many sheets, or whose sheets' used grids add up to too many cells.
+
+    ``declared``: folded sheet name -> the cells its used grid declares, as the
+    format's module counted them before any cell parser ran (None: not counted).
+    A per-sheet cap alone lets 600 sheets just under it through.
+    """
+    if declared is None:
+        return
+    if len(declared) > limits.max_sheets:
+        raise Refused("file-bomb", detail=phrase("detail-too-many-sheets", count=len(declared), limit=limits.max_sheets))
+    total = sum(declared.values())
+    if total > limits.max_total_cells:
+        raise Refused("file-bomb", detail=phrase("detail-workbook-too-many-cells", cells=total,
+                                                 limit=limits.max_total_cells))
 
 
 def inspect_zip(data: bytes, limits: Limits, memo: ReaderMemo = PROCESS_MEMO) -> Package:
@@ -91,7 +120,7 @@ def inspect_zip(data: bytes, limits: Limits, memo: ReaderMemo = PROCESS_MEMO) ->
     if file_format in ("xlsx", "xlsm"):
         return inspect_ooxml(members, file_format, limits)
     if file_format == "ods":
-        return inspect_ods(members)
+        return inspect_ods(members, limits)
     members.inflate_inspected()
     return ZipPackage(file_format, members)
 
@@ -102,7 +131,10 @@ def inspect_zip(data: bytes, limits: Limits, memo: ReaderMemo = PROCESS_MEMO) ->
 _VISIBILITY = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryhidden"}
 
 
-def calamine_sheets(data: bytes, limits: Limits) -> list[RawSheet]:
+def calamine_sheets(data: bytes, limits: Limits, wanted: frozenset[str] | None = None,
+                    declared: dict[str, int] | None = None) -> list[RawSheet]:
+    """Every sheet of the workbook; cells read for those in ``wanted`` (folded names) and the
+    first visible sheet, all of them when ``wanted`` is None."""
     import python_calamine
 
     try:
@@ -112,7 +144,21 @@ def calamine_sheets(data: bytes, limits: Limits) -> list[RawSheet]:
     except Exception as exc:
         raise Refused("file-unreadable", reason=_calamine_reason(exc)) from None
     with workbook:
-        return [_read_sheet(workbook, meta, limits) for meta in workbook.sheets_metadata]
+        metas = workbook.sheets_metadata
+        if len(metas) > limits.max_sheets:
+            raise Refused("file-bomb", detail=phrase("detail-too-many-sheets", count=len(metas),
+                                                     limit=limits.max_sheets))
+        first_visible = next((m.name for m in metas if _enum_name(m.visible) == "Visible"), None)
+        declared = declared or {}
+        sheets = []
+        for meta in metas:
+            if wanted is None or meta.name == first_visible or fold_name(meta.name) in wanted:
+                sheets.append(_read_sheet(workbook, meta, limits))
+            else:
+                sheets.append(RawSheet(name=unicodedata.normalize("NFC", meta.name), cells={}, loaded=False,
+                                       visibility=_VISIBILITY.get(_enum_name(meta.visible), "visible"),
+                                       declared_cells=declared.get(fold_name(meta.name))))
+        return sheets
 
 
 def _calamine_reason(exc: Exception) -> str:
@@ -133,7 +179,8 @@ def _read_sheet(workbook, meta, limits: Limits) -> RawSheet:
         raise Refused("file-unreadable", reason=_calamine_reason(exc)) from None
     if sheet.height * sheet.width > limits.max_cells:
         raise Refused("file-bomb", detail=grid_detail(sheet.height, sheet.width))
-    return RawSheet(name=name, visibility=visibility, cells=_cells_of(sheet))
+    return RawSheet(name=name, visibility=visibility, cells=_cells_of(sheet),
+                    declared_cells=sheet.height * sheet.width)
 
 
 def _enum_name(value: object) -> str:
