@@ -19,6 +19,12 @@ DETAILS = {
     "os-not-permitted": _d("không được phép", "operation not permitted"),
     "os-disk-full": _d("ổ đĩa đã đầy", "no space left on the disk"),
     "os-read-only": _d("ổ đĩa chỉ cho đọc", "the disk is read-only"),
+    # --- what a path that is no regular file is (field of not-a-regular-file)
+    "detail-kind-folder": _d("một thư mục", "a folder"),
+    "detail-kind-fifo": _d("một đường ống (FIFO)", "a pipe (FIFO)"),
+    "detail-kind-socket": _d("một socket", "a socket"),
+    "detail-kind-device": _d("một thiết bị (ví dụ /dev/zero)", "a device (such as /dev/zero)"),
+    "detail-kind-other": _d("một loại tệp đặc biệt", "a special file"),
     # --- why a file could not be read (fields of file-unreadable, file-bomb, not-a-spreadsheet)
     "detail-structure-damaged": _d("cấu trúc bảng tính bị hỏng", "the workbook structure is damaged"),
     "detail-content-pdf": _d("nội dung là tệp PDF", "the content is a PDF file"),

@@ -43,6 +43,21 @@ FINDINGS = {
         "damaged or not the template that was sent: ask the unit to enter its figures in the original "
         "template, save it and resend.",
     ),
+    "not-a-regular-file": _m(
+        "error",
+        "Đường dẫn này không phải một tệp bảng tính thông thường mà là {kind}, nên không được mở. "
+        "Hãy lưu bảng tính của đơn vị thành một tệp .xlsx rồi đặt vào thư mục cần kiểm tra.",
+        "This path is not an ordinary spreadsheet file but {kind}, so it was not opened. "
+        "Save the unit's spreadsheet as an .xlsx file and put it in the folder to check.",
+    ),
+    "file-permission-denied": _m(
+        "error",
+        "Không có quyền đọc tệp (hoặc thư mục) này, nên không kiểm tra được; tệp không hề bị hỏng vì lý do đó. "
+        "Hãy đề nghị người quản lý máy cấp quyền đọc, hoặc sao chép tệp sang một thư mục của mình rồi kiểm tra lại.",
+        "You are not allowed to read this file (or folder), so it could not be checked; that does not mean "
+        "it is damaged. Ask whoever manages the computer for read access, or copy the file to a folder of "
+        "your own and check it again.",
+    ),
     "file-password-protected": _m(
         "error",
         "Tệp được đặt mật khẩu mở tệp nên không đọc được. Hãy bỏ mật khẩu mở tệp "

@@ -12,8 +12,11 @@ catalogue finding.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
+import stat
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,17 +42,18 @@ def read_workbook(path: str | Path, limits: Limits = Limits(), memo: ReaderMemo 
     path = Path(path)
     book = RawWorkbook(path=str(path), sha256="", size=0, file_format=_format_from_suffix(path), modified=None)
     try:
-        file_stat = path.stat()
-        book.size = file_stat.st_size
-        book.modified = datetime.fromtimestamp(file_stat.st_mtime, tz=timezone.utc)
-        check_size(book.size, limits)
-        data = path.read_bytes()
+        data = _file_bytes(path, book, limits)
         book.sha256 = hashlib.sha256(data).hexdigest()
         _read_bytes(book, data, limits, PROCESS_MEMO if memo is None else memo)
     except Refused as refused:
         _fail(book, refused.code, **refused.params)
+    except PermissionError:
+        _fail(book, "file-permission-denied")
     except OSError as exc:
-        _fail(book, "file-unreadable", reason=exc.strerror or str(exc))
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            _fail(book, "file-permission-denied")
+        else:
+            _fail(book, "file-unreadable", reason=exc.strerror or str(exc))
     except Exception as exc:  # a parser bug must not stop a batch of thousands of files
         _fail(book, "file-unreadable", reason=f"{type(exc).__name__}: {str(exc)[:200]}")
     except BaseException as exc:
@@ -57,6 +61,49 @@ def read_workbook(path: str | Path, limits: Limits = Limits(), memo: ReaderMemo 
             raise
         _fail(book, "file-unreadable", reason=phrase("detail-structure-damaged"))
     return book
+
+
+def _file_bytes(path: Path, book: RawWorkbook, limits: Limits) -> bytes:
+    """The file's bytes, read only when it is a regular file within the size limit.
+
+    Stat first: opening a FIFO blocks until someone writes to it, and a link named
+    .xlsx to /dev/zero never ends. The file is opened without blocking and checked
+    again through its descriptor (it may have been swapped since the stat).
+    """
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode) and not os.access(path, os.R_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))   # a folder a walk could not read
+    _check_regular(mode)
+    descriptor = open_for_reading(path)
+    try:
+        file_stat = os.fstat(descriptor)
+        _check_regular(file_stat.st_mode)
+        book.size = file_stat.st_size
+        book.modified = datetime.fromtimestamp(file_stat.st_mtime, tz=timezone.utc)
+        check_size(book.size, limits)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+    finally:
+        os.close(descriptor)
+    check_size(len(data), limits)          # it grew since fstat: still within the limit
+    return data
+
+
+def open_for_reading(path: Path) -> int:
+    """A read-only descriptor that never blocks on opening (a FIFO swapped in after the stat)."""
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+
+
+_SPECIAL_KINDS = ((stat.S_ISDIR, "detail-kind-folder"), (stat.S_ISFIFO, "detail-kind-fifo"),
+                  (stat.S_ISSOCK, "detail-kind-socket"), (stat.S_ISCHR, "detail-kind-device"),
+                  (stat.S_ISBLK, "detail-kind-device"))
+
+
+def _check_regular(mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((code for test, code in _SPECIAL_KINDS if test(mode)), "detail-kind-other")
+    raise Refused("not-a-regular-file", kind=phrase(kind))
 
 
 def _is_rust_panic(exc: BaseException) -> bool:
