@@ -232,6 +232,14 @@ FINDINGS = {
         "Ô này cần một con số nhưng đang chứa giá trị đúng/sai ({value}). Hãy nhập số.",
         "This cell needs a number but holds a true/false value ({value}). Enter a number.",
     ),
+    "formula-without-value": _m(
+        "error",
+        "Ô “{label}” có công thức nhưng kết quả chưa từng được tính và lưu (tệp được tạo hoặc lưu bằng "
+        "một chương trình không tính công thức), nên không đọc được con số. Hãy nhập trực tiếp con số vào ô.",
+        "The cell “{label}” holds a formula whose result was never calculated and saved (the file was made "
+        "or saved by a program that does not calculate formulas), so there is no number to read. Type the "
+        "number into the cell instead.",
+    ),
     "formula-error": _m(
         "error",
         "Công thức trong ô cho kết quả lỗi {value}. Hãy nhập trực tiếp con số.",

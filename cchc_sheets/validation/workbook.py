@@ -30,6 +30,8 @@ class Checker:
                                  modified=raw.modified)
         self.main = self._cells(L.MAIN_SHEET)
         self.answers_cells = self._cells(L.ANSWERS_SHEET)
+        main = raw.sheet(L.MAIN_SHEET)
+        self.uncalculated = main.formulas_without_value if main is not None else set()   # formulas, no result
 
     def _cells(self, name: str) -> dict[str, object]:
         sheet = self.raw.sheet(name)
@@ -160,7 +162,11 @@ class Checker:
         cell, note_cell = grid.value_cell(indicator.code), grid.note_cell(indicator.code)
         raw_value = self.main.get(cell)
         result = parse_indicator_value(raw_value, indicator)
-        self.issues(result.issues, L.MAIN_SHEET, cell, indicator, raw_value)
+        if cell in self.uncalculated and blank(raw_value):     # not "not entered": a formula never calculated
+            self.add("formula-without-value", sheet=L.MAIN_SHEET, cell=cell, indicator=indicator.code,
+                     label=indicator.label)
+        else:
+            self.issues(result.issues, L.MAIN_SHEET, cell, indicator, raw_value)
         self.report.values[indicator.code] = result.number if indicator.is_numeric else None
         raw_note = self.main.get(note_cell)
         note = parse_text(raw_note, self.form.note_max_length)
