@@ -70,7 +70,7 @@ def test_bound_details_name_the_limit(tmp_path):
     assert detail.params == {"cells": 200_000_000, "limit": 6_000_000}
     assert "6.000.000" in raw.problem.message("vi") and "6,000,000" in raw.problem.message("en")
     raw = read_workbook(hostile.make_too_many_sheets(tmp_path))
-    assert raw.problem.params["detail"].params == {"count": 1500, "limit": 1000}
+    assert raw.problem.params["detail"].params == {"count": 2500, "limit": 2048}
 
 
 def test_encrypted_excel_2002_xls_with_writeprot_is_password_protected(tmp_path):
