@@ -417,3 +417,28 @@ def make_ods_doctype_repeat_bomb(folder: Path) -> Path:
 
 
 HOSTILE["ods-doctype-repeat-bomb"] = (make_ods_doctype_repeat_bomb, "file-bomb")
+
+
+def dense_sheet(rows: int, cols: int) -> bytes:
+    """A worksheet with a number in every cell of rows x cols (written the way Excel writes cells)."""
+    from cchc_sheets import a1
+
+    letters = [a1.column_letter(c).encode() for c in range(1, cols + 1)]
+    body = b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><v>%d</v></c>' % (letter, r, r) for letter in letters)
+                    + b"</row>" for r in range(1, rows + 1))
+    return SHEET_HEAD + body + SHEET_TAIL
+
+
+def make_xlsx_many_filled_cells(folder: Path) -> Path:
+    """1,010,000 real cells on the form's sheet: more than any reader should build for a return."""
+    return _write(folder, "trieu-o.xlsx", xlsx_of_sheets([("Báo cáo", dense_sheet(10100, 100))]))
+
+
+def make_ods_many_filled_cells(folder: Path) -> Path:
+    """Two tables of a million filled cells each, by repeats (calamine builds every table of an .ods)."""
+    return _write(folder, "trieu-o.ods", ods_bytes(ods_repeated_table("Báo cáo", 1000, 1000)
+                                                   + ods_repeated_table("Khác", 1000, 1000)))
+
+
+HOSTILE["xlsx-many-filled-cells"] = (make_xlsx_many_filled_cells, "file-bomb")
+HOSTILE["ods-many-filled-cells"] = (make_ods_many_filled_cells, "file-bomb")

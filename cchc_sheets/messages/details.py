@@ -44,6 +44,8 @@ DETAILS = {
                                 "a sheet declares a grid of {rows:,} rows × {cols:,} columns"),
     "detail-zip-truncated": _d("tệp nén ZIP hỏng hoặc bị cắt cụt ({error})", "damaged or truncated ZIP ({error})"),
     "detail-xml-entities": _d("khai báo thực thể XML trong {part}", "XML entity declarations in {part}"),
+    "detail-too-many-filled-cells": _d("{cells:,} ô có nội dung (giới hạn {limit:,})",
+                                       "{cells:,} cells with content (the limit is {limit:,})"),
     "detail-too-many-sheets": _d("{count:,} trang tính (giới hạn {limit:,})", "{count:,} sheets (the limit is {limit:,})"),
     "detail-workbook-too-many-cells": _d("các trang tính cộng lại khai báo {cells:,} ô (giới hạn {limit:,})",
                                          "the sheets together declare {cells:,} cells (the limit is {limit:,})"),

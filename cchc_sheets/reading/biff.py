@@ -17,7 +17,7 @@ import unicodedata
 from ..messages import phrase
 from .container import Package
 from .ooxml import grid_detail
-from .raw import Limits, RawWorkbook, Refused, fold_name
+from .raw import Limits, RawWorkbook, Refused, check_filled, fold_name
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -121,20 +121,24 @@ def sheet_grids(stream: bytes, limits: Limits) -> dict[str, int]:
                 break                          # the reader refuses the count; no need to walk them all
         elif kind == _BIFF_EOF:
             break
+    filled = 0
     for name, offset in sheets:
         if name is None:
             continue
-        rows, cols = _substream_box(stream, offset)
+        rows, cols, cells = _substream_box(stream, offset)
+        filled += cells
+        check_filled(filled, limits)           # calamine builds every sheet of an .xls
         if rows * cols > limits.max_cells:
             raise Refused("file-bomb", detail=grid_detail(rows, cols))
         grids[fold_name(name)] = grids.get(fold_name(name), 0) + rows * cols
     return grids
 
 
-def _substream_box(stream: bytes, offset: int) -> tuple[int, int]:
-    """(rows, columns) of the box around the cells of the substream starting at ``offset``."""
+def _substream_box(stream: bytes, offset: int) -> tuple[int, int, int]:
+    """(rows, columns) of the box around the cells of the substream starting at ``offset``, and its cells."""
     if stream[offset:offset + 2] != struct.pack("<H", _BIFF_BOF):
-        return 0, 0
+        return 0, 0, 0
+    cells = 0
     top = left = 1 << 20
     bottom = right = -1
     depth, position, size, unpack = 0, offset, len(stream), struct.unpack_from
@@ -151,11 +155,12 @@ def _substream_box(stream: bytes, offset: int) -> tuple[int, int]:
         elif depth == 1 and length >= 4 and (kind in _CELL_RECORDS or kind == _MULRK):
             row, first = unpack("<HH", stream, body)
             last = unpack("<H", stream, position - 2)[0] if kind == _MULRK and length >= 6 else first
+            cells += max(last - first + 1, 1)
             top, bottom = min(top, row), max(bottom, row)
             left, right = min(left, first), max(right, last)
     if bottom < 0:
-        return 0, 0
-    return bottom - top + 1, max(right - left + 1, 1)
+        return 0, 0, 0
+    return bottom - top + 1, max(right - left + 1, 1), cells
 
 
 _BIFF_BOF, _BIFF_EOF, _BIFF_PROTECT, _BIFF_BOUNDSHEET = 0x0809, 0x000A, 0x0012, 0x0085

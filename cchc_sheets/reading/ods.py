@@ -15,7 +15,7 @@ from .. import a1
 from . import xmlparts
 from .container import Members, ZipPackage
 from .ooxml import grid_detail
-from .raw import Limits, RawWorkbook, Refused, fold_name
+from .raw import Limits, RawWorkbook, Refused, check_filled, fold_name
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -82,6 +82,7 @@ def scan_content(content: bytes, limits: Limits) -> _Content:
     sheet's edge (what LibreOffice writes) cost no reader anything.
     """
     found = _Content()
+    filled = [0]
     state = {"table": None, "depth": 0, "row": 0, "rows": 1, "col": 0, "cols": 1, "content": False,
              "formula": False, "cached": False, "box": None}
 
@@ -125,6 +126,7 @@ def scan_content(content: bytes, limits: Limits) -> _Content:
             if not state["content"]:
                 return
             top, bottom = state["row"] + 1, state["row"] + state["rows"]
+            filled[0] += state["rows"] * state["cols"]
             box = state["box"]
             box = state["box"] = (top, bottom, first, last) if box is None else (
                 min(box[0], top), max(box[1], bottom), min(box[2], first), max(box[3], last))
@@ -137,6 +139,7 @@ def scan_content(content: bytes, limits: Limits) -> _Content:
         xmlparts.scan(xmlparts.chunks(content), start, end)
     except xmlparts.ParseError:
         pass                                 # calamine reads (or refuses) the cells; what was seen so far stands
+    check_filled(filled[0], limits)          # calamine builds every table of an .ods, filled cell by cell
     return found
 
 

@@ -18,7 +18,10 @@ class Limits:
     ratio_floor_bytes: int = 4 * MB          # the ratio only matters above this declared size
     max_members: int = 2000
     max_cells: int = 4_000_000               # rows x columns of one sheet's used grid
-    max_total_cells: int = 6_000_000         # the used grids of all sheets together
+    max_total_cells: int = 5_000_000         # the used grids of all sheets together
+    # cells holding something, in the sheets the native reader builds (all of an .ods or .xls; an
+    # xlsx's loaded ones): each costs it (and Python) far more than an empty cell of a sparse grid
+    max_filled_cells: int = 1_000_000
     max_sheets: int = 2048                   # a return has three; test suites hold 1,024 empty ones
 
 
@@ -64,6 +67,22 @@ class Refused(Exception):
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+def check_filled(cells: int, limits: Limits) -> None:
+    """Refuse a workbook whose sheets hold more cells with content than any reader should build."""
+    if cells > limits.max_filled_cells:
+        from ..messages import phrase
+
+        raise Refused("file-bomb", detail=phrase("detail-too-many-filled-cells", cells=cells,
+                                                 limit=limits.max_filled_cells))
+
+
+def form_sheets() -> frozenset[str]:
+    """The folded names of the sheets a return of ours holds (their cells are always read)."""
+    from .. import layout
+
+    return frozenset(fold_name(name) for name in (layout.MAIN_SHEET, layout.ANSWERS_SHEET, layout.META_SHEET))
 
 
 def fold_name(name: str) -> str:

@@ -28,7 +28,7 @@ from .container import Package, ZipPackage, check_size, describe_content, zip_fo
 from .memo import PROCESS_MEMO, ReaderMemo
 from .ods import inspect_ods
 from .ooxml import grid_detail, inspect_ooxml
-from .raw import Limits, RawSheet, RawWorkbook, Refused, fold_name
+from .raw import Limits, RawSheet, RawWorkbook, Refused, fold_name, form_sheets
 
 FORMATS = ("xlsx", "xlsm", "xls", "ods", "xlsb")
 
@@ -134,13 +134,6 @@ def _read_bytes(book: RawWorkbook, data: bytes, limits: Limits, memo: ReaderMemo
     check_workbook_bounds(package.declared, limits)
     book.sheets = calamine_sheets(package.for_calamine(data), limits, form_sheets(), package.declared)
     package.annotate(book)
-
-
-def form_sheets() -> frozenset[str]:
-    """The folded names of the sheets a return of ours holds (their cells are always read)."""
-    from .. import layout
-
-    return frozenset(fold_name(name) for name in (layout.MAIN_SHEET, layout.ANSWERS_SHEET, layout.META_SHEET))
 
 
 def check_workbook_bounds(declared: dict[str, int] | None, limits: Limits) -> None:
