@@ -113,6 +113,21 @@ def test_a_macro_module_with_a_doctype_is_no_bomb(tmp_path):
     path.write_bytes(hostile.ods_with_macro_bytes())
     raw = read_workbook(path)
     assert raw.problem is None and raw.sheet(layout.MAIN_SHEET).cells == {"A1": 7.0}
+    assert raw.macros
+
+
+def test_a_return_carrying_macros_gets_an_info_finding(tmp_path, form, units, period):
+    import zipfile
+
+    from builders import CLEAN_VALUES
+    from cchc_sheets.batch import validate_paths
+
+    path = make_return(tmp_path, form, units.get("T01"), period, CLEAN_VALUES)
+    assert not read_workbook(path).macros
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not run")
+    report = validate_paths([path], form, units=units, period=period).files[0]
+    assert "macros-present" in [f.code for f in report.findings] and report.status == "valid"
 
 
 # --------------------------------------------------------------------------- which sheets are loaded

@@ -232,6 +232,13 @@ FINDINGS = {
         "Ô này cần một con số nhưng đang chứa giá trị đúng/sai ({value}). Hãy nhập số.",
         "This cell needs a number but holds a true/false value ({value}). Enter a number.",
     ),
+    "macros-present": _m(
+        "info",
+        "Tệp có kèm macro (VBA hoặc LibreOffice Basic). Macro không được chạy; số liệu được đọc đúng như "
+        "đã lưu. Biểu mẫu gốc không có macro: nên dùng lại biểu mẫu gốc cho lần báo cáo sau.",
+        "The file carries macros (VBA or LibreOffice Basic). They were not run; the figures were read as "
+        "saved. The original template has no macros: use it again for the next report.",
+    ),
     "formula-without-value": _m(
         "error",
         "Ô “{label}” có công thức nhưng kết quả chưa từng được tính và lưu (tệp được tạo hoặc lưu bằng "

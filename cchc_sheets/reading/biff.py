@@ -30,6 +30,10 @@ class OlePackage(Package):
     def __init__(self, data: bytes, stream: bytes | None = None):
         self.data, self.stream = data, stream
 
+    @property
+    def macros(self) -> bool:
+        return _utf16(b"_VBA_PROJECT_CUR") in self.data
+
     def annotate(self, book: RawWorkbook) -> None:
         found = xls_protection(self.data, self.stream)
         if found is None:            # not BIFF8, or a stream we cannot walk: protection stays unknown

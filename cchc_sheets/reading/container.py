@@ -72,6 +72,7 @@ class Package:
     # folded sheet name -> the cells its used grid declares, counted before calamine runs
     # (see ``reader.check_workbook_bounds``); None when the format's module did not count.
     declared: dict[str, int] | None = None
+    macros = False                 # whether the file carries a macro project (see ``ZipPackage.macros``)
 
     def for_calamine(self, data: bytes) -> bytes:
         """The bytes calamine should open: the file itself unless an equivalent is cheaper to read."""
@@ -89,6 +90,16 @@ class ZipPackage(Package):
 
     def for_calamine(self, data: bytes) -> bytes:
         return stored_copy(self.members) or data
+
+    @property
+    def macros(self) -> bool:
+        """A VBA project (xlsm, xlsb) or a LibreOffice Basic module (ods), by member name."""
+        for name in self.members.by_name:
+            lowered = name.lower()
+            if lowered.endswith("vbaproject.bin") or (lowered.startswith("basic/") and lowered.endswith(".xml")
+                                                      and not lowered.endswith(("/script-lc.xml", "/script-lb.xml"))):
+                return True
+        return False
 
 
 # --------------------------------------------------------------------------- the central directory

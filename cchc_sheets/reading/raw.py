@@ -50,6 +50,7 @@ class RawWorkbook:
     sheets: list[RawSheet] = field(default_factory=list)
     structure_protected: bool | None = None
     problem: model.Finding | None = None   # set when unreadable; sheets empty then
+    macros: bool = False           # carries a macro project (VBA, LibreOffice Basic); never run here
 
     def sheet(self, name: str) -> RawSheet | None:
         wanted = fold_name(name)

@@ -134,6 +134,7 @@ def _read_bytes(book: RawWorkbook, data: bytes, limits: Limits, memo: ReaderMemo
     check_workbook_bounds(package.declared, limits)
     book.sheets = calamine_sheets(package.for_calamine(data), limits, form_sheets(), package.declared)
     package.annotate(book)
+    book.macros = package.macros
 
 
 def check_workbook_bounds(declared: dict[str, int] | None, limits: Limits) -> None:

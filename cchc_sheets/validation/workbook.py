@@ -65,6 +65,8 @@ class Checker:
         self.structure(identity, grid)
         if identity.source == "metadata":  # a workbook rebuilt by pasting was never protected
             self.protection()
+        if self.raw.macros:                # never run: said so the officer knows what came back
+            self.add("macros-present")
         self.indicator_values(grid)
         self.texts(grid)
         self.rules(grid)
