@@ -1,22 +1,12 @@
 """A formula whose result was never calculated is said to be one, not "not entered" (issue 18)."""
 from __future__ import annotations
 
-import zipfile
-
 import hostile
 from builders import CLEAN_VALUES, make_return
 from cchc_sheets import layout
 from cchc_sheets.batch import validate_paths
 from cchc_sheets.reading import read_workbook
-
-
-def _rewritten(path, old: bytes, new: bytes):
-    target = path.with_name("cong-thuc-" + path.name)
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            data = source.read(info)
-            out.writestr(info, data.replace(old, new) if info.filename.startswith("xl/worksheets/") else data)
-    return target
+from test_hostile_cells import _with_cell_xml as _rewritten   # one rewriting helper for cell XML
 
 
 def test_a_formula_without_cached_value_is_its_own_finding(tmp_path, form, units, period):
