@@ -121,8 +121,8 @@ def _build_index(workbook_xml: bytes, rels_xml: bytes) -> OoxmlIndex:
         name = xmlparts.attribute(element.attrib, "name")
         if name is not None:
             sheet_parts.setdefault(fold_name(name), _part_name(target))
-            state = (xmlparts.attribute(element.attrib, "state") or "visible").strip().lower()
-            if first_visible is None and state == "visible":
+            state = (xmlparts.attribute(element.attrib, "state") or "").strip().lower()
+            if first_visible is None and state not in ("hidden", "veryhidden"):   # anything else: visible
                 first_visible = fold_name(name)
         members |= _possible_members(target)
     return OoxmlIndex(structure_protected=bool(structure_protected), sheet_parts=sheet_parts,
