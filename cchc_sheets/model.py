@@ -27,6 +27,7 @@ _COUNTED_STATUSES = frozenset({STATUS_VALID, STATUS_WARNINGS})
 UNREADABLE_CODES = frozenset({
     "file-empty", "file-too-large", "not-a-spreadsheet", "file-unreadable",
     "file-password-protected", "file-bomb", "file-unsupported-format", "file-reader-gave-up",
+    "not-a-regular-file", "file-permission-denied",
 })
 
 

@@ -28,6 +28,7 @@ import json
 import os
 import sqlite3
 import time
+from stat import S_ISREG
 from contextlib import closing as _closing
 from datetime import datetime, timezone
 from pathlib import Path
@@ -124,8 +125,8 @@ def file_stat(path: Path) -> os.stat_result | None:
 
 def file_key(path: Path, stat: os.stat_result | None, max_bytes: int) -> tuple[str, str] | None:
     """(sha256, suffix) of a file's content; no key for files the reader refuses unread."""
-    if stat is None or stat.st_size == 0 or stat.st_size > max_bytes:
-        return None
+    if stat is None or not S_ISREG(stat.st_mode) or stat.st_size == 0 or stat.st_size > max_bytes:
+        return None   # never opened here: a FIFO would block, a device never end
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest(), Path(path).suffix.lower()
     except OSError:

@@ -43,6 +43,21 @@ FINDINGS = {
         "damaged or not the template that was sent: ask the unit to enter its figures in the original "
         "template, save it and resend.",
     ),
+    "not-a-regular-file": _m(
+        "error",
+        "Đường dẫn này không phải một tệp bảng tính thông thường mà là {kind}, nên không được mở. "
+        "Hãy lưu bảng tính của đơn vị thành một tệp .xlsx rồi đặt vào thư mục cần kiểm tra.",
+        "This path is not an ordinary spreadsheet file but {kind}, so it was not opened. "
+        "Save the unit's spreadsheet as an .xlsx file and put it in the folder to check.",
+    ),
+    "file-permission-denied": _m(
+        "error",
+        "Không có quyền đọc tệp (hoặc thư mục) này, nên không kiểm tra được; tệp không hề bị hỏng vì lý do đó. "
+        "Hãy đề nghị người quản lý máy cấp quyền đọc, hoặc sao chép tệp sang một thư mục của mình rồi kiểm tra lại.",
+        "You are not allowed to read this file (or folder), so it could not be checked; that does not mean "
+        "it is damaged. Ask whoever manages the computer for read access, or copy the file to a folder of "
+        "your own and check it again.",
+    ),
     "file-password-protected": _m(
         "error",
         "Tệp được đặt mật khẩu mở tệp nên không đọc được. Hãy bỏ mật khẩu mở tệp "
@@ -249,6 +264,21 @@ FINDINGS = {
         "error",
         "Ô này cần một con số nhưng đang chứa giá trị đúng/sai ({value}). Hãy nhập số.",
         "This cell needs a number but holds a true/false value ({value}). Enter a number.",
+    ),
+    "macros-present": _m(
+        "info",
+        "Tệp có kèm macro (VBA hoặc LibreOffice Basic). Macro không được chạy; số liệu được đọc đúng như "
+        "đã lưu. Biểu mẫu gốc không có macro: nên dùng lại biểu mẫu gốc cho lần báo cáo sau.",
+        "The file carries macros (VBA or LibreOffice Basic). They were not run; the figures were read as "
+        "saved. The original template has no macros: use it again for the next report.",
+    ),
+    "formula-without-value": _m(
+        "error",
+        "Ô “{label}” có công thức nhưng kết quả chưa từng được tính và lưu (tệp được tạo hoặc lưu bằng "
+        "một chương trình không tính công thức), nên không đọc được con số. Hãy nhập trực tiếp con số vào ô.",
+        "The cell “{label}” holds a formula whose result was never calculated and saved (the file was made "
+        "or saved by a program that does not calculate formulas), so there is no number to read. Type the "
+        "number into the cell instead.",
     ),
     "formula-error": _m(
         "error",

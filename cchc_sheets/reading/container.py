@@ -7,8 +7,8 @@
    compression ratios (``file-bomb``), encrypted members
    (``file-password-protected``); members are inflated here with an output cap
    equal to their declared size, so a header that lies about its size is caught
-   before calamine inflates it, and XML with ``<!DOCTYPE`` or ``<!ENTITY`` is
-   refused (entity expansion attacks). Members that are only peeked at must
+   before calamine inflates it, and XML declaring an ``<!ENTITY`` is
+   refused (entity expansion attacks; a DOCTYPE alone is no threat). Members that are only peeked at must
    start with the XML declaration then the root element (no room for a DTD),
    and their compressed size bounds what they can inflate to (deflate cannot
    exceed 1032:1).
@@ -69,6 +69,10 @@ class Package:
     """What the pre-parse inspection learned; adds what calamine does not tell (protection...) after it."""
 
     file_format: str | None = None
+    # folded sheet name -> the cells its used grid declares, counted before calamine runs
+    # (see ``reader.check_workbook_bounds``); None when the format's module did not count.
+    declared: dict[str, int] | None = None
+    macros = False                 # whether the file carries a macro project (see ``ZipPackage.macros``)
 
     def for_calamine(self, data: bytes) -> bytes:
         """The bytes calamine should open: the file itself unless an equivalent is cheaper to read."""
@@ -86,6 +90,16 @@ class ZipPackage(Package):
 
     def for_calamine(self, data: bytes) -> bytes:
         return stored_copy(self.members) or data
+
+    @property
+    def macros(self) -> bool:
+        """A VBA project (xlsm, xlsb) or a LibreOffice Basic module (ods), by member name."""
+        for name in self.members.by_name:
+            lowered = name.lower()
+            if lowered.endswith("vbaproject.bin") or (lowered.startswith("basic/") and lowered.endswith(".xml")
+                                                      and not lowered.endswith(("/script-lc.xml", "/script-lb.xml"))):
+                return True
+        return False
 
 
 # --------------------------------------------------------------------------- the central directory
@@ -247,7 +261,7 @@ class Members:
         name, content = self.name(info), self.content(info)
         if id(info) not in self.checked:
             self.checked.add(id(info))
-            if not name.lower().endswith(".bin") and xmlparts.has_dtd(content):
+            if not name.lower().endswith(".bin") and xmlparts.has_entities(content):
                 raise Refused("file-bomb", detail=phrase("detail-xml-entities", part=name))
         return content
 

@@ -15,7 +15,11 @@ def find_spreadsheets(paths: Iterable[str | Path]) -> tuple[list[Path], list[Pat
     Files given explicitly are taken whatever their extension (a PDF passed by
     mistake must come back as a finding, not vanish); folders are searched
     recursively for spreadsheet extensions, skipping Office lock files (``~$``)
-    and hidden files or folders.
+    and hidden files or folders. Nothing met is skipped silently: a FIFO, socket
+    or device (or a link to one) given or found with a spreadsheet's name, and
+    a folder the walk may not read, are returned among the files, so the reader
+    turns each into its finding (``not-a-regular-file``, ``file-permission-denied``)
+    without ever opening it for reading. Missing: paths that do not exist.
     """
     found: dict[Path, None] = {}
     missing: list[Path] = []
@@ -32,20 +36,34 @@ def find_spreadsheets(paths: Iterable[str | Path]) -> tuple[list[Path], list[Pat
 
 
 def _kind_on_disk(path: str | Path) -> str | None:
-    """'file', 'folder' or None (missing, or neither: a socket, a broken link)."""
+    """'folder', 'file' (anything else that exists, or that we may not look at), or None (missing)."""
     try:
         mode = os.stat(path).st_mode
+    except PermissionError:
+        return "file"                    # the reader says it may not be read
     except (OSError, ValueError):
         return None
-    return "folder" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else None
+    return "folder" if stat.S_ISDIR(mode) else "file"
 
 
 def _spreadsheets_under(folder: Path) -> list[Path]:
-    result = []
-    for candidate in folder.rglob("*"):
-        relative = candidate.relative_to(folder).parts
-        if any(part.startswith((".", "~$")) for part in relative):
-            continue
-        if candidate.suffix.lower() in SPREADSHEET_SUFFIXES and candidate.is_file():
+    result: list[Path] = []
+
+    def unreadable(error: OSError) -> None:
+        if error.filename is not None:
+            result.append(Path(error.filename))
+
+    for where, folders, names in os.walk(folder, onerror=unreadable):
+        here = Path(where)
+        folders[:] = [name for name in folders if not name.startswith((".", "~$"))]
+        for name in names:
+            if name.startswith((".", "~$")) or Path(name).suffix.lower() not in SPREADSHEET_SUFFIXES:
+                continue
+            candidate = here / name
+            try:
+                if stat.S_ISDIR(os.stat(candidate).st_mode):
+                    continue             # a link to a folder with a spreadsheet's name (not walked, as before)
+            except OSError:
+                pass                     # a broken link or a file we may not look at: the reader says which
             result.append(candidate)
     return result

@@ -18,6 +18,11 @@ class Limits:
     ratio_floor_bytes: int = 4 * MB          # the ratio only matters above this declared size
     max_members: int = 2000
     max_cells: int = 4_000_000               # rows x columns of one sheet's used grid
+    max_total_cells: int = 5_000_000         # the used grids of all sheets together
+    # cells holding something, in the sheets the native reader builds (all of an .ods or .xls; an
+    # xlsx's loaded ones): each costs it (and Python) far more than an empty cell of a sparse grid
+    max_filled_cells: int = 1_000_000
+    max_sheets: int = 2048                   # a return has three; test suites hold 1,024 empty ones
 
 
 @dataclass
@@ -26,6 +31,13 @@ class RawSheet:
     visibility: str                # 'visible' | 'hidden' | 'veryhidden'
     cells: dict[str, object]       # 'D9' -> value; only non-empty cells
     protected: bool | None = None  # None when the format does not tell us cheaply
+    # False: a sheet the form does not use, listed (name, visibility) but its cells never read
+    # (``cells`` is empty then); ``declared_cells`` says how large its used grid is (None: unknown).
+    loaded: bool = True
+    declared_cells: int | None = None
+    # Cells holding a formula but no cached result (never calculated, or saved by a tool that
+    # does not calculate): A1 addresses, for the loaded sheets.
+    formulas_without_value: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -38,6 +50,7 @@ class RawWorkbook:
     sheets: list[RawSheet] = field(default_factory=list)
     structure_protected: bool | None = None
     problem: model.Finding | None = None   # set when unreadable; sheets empty then
+    macros: bool = False           # carries a macro project (VBA, LibreOffice Basic); never run here
 
     def sheet(self, name: str) -> RawSheet | None:
         wanted = fold_name(name)
@@ -55,6 +68,22 @@ class Refused(Exception):
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+def check_filled(cells: int, limits: Limits) -> None:
+    """Refuse a workbook whose sheets hold more cells with content than any reader should build."""
+    if cells > limits.max_filled_cells:
+        from ..messages import phrase
+
+        raise Refused("file-bomb", detail=phrase("detail-too-many-filled-cells", cells=cells,
+                                                 limit=limits.max_filled_cells))
+
+
+def form_sheets() -> frozenset[str]:
+    """The folded names of the sheets a return of ours holds (their cells are always read)."""
+    from .. import layout
+
+    return frozenset(fold_name(name) for name in (layout.MAIN_SHEET, layout.ANSWERS_SHEET, layout.META_SHEET))
 
 
 def fold_name(name: str) -> str:

@@ -1,15 +1,22 @@
 """``read_workbook``: one file, from the bytes on disk to its sheets and cells, never an exception.
 
-Every check that can run before a parser runs does (``container``); then
-python-calamine reads the cells of every format (well under a millisecond for a
-template, so it is the only cell parser on the hot path), and the format's own
-module adds what calamine does not tell (``ooxml``, ``ods``, ``biff``). Every
-failure ends as ``RawWorkbook.problem``, a catalogue finding.
+Every check that can run before a parser runs does (``container``), including
+the bounds of the whole workbook (sheets, every sheet's used grid, summed:
+``check_workbook_bounds``); then python-calamine reads the cells (well under a
+millisecond for a template, so it is the only cell parser on the hot path), and
+the format's own module adds what calamine does not tell (``ooxml``, ``ods``,
+``biff``). Only the sheets a return uses (``form_sheets``) and the first visible
+sheet (where a pasted heading sits) have their cells read; every other sheet is
+listed with ``loaded=False``. Every failure ends as ``RawWorkbook.problem``, a
+catalogue finding.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
+import stat
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +28,7 @@ from .container import Package, ZipPackage, check_size, describe_content, zip_fo
 from .memo import PROCESS_MEMO, ReaderMemo
 from .ods import inspect_ods
 from .ooxml import grid_detail, inspect_ooxml
-from .raw import Limits, RawSheet, RawWorkbook, Refused
+from .raw import Limits, RawSheet, RawWorkbook, Refused, fold_name, form_sheets
 
 FORMATS = ("xlsx", "xlsm", "xls", "ods", "xlsb")
 
@@ -35,17 +42,18 @@ def read_workbook(path: str | Path, limits: Limits = Limits(), memo: ReaderMemo 
     path = Path(path)
     book = RawWorkbook(path=str(path), sha256="", size=0, file_format=_format_from_suffix(path), modified=None)
     try:
-        file_stat = path.stat()
-        book.size = file_stat.st_size
-        book.modified = datetime.fromtimestamp(file_stat.st_mtime, tz=timezone.utc)
-        check_size(book.size, limits)
-        data = path.read_bytes()
+        data = _file_bytes(path, book, limits)
         book.sha256 = hashlib.sha256(data).hexdigest()
         _read_bytes(book, data, limits, PROCESS_MEMO if memo is None else memo)
     except Refused as refused:
         _fail(book, refused.code, **refused.params)
+    except PermissionError:
+        _fail(book, "file-permission-denied")
     except OSError as exc:
-        _fail(book, "file-unreadable", reason=exc.strerror or str(exc))
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            _fail(book, "file-permission-denied")
+        else:
+            _fail(book, "file-unreadable", reason=exc.strerror or str(exc))
     except Exception as exc:  # a parser bug must not stop a batch of thousands of files
         _fail(book, "file-unreadable", reason=f"{type(exc).__name__}: {str(exc)[:200]}")
     except BaseException as exc:
@@ -53,6 +61,49 @@ def read_workbook(path: str | Path, limits: Limits = Limits(), memo: ReaderMemo 
             raise
         _fail(book, "file-unreadable", reason=phrase("detail-structure-damaged"))
     return book
+
+
+def _file_bytes(path: Path, book: RawWorkbook, limits: Limits) -> bytes:
+    """The file's bytes, read only when it is a regular file within the size limit.
+
+    Stat first: opening a FIFO blocks until someone writes to it, and a link named
+    .xlsx to /dev/zero never ends. The file is opened without blocking and checked
+    again through its descriptor (it may have been swapped since the stat).
+    """
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode) and not os.access(path, os.R_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))   # a folder a walk could not read
+    _check_regular(mode)
+    descriptor = open_for_reading(path)
+    try:
+        file_stat = os.fstat(descriptor)
+        _check_regular(file_stat.st_mode)
+        book.size = file_stat.st_size
+        book.modified = datetime.fromtimestamp(file_stat.st_mtime, tz=timezone.utc)
+        check_size(book.size, limits)
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+    finally:
+        os.close(descriptor)
+    check_size(len(data), limits)          # it grew since fstat: still within the limit
+    return data
+
+
+def open_for_reading(path: Path) -> int:
+    """A read-only descriptor that never blocks on opening (a FIFO swapped in after the stat)."""
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+
+
+_SPECIAL_KINDS = ((stat.S_ISDIR, "detail-kind-folder"), (stat.S_ISFIFO, "detail-kind-fifo"),
+                  (stat.S_ISSOCK, "detail-kind-socket"), (stat.S_ISCHR, "detail-kind-device"),
+                  (stat.S_ISBLK, "detail-kind-device"))
+
+
+def _check_regular(mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((code for test, code in _SPECIAL_KINDS if test(mode)), "detail-kind-other")
+    raise Refused("not-a-regular-file", kind=phrase(kind))
 
 
 def _is_rust_panic(exc: BaseException) -> bool:
@@ -76,12 +127,31 @@ def _read_bytes(book: RawWorkbook, data: bytes, limits: Limits, memo: ReaderMemo
         package = inspect_zip(data, limits, memo)
         book.file_format = package.file_format
     elif data[:8] == OLE_MAGIC:
-        package = inspect_ole(data)
+        package = inspect_ole(data, limits)
         book.file_format = "xls"
     else:
         raise Refused("not-a-spreadsheet", detail=describe_content(data))
-    book.sheets = calamine_sheets(package.for_calamine(data), limits)
+    check_workbook_bounds(package.declared, limits)
+    book.sheets = calamine_sheets(package.for_calamine(data), limits, form_sheets(), package.declared)
     package.annotate(book)
+    book.macros = package.macros
+
+
+def check_workbook_bounds(declared: dict[str, int] | None, limits: Limits) -> None:
+    """Refuse a workbook of too many sheets, or whose sheets' used grids add up to too many cells.
+
+    ``declared``: folded sheet name -> the cells its used grid declares, as the
+    format's module counted them before any cell parser ran (None: not counted).
+    A per-sheet cap alone lets 600 sheets just under it through.
+    """
+    if declared is None:
+        return
+    if len(declared) > limits.max_sheets:
+        raise Refused("file-bomb", detail=phrase("detail-too-many-sheets", count=len(declared), limit=limits.max_sheets))
+    total = sum(declared.values())
+    if total > limits.max_total_cells:
+        raise Refused("file-bomb", detail=phrase("detail-workbook-too-many-cells", cells=total,
+                                                 limit=limits.max_total_cells))
 
 
 def inspect_zip(data: bytes, limits: Limits, memo: ReaderMemo = PROCESS_MEMO) -> Package:
@@ -91,7 +161,7 @@ def inspect_zip(data: bytes, limits: Limits, memo: ReaderMemo = PROCESS_MEMO) ->
     if file_format in ("xlsx", "xlsm"):
         return inspect_ooxml(members, file_format, limits)
     if file_format == "ods":
-        return inspect_ods(members)
+        return inspect_ods(members, limits)
     members.inflate_inspected()
     return ZipPackage(file_format, members)
 
@@ -99,10 +169,17 @@ def inspect_zip(data: bytes, limits: Limits, memo: ReaderMemo = PROCESS_MEMO) ->
 # --------------------------------------------------------------------------- calamine
 
 
+# A sheet this small is read whatever its name: a renamed form sheet is found by its labels
+# (validation), and reading a few thousand cells costs nothing next to refusing to.
+SMALL_SHEET_CELLS = 10_000
 _VISIBILITY = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryhidden"}
 
 
-def calamine_sheets(data: bytes, limits: Limits) -> list[RawSheet]:
+def calamine_sheets(data: bytes, limits: Limits, wanted: frozenset[str] | None = None,
+                    declared: dict[str, int] | None = None) -> list[RawSheet]:
+    """Every sheet of the workbook; cells read for those in ``wanted`` (folded names), the
+    first visible sheet and every sheet of at most SMALL_SHEET_CELLS declared cells, all of
+    them when ``wanted`` is None."""
     import python_calamine
 
     try:
@@ -112,7 +189,22 @@ def calamine_sheets(data: bytes, limits: Limits) -> list[RawSheet]:
     except Exception as exc:
         raise Refused("file-unreadable", reason=_calamine_reason(exc)) from None
     with workbook:
-        return [_read_sheet(workbook, meta, limits) for meta in workbook.sheets_metadata]
+        metas = workbook.sheets_metadata
+        if len(metas) > limits.max_sheets:
+            raise Refused("file-bomb", detail=phrase("detail-too-many-sheets", count=len(metas),
+                                                     limit=limits.max_sheets))
+        first_visible = next((m.name for m in metas if _enum_name(m.visible) == "Visible"), None)
+        declared = declared or {}
+        sheets = []
+        for meta in metas:
+            small = declared.get(fold_name(meta.name), SMALL_SHEET_CELLS + 1) <= SMALL_SHEET_CELLS
+            if wanted is None or meta.name == first_visible or fold_name(meta.name) in wanted or small:
+                sheets.append(_read_sheet(workbook, meta, limits))
+            else:
+                sheets.append(RawSheet(name=unicodedata.normalize("NFC", meta.name), cells={}, loaded=False,
+                                       visibility=_VISIBILITY.get(_enum_name(meta.visible), "visible"),
+                                       declared_cells=declared.get(fold_name(meta.name))))
+        return sheets
 
 
 def _calamine_reason(exc: Exception) -> str:
@@ -133,7 +225,8 @@ def _read_sheet(workbook, meta, limits: Limits) -> RawSheet:
         raise Refused("file-unreadable", reason=_calamine_reason(exc)) from None
     if sheet.height * sheet.width > limits.max_cells:
         raise Refused("file-bomb", detail=grid_detail(sheet.height, sheet.width))
-    return RawSheet(name=name, visibility=visibility, cells=_cells_of(sheet))
+    return RawSheet(name=name, visibility=visibility, cells=_cells_of(sheet),
+                    declared_cells=sheet.height * sheet.width)
 
 
 def _enum_name(value: object) -> str:

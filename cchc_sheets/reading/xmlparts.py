@@ -3,10 +3,12 @@
 Elements and attributes are matched by local name (and namespace URI where it
 matters), never by prefix, so ``<x:sheet>`` under ``xmlns:x="…/main"`` reads
 like ``<sheet>``; quotes, attribute order and whitespace inside tags are the
-parser's business. DTDs are refused (entity expansion attacks): a part that
-declares one is never parsed, and the parsers here stop at a DOCTYPE or ENTITY
-declaration themselves. ``container.Members`` refuses such parts with a finding
-before any of this runs.
+parser's business. Entity declarations are refused (entity expansion attacks):
+a part that declares one is never parsed, and the parsers here stop at an
+ENTITY declaration themselves. ``container.Members`` refuses such parts with a
+finding before any of this runs. A DOCTYPE alone is harmless (LibreOffice
+writes one in every Basic macro module): no entity to expand, and nothing here
+fetches an external DTD (expat does not, without an external-entity handler).
 
 Small parts (workbook.xml, relationships, content types, the manifest) become
 trees (``root``); sheets and content.xml are scanned (``scan``): expat calls
@@ -27,19 +29,19 @@ class Stop(Exception):
     """Raised by a ``scan`` handler that has seen enough."""
 
 
-# The declarations as they are written in every encoding expat reads: ASCII-compatible ones and UTF-16.
-_DECLARATIONS = tuple(word.encode(encoding) for word in ("<!DOCTYPE", "<!ENTITY")
-                      for encoding in ("ascii", "utf-16-le", "utf-16-be"))
+# The declaration as it is written in every encoding expat reads: ASCII-compatible ones and UTF-16.
+_DECLARATIONS = tuple("<!ENTITY".encode(encoding) for encoding in ("ascii", "utf-16-le", "utf-16-be"))
 
 
-def has_dtd(data: bytes) -> bool:
+def has_entities(data: bytes) -> bool:
+    """Whether the XML declares an entity (general or parameter), in any encoding expat reads."""
     # b"!" is found at memory speed; the declarations are searched only when it is there.
     return b"!" in data and any(declaration in data for declaration in _DECLARATIONS)
 
 
 def root(data: bytes) -> ET.Element | None:
-    """The whole part as a tree (for small parts), or None when it is not well-formed or declares a DTD."""
-    if has_dtd(data):
+    """The whole part as a tree (for small parts), or None when it is not well-formed or declares entities."""
+    if has_entities(data):
         return None
     try:
         return ET.fromstring(data)
@@ -68,7 +70,7 @@ def true(value: str | None) -> bool:
 
 
 def _refuse(*_args) -> None:
-    raise ParseError("a DTD or entity declaration (not parsed)")
+    raise ParseError("an entity declaration (not parsed)")
 
 
 def scan(pieces: Iterable[bytes], start: Callable[[str, dict], None],
@@ -76,11 +78,11 @@ def scan(pieces: Iterable[bytes], start: Callable[[str, dict], None],
     """Parse one document fed in ``pieces``, calling ``start(name, attributes)``, ``end(name)``, ``text(data)``.
 
     Names are 'namespace}local' (or 'local' outside any namespace). Raises
-    ParseError for XML that is not well-formed or declares a DTD; a handler
+    ParseError for XML that is not well-formed or declares entities; a handler
     may raise ``Stop`` to end the scan early (it reaches the caller).
     """
     parser = pyexpat.ParserCreate(namespace_separator="}")
-    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
@@ -89,7 +91,7 @@ def scan(pieces: Iterable[bytes], start: Callable[[str, dict], None],
         parser.CharacterDataHandler = text
     try:
         for piece in pieces:
-            if has_dtd(piece):
+            if has_entities(piece):
                 _refuse()
             parser.Parse(piece, False)
         parser.Parse(b"", True)
@@ -106,7 +108,7 @@ def first_start(pieces: Iterable[bytes], name: str) -> dict | None:
     """The attributes of the first element called ``name`` (local name), feeding only until it starts.
 
     None when the document has none. Raises ParseError for XML that is not
-    well-formed before that point, or that declares a DTD.
+    well-formed before that point, or that declares entities.
     """
     found: list[dict] = []
 

@@ -36,6 +36,8 @@ class Checker:
         self.sheets = form_sheets(raw, plan) if raw.problem is None else None
         self.main = self._cells(self.sheets.main if self.sheets else None)
         self.answers_cells = self._cells(self.sheets.answers if self.sheets else None)
+        main = self.sheets.main if self.sheets else None
+        self.uncalculated = main.formulas_without_value if main is not None else set()   # formulas, no result
 
     @staticmethod
     def _cells(sheet) -> dict[str, object]:
@@ -75,6 +77,8 @@ class Checker:
         if identity.source == "metadata":  # a workbook rebuilt by pasting was never protected, nor had only our sheets
             self.protection()
             self.added_sheets()
+        if self.raw.macros:                # never run: said so the officer knows what came back
+            self.add("macros-present")
         self.indicator_values(grid)
         self.texts(grid)
         self.rules(grid)
@@ -221,7 +225,11 @@ class Checker:
         cell, note_cell = grid.value_cell(indicator.code), grid.note_cell(indicator.code)
         raw_value = self.main.get(cell)
         result = parse_indicator_value(raw_value, indicator)
-        self.issues(result.issues, L.MAIN_SHEET, cell, indicator, raw_value)
+        if cell in self.uncalculated and blank(raw_value):     # not "not entered": a formula never calculated
+            self.add("formula-without-value", sheet=L.MAIN_SHEET, cell=cell, indicator=indicator.code,
+                     label=indicator.label)
+        else:
+            self.issues(result.issues, L.MAIN_SHEET, cell, indicator, raw_value)
         self.report.values[indicator.code] = result.number if indicator.is_numeric else None
         raw_note = self.main.get(note_cell)
         note = parse_text(raw_note, self.form.note_max_length)

@@ -1,0 +1,43 @@
+"""A formula whose result was never calculated is said to be one, not "not entered" (issue 18)."""
+from __future__ import annotations
+
+import hostile
+from builders import CLEAN_VALUES, make_return
+from cchc_sheets import layout
+from cchc_sheets.batch import validate_paths
+from cchc_sheets.reading import read_workbook
+from test_hostile_cells import _with_cell_xml as _rewritten   # one rewriting helper for cell XML
+
+
+def test_a_formula_without_cached_value_is_its_own_finding(tmp_path, form, units, period):
+    path = make_return(tmp_path, form, units.units[0], period, {**CLEAN_VALUES, "04": 424242})
+    uncalculated = _rewritten(path, b"<v>424242</v>", b"<f>SUM(D9:D11)</f>")
+    cell = layout.Layout(form).value_cell("04")
+    raw = read_workbook(uncalculated)
+    assert raw.sheet(layout.MAIN_SHEET).formulas_without_value == {cell}
+    report = validate_paths([uncalculated], form, units=units, period=period).files[0]
+    found = [(f.code, f.cell, f.indicator) for f in report.findings if f.indicator == "04"]
+    assert found == [("formula-without-value", cell, "04")]
+    assert report.status == "invalid" and report.values["04"] is None
+
+
+def test_a_calculated_formula_is_not_reported(tmp_path, form, units, period):
+    path = make_return(tmp_path, form, units.units[0], period, {**CLEAN_VALUES, "04": 424242})
+    calculated = _rewritten(path, b"<v>424242</v>", b"<f>SUM(D9:D11)</f><v>424242</v>")
+    raw = read_workbook(calculated)
+    assert raw.sheet(layout.MAIN_SHEET).formulas_without_value == set()
+    report = validate_paths([calculated], form, units=units, period=period).files[0]
+    assert report.values["04"] == 424242
+
+
+def test_ods_formula_without_office_value(tmp_path):
+    table = (b'<table:table table:name="B\xc3\xa1o c\xc3\xa1o"><table:table-row>'
+             b'<table:table-cell office:value-type="float" office:value="3"><text:p>3</text:p></table:table-cell>'
+             b'<table:table-cell table:formula="of:=[.A1]*2"/>'
+             b'<table:table-cell table:formula="of:=[.A1]*3" office:value-type="float" office:value="9"/>'
+             b"</table:table-row></table:table>")
+    path = tmp_path / "cong-thuc.ods"
+    path.write_bytes(hostile.ods_bytes(table))
+    raw = read_workbook(path)
+    assert raw.problem is None
+    assert raw.sheet(layout.MAIN_SHEET).formulas_without_value == {"B1"}
