@@ -169,10 +169,18 @@ def identify_heading(sheet: RawSheet) -> Identity | None:
 
 
 def _identity_from_heading(sheet: RawSheet) -> Identity | None:
-    """Parse ``Kỳ báo cáo: …`` and ``Đơn vị báo cáo: <name> (mã <code>)`` near the top."""
-    lines = _heading_lines(sheet)
+    """Parse ``Kỳ báo cáo: …`` and ``Đơn vị báo cáo: <name> (mã <code>)`` near the top.
+
+    The layout's own heading cells are tried first; the top rows are scanned only when
+    they do not hold both lines (a heading pasted elsewhere): most returns are templates.
+    """
+    lines = _preferred_lines(sheet)
     period_text = _after_prefix(lines, layout.PERIOD_PREFIX)
     unit_text = _after_prefix(lines, layout.UNIT_PREFIX)
+    if period_text is None or unit_text is None:
+        lines = _heading_lines(sheet)
+        period_text = _after_prefix(lines, layout.PERIOD_PREFIX)
+        unit_text = _after_prefix(lines, layout.UNIT_PREFIX)
     if period_text is None and unit_text is None:
         return None
     found_period = period_from_label(period_text) if period_text else None
@@ -186,6 +194,15 @@ def _identity_from_heading(sheet: RawSheet) -> Identity | None:
         deadline=_date_dmy(deadline_text) if deadline_text else None,
         generated_at=None, fingerprint=None, source="heading", sheet=sheet.name,
     )
+
+
+_PREFERRED_CELLS = (f"A{layout.ROW_PERIOD}", f"A{layout.ROW_UNIT}", f"A{layout.ROW_DEADLINE}")
+
+
+def _preferred_lines(sheet: RawSheet) -> list[str]:
+    """The text of the layout's heading cells, in layout order."""
+    cells = sheet.cells
+    return [layout.fold_text(value) for value in (cells.get(a) for a in _PREFERRED_CELLS) if isinstance(value, str)]
 
 
 def _heading_lines(sheet: RawSheet) -> list[str]:
