@@ -61,3 +61,21 @@ def test_each_file_alone_gets_the_verdict_it_gets_in_the_batch(batch, form):
     for path in corpus_files():
         alone = validate_paths([path], form, cache=False).files
         assert len(alone) == 1 and verdict(alone[0]) == in_batch[str(path)], path
+
+
+def test_one_merge_over_every_file_and_valid_returns_counts_the_valid_ones(tmp_path, form, units, period):
+    from openpyxl import load_workbook
+
+    from builders import CLEAN_VALUES, make_return
+    from cchc_sheets.office import Office
+    from cchc_sheets.text import display_path
+
+    valid = [make_return(tmp_path / "tra-ve", form, unit, period, CLEAN_VALUES) for unit in units.units[:3]]
+    inputs = corpus_files() + valid
+    run = Office(form, units=units, period=period, jobs=2, cache=False).merge(inputs, out=tmp_path / "tong-hop.xlsx")
+    assert sorted(i.path for i in run.consolidation.inputs) == sorted(map(str, inputs))
+    assert run.consolidation.counted_count == 3
+    assert run.consolidation.totals["01"] == 3 * CLEAN_VALUES["01"]
+    status = load_workbook(tmp_path / "tong-hop.xlsx", read_only=True)["Tình hình nộp"]
+    shown = {c for row in status.iter_rows(values_only=True) for c in row if isinstance(c, str)}
+    assert {display_path(p) for p in inputs} <= shown
