@@ -76,7 +76,8 @@ def inspect_ooxml(members: Members, file_format: str, limits: Limits) -> OoxmlPa
         if name.lower().endswith(".bin") or name.startswith(SHEET_FOLDERS) \
                 or name.casefold() in index.sheet_members or not members.peek(info):
             members.inflate(info)
-    loaded = {part for sheet, part in index.sheet_parts.items() if sheet in form_sheets() or sheet == index.first_visible}
+    wanted = form_sheets()
+    loaded = {part for sheet, part in index.sheet_parts.items() if sheet in wanted or sheet == index.first_visible}
     regions, cells = check_grids(members.parts, limits, loaded)
     package = OoxmlPackage(file_format, members, index, regions)
     package.declared = {sheet: cells.get(part, 0) for sheet, part in index.sheet_parts.items()}
@@ -175,10 +176,16 @@ def cells_region(part: bytes) -> tuple[int, int] | None:
     following = part.find(b"sheetData", start.end())
     close = part.rfind(b"</", start.end(), following) if following > 0 else -1
     end = _CELLS_END.match(part, close) if close >= 0 else None
-    if end is None or end.end() <= following \
-            or part.find(b"<!", start.end(), close) >= 0 or part.find(b"<?", start.end(), close) >= 0:
+    if end is None or end.end() <= following or _holds(part, b"<!", start.end(), close) \
+            or _holds(part, b"<?", start.end(), close):
         return None
     return start.start(), end.end()
+
+
+def _holds(part: bytes, markup: bytes, start: int, end: int) -> bool:
+    """Whether ``markup`` (``<`` then one byte) is in ``part[start:end]``: its second byte, rare
+    among cells, is looked for first at memchr speed (``<`` is everywhere)."""
+    return part.find(markup[1:], start, end) >= 0 and part.find(markup, start, end) >= 0
 
 
 _ROOT_START = re.compile(rb"(?:[^<]|<[?!][^>]*>)*<[A-Za-z_][^>]*>")   # the prolog, then the root's start tag
@@ -381,7 +388,7 @@ def check_grids(parts: dict[str, bytes], limits: Limits, loaded: set[str] | None
         filled_cells += tags
         check_filled(filled_cells, limits)     # before any scan: a million real cells take seconds to scan
         if limits.max_cells >= SMALL_GRID_CELLS and not _LARGE_REF.search(part, *bounds) \
-                and _all_placed(part[bounds[0]:bounds[1]] if region else part):
+                and _all_placed(part, bounds, tags):
             declared[name] = tags
             continue   # every reference within A1:Z9999, so the box is small whatever it is
         every = _quick_box(part[bounds[0]:bounds[1]] if region else part)
@@ -431,14 +438,18 @@ def _quick_box(cells: bytes) -> "_Box | None":
     return box
 
 
-def _all_placed(cells: bytes) -> bool:
-    """Whether every cell and row seems to carry its ``r`` (counted at memory speed).
+def _all_placed(part: bytes, bounds: tuple[int, int], cell_tags: int) -> bool:
+    """Whether every cell and row of ``part[bounds[0]:bounds[1]]`` seems to carry its ``r``
+    (counted at memory speed, in place: no copy of the cells). ``cell_tags``: the ``<c`` tags there.
 
     A cell without one sits after the previous cell: a million ``<c/>`` in a
     row reach far beyond column Z with no reference to see.
     """
-    tags = cells.count(b"<c") + cells.count(b"<row")     # however the tag goes on (space, line break, >)
-    return tags <= cells.count(b'r="') + cells.count(b"r='")
+    tags = cell_tags + part.count(b"<row", *bounds)     # however the tag goes on (space, line break, >)
+    references = part.count(b'r="', *bounds)
+    if tags <= references:
+        return True
+    return tags <= references + part.count(b"r='", *bounds)
 
 
 def formula_cells_without_value(part: bytes) -> set[str]:
