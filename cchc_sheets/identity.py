@@ -175,10 +175,11 @@ def _identity_from_heading(sheet: RawSheet) -> Identity | None:
     they do not hold both lines (a heading pasted elsewhere): most returns are templates.
     """
     lines = _preferred_lines(sheet)
+    scanned = False
     period_text = _after_prefix(lines, layout.PERIOD_PREFIX)
     unit_text = _after_prefix(lines, layout.UNIT_PREFIX)
     if period_text is None or unit_text is None:
-        lines = _heading_lines(sheet)
+        lines, scanned = _heading_lines(sheet), True
         period_text = _after_prefix(lines, layout.PERIOD_PREFIX)
         unit_text = _after_prefix(lines, layout.UNIT_PREFIX)
     if period_text is None and unit_text is None:
@@ -186,6 +187,8 @@ def _identity_from_heading(sheet: RawSheet) -> Identity | None:
     found_period = period_from_label(period_text) if period_text else None
     unit_match = _UNIT_LINE.match(unit_text) if unit_text else None
     deadline_text = _after_prefix(lines, layout.DEADLINE_PREFIX)
+    if deadline_text is None and not scanned:   # a heading one row lower: its deadline is below the layout's cells
+        deadline_text = _after_prefix(_heading_lines(sheet), layout.DEADLINE_PREFIX)
     return Identity(
         form_id=None, form_version=None,
         unit_code=unit_match.group(2) if unit_match else None,
