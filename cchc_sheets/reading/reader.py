@@ -81,12 +81,33 @@ def _file_bytes(path: Path, book: RawWorkbook, limits: Limits) -> bytes:
         book.size = file_stat.st_size
         book.modified = datetime.fromtimestamp(file_stat.st_mtime, tz=timezone.utc)
         check_size(book.size, limits)
-        with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(limits.max_file_bytes + 1)
+        data = _read_at_most(descriptor, limits.max_file_bytes + 1, book.size)
     finally:
         os.close(descriptor)
     check_size(len(data), limits)          # it grew since fstat: still within the limit
     return data
+
+
+_READ_CHUNK = 1 << 20
+
+
+def _read_at_most(descriptor: int, limit: int, expected: int) -> bytes:
+    """Up to ``limit`` bytes of the descriptor, to its end; ``expected``: its size at fstat.
+
+    Asked for its size and one byte more, a regular file answers in one read and
+    its end in a second: a buffered ``read(limit)`` would allocate ``limit`` bytes
+    (the size cap, tens of MB) for every file first.
+    """
+    chunks, total = [], 0
+    size = min(max(expected + 1, 1), limit)
+    while total < limit:
+        chunk = os.read(descriptor, min(size, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        size = _READ_CHUNK                 # it grew since fstat, or a short read: go on by chunks
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def open_for_reading(path: Path) -> int:
