@@ -55,22 +55,24 @@ def _identity_from_metadata(meta: RawSheet) -> Identity | None:
             values[key.strip()] = meta.cells.get("B" + address[1:])
     if not values.get("form_id") and not values.get("unit_code"):
         return None
+    period_text = _text(values.get("period"))
+    known_period = _known_period(period_text) if period_text is not None else None   # parsed once
     return Identity(
         form_id=_text(values.get("form_id")),
         form_version=_integer(values.get("form_version")),
         unit_code=_text(values.get("unit_code")),
         unit_name=_text(values.get("unit_name")),
-        period=_period_code(values.get("period")),
+        period=None if period_text is None else known_period or period_text,
         deadline=_date(values.get("deadline")),
         generated_at=_datetime(values.get("generated_at")),
         fingerprint=_text(values.get("layout_fingerprint")),
         source="metadata",
         sheet=meta.name,
-        invalid=_invalid_fields(values),
+        invalid=_invalid_fields(values, known_period),
     )
 
 
-def _invalid_fields(values: dict[str, object]) -> tuple[tuple[str, object], ...]:
+def _invalid_fields(values: dict[str, object], known_period: str | None) -> tuple[tuple[str, object], ...]:
     """The identity fields a template always writes that are missing or do not parse.
 
     A version of 0 or below is a whole number: an old template, not a malformed one.
@@ -82,8 +84,7 @@ def _invalid_fields(values: dict[str, object]) -> tuple[tuple[str, object], ...]
     version = values.get("form_version")
     if isinstance(version, bool) or _integer(version) is None:
         invalid.append(("form_version", version))
-    period = _text(values.get("period"))
-    if period is None or _known_period(period) is None:
+    if known_period is None:           # missing, or no period it can be read as (``_known_period``)
         invalid.append(("period", values.get("period")))
     return tuple(invalid)
 
