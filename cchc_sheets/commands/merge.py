@@ -56,14 +56,14 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
 
 def summary_lines(consolidation) -> list[str]:
     """The short summary printed after a merge (Vietnamese by default)."""
-    from ..merged_workbook import deadline_text
+    from ..merged_workbook import completeness_text, deadline_text
 
-    expected = consolidation.expected_count
-    lines = [say("merge-summary-submitted", submitted=completeness_text(consolidation.submitted_count, expected),
+    expected, lang = consolidation.expected_count, screen_language()
+    lines = [say("merge-summary-submitted", submitted=completeness_text(consolidation.submitted_count, expected, lang),
                     counted=consolidation.counted_count)]
     if consolidation.deadline:
         lines.append(say("merge-summary-on-time", deadline=deadline_text(consolidation),
-                            on_time=completeness_text(consolidation.on_time_count, expected)))
+                            on_time=completeness_text(consolidation.on_time_count, expected, lang)))
     missing = consolidation.missing_units
     if missing:
         lines.append(say("merge-summary-missing", count=len(missing), units=_names(missing)))
@@ -78,14 +78,6 @@ def summary_lines(consolidation) -> list[str]:
 
 
 SUMMARY_UNIT_NAMES = 20  # units named per line in the console; the full lists are on sheet “Tình hình nộp”
-
-
-def completeness_text(count: int, expected: int) -> str:
-    """"2/3 đơn vị, 66,7%" in the screen language (the workbook has its own, in Vietnamese)."""
-    from ..vnformat import format_percent
-
-    return say("merge-completeness", count=count, expected=expected,
-               rate=format_percent(count / expected) if expected else "—")
 
 
 def _names(units) -> str:

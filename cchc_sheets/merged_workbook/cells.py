@@ -220,9 +220,10 @@ def group_label(group: str) -> str:
     return group or NO_GROUP
 
 
-def completeness_text(count: int, expected: int) -> str:
+def completeness_text(count: int, expected: int, lang: str = "vi") -> str:
+    """"2/3 đơn vị, 66,7%": Vietnamese in the workbook, ``lang`` for a screen."""
     rate = format_percent(count / expected) if expected else "—"
-    return render("merge-completeness", count=count, expected=expected, rate=rate)
+    return render("merge-completeness", lang, count=count, expected=expected, rate=rate)
 
 
 def deadline_text(consolidation: Consolidation) -> str:
