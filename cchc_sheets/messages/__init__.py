@@ -128,22 +128,6 @@ def plain_params(params: dict) -> dict:
     return {key: _plain(value) for key, value in params.items()}
 
 
-def params_from_plain(params: dict) -> dict:
-    """``plain_params`` undone: {code, params} back to phrases, {vi, en} to texts, lists to listings."""
-    return {key: _from_plain(value) for key, value in params.items()}
-
-
-def _from_plain(value: object) -> object:
-    if isinstance(value, dict):
-        if set(value) == {"code", "params"} and value["code"] in CATALOGUE:
-            return Phrase(value["code"], params_from_plain(value["params"] or {}))
-        if set(value) == {"vi", "en"}:
-            return Texts(str(value["vi"]), str(value["en"]))
-    if isinstance(value, list):
-        return Listing(tuple(_from_plain(item) for item in value))
-    return value
-
-
 def _plain(value: object) -> object:
     if isinstance(value, _WORDS):
         return value.to_dict()
