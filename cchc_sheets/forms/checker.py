@@ -77,10 +77,13 @@ class _PackChecker:
         self.legacy = False                          # the first shape: indicators and five headers
         self.legacy_aggregates: dict[str, str] = {}
         self.choice_lists: dict[str, tuple[Choice, ...]] = {}
+        self.formula_places: dict[str, str] = {}     # cell key -> where its formula is written
 
     # --- primitives -----------------------------------------------------------------
     def problem(self, place: str, message_code: str, /, **params: object) -> None:
-        self.problems.append(phrase("pack-problem", place=self.place(place), problem=phrase(message_code, **params)))
+        found = phrase("pack-problem", place=self.place(place), problem=phrase(message_code, **params))
+        if found not in self.problems:     # a formula copied on every row is one problem, not one per row
+            self.problems.append(found)
 
     def text(self, data: dict, key: str, place: str, name_code: str, required=True) -> str:
         """The text at ``key``; ``name_code`` is the catalogue phrase naming the field in problems."""
@@ -152,6 +155,9 @@ class _PackChecker:
         if not isinstance(data, dict):
             self.problem("form.yaml", "pack-not-mapping")
             return None
+        data = dict(data)
+        for place, code, params in data.pop("_problems", ()):   # found while reading a form workbook
+            self.problem(place, code, **params)
         form_id = self.text(data, "id", "form", "pack-field-form-id")
         if form_id and not CODE_PATTERN.match(form_id):
             self.problem("form.id", "pack-bad-code", code=form_id)
@@ -326,14 +332,14 @@ class _PackChecker:
             if minimum is not None and maximum is not None and minimum > maximum:
                 self.problem(f"{place}.max", "pack-max-below-min")
             required = self.flag(item, "required", place, None) if item.get("required") is not None else None
-            if kind == "choice":
-                self.choice_list(item, place, kind)
+            choices = self.choice_list(item, place, kind) if kind == "choice" or item.get("choices") else None
             result.append(Row(
                 code=code, label=self.text(item, "label", place, "pack-field-row-label"), parent=parent,
                 unit=self.text(item, "unit", place, "pack-field-indicator-unit", required=False), kind=kind,
                 total=total, required=required, min=minimum, max=maximum,
                 help=self.text(item, "help", place, "pack-field-help", required=False),
-                formula=self.text(item, "formula", place, "pack-field-formula", required=False) or None))
+                formula=self.text(item, "formula", place, "pack-field-formula", required=False) or None,
+                choices=choices))
         return tuple(r for r in result if r.code)
 
     def legacy_table(self, data: dict) -> tuple[Table, ...]:
@@ -463,6 +469,8 @@ class _PackChecker:
                 source = X.REFERENCE.sub(lambda m: self._with_column(m.group(0), column.code), source)
             formula = self.expression(source, place, tables, table, context_row)
         key = self.key(tables, table, row.code, column.code)
+        if place:
+            self.formula_places[key] = place
         is_legacy = self.legacy
         minimum = row.min if row.min is not None else column.min
         if minimum is None and kind in SUMMABLE_KINDS | {"percent"} and not is_legacy:
@@ -482,7 +490,7 @@ class _PackChecker:
             code=key, label=label, unit=row.unit, kind=kind, required=required and formula is None,
             min=minimum, max=maximum, aggregate=aggregate, parent=parent,
             help=row.help or column.help, table=table.code, row=row.code, column=column.code,
-            choices=column.choices if kind == "choice" else None, total=row.total, formula=formula,
+            choices=(row.choices or column.choices) if kind == "choice" else None, total=row.total, formula=formula,
             row_tt=None if is_legacy else row.tt)
 
     @staticmethod
@@ -523,7 +531,7 @@ class _PackChecker:
                 visit(cell.code, [cell.code])
 
     def _cell_place(self, cell: Indicator) -> str:
-        return f"{cell.table}!{cell.row}:{cell.column}" if not self.legacy else f"indicators.{cell.row}"
+        return self.formula_places.get(cell.code, cell.code)
 
     # --- questions and rules ---------------------------------------------------------------
     def questions(self, value: object) -> tuple[Question, ...]:

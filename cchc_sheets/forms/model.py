@@ -72,6 +72,7 @@ class Row:
     max: float | None = None
     help: str = ""
     formula: str | None = None        # as written, references to rows of the same column (``[ROW]``)
+    choices: str | None = None        # the choice list, for a row of kind ``choice``
 
     @property
     def tt(self) -> str:

@@ -110,6 +110,11 @@ DETAILS = {
     "pack-two-totals": _d("một bảng chỉ có một dòng tổng cộng", "a table has at most one total row"),
     "pack-formula-over-text": _d("công thức của ô {cell} dùng ô {used} không chứa số",
                                  "the formula of cell {cell} uses cell {used}, which holds no number"),
+    "pack-workbook-unreadable": _d("không mở được biểu mẫu dạng bảng tính ({error})",
+                                   "the form workbook cannot be opened ({error})"),
+    "pack-sheet-missing": _d("thiếu trang “{sheet}”", "the sheet “{sheet}” is missing"),
+    "pack-unknown-setting": _d("khóa “{key}” không có trong settings (form_id, version, title, subject, appendix_title)",
+                               "“{key}” is not a settings key (form_id, version, title, subject, appendix_title)"),
     "pack-formula-cycle": _d("công thức vòng tròn: {cells}", "circular formula: {cells}"),
     # --- other reasons ---------------------------------------------------------
     "detail-missing-columns": _d("thiếu cột {columns}", "missing columns {columns}"),
