@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 
-from .forms import Form
+from . import a1
+from .forms import Form, Table
 from .text import fold_text  # also read as layout.fold_text by the reader
 
 MAIN_SHEET = "Báo cáo"
@@ -56,7 +57,7 @@ REPORTER_FIELDS = (
 
 
 def _name_part(code: str) -> str:
-    return code.replace(".", "_").replace("-", "_")
+    return code.replace(".", "_").replace("-", "_").replace(":", "_").replace("!", "_")
 
 
 @dataclass(frozen=True)
@@ -66,26 +67,138 @@ class LayoutCell:
     text: str
 
 
+@dataclass(frozen=True)
+class HeaderCell:
+    """One cell of a table's column header: its text and the range it is merged over (or None)."""
+
+    cell: str
+    text: str
+    merge: str | None
+    column: str | None = None        # the value column it heads (its label), None for groups and fixed columns
+
+
+class TableLayout:
+    """Where one table sits on its sheet: the fixed columns (TT, row header, unit), one column
+    per value column, the note column; a header of ``depth`` rows from HEADER_ROW; then the rows.
+
+    The bundled one-column form comes out as it always was: A TT, B label, C unit,
+    D value, E note, header on row 8, rows from row 9.
+    """
+
+    def __init__(self, table: Table):
+        self.table = table
+        self.sheet = table.sheet
+        self.depth = table.header_depth
+        self.header_row = HEADER_ROW
+        self.first_row = HEADER_ROW + self.depth
+        letters = iter(a1.column_letter(n) for n in range(1, 1000))
+        self.tt_column, self.label_column = next(letters), next(letters)
+        self.unit_column = next(letters) if table.unit_column else None
+        self.value_columns = {column.code: next(letters) for column in table.columns}
+        self.note_column = next(letters) if table.note_column else None
+        self.last_column = self.note_column or list(self.value_columns.values())[-1]
+        self.rows = {row.code: self.first_row + n for n, row in enumerate(table.rows)}
+        self.last_row = self.first_row + len(table.rows) - 1
+
+    def cell(self, row: str, column: str) -> str:
+        return f"{self.value_columns[column]}{self.rows[row]}"
+
+    @cached_property
+    def fixed_headers(self) -> tuple[tuple[str, str], ...]:
+        """(column letter, text) of TT, the row header, the unit and the note column."""
+        table = self.table
+        fixed = [(self.tt_column, table.tt_header), (self.label_column, table.row_header)]
+        if self.unit_column:
+            fixed.append((self.unit_column, table.unit_header))
+        if self.note_column:
+            fixed.append((self.note_column, table.note_header))
+        return tuple(fixed)
+
+    @cached_property
+    def header_cells(self) -> tuple[HeaderCell, ...]:
+        """Every header cell with text, in reading order (row by row, left to right)."""
+        top, bottom = self.header_row, self.header_row + self.depth - 1
+        cells: list[tuple[int, int, HeaderCell]] = []
+
+        def add(row: int, first: str, last: str, last_row: int, text: str, column: str | None = None):
+            merge = None if (first, row) == (last, last_row) else f"{first}{row}:{last}{last_row}"
+            cells.append((row, a1.column_number(first), HeaderCell(f"{first}{row}", text, merge, column)))
+
+        for letter, text in self.fixed_headers:
+            add(top, letter, letter, bottom, text)
+        columns = self.table.columns
+        for level in range(self.depth):
+            n = 0
+            while n < len(columns):
+                path = columns[n].header_path
+                letter = self.value_columns[columns[n].code]
+                if level < len(path) - 1:            # a group: merged over the columns that share it
+                    end = n
+                    while end + 1 < len(columns) and columns[end + 1].header_path[:level + 1] == path[:level + 1] \
+                            and len(columns[end + 1].header_path) > level + 1:
+                        end += 1
+                    add(top + level, letter, self.value_columns[columns[end].code], top + level, path[level])
+                    n = end + 1
+                    continue
+                if level == len(path) - 1:           # the label, down to the last header row
+                    add(top + level, letter, letter, bottom, path[level], columns[n].code)
+                n += 1
+        cells.sort(key=lambda item: (item[0], item[1]))
+        return tuple(cell for _, _, cell in cells)
+
+
 class Layout:
     """Cell addresses for one form. Cheap to build; cache per form if used in a loop."""
 
     def __init__(self, form: Form):
         self.form = form
 
+    # --- tables ---------------------------------------------------------------------
+    @cached_property
+    def tables(self) -> dict[str, TableLayout]:
+        return {table.code: TableLayout(table) for table in self.form.tables}
+
+    @cached_property
+    def main_table(self) -> TableLayout:
+        return self.tables[self.form.tables[0].code]
+
+    @cached_property
+    def places(self) -> dict[str, tuple[str, str]]:
+        """Cell key -> (sheet, address) of every cell of the form."""
+        places = {}
+        for item in self.form.indicators:
+            table = self.tables[item.table]
+            places[item.code] = (table.sheet, table.cell(item.row, item.column))
+        return places
+
+    def sheet_of(self, code: str) -> str:
+        return self.places[code][0]
+
+    def row_key(self, code: str) -> str:
+        """The key a cell's row is known by (notes are per row): the cell key without its column."""
+        item = self.form.indicator(code)
+        return code if self.tables[item.table].table.single_value else code.rsplit(":", 1)[0]
+
     # --- main sheet --------------------------------------------------------------
     @cached_property
     def indicator_rows(self) -> dict[str, int]:
-        return {ind.code: FIRST_INDICATOR_ROW + n for n, ind in enumerate(self.form.indicators)}
+        return {item.code: self.tables[item.table].rows[item.row] for item in self.form.indicators}
 
     @property
     def last_indicator_row(self) -> int:
-        return FIRST_INDICATOR_ROW + len(self.form.indicators) - 1
+        return self.main_table.last_row
 
     def value_cell(self, code: str) -> str:
-        return f"{COL_VALUE}{self.indicator_rows[code]}"
+        return self.places[code][1]
 
-    def note_cell(self, code: str) -> str:
-        return f"{COL_NOTE}{self.indicator_rows[code]}"
+    def note_cell(self, code: str) -> str | None:
+        item = self.form.indicator(code)
+        table = self.tables[item.table]
+        return f"{table.note_column}{table.rows[item.row]}" if table.note_column else None
+
+    @cached_property
+    def reporter_value_column(self) -> str:
+        return list(self.main_table.value_columns.values())[0]
 
     @cached_property
     def reporter_rows(self) -> dict[str, int]:
@@ -93,10 +206,10 @@ class Layout:
         return {key: first + n for n, (key, _, _) in enumerate(REPORTER_FIELDS)}
 
     def reporter_cell(self, key: str) -> str:
-        return f"{COL_VALUE}{self.reporter_rows[key]}"
+        return f"{self.reporter_value_column}{self.reporter_rows[key]}"
 
     def reporter_label_cell(self, key: str) -> str:
-        return f"{COL_LABEL}{self.reporter_rows[key]}"
+        return f"{self.main_table.label_column}{self.reporter_rows[key]}"
 
     @property
     def last_main_row(self) -> int:
@@ -113,11 +226,30 @@ class Layout:
     # --- names ---------------------------------------------------------------------
     @cached_property
     def defined_names(self) -> dict[str, tuple[str, str]]:
-        """Excel defined name -> (sheet, cell) for every input cell."""
+        """Excel defined name -> (sheet, cell) for every input cell (computed cells are not inputs)."""
         names: dict[str, tuple[str, str]] = {}
-        for ind in self.form.indicators:
-            names[f"SoLuong_{_name_part(ind.code)}"] = (MAIN_SHEET, self.value_cell(ind.code))
-            names[f"GhiChu_{_name_part(ind.code)}"] = (MAIN_SHEET, self.note_cell(ind.code))
+        simple = self.form.simple
+        for item in self.form.indicators:
+            if item.computed:
+                continue
+            part = _name_part(item.code) if simple else _name_part(f"{item.table}_{item.row}_{item.column}")
+            names[f"SoLuong_{part}"] = self.places[item.code]
+        seen_rows = set()
+        for item in self.form.indicators:
+            row_key = (item.table, item.row)
+            note = self.note_cell(item.code)
+            if row_key in seen_rows or note is None:
+                continue
+            seen_rows.add(row_key)
+            part = _name_part(item.code) if simple else _name_part(f"{item.table}_{item.row}")
+            names[f"GhiChu_{part}"] = (self.sheet_of(item.code), note)
+        if simple:   # the bundled form's names, in their original order
+
+            ordered = {}
+            for item in self.form.indicators:
+                ordered[f"SoLuong_{_name_part(item.code)}"] = names[f"SoLuong_{_name_part(item.code)}"]
+                ordered[f"GhiChu_{_name_part(item.code)}"] = names[f"GhiChu_{_name_part(item.code)}"]
+            names = ordered
         for key, _, name in REPORTER_FIELDS:
             names[name] = (MAIN_SHEET, self.reporter_cell(key))
         for q in self.form.questions:
@@ -133,22 +265,29 @@ class Layout:
     @cached_property
     def layout_cells(self) -> tuple[LayoutCell, ...]:
         """The locked cells whose text defines the layout (unit-independent)."""
-        cells = [LayoutCell(MAIN_SHEET, f"{col}{HEADER_ROW}", fold_text(text))
-                 for col, text in zip(MAIN_COLUMNS, self.form.columns)]
-        for ind in self.form.indicators:
-            row = self.indicator_rows[ind.code]
-            cells += [
-                LayoutCell(MAIN_SHEET, f"{COL_TT}{row}", fold_text(ind.tt)),
-                LayoutCell(MAIN_SHEET, f"{COL_LABEL}{row}", fold_text(ind.label)),
-                LayoutCell(MAIN_SHEET, f"{COL_UNIT}{row}", fold_text(ind.unit)),
-            ]
-        for key, label, _ in REPORTER_FIELDS:
-            cells.append(LayoutCell(MAIN_SHEET, self.reporter_label_cell(key), fold_text(label)))
+        cells: list[LayoutCell] = []
+        for table in self.tables.values():
+            cells += [LayoutCell(table.sheet, header.cell, fold_text(header.text)) for header in table.header_cells]
+            for row in table.table.rows:
+                number = table.rows[row.code]
+                cells += [LayoutCell(table.sheet, f"{table.tt_column}{number}", fold_text(self._tt(table, row))),
+                          LayoutCell(table.sheet, f"{table.label_column}{number}", fold_text(row.label))]
+                if table.unit_column:
+                    cells.append(LayoutCell(table.sheet, f"{table.unit_column}{number}", fold_text(row.unit)))
+            if table is self.main_table:
+                for key, label, _ in REPORTER_FIELDS:
+                    cells.append(LayoutCell(MAIN_SHEET, self.reporter_label_cell(key), fold_text(label)))
         cells += [LayoutCell(ANSWERS_SHEET, f"{col}{ANSWERS_HEADER_ROW}", text)
                   for col, text in zip("AB", ANSWERS_COLUMNS)]
         cells += [LayoutCell(ANSWERS_SHEET, f"A{self.answer_rows[q.code]}", fold_text(q.label))
                   for q in self.form.questions]
         return tuple(cells)
+
+    def _tt(self, table: TableLayout, row) -> str:
+        """The printed TT: the bundled form's rule (sub-rows blank) or the row's own."""
+        if self.form.simple:
+            return "" if row.parent else row.code
+        return row.tt
 
     @cached_property
     def fingerprint(self) -> str:

@@ -100,6 +100,25 @@ COMMANDS = {
         "details and the “Ý kiến” sheet); all other cells are locked. Số lượng takes whole "
         "numbers only (0 if none); explanations go under Ghi chú.",
     ),
+    "template-instructions-tables": _m(
+        "info",
+        "Hướng dẫn: chỉ nhập vào các ô nền vàng nhạt; các ô nền xám (tổng số, tỷ lệ) được tính tự động, "
+        "không nhập đè. Ô số chỉ nhập số (nhập 0 nếu không có); ô Có/Không và ô lựa chọn chọn từ danh sách; "
+        "ngày nhập theo dạng ngày/tháng/năm; lời giải thích ghi ở cột Ghi chú.",
+        "Instructions: type only into the light-yellow cells; the grey cells (totals, ratios) are computed, "
+        "do not type over them. Number cells take numbers only (0 if none); yes/no and choice cells take a value "
+        "from their list; dates as day/month/year; explanations go under Ghi chú.",
+    ),
+    "template-cell-prompt-title": _m("info", "Dòng {row}, cột {column}", "Row {row}, column {column}"),
+    "template-decimal-minimum-error": _m(
+        "info",
+        "Chỉ nhập số từ {minimum} trở lên (dấu phẩy là dấu thập phân). Lời giải thích hãy ghi ở cột Ghi chú.",
+        "Enter a number of at least {minimum}. Put explanations under Ghi chú.",
+    ),
+    "template-choice-error": _m("info", "Chỉ chọn một trong các giá trị: {choices}.",
+                                "Choose one of: {choices}."),
+    "template-date-error": _m("info", "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 05/06/2020.",
+                              "Enter a date as day/month/year, e.g. 05/06/2020."),
     "template-value-prompt-title": _m("info", "Chỉ tiêu {code}", "Indicator {code}"),
     "template-value-error-title": _m("info", "Số liệu không hợp lệ", "Invalid figure"),
     "template-whole-range-error": _m(

@@ -63,7 +63,12 @@ def build_workbook(form: Form, texts: SheetTexts, password: str) -> Workbook:
     workbook = Workbook()
     main = workbook.active
     main.title = layout.MAIN_SHEET
-    _draw_main(main, form, grid, texts)
+    if form.simple:
+        _draw_main(main, form, grid, texts)
+    else:
+        from .tables import draw_tables
+
+        draw_tables(workbook, form, grid, texts, main)
     _draw_answers(workbook.create_sheet(layout.ANSWERS_SHEET), form, grid, texts)
     _draw_meta(workbook.create_sheet(layout.META_SHEET), texts)
     _add_defined_names(workbook, grid)
