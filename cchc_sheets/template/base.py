@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from xml.sax.saxutils import escape
+
+from openpyxl.writer.excel import ExcelWriter
 
 from .. import __version__, layout
 from ..forms import Form
@@ -74,7 +77,9 @@ def build_base(form: Form, period: Period, *, deadline: date | None = None, pare
     workbook.properties.created = workbook.properties.modified = \
         created.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    # openpyxl's save() stamps "modified" with the clock; the writer keeps ours, so a batch written
+    # by several processes (or twice) is byte for byte the same
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
     data = buffer.getvalue()
     stamper = ZipStamper(data, [token.encode("ascii") for token in TOKENS], created.timetuple()[:6])
     return TemplateBase(form, period, deadline, parent_name, data, stamper, tuple(stamper.templated_members))
