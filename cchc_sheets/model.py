@@ -96,6 +96,7 @@ class FileReport:
     answers: dict[str, str] = field(default_factory=dict)
     reporter: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)   # choice, date (ISO) and text cells, by cell key
     file_format: str | None = None          # xlsx / xlsm / xls / ods
     modified: datetime | None = None        # file modification time
     generated_at: datetime | None = None    # when the template was generated

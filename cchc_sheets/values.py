@@ -282,3 +282,120 @@ def looks_like_legacy_encoding(text: str) -> bool:
         return False
     marked = [w for w in words if any(ch in _LEGACY_MARKERS for ch in w) or _LEGACY_CAPITAL.search(w)]
     return len(marked) >= 2 and len(marked) * 4 >= len(words)
+
+
+# --------------------------------------------------------------------------- other kinds of cell
+# Forms other than the bundled one hold percents, yes/no answers, choices from a list and dates.
+
+_YES = frozenset({"có", "co", "x", "yes", "y", "true", "đã", "da", "rồi", "roi"})
+_NO = frozenset({"không", "khong", "ko", "k", "no", "n", "false", "chưa", "chua"})
+_PERCENT_SIGN = re.compile(r"\s*%\s*$")
+_DATE_TEXT = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_cell(raw: object, indicator: forms.Indicator, choices: tuple = ()) -> CellResult:
+    """One value cell of any kind; ``choices`` the cell's list (kind ``choice``). Never raises.
+
+    Numbers land in ``number`` (yes/no as 1 and 0, percents as fractions: 95,5% is 0.955);
+    choices (their value), dates (ISO ``2020-06-05``) and texts in ``text``.
+    """
+    kind = indicator.kind
+    if kind in ("count", "number"):
+        return parse_indicator_value(raw, indicator)
+    if isinstance(raw, CellError):
+        return _issue_only("formula-error", value=str(raw), label=indicator.label)
+    if raw is None or (isinstance(raw, str) and not _clean(raw)):
+        return _missing(indicator)
+    if kind == "percent":
+        return _parse_percent(raw, indicator)
+    if kind == "yesno":
+        return _parse_yes_no(raw, indicator)
+    if kind == "choice":
+        return _parse_choice(raw, indicator, choices)
+    if kind == "date":
+        return _parse_date(raw, indicator)
+    return parse_text_value(raw, None)
+
+
+def _parse_percent(raw: object, indicator: forms.Indicator) -> CellResult:
+    """``95,5%``, ``95,5`` and ``0,955`` are all 95,5 %: a number above 1 is read as percent points."""
+    if isinstance(raw, bool) or isinstance(raw, (datetime, date, time, timedelta)):
+        return _issue_only("not-a-number", value=_as_text(raw), label=indicator.label)
+    shown = None
+    if isinstance(raw, (int, float)):
+        number = raw
+    else:
+        shown = _clean(str(raw))
+        number = number_from_text(_PERCENT_SIGN.sub("", shown))
+        if number is None:
+            return _issue_only("not-a-number", value=shown, label=indicator.label)
+        if _PERCENT_SIGN.search(shown):
+            number = number / 100
+            shown = None if number is None else shown
+    if isinstance(number, float) and not math.isfinite(number):
+        return _issue_only("number-not-finite", value=str(number), label=indicator.label,
+                           what=phrase("detail-nan" if math.isnan(number) else "detail-infinity"))
+    if number > 1:
+        number = number / 100
+    result = CellResult(number=number)
+    text = format_percent(number)
+    if indicator.min is not None and number < indicator.min:
+        result.issues.append(Issue("below-minimum", {"label": indicator.label, "value": text, "number": text,
+                                                     "minimum": format_percent(indicator.min)}))
+    if indicator.max is not None and number > indicator.max:
+        result.issues.append(Issue("above-maximum", {"label": indicator.label, "value": text, "number": text,
+                                                     "maximum": format_percent(indicator.max)}))
+    return result
+
+
+def format_percent(fraction: float) -> str:
+    """0.955 -> '95,5%' (Vietnamese decimal comma)."""
+    return format_number(round(fraction * 100, 2), decimals=2) + "%"
+
+
+def _parse_yes_no(raw: object, indicator: forms.Indicator) -> CellResult:
+    if isinstance(raw, bool):
+        return CellResult(number=int(raw), text=forms.YES_NO[0 if raw else 1])
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return CellResult(number=int(raw), text=forms.YES_NO[0 if raw else 1])
+    text = _clean(_as_text(raw)).casefold().strip(" .")
+    if text in _YES:
+        return CellResult(number=1, text=forms.YES_NO[0])
+    if text in _NO:
+        return CellResult(number=0, text=forms.YES_NO[1])
+    return _issue_only("not-yes-no", value=_as_text(raw), label=indicator.label)
+
+
+def _parse_choice(raw: object, indicator: forms.Indicator, choices: tuple) -> CellResult:
+    """A choice by its value or its label, up to case, accents kept (``Khá`` is not ``Kha``)."""
+    text = _as_text(raw)
+    wanted = " ".join(text.split()).casefold()
+    for choice in choices:
+        if wanted in (choice.value.casefold(), " ".join(choice.label.split()).casefold()):
+            return CellResult(text=choice.value)
+    shown = ", ".join(choice.label for choice in choices)
+    return _issue_only("not-a-choice", value=text, label=indicator.label, choices=shown)
+
+
+def _parse_date(raw: object, indicator: forms.Indicator) -> CellResult:
+    """A real date, or ``5/6/2020`` / ``05-06-2020`` (day first, as in Vietnam) / ``2020-06-05``."""
+    day = None
+    if isinstance(raw, datetime):
+        day = raw.date()
+    elif isinstance(raw, date):
+        day = raw
+    elif isinstance(raw, str):
+        text = _clean(raw)
+        match = _DATE_TEXT.match(text)
+        iso = _ISO_DATE.match(text)
+        try:
+            if match:
+                day = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+            elif iso:
+                day = date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            day = None
+    if day is None:
+        return _issue_only("not-a-date", value=_as_text(raw), label=indicator.label)
+    return CellResult(text=day.isoformat())

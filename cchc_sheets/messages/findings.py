@@ -233,6 +233,45 @@ FINDINGS = {
         "This cell needs a number but holds the text “{value}”. Enter the number under "
         "Số lượng and move the words to Ghi chú.",
     ),
+    "not-yes-no": _m(
+        "error",
+        "Ô “{label}” chỉ nhận Có hoặc Không, nhưng đang có “{value}”. Hãy chọn Có hoặc Không từ danh sách.",
+        "The cell “{label}” takes Có (yes) or Không (no) but holds “{value}”. Choose one from the list.",
+    ),
+    "not-a-choice": _m(
+        "error",
+        "“{value}” không có trong danh sách của ô “{label}” ({choices}). Hãy chọn một giá trị từ danh sách.",
+        "“{value}” is not in the list of the cell “{label}” ({choices}). Choose a value from the list.",
+    ),
+    "not-a-date": _m(
+        "error",
+        "Ô “{label}” cần một ngày, nhưng đang có “{value}”. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/06/2020.",
+        "The cell “{label}” needs a date but holds “{value}”. Enter it as day/month/year, e.g. 05/06/2020.",
+    ),
+    "computed-cell-changed": _m(
+        "error",
+        "Ô “{label}” được tính tự động bằng {expected}, nhưng trong tệp là {found} (đã bị nhập đè). "
+        "Số liệu được tính lại từ các ô nhập; hãy dùng biểu mẫu gốc và không nhập vào ô nền xám.",
+        "The cell “{label}” is computed as {expected} but the file holds {found} (it was typed over). "
+        "The figure is recomputed from the input cells; use the original form and leave the grey cells alone.",
+    ),
+    "column-moved": _m(
+        "error",
+        "Cột “{column}” của bảng “{table}” nằm ở cột {found_column} thay vì cột {expected_column} (đã chèn "
+        "hoặc xóa cột). Số liệu vẫn được đọc theo tiêu đề cột; hãy dùng biểu mẫu gốc.",
+        "Column “{column}” of table “{table}” is in column {found_column} instead of {expected_column} "
+        "(columns were inserted or deleted). Values were read by their header; use the original form.",
+    ),
+    "column-missing": _m(
+        "error",
+        "Không tìm thấy cột “{column}” của bảng “{table}” (tiêu đề cột đã bị xóa hoặc sửa). Hãy dùng biểu mẫu gốc.",
+        "Column “{column}” of table “{table}” was not found (its header was deleted or edited). Use the original form.",
+    ),
+    "table-missing": _m(
+        "error",
+        "Không tìm thấy bảng “{table}” (trang “{sheet}”). Hãy dùng biểu mẫu gốc và không xóa, đổi tên trang.",
+        "Table “{table}” (sheet “{sheet}”) was not found. Use the original form; do not delete or rename sheets.",
+    ),
     "not-a-whole-number": _m(
         "error",
         "“{label}” phải là số nguyên (không có phần thập phân), đang là {value}.",
@@ -313,6 +352,11 @@ FINDINGS = {
         "warning",
         "{rule_message}",
         "{rule_message}",
+    ),
+    "rule-failed-at": _m(
+        "warning",
+        "{rule_message} (ô {cells})",
+        "{rule_message} (cells {cells})",
     ),
     "outlier": _m(
         "warning",

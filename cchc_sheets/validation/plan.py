@@ -5,7 +5,7 @@ import re
 
 from .. import layout as L
 from ..forms import Form
-from ..text import fold_text
+from ..text import fold_name, fold_text
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
 
@@ -26,6 +26,7 @@ class FormPlan:
     def __init__(self, form: Form):
         self.form = form
         self.layout = L.Layout(form)
+        self.table_sheets = frozenset(fold_name(t.sheet) for t in form.tables[1:])   # beside Báo cáo
         self._folded: dict[str, str] = {}
         self._keys: dict[str, str] = {}
         self._places: dict[str, tuple[str, int] | None] = {}

@@ -40,7 +40,8 @@ _TEMPLATE_NAMES = _template_names()
 def form_sheets(raw, plan: FormPlan) -> FormSheets:
     """The form's sheets in ``raw``, by name first, else by what their cells hold."""
     main, answers = _named(raw, L.MAIN_SHEET), _named(raw, L.ANSWERS_SHEET)
-    others = [s for s in raw.sheets if fold_name(s.name) not in _TEMPLATE_NAMES]
+    others = [s for s in raw.sheets if fold_name(s.name) not in _TEMPLATE_NAMES
+              and fold_name(s.name) not in plan.table_sheets]
     renamed = []
     if main is None:
         main = _best(others, plan.main_keys, plan, heading=True)

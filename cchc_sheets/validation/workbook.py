@@ -16,6 +16,7 @@ from .grid import Grid, locate
 from .layout_findings import explain_layout
 from .plan import FormPlan
 from .sheets import form_sheets
+from .tables import check_rules, check_values, locate_tables
 
 REPORTER_MAX_LENGTH = 200
 
@@ -63,7 +64,13 @@ class Checker:
             self.add("not-a-cchc-form")
             return
         grid = locate(self.main, self.answers_cells, self.plan)
-        table_found = grid.header_row is not None or any(grid.rows.values())
+        tables = None
+        if self.form.simple:
+            table_found = grid.header_row is not None or any(grid.rows.values())
+        else:   # any other form: its tables found by header path and row label (validation.tables)
+            tables = locate_tables(self)
+            table_found = tables[self.form.tables[0].code].found
+            grid.columns = {**grid.columns, L.COL_VALUE: self.layout.reporter_value_column}
         if identity.form_id is None and not table_found:
             self.add("not-a-cchc-form")
             return
@@ -73,15 +80,22 @@ class Checker:
         if not table_found:
             self.add("not-a-cchc-form")
             return
-        self.structure(identity, grid)
+        if tables is None:
+            self.structure(identity, grid)
         if identity.source == "metadata":  # a workbook rebuilt by pasting was never protected, nor had only our sheets
             self.protection()
             self.added_sheets()
         if self.raw.macros:                # never run: said so the officer knows what came back
             self.add("macros-present")
-        self.indicator_values(grid)
+        if tables is None:
+            self.indicator_values(grid)
+        else:
+            check_values(self, tables)
         self.texts(grid)
-        self.rules(grid)
+        if tables is None:
+            self.rules(grid)
+        else:
+            check_rules(self, tables)
 
     def identity(self, identity) -> None:
         report = self.report

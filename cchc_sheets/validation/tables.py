@@ -1,0 +1,288 @@
+"""The tables of a form other than the bundled one-column appendix: found, read and recomputed.
+
+Each table is looked for on its sheet: columns by their header path (``Kết quả giải
+quyết / Số hồ sơ đã giải quyết / Trả đúng hạn``, read through merged cells, which keep
+their text in the top-left cell only), rows by their label. Every cell is parsed by its
+kind; computed cells are recomputed from the inputs and never taken from the file, and a
+computed cell whose number differs from the recomputation was typed over.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .. import a1
+from .. import layout as L
+from ..forms import Form, Indicator
+from ..text import fold_text
+from ..values import format_percent, parse_cell
+from ..vnformat import format_number
+from .cells import blank, parse_text, plain
+
+HEADER_SEARCH_ROWS = 40
+MAX_HEADER_COLUMNS = 200
+_TOLERANCE = 1e-6
+
+
+def _key(value: object) -> str:
+    return fold_text(value).casefold()
+
+
+@dataclass
+class TableGrid:
+    """Where one table sits in this return."""
+
+    sheet: object | None                         # reading.RawSheet
+    columns: dict[str, str | None]               # column code -> letter found
+    rows: dict[str, int | None]                  # row code -> row found
+    header_found: bool = False
+    note_column: str | None = None
+    moved_columns: list[tuple[str, str, str]] = field(default_factory=list)   # (code, expected, found)
+
+    def address(self, item: Indicator) -> str | None:
+        letter, row = self.columns.get(item.column), self.rows.get(item.row)
+        return f"{letter}{row}" if letter and row else None
+
+    @property
+    def found(self) -> bool:
+        return self.header_found or any(self.rows.values())
+
+
+def locate_tables(checker) -> dict[str, TableGrid]:
+    """Every table of the form in the return, by header path and row label."""
+    grids = {}
+    for n, table in enumerate(checker.form.tables):
+        sheet = checker.sheets.main if n == 0 else checker.raw.sheet(table.sheet)
+        grids[table.code] = _locate(sheet, checker.layout.tables[table.code])
+    return grids
+
+
+def _texts(cells: dict[str, object]) -> dict[tuple[int, int], str]:
+    """(row, column number) -> folded key of every text cell."""
+    found = {}
+    for address, value in cells.items():
+        if isinstance(value, str) and value.strip():
+            place = a1.split_cell(address)
+            if place:
+                found[place] = _key(value)
+    return found
+
+
+def _locate(sheet, tl: L.TableLayout) -> TableGrid:
+    expected_columns = {code: letter for code, letter in tl.value_columns.items()}
+    if sheet is None:
+        return TableGrid(None, {c: None for c in expected_columns}, {r.code: None for r in tl.table.rows})
+    texts = _texts(sheet.cells)
+    row_header = _key(tl.table.row_header)
+    label_col, top = a1.column_number(tl.label_column), tl.header_row
+    candidates = sorted((row, col) for (row, col), text in texts.items()
+                        if text == row_header and row <= HEADER_SEARCH_ROWS)
+    header_found = bool(candidates)
+    if candidates:
+        top, label_col = next(((r, c) for r, c in candidates if r == tl.header_row), candidates[0])
+    bottom = top + tl.depth - 1
+    paths = _column_paths(texts, top, bottom, label_col)
+    columns, moved = {}, []
+    by_path: dict[tuple[str, ...], list[int]] = {}
+    for col, path in paths.items():
+        by_path.setdefault(path, []).append(col)
+    for column in tl.table.columns:
+        expected = a1.column_number(expected_columns[column.code])
+        shift = label_col - a1.column_number(tl.label_column)
+        found = by_path.get(tuple(_key(part) for part in column.header_path), [])
+        if not found:
+            columns[column.code] = None
+            continue
+        col = expected + shift if expected + shift in found else found[0]
+        letter = a1.column_letter(col)
+        columns[column.code] = letter
+        if col != expected + shift:
+            moved.append((column.code, expected_columns[column.code], letter))
+    labels: dict[str, list[int]] = {}
+    for (row, col), text in texts.items():
+        if col == label_col and row > bottom:
+            labels.setdefault(text, []).append(row)
+    rows = {}
+    for row in tl.table.rows:
+        found_rows = sorted(labels.get(_key(row.label), []))
+        expected = tl.rows[row.code] + (top - tl.header_row)
+        rows[row.code] = (expected if expected in found_rows else found_rows[0]) if found_rows else None
+    note = None
+    if tl.note_column:
+        note_key = _key(tl.table.note_header)
+        note = next((a1.column_letter(c) for (r, c), t in sorted(texts.items()) if t == note_key and top <= r <= bottom),
+                    None)
+    return TableGrid(sheet, columns, rows, header_found, note, moved)
+
+
+def _column_paths(texts: dict[tuple[int, int], str], top: int, bottom: int, label_col: int) -> dict[int, tuple]:
+    """Column number -> its header path as the file shows it, merged cells read from their top-left cell."""
+    columns = sorted({c for (r, c) in texts if top <= r <= bottom and label_col < c <= label_col + MAX_HEADER_COLUMNS})
+    if not columns:
+        return {}
+    paths = {}
+    for col in range(label_col + 1, columns[-1] + 1):
+        path, own = [], False
+        for row in range(top, bottom + 1):
+            text = texts.get((row, col))
+            if text:
+                path.append(text)
+                own = True
+                continue
+            if own:
+                break                      # a label merged down over the rows below it
+            left = next((texts[(row, c)] for c in range(col - 1, label_col, -1) if (row, c) in texts), None)
+            if left:
+                path.append(left)
+        if own:
+            paths[col] = tuple(path)
+    return paths
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _shown(item: Indicator, number: float | int) -> str:
+    if item.kind == "percent":
+        return format_percent(number)
+    return format_number(round(number, 6) if isinstance(number, float) else number, decimals=6)
+
+
+def check_values(checker, grids: dict[str, TableGrid]) -> None:
+    """Findings for every table's layout and cells; values, texts and notes into the report."""
+    form, report = checker.form, checker.report
+    layout = checker.layout
+    for table in form.tables:
+        grid, tl = grids[table.code], layout.tables[table.code]
+        sheet_name = grid.sheet.name if grid.sheet is not None else table.sheet
+        if not grid.found:
+            checker.add("table-missing", sheet=table.sheet, table=table.title, table_code=table.code)
+            continue
+        for code, expected, found in grid.moved_columns:
+            column = table.column(code)
+            checker.add("column-moved", sheet=sheet_name, cell=f"{found}{tl.header_row}", table=table.title,
+                        table_code=table.code, column=" / ".join(column.header_path), column_code=code,
+                        expected_column=expected, found_column=found)
+        for code, letter in grid.columns.items():
+            if letter is None:
+                column = table.column(code)
+                checker.add("column-missing", sheet=sheet_name, cell=f"{tl.value_columns[code]}{tl.header_row}",
+                            table=table.title, table_code=table.code, column=" / ".join(column.header_path),
+                            column_code=code)
+        offset = None
+        for row in table.rows:
+            found = grid.rows[row.code]
+            expected = tl.rows[row.code]
+            key = row.code if len(form.tables) == 1 else f"{table.code}!{row.code}"
+            if found is None:
+                checker.add("row-missing", sheet=sheet_name, indicator=key, label=row.label, table_code=table.code)
+            elif found != expected and found - expected != offset:
+                offset = found - expected
+                checker.add("row-moved", sheet=sheet_name, cell=f"{tl.label_column}{found}", indicator=key,
+                            found_row=found, expected_row=expected, table_code=table.code)
+    uncalculated = {}
+    for item in form.indicators:
+        grid = grids[item.table]
+        if grid.sheet is None:
+            continue
+        address = grid.address(item)
+        if address is None:
+            report.values[item.code] = None
+            continue
+        if item.computed:
+            continue
+        sheet = grid.sheet
+        raw_value = sheet.cells.get(address)
+        if sheet.name not in uncalculated:
+            uncalculated[sheet.name] = getattr(sheet, "formulas_without_value", set()) or set()
+        where = dict(sheet=sheet.name, cell=address, indicator=item.code, table_code=item.table,
+                     row_code=item.row, column_code=item.column)
+        if address in uncalculated[sheet.name] and blank(raw_value):
+            checker.add("formula-without-value", label=item.label, **where)
+            report.values[item.code] = None
+            continue
+        result = parse_cell(raw_value, item, form.choices.get(item.choices, ()) if item.choices else ())
+        _issues(checker, result.issues, item, raw_value, where)
+        if item.is_numeric:
+            report.values[item.code] = result.number
+        else:
+            report.values[item.code] = None
+            if result.text:
+                report.texts[item.code] = result.text
+        if result.remark:
+            report.notes[layout.row_key(item.code)] = result.remark
+    _computed(checker, grids)
+    _notes(checker, grids)
+
+
+def _issues(checker, issues, item: Indicator, raw_value, where: dict) -> None:
+    for issue in issues:
+        params = dict(issue.params)
+        shown = params.pop("value", raw_value)
+        params.setdefault("label", item.label)
+        finding = checker.add(issue.code, value=plain(shown), **where, **params)
+        finding.value = plain(raw_value if not blank(raw_value) else shown)
+
+
+def _computed(checker, grids: dict[str, TableGrid]) -> None:
+    """Recompute every computed cell from the values read; a different number in the file was typed over."""
+    form, values = checker.form, checker.report.values
+    for item in form.computed:
+        values[item.code] = item.formula.value(values)
+    for item in form.computed:
+        grid = grids[item.table]
+        address = grid.address(item) if grid.sheet is not None else None
+        if address is None:
+            continue
+        raw = grid.sheet.cells.get(address)
+        expected = values.get(item.code)
+        if raw.__class__ not in (int, float) or isinstance(raw, bool) or expected is None:
+            continue
+        if not math.isfinite(raw) or abs(raw - expected) > _TOLERANCE * max(1.0, abs(expected)):
+            checker.add("computed-cell-changed", sheet=grid.sheet.name, cell=address, indicator=item.code,
+                        table_code=item.table, row_code=item.row, column_code=item.column, value=raw,
+                        label=item.label, expected=_shown(item, expected), found=_shown(item, raw))
+
+
+def _notes(checker, grids: dict[str, TableGrid]) -> None:
+    form, layout, report = checker.form, checker.layout, checker.report
+    for table in form.tables:
+        grid = grids[table.code]
+        if grid.sheet is None or not table.note_column:
+            continue
+        letter = grid.note_column or layout.tables[table.code].note_column
+        for row in table.rows:
+            number = grid.rows[row.code]
+            if number is None:
+                continue
+            address = f"{letter}{number}"
+            raw = grid.sheet.cells.get(address)
+            note = parse_text(raw, form.note_max_length)
+            key = row.code if len(form.tables) == 1 else f"{table.code}!{row.code}"
+            for issue in note.issues:
+                params = dict(issue.params)
+                shown = params.pop("value", raw)
+                params.setdefault("label", row.label)
+                checker.add(issue.code, sheet=grid.sheet.name, cell=address, indicator=key, value=plain(shown),
+                            **params)
+            if note.text:
+                earlier = report.notes.get(key)
+                report.notes[key] = "; ".join(p for p in (note.text, earlier) if p)
+
+
+def check_rules(checker, grids: dict[str, TableGrid]) -> None:
+    values, layout = checker.report.values, checker.layout
+    for rule in checker.form.rules:
+        if not rule.applies(values):
+            continue
+        places = []
+        for key in rule.cells:
+            item = checker.form.indicator(key)
+            grid = grids[item.table]
+            address = grid.address(item) if grid.sheet is not None else None
+            sheet = grid.sheet.name if grid.sheet is not None else layout.sheet_of(key)
+            places.append((sheet, address or layout.value_cell(key)))
+        first = rule.cells[0]
+        checker.add("rule-failed-at", sheet=places[0][0], cell=places[0][1], indicator=first,
+                    value=values.get(first), severity=rule.severity, rule_message=rule.words, rule=rule.code,
+                    cells=", ".join(cell for _, cell in places), row_code=rule.row)
