@@ -17,7 +17,7 @@ def form():
 
 
 @form.command("check")
-@click.option("--json", "as_json", is_flag=True, help="Print {path, ok, problems: [{place, code, params}]} as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print {path, ok, problems: [{place, code, params}], summary} as JSON.")
 @click.argument("path")
 @click.pass_context
 def check(ctx, path, as_json):
@@ -34,7 +34,9 @@ def check(ctx, path, as_json):
     if as_json:
         from ..json_report import json_text
 
-        click.echo(json_text({"path": str(description), "ok": not records, "problems": records}))
+        numbers = summary(built) if built is not None and not records else None
+        click.echo(json_text({"path": str(description), "ok": not records, "problems": records,
+                              "summary": numbers}))
     elif records:
         click.echo(say("form-check-problems", path=description, count=len(records)))
         for problem in as_problems(problems, description):
