@@ -17,7 +17,8 @@ def form():
 
 
 @form.command("check")
-@click.option("--json", "as_json", is_flag=True, help="Print {path, ok, problems: [{place, code, params}], summary} as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {path, ok, problems: [{place, code, params}], summary} as JSON.")
 @click.argument("path")
 @click.pass_context
 def check(ctx, path, as_json):
@@ -76,9 +77,9 @@ def list_forms(as_json):
         from ..json_report import json_text
 
         click.echo(json_text(packs))
-    elif not packs:
+        return
+    if not packs:
         click.echo(say("form-list-empty", root=packs_root()))
-    for pack in packs if not as_json else ():
-        code = "form-list-line" if pack["ok"] else "form-list-broken"
-        click.echo(say(code, **pack))
+    for pack in packs:
+        click.echo(say("form-list-line" if pack["ok"] else "form-list-broken", **pack))
 

@@ -8,8 +8,8 @@ Sheets (English header keys in the first filled row, one item per row after it):
 - ``columns``: ``table``, ``code``, ``label``, ``group``, ``kind``, ``min``, ``max``, ``required``, ``formula``,
   ``aggregate``, ``choices``, ``help``
 - ``rows``: ``table``, ``code``, ``label``, ``parent``, ``unit``, ``kind``, ``total``, ``required``, ``min``,
-  ``max``, ``help``, ``formula``
-- ``questions``: ``code``, ``label``, ``section``, ``help``, ``required``
+  ``max``, ``choices``, ``help``, ``formula``
+- ``questions``: ``code``, ``label``, ``section``, ``help``, ``required``, ``max_length``
 - ``rules``: ``code``, ``when``, ``severity``, ``message``, ``message_en``, ``table``, ``cells``
 - ``choices``: ``list``, ``value``, ``label``
 
