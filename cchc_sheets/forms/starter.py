@@ -120,7 +120,8 @@ NOTES = (
     ("tables", "sheet", "Tên trang tính của bảng trong biểu mẫu gửi xã.",
      "tối đa 31 ký tự, không có [ ] : * ? / \\; bảng đầu tiên: Báo cáo", "Một cửa"),
     ("tables", "row_header", "Tiêu đề cột tên dòng (mặc định “Chỉ tiêu”).", "chữ", "Lĩnh vực"),
-    ("tables", "unit_column", "Có cột Đơn vị tính hay không.", "có / không", "không"),
+    ("tables", "unit_column", "Có cột Đơn vị tính hay không. Mọi khóa có / không đều nhận cả x, 1 (có) "
+     "và 0 (không).", "có / không", "không"),
     ("tables", "note_column", "Có cột Ghi chú hay không.", "có / không", "có"),
     ("columns", "", "Các cột số liệu của từng bảng, theo thứ tự từ trái sang phải.", "", ""),
     ("columns", "table", "Mã bảng chứa cột.", "một mã ở trang tables", "ho-so"),
@@ -144,8 +145,9 @@ NOTES = (
     ("columns", "help", "Hướng dẫn hiện khi xã chọn ô.", "chữ", "Hồ sơ nộp qua Cổng dịch vụ công."),
     ("rows", "", "Các dòng của từng bảng, theo thứ tự từ trên xuống.", "", ""),
     ("rows", "table", "Mã bảng chứa dòng.", "một mã ở trang tables", "mot-cua"),
-    ("rows", "code", "Mã dòng, không trùng trong một bảng; in ở cột TT.", "chữ không dấu, số, dấu chấm",
-     "1, 05.1"),
+    ("rows", "code", "Mã dòng, không trùng trong một bảng; in ở cột TT. Mã có số 0 ở đầu hoặc dấu chấm "
+     "(05, 05.1) phải gõ dạng chữ: thêm dấu ' phía trước ('05), nếu không Excel đổi thành số 5.",
+     "chữ không dấu, số, dấu chấm", "1, 05.1"),
     ("rows", "label", "Tên dòng.", "chữ", "Hộ tịch"),
     ("rows", "parent", "Mã dòng cha (dòng con “trong đó”); dòng cha phải đứng trước.", "mã một dòng ở trên",
      "05"),
