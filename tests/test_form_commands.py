@@ -285,3 +285,18 @@ def test_list_marks_a_broken_pack_instead_of_failing(run_cli, tmp_path, monkeypa
     result = run_cli("form", "list", "--json")
     assert result.exit_code == 0
     assert [(p["form_id"], p["ok"], p["cells"]) for p in json.loads(result.output)] == [("hong", False, 0)]
+
+
+def test_a_file_that_is_not_a_workbook_is_one_problem_at_the_file(run_cli, tmp_path):
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(b"not a zip")
+    code, report = check_json(run_cli, path)
+    assert code == 2 and places_and_codes(report) == [("form.xlsx", "pack-workbook-unreadable")]
+
+
+def test_a_missing_sheet_is_reported_at_that_sheet(run_cli, tmp_path):
+    path = write_workbook(tmp_path / "form.xlsx", {"settings": BROKEN_SETTINGS.replace("abc", "1"),
+                                                   "columns": BROKEN_COLUMNS})
+    _, report = check_json(run_cli, path)
+    assert ("rows", "pack-sheet-missing") in places_and_codes(report)
+    assert [p["params"] for p in report["problems"] if p["code"] == "pack-sheet-missing"] == [{"sheet": "rows"}]
