@@ -65,8 +65,9 @@ def test_the_starter_has_two_tables_of_the_kinds_it_explains(starter):
     assert [r.code for r in receipts.rows if r.total] == ["tong"]
     assert (shop.code, shop.sheet) == ("mot-cua", "Một cửa")
     assert {r.code: form.indicator(f"mot-cua!{r.code}").kind for r in shop.rows} == {
-        "co-mot-cua": "yesno", "muc-do": "choice", "ngay-kiem-tra": "date", "can-bo": "number"}
-    assert form.indicator("mot-cua!muc-do").choices == "muc-do-so-hoa"
+        "1": "yesno", "2": "choice", "3": "date", "4": "number"}
+    assert form.indicator("mot-cua!2").choices == "muc-do-so-hoa"
+    assert form.indicator("mot-cua!3").required is False
     computed = {i.code for i in form.computed}
     assert computed == {f"ho-so!{row}:tong" for row in ("1", "2", "3", "tong")} \
         | {f"ho-so!{row}:ty-le" for row in ("1", "2", "3", "tong")} \
@@ -94,6 +95,14 @@ def test_the_starter_has_every_sheet_bold_headers_and_notes_on_every_key(starter
                                                       "ratio(a, b)"}
     assert {("tham chiếu", syntax) for syntax, *_ in REFERENCES} <= noted
     assert all(len(note) == 5 for note in NOTES)
+
+
+def test_the_starter_makes_commune_templates_with_a_sheet_per_table(run_cli, starter, units_file, tmp_path):
+    out = tmp_path / "templates"
+    result = run_cli("template", "--units", units_file, "--period", "2020-H1", "--out", out, "--form", starter)
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(sorted(out.glob("*.xlsx"))[0])
+    assert workbook.sheetnames[:3] == ["Báo cáo", "Một cửa", "Ý kiến"]
 
 
 def test_init_refuses_to_overwrite_without_force(run_cli, starter):
