@@ -21,6 +21,7 @@ COMMANDS = {
     "demo": "cchc_sheets.commands.demo:demo",
     "send": "cchc_sheets.commands.mail:send",
     "collect": "cchc_sheets.commands.mail:collect",
+    "form": "cchc_sheets.commands.form:form",
 }
 
 

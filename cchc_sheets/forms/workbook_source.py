@@ -8,8 +8,8 @@ Sheets (English header keys in the first filled row, one item per row after it):
 - ``columns``: ``table``, ``code``, ``label``, ``group``, ``kind``, ``min``, ``max``, ``required``, ``formula``,
   ``aggregate``, ``choices``, ``help``
 - ``rows``: ``table``, ``code``, ``label``, ``parent``, ``unit``, ``kind``, ``total``, ``required``, ``min``,
-  ``max``, ``help``, ``formula``
-- ``questions``: ``code``, ``label``, ``section``, ``help``, ``required``
+  ``max``, ``choices``, ``help``, ``formula``
+- ``questions``: ``code``, ``label``, ``section``, ``help``, ``required``, ``max_length``
 - ``rules``: ``code``, ``when``, ``severity``, ``message``, ``message_en``, ``table``, ``cells``
 - ``choices``: ``list``, ``value``, ``label``
 
@@ -121,7 +121,7 @@ class _Builder:
     def settings(self) -> None:
         sheet = self.sheets.get("settings")
         if sheet is None:
-            self.problems.append(("form", "pack-sheet-missing", {"sheet": "settings"}))
+            self.problems.append(("settings", "pack-sheet-missing", {"sheet": "settings"}))
             return
         for number, item in sheet.items:
             key = str(item.get("key", "")).strip()
@@ -149,7 +149,7 @@ class _Builder:
         self.places["form.tables"] = "tables" if listed is not None else "columns"
         for kind, sheet in (("columns", columns), ("rows", rows)):
             if sheet is None:
-                self.problems.append(("form", "pack-sheet-missing", {"sheet": kind}))
+                self.problems.append((kind, "pack-sheet-missing", {"sheet": kind}))
                 continue
             for number, item in sheet.items:
                 code = str(item.get("table", "")).strip()

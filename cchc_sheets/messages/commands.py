@@ -540,4 +540,47 @@ COMMANDS = {
                                  "--dry-run needs --out DIR (where the .eml messages are written)."),
     "mail-smtp-password-prompt": _m("info", "Mật khẩu email của {user}", "E-mail password of {user}"),
     "mail-imap-password-prompt": _m("info", "Mật khẩu hộp thư của {user}", "Mailbox password of {user}"),
+    # --- cchc form (check, init, list) ---------------------------------------
+    "form-init-exists": _m(
+        "fatal",
+        "Tệp {path} đã có. Hãy chọn tên khác hoặc thêm --force để ghi đè.",
+        "{path} already exists. Choose another name or add --force to overwrite it.",
+    ),
+    "form-init-done": _m(
+        "info",
+        "Đã tạo biểu mẫu mẫu {path}. Sửa các trang theo hướng dẫn ở trang “ghi-chu”, rồi chạy: cchc form check {path}",
+        "Wrote the starter form {path}. Edit its sheets as the “ghi-chu” sheet explains, then run: cchc form check {path}",
+    ),
+    "form-check-clean": _m(
+        "info",
+        "{path}: biểu mẫu {form_id} phiên bản {version} hợp lệ: {tables} bảng, {cells} ô "
+        "({computed} ô tự tính), {rules} quy tắc kiểm tra.",
+        "{path}: form {form_id} version {version} is valid: {tables} table(s), {cells} cell(s) "
+        "({computed} computed), {rules} rule(s).",
+    ),
+    "form-check-problems": _m(
+        "info",
+        "{path}: có {count} lỗi cần sửa:",
+        "{path}: {count} problem(s) to fix:",
+    ),
+    "form-check-unreadable": _m(
+        "info",
+        "không đọc được tệp ({error})",
+        "the file cannot be read ({error})",
+    ),
+    "form-list-line": _m(
+        "info",
+        "{form_id} (phiên bản {version}): {title}; {tables} bảng, {cells} ô; {path}",
+        "{form_id} (version {version}): {title}; {tables} table(s), {cells} cell(s); {path}",
+    ),
+    "form-list-broken": _m(
+        "info",
+        "{form_id}: có lỗi, chạy cchc form check {form_id}; {path}",
+        "{form_id}: has problems, run cchc form check {form_id}; {path}",
+    ),
+    "form-list-empty": _m(
+        "info",
+        "Không có biểu mẫu nào trong {root}.",
+        "No form packs in {root}.",
+    ),
 }
