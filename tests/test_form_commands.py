@@ -187,8 +187,6 @@ def test_the_screen_lists_every_problem_with_its_place(run_cli, broken_xlsx):
                                      "columns!K7", "columns!G8", "columns!I9", "rules!B2", "rules!B3"])
 
 
-@pytest.mark.xfail(strict=True, reason="checker: pack-formula-over-text and pack-formula-cycle carry the cell key, "
-                                       "so a column formula is reported once per row instead of once")
 def test_a_column_formula_over_text_is_one_problem_however_many_rows(run_cli, tmp_path):
     rows = BROKEN_ROWS.replace("| t     | 1    | Lại một |", "| t     | 2    | Hai     |\n| t     | 3    | Ba      |")
     path = write_workbook(tmp_path / "form.xlsx", {"settings": BROKEN_SETTINGS, "columns": BROKEN_COLUMNS,
@@ -234,7 +232,7 @@ def test_every_problem_of_a_form_yaml_is_at_its_key(run_cli, tmp_path):
     assert code == 2 and report["path"].endswith("form.yaml")
     assert set(places_and_codes(report)) == {
         ("tables[0].columns[1].kind", "pack-bad-kind"),
-        ("tables[0].rows[0].parent", "pack-parent-later"),
+        ("tables[0].rows[0].parent", "pack-parent-unknown"),
         ("tables[0].rows[1].formula", "pack-unknown-row"),
     }
     kind = next(p for p in report["problems"] if p["code"] == "pack-bad-kind")
@@ -242,9 +240,6 @@ def test_every_problem_of_a_form_yaml_is_at_its_key(run_cli, tmp_path):
     assert {p["params"]["row"] for p in report["problems"] if p["code"] == "pack-unknown-row"} == {"7"}
 
 
-@pytest.mark.xfail(strict=True, reason="checker: a row formula is resolved once per value column and each copy "
-                                       "names its column ([7:a], [7:b]), so one unknown row is reported twice, "
-                                       "quoting a reference the author did not write")
 def test_a_row_formula_with_an_unknown_row_is_one_problem_quoting_what_was_written(run_cli, tmp_path):
     path = tmp_path / "form.yaml"
     path.write_text(BROKEN_YAML, encoding="utf-8")

@@ -324,7 +324,9 @@ class _PackChecker:
             parent = item.get("parent")
             parent = nfc(str(parent)).strip() if parent not in (None, "") else None
             if parent is not None and parent not in seen:
-                self.problem(f"{place}.parent", "pack-parent-later", parent=parent)
+                every_code = {nfc(str(other.get("code"))).strip() for other in value if isinstance(other, dict)}
+                self.problem(f"{place}.parent", "pack-parent-later" if parent in every_code else "pack-parent-unknown",
+                             parent=parent)
             seen.add(code)
             kind = self.kind(item, place, None)
             total = bool(self.flag(item, "total", place, False))
@@ -388,8 +390,11 @@ class _PackChecker:
         return prefix + row + ("" if table.single_value else f":{column}")
 
     def resolve(self, ref: X.Reference, tables: tuple[Table, ...], table: Table | None, row: str | None,
-                place: str) -> str | None:
-        """The key a reference stands for in its context, or None (with a problem)."""
+                place: str, own_column: str | None = None) -> str | None:
+        """The key a reference stands for in its context, or None (with a problem).
+
+        ``own_column``: the column a row formula is copied into (``[ROW]`` means that column's cell).
+        """
         if ref.table is not None:
             table = next((t for t in tables if t.code == ref.table), None)
             if table is None:
@@ -408,7 +413,7 @@ class _PackChecker:
             else:
                 self.problem(place, "pack-unknown-row", reference=ref.text, row=row_code, table=table.code)
             return None
-        column = ref.column
+        column = ref.column or (own_column if ref.table is None else None)
         if column is None:
             if not table.single_value:
                 self.problem(place, "pack-reference-needs-column", reference=ref.text, table=table.code)
@@ -419,7 +424,7 @@ class _PackChecker:
             return None
         return self.key(tables, table, row_code, column)
 
-    def expression(self, source: str, place: str, tables, table, row) -> X.Expression | None:
+    def expression(self, source: str, place: str, tables, table, row, column: str | None = None) -> X.Expression | None:
         """The expression with its references resolved; every unknown reference and a syntax
         that is not allowed are problems."""
         try:
@@ -427,7 +432,7 @@ class _PackChecker:
         except ValueError as exc:
             self.problem(place, "pack-bad-condition", error=exc)
             return None
-        keys = [self.resolve(ref, tables, table, row, place) for ref in references]
+        keys = [self.resolve(ref, tables, table, row, place, column) for ref in references]
         try:
             X.parse(source)
         except (SyntaxError, ValueError) as exc:
@@ -464,10 +469,9 @@ class _PackChecker:
             source = " + ".join(f"[{r}:{column.code}]" for r in parts) if parts else "0"
             place, context_row = f"{row_place}.total", None
         if source:
-            if row.formula and not column.formula:
-                # a row formula names rows; each value column uses its own cells
-                source = X.REFERENCE.sub(lambda m: self._with_column(m.group(0), column.code), source)
-            formula = self.expression(source, place, tables, table, context_row)
+            # a row formula names rows; each value column uses its own cells
+            own_column = column.code if (row.formula and not column.formula) else None
+            formula = self.expression(source, place, tables, table, context_row, own_column)
         key = self.key(tables, table, row.code, column.code)
         if place:
             self.formula_places[key] = place
@@ -493,23 +497,22 @@ class _PackChecker:
             choices=(row.choices or column.choices) if kind == "choice" else None, total=row.total, formula=formula,
             row_tt=None if is_legacy else row.tt)
 
-    @staticmethod
-    def _with_column(reference: str, column: str) -> str:
-        inner = reference[1:-1]
-        return reference if ":" in inner else f"[{inner}:{column}]"
-
     def cycles(self, cells: tuple[Indicator, ...]) -> None:
         """A computed cell that depends on itself, and a formula over a cell that holds no number."""
         by_key = {c.code: c for c in cells}
+        over_text: set[str] = set()        # a formula written once is one problem, whatever rows it is copied on
         for cell in cells:
-            if cell.formula is None:
+            if cell.formula is None or self._cell_place(cell) in over_text:
                 continue
             for key in cell.formula.cells:
                 used = by_key.get(key)
                 if used is not None and not used.is_numeric:
+                    over_text.add(self._cell_place(cell))
                     self.problem(self._cell_place(cell), "pack-formula-over-text", cell=cell.code, used=key)
+                    break
         state: dict[str, int] = {}
         reported: set[str] = set()
+        cycle_places: set[str] = set()
 
         def visit(key: str, path: list[str]) -> None:
             state[key] = 1
@@ -519,9 +522,11 @@ class _PackChecker:
                     continue
                 if state.get(used) == 1:
                     loop = path[path.index(used):] + [used] if used in path else [key, used]
-                    if not reported.intersection(loop):
-                        reported.update(loop)
-                        self.problem(self._cell_place(by_key[used]), "pack-formula-cycle", cells=" → ".join(loop))
+                    place = self._cell_place(by_key[used])
+                    if not reported.intersection(loop) and place not in cycle_places:
+                        cycle_places.add(place)
+                        self.problem(place, "pack-formula-cycle", cells=" → ".join(loop))
+                    reported.update(loop)
                 elif used not in state:
                     visit(used, path + [used])
             state[key] = 2

@@ -77,6 +77,7 @@ DETAILS = {
     "pack-bad-kind": _d("loại “{kind}” không hợp lệ ({kinds})", "kind “{kind}” is not one of {kinds}"),
     "pack-bad-aggregate": _d("cách tổng hợp “{aggregate}” không hợp lệ", "aggregate “{aggregate}” is not valid"),
     "pack-parent-later": _d("chỉ tiêu cha “{parent}” phải đứng trước", "parent “{parent}” must come earlier"),
+    "pack-parent-unknown": _d("không có dòng cha “{parent}”", "there is no parent row “{parent}”"),
     "pack-max-below-min": _d("max nhỏ hơn min", "max is below min"),
     "pack-not-number": _d("{key} phải là số", "{key} must be a number"),
     "pack-bad-severity": _d("mức “{severity}” không hợp lệ (error, warning)", "severity “{severity}” is not error or warning"),
