@@ -1,8 +1,8 @@
 """The tidy ("long") export: one row per counted unit and indicator.
 
 Columns (stable, documented in the README): period, unit_code, unit_name, group,
-indicator_code, indicator_label, unit_of_measure, value, note, source_file,
-source_sha256. Only counted units (valid or with warnings) appear, so summing
+indicator_code (the cell key), indicator_label, unit_of_measure, value, note, source_file,
+source_sha256, table_code, row_code, column_code, column_label. Only counted units (valid or with warnings) appear, so summing
 ``value`` by indicator gives the workbook's totals. ``.csv`` is UTF-8 with a BOM
 (Excel then shows Vietnamese correctly); text that Excel would run as a formula
 (starting with ``=``, ``+``, ``-``, ``@``) gets a leading apostrophe in the CSV
@@ -15,34 +15,41 @@ import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePath
 
-from . import merge
+from . import layout, merge
 from .fileio import write_with
 from .text import display_path
 from .messages import CchcError
 from .model import Consolidation
 
 COLUMNS = ("period", "unit_code", "unit_name", "group", "indicator_code", "indicator_label",
-           "unit_of_measure", "value", "note", "source_file", "source_sha256")
+           "unit_of_measure", "value", "note", "source_file", "source_sha256",
+           "table_code", "row_code", "column_code", "column_label")
 TEXT_COLUMNS = tuple(c for c in COLUMNS if c != "value")
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def iter_long_rows(consolidation: Consolidation) -> Iterator[dict]:
     """The rows one at a time: a national export (90,000 rows) never sits in memory whole."""
+    form = consolidation.form
+    grid = layout.Layout(form)
+    cells = [(i, grid.row_key(i.code), " / ".join(form.table(i.table).column(i.column).header_path))
+             for i in form.indicators]
     for status in consolidation.unit_statuses:
         if not status.counted:
             continue
         report = status.report
-        for indicator in consolidation.form.indicators:
-            value = report.values.get(indicator.code)
+        for indicator, row_key, column_label in cells:
+            value = report.values.get(indicator.code) if indicator.is_numeric else report.texts.get(indicator.code)
             yield {
                 "period": consolidation.period.code, "unit_code": status.unit.code,
                 "unit_name": status.unit.name, "group": status.unit.group,
                 "indicator_code": indicator.code, "indicator_label": indicator.label,
                 "unit_of_measure": indicator.unit,
                 "value": merge.number(value) if indicator.is_numeric else value,
-                "note": str(report.notes.get(indicator.code) or ""),
+                "note": str(report.notes.get(row_key) or ""),
                 "source_file": display_path(PurePath(report.path).name), "source_sha256": report.sha256,
+                "table_code": indicator.table, "row_code": indicator.row, "column_code": indicator.column,
+                "column_label": column_label,
             }
 
 

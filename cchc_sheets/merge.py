@@ -241,7 +241,9 @@ def format_time(when: datetime | None) -> str:
 
 
 def summed_indicators(form: "Form") -> list[str]:
-    return [i.code for i in form.indicators if i.aggregate == "sum" and i.is_numeric]
+    """The cells added up across units (counts, numbers, yes/no as the number answering Có);
+    computed cells are recomputed on the totals instead, so a ratio is a ratio of sums."""
+    return [i.code for i in form.indicators if i.aggregate == "sum" and i.is_numeric and not i.computed]
 
 
 def number(value: object) -> int | float | None:
@@ -275,7 +277,12 @@ def totals_with_groups(form: "Form", statuses: Iterable[UnitStatus]) -> tuple[di
             row = _summands(status.report.values, codes)
             rows.append(row)
             members.append(row)
-    return _column_totals(codes, rows), {group: _column_totals(codes, members) for group, members in groups.items()}
+    totals = _column_totals(codes, rows)
+    group_totals = {group: _column_totals(codes, members) for group, members in groups.items()}
+    if form.computed:
+        for figures in (totals, *group_totals.values()):
+            form.recompute(figures)
+    return totals, group_totals
 
 
 def _summands(values: Mapping[str, object], codes: list[str]) -> list[int | float]:

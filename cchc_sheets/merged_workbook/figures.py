@@ -63,6 +63,14 @@ class DetailLayout:
             formula += f",{self.span(self.group_column)},${self.letter(self.group_column)}${group_row}"
         return f"={formula})"
 
+    def row_formula(self, code: str, row: int, group: bool = False) -> str:
+        """The formula of a total (or group subtotal) cell on ``row``: SUMIFS for a summed cell; a
+        computed cell's own formula over the cells of that row, so a ratio is a ratio of sums."""
+        item = self.consolidation.form.indicator(code)
+        if item.formula is None:
+            return self.total_formula(code, row if group else None)[1:]
+        return item.formula.excel(lambda key: f"{self.letter(self.column(key))}{row}")
+
     def reference(self, code: str, row: int) -> str:
         return f"='{DETAIL_SHEET}'!{self.letter(self.column(code))}{row}"
 
@@ -70,7 +78,7 @@ class DetailLayout:
 def write_detail_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout) -> None:
     title_row(sheet, palette, 1, f"CHI TIẾT SỐ LIỆU THEO ĐƠN VỊ – {consolidation.period.label.upper()}",
               layout.last_column)
-    headers = list(DETAIL_FIXED) + [f"{i.code}. {i.label} ({i.unit})" for i in layout.indicators]
+    headers = list(DETAIL_FIXED) + [detail_header(i) for i in layout.indicators]
     sheet.write_row(DETAIL_HEADER_ROW, header_cells(palette, headers), height=96)
     widths = Widths()
     rows = DetailUnitRows(sheet, palette, layout)
@@ -107,26 +115,36 @@ class DetailUnitRows:
         unit, counted, report = status.unit, status.counted, status.report
         fixed = (number, unit.code or None, unit.name or None, group_label(unit.group), STATUS_LABELS[status.status],
                  YES if counted else NO)
-        shown = self.shown(report.values) if report else [None] * len(self.codes)
+        shown = self.shown(report.values, report.texts) if report else [None] * len(self.codes)
         (self.counted if counted else self.not_counted).write(row, (*fixed, *shown))
         return fixed
 
-    def shown(self, values: dict) -> list:
-        """The values as the sheet shows them: numbers for a numeric indicator, None for nothing."""
-        return [value if type(value) is int else merge.number(value) if numeric else None if value == "" else value
-                for value, numeric in zip(map(values.get, self.codes), self.numeric)]
+    def shown(self, values: dict, texts: dict) -> list:
+        """The values as the sheet shows them: numbers for a numeric cell, the text of a choice,
+        date or text cell, None for nothing."""
+        return [value if type(value) is int else merge.number(value) if numeric
+                else (texts.get(code) or (None if value == "" else value))
+                for code, value, numeric in zip(self.codes, map(values.get, self.codes), self.numeric)]
+
+
+def detail_header(item) -> str:
+    """``05.1. Label (unit)`` for the bundled form; ``Row label / column header path`` for a table cell."""
+    if not item.column or item.row == item.code:
+        return f"{item.code}. {item.label} ({item.unit})"
+    return item.label.replace(" – ", "\n", 1)
 
 
 def detail_total_rows(palette: Palette, consolidation: Consolidation, layout: DetailLayout):
     """The totals row, then one subtotal row per group: SUMIFS with the computed value cached."""
     cells = [cell(palette, 3, "TỔNG CỘNG (các đơn vị tính vào tổng)", bold=True, border=True)]
-    cells += [formula_cell(palette, layout.column(code), layout.total_formula(code)[1:], value)
+    cells += [formula_cell(palette, layout.column(code), layout.row_formula(code, layout.total_row), value)
               for code, value in consolidation.totals.items()]
     yield layout.total_row, cells
     for group, row in layout.group_rows.items():
         cells = [cell(palette, 3, "Cộng nhóm", bold=True, italic=True, border=True),
                  cell(palette, layout.group_column, group_label(group), bold=True, italic=True, border=True)]
-        cells += [formula_cell(palette, layout.column(code), layout.total_formula(code, row)[1:], value, bold=False)
+        cells += [formula_cell(palette, layout.column(code), layout.row_formula(code, row, group=True), value,
+                               bold=False)
                   for code, value in consolidation.group_totals[group].items()]
         yield row, cells
 
@@ -136,6 +154,11 @@ def detail_total_rows(palette: Palette, consolidation: Consolidation, layout: De
 
 def write_summary_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout) -> None:
     form = consolidation.form
+    if not form.simple:
+        from .tables import write_table_summary
+
+        write_table_summary(sheet, palette, consolidation, layout)
+        return
     last_column = 5 + len(layout.summary_groups)
     header_at = write_summary_heading(sheet, palette, consolidation, last_column)
     if layout.groups and not layout.summary_groups:
@@ -204,10 +227,25 @@ def summary_row_cells(palette: Palette, indicator, consolidation: Consolidation,
 
 
 def chart_indicators(consolidation: Consolidation) -> list[str]:
-    """The main indicators: top-level rows that add up."""
-    return [i.code for i in consolidation.form.indicators if i.parent is None and i.code in consolidation.totals]
+    """The main indicators: top-level rows that add up; for a form of tables, the input cells of
+    the first table's total row (or of its first row) that add up."""
+    form = consolidation.form
+    if form.simple:
+        return [i.code for i in form.indicators if i.parent is None and i.code in consolidation.totals]
+    table = form.tables[0]
+    row = next((r for r in table.rows if r.total), table.rows[0])
+    typed_columns = {c.code for c in table.columns if c.formula is None and c.kind in ("count", "number")}
+    inputs = [i for i in form.indicators if i.table == table.code and i.row == row.code
+              and i.column in typed_columns and i.code in consolidation.totals]
+    return [i.code for i in inputs]
 
 
+
+
+def chart_label(item) -> str:
+    if item.row == item.code:
+        return f"{item.code}. {item.label}"
+    return item.label
 
 
 def write_chart_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout) -> None:
@@ -220,7 +258,7 @@ def write_chart_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidati
                              bold=True, size=13)])
     sheet.write_row(2, [cell(palette, 1, "Số liệu lấy từ trang Chi tiết (đơn vị có lỗi hiển thị theo số đã gửi, "
                                          "không tính vào tổng).", italic=True, size=11)])
-    series = [(f"{code}. {consolidation.form.indicator(code).label}", layout.column(code))
+    series = [(chart_label(consolidation.form.indicator(code)), layout.column(code))
               for code in chart_indicators(consolidation)]
     sheet.chart = BarChart(
         title=f"{consolidation.form.title} – {consolidation.period.label}", sheet=DETAIL_SHEET,
