@@ -256,7 +256,7 @@ class _CellScan:
         self.place: tuple[int, int] | None = None
 
     def run(self, part: bytes) -> "_CellScan":
-        wants_text = self.errors is not None
+        wants_text = self.errors is not None or self.formulas is not None
         try:
             xmlparts.scan(xmlparts.chunks(part), self.start, self.end, self.text if wants_text else None)
         except xmlparts.ParseError:
@@ -276,9 +276,9 @@ class _CellScan:
             self.has_value = True
             if name == "f":
                 self.has_formula = True
-            else:
+            elif name == "is":
                 self.has_cached = True
-            if name == "v":
+            else:
                 self.in_value, self.value = True, ""
 
     def _position(self, reference: str | None) -> str:
@@ -314,11 +314,24 @@ class _CellScan:
             self.every.add(row, col)
             if self.has_value:
                 self.filled.add(row, col)
-        if self.formulas is not None and self.has_formula and not self.has_cached:
+        if self.formulas is not None and self.has_formula and not self._cached():
             self.formulas.add(reference)
         if self.errors is not None and self.kind == "e" and self.value is not None:
             text = self.value.strip()
             self.errors[reference] = CellError(text if text in ERROR_LITERALS else text or "#VALUE!")
+
+
+    def _cached(self) -> bool:
+        """Whether the formula has a result: an inline string, or a ``<v>`` that holds one. An empty
+        ``<v></v>`` is an empty text result only in a text cell (openpyxl writes one under every formula)."""
+        if self.has_cached:
+            return True
+        if self.value is None:
+            return False
+        return bool(self.value.strip()) or self.kind in _TEXT_KINDS
+
+
+_TEXT_KINDS = ("str", "s", "inlineStr")
 
 
 def error_cells(part: bytes) -> dict[str, CellError]:
