@@ -32,7 +32,8 @@ def far_corner(part: bytes) -> bytes:
     return bytes(moved)
 
 
-def rezip(source: Path, name: str, change) -> bytes:
+def rezip(source, name: str, change) -> bytes:
+    """The ZIP (a path or a file object) with member ``name`` passed through ``change``."""
     out = io.BytesIO()
     with zipfile.ZipFile(source) as archive, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
         for info in archive.infolist():
@@ -66,13 +67,8 @@ def test_a_far_corner_on_a_sheet_workbook_bin_does_not_name_is_still_bounded(tmp
     """Mapping parts to names fails (no workbook.bin rels): every sheet part still counts."""
     path = tmp_path / "khong-ten.xlsb"
     data = rezip(BASE, SHEET, far_corner)
-    path.write_bytes(rezip_bytes(data, "xl/_rels/workbook.bin.rels", lambda _: b"not xml"))
+    path.write_bytes(rezip(io.BytesIO(data), "xl/_rels/workbook.bin.rels", lambda _: b"not xml"))
     assert read_workbook(path).problem.code == "file-bomb"
-
-
-def rezip_bytes(data: bytes, name: str, change) -> bytes:
-    source = io.BytesIO(data)
-    return rezip(source, name, change)   # ZipFile opens a file object as well as a path
 
 
 XLSB_SAMPLES = sorted(path for corpus in (SAMPLES, SAMPLES.with_name("wild-spreadsheets")) if corpus.exists()
