@@ -21,15 +21,19 @@ LAST_ROW, LAST_COL = 1_048_575, 16_383
 pytestmark = pytest.mark.skipif(not BASE.exists(), reason="shared peer spreadsheets not present")
 
 
-def far_corner(part: bytes) -> bytes:
-    """The sheet part with its last row header moved to the last row and its last cell to the last column."""
+def far_corner(part: bytes, value_on_top: bool = True) -> bytes:
+    """The sheet part with its last row header moved to the last row and its last cell to the last
+    column; ``value_on_top``: a number cell put in A1 too (the first row holds only blank cells), so
+    the cells with a value span the whole sheet."""
     found = list(records(part))
     row_body = [body for kind, body, size in found if kind == ROW_HEADER and size >= 4][-1]
     cell_body = [body for kind, body, size in found if 1 <= kind <= 13 and size >= 4][-1]
+    first_row_end = next(body + size for kind, body, size in found if kind == ROW_HEADER)
     moved = bytearray(part)
     struct.pack_into("<I", moved, row_body, LAST_ROW)
     struct.pack_into("<I", moved, cell_body, LAST_COL)
-    return bytes(moved)
+    number = bytes([5, 16]) + struct.pack("<IId", 0, 0, 1.5)     # BrtCellReal in column A
+    return bytes(moved[:first_row_end]) + (number if value_on_top else b"") + bytes(moved[first_row_end:])
 
 
 def rezip(source, name: str, change) -> bytes:
@@ -46,7 +50,7 @@ def test_the_sample_sheet_box_counts_its_cells():
     with zipfile.ZipFile(BASE) as archive:
         rows, cols, cells = sheet_box(archive.read(SHEET))
         names = sheet_names(archive.read("xl/workbook.bin"), archive.read("xl/_rels/workbook.bin.rels"))
-    assert (rows, cols) == (2, 10) and cells > 0   # calamine's own grid of Sheet1 is 2 x 5 of value cells
+    assert (rows, cols) == (2, 10) and cells > 0
     assert names[SHEET][:2] == ("Sheet1", True)
     assert sorted(name for name, _, _ in names.values()) == ["Merged Cells", "Sheet1", "Sheet2", "Sheet3"]
 
@@ -61,6 +65,16 @@ def test_a_far_corner_cell_is_a_file_bomb_before_calamine_allocates(tmp_path):
     assert (outcome["code"], outcome["detail"]) == ("file-bomb", "detail-grid-too-large")
     assert outcome["seconds"] < MAX_SECONDS
     assert outcome["peak_mb"] < MAX_PEAK_MB
+
+
+def test_blank_cells_far_from_the_values_are_no_bomb(tmp_path):
+    """calamine skips blank cells: values in one far row and blanks in the first build a 1 x 16,384 grid."""
+    path = tmp_path / "o-trong-xa.xlsb"
+    path.write_bytes(rezip(BASE, SHEET, lambda part: far_corner(part, value_on_top=False)))
+    with zipfile.ZipFile(path) as archive:
+        assert sheet_box(archive.read(SHEET))[:2] == (1, LAST_COL + 1)
+    raw = read_workbook(path)
+    assert raw.problem is None and raw.sheets[0].declared_cells == LAST_COL + 1
 
 
 def test_a_far_corner_on_a_sheet_workbook_bin_does_not_name_is_still_bounded(tmp_path):

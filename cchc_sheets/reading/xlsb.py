@@ -3,9 +3,9 @@
 calamine builds a dense grid from the box around a sheet's cells, so an .xlsb of one cell at row
 1,048,575 and column 16,383 is a few hundred bytes that would cost gigabytes.
 Each worksheet part is a BIFF12 record stream: a record type (a 7-bit varint of
-1-2 bytes), a size (a 7-bit varint of 1-4 bytes), then the body. Only three
+1-2 bytes), a size (a 7-bit varint of 1-4 bytes), then the body. Only two
 kinds of record are looked at: BrtRowHdr (its row) and the cell records (their
-column); the box they span is the sheet's declared cells.
+column); the box they span is the sheet's declared cells (see ``sheet_box``).
 Which part holds which sheet comes from xl/workbook.bin (BrtBundleSh) and its
 relationships; when that mapping fails the parts still count, under their own
 names, towards the whole workbook's bound.
@@ -48,7 +48,7 @@ def inspect_xlsb(members: Members, limits: Limits) -> XlsbPackage:
     for member, part in members.parts.items():
         if not (member in names if names else _may_hold_cells(member)):
             continue
-        rows, cols, cells = sheet_box(part)
+        rows, cols, cells = sheet_box(part, limits)
         if rows * cols > limits.max_cells:
             raise Refused("file-bomb", detail=grid_detail(rows, cols))
         if loaded is None or member in loaded or rows * cols <= SMALL_SHEET_CELLS:
@@ -75,20 +75,58 @@ def _loaded_parts(names: dict[str, tuple[str, bool, int]]) -> set[str] | None:
     return {member for member, (name, _, _) in names.items() if fold_name(name) in wanted or member == first_visible}
 
 
-def sheet_box(part: bytes) -> tuple[int, int, int]:
-    """(rows, columns) of the box around a sheet part's cells, and how many cell records it holds.
+def sheet_box(part: bytes, limits: Limits = Limits()) -> tuple[int, int, int]:
+    """(rows, columns) of the box calamine will build for a sheet part, and how many cell records it holds.
 
-    Blank cells count (calamine skips them): an upper bound. BrtWsDim is not
-    counted: calamine builds the grid from the cells and reserves the declared
-    dimension only when it is below a million cells, so a dimension that claims
-    more than the cells span costs nothing.
+    Like an xlsx's styled empty cells, blank cells (BrtCellBlank, BrtShortBlank)
+    are skipped by calamine: they count only when the box around every cell is
+    within the per-sheet cap anyway (``limits.max_cells``), else the box around
+    the cells with a value or formula does. BrtWsDim is not counted: calamine
+    builds the grid from the cells and reserves the declared dimension only when
+    it is below a million cells, so a dimension that claims more costs nothing.
     """
-    top = left = 1 << 40
-    bottom = right = -1
+    every, valued, cells = _boxes(part)
+    rows, cols = every
+    if rows * cols <= limits.max_cells:
+        return rows, cols, cells
+    return valued[0], valued[1], cells
+
+
+BLANK_RECORDS = frozenset((1, 12))
+
+
+def _boxes(part: bytes) -> tuple[tuple[int, int], tuple[int, int], int]:
+    """(rows, columns) around every cell and around the cells with a value, and the cell records.
+
+    One tight loop, the record walk inlined (``records`` costs twice as much): a sheet
+    of a million cells is scanned in about a second.
+    """
+    top = left = value_top = value_left = 1 << 40
+    bottom = right = value_bottom = value_right = -1
     row = cells = 0
-    unpack = struct.unpack_from
-    for kind, body, size in records(part):
-        if kind in CELL_RECORDS and size >= 4:
+    unpack, cell_records, blank = struct.unpack_from, CELL_RECORDS, BLANK_RECORDS
+    position, end = 0, len(part)
+    while position < end:
+        byte = part[position]
+        position += 1
+        kind = byte & 0x7F
+        if byte > 0x7F and position < end:
+            kind |= (part[position] & 0x7F) << 7
+            position += 1
+        byte = part[position] if position < end else 0
+        position += 1
+        size = byte & 0x7F
+        shift = 7
+        while byte > 0x7F and shift < 28 and position < end:
+            byte = part[position]
+            position += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+        body = position
+        position += size
+        if position > end or size < 4:
+            continue
+        if kind in cell_records:
             col = unpack("<I", part, body)[0]
             cells += 1
             if row < top:
@@ -99,11 +137,20 @@ def sheet_box(part: bytes) -> tuple[int, int, int]:
                 left = col
             if col > right:
                 right = col
-        elif kind == ROW_HEADER and size >= 4:
+            if kind not in blank:
+                if row < value_top:
+                    value_top = row
+                if row > value_bottom:
+                    value_bottom = row
+                if col < value_left:
+                    value_left = col
+                if col > value_right:
+                    value_right = col
+        elif kind == ROW_HEADER:
             row = unpack("<I", part, body)[0]
-    if bottom < 0:
-        return 0, 0, 0
-    return bottom - top + 1, right - left + 1, cells
+    every = (bottom - top + 1, right - left + 1) if bottom >= 0 else (0, 0)
+    valued = (value_bottom - value_top + 1, value_right - value_left + 1) if value_bottom >= 0 else (0, 0)
+    return every, valued, cells
 
 
 def records(stream: bytes):
