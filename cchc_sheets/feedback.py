@@ -23,6 +23,7 @@ from .fileio import ascii_slug, ensure_directory, write_with
 from .forms import Form
 from .messages import CchcError, render
 from .model import STATUS_UNREADABLE, BatchReport, FileReport, Finding
+from .text import fold_name
 from .xlsx_style import FONT_NAME, fit_row_height, print_on_a4
 
 ERROR_FILL = "FFFF8080"    # strong red: must be fixed
@@ -178,8 +179,9 @@ def _mark_cells(workbook, findings: list[Finding], rebuilt_form: Form | None) ->
     from openpyxl.styles import PatternFill
 
     by_cell: dict[tuple[str, str], list[Finding]] = {}
+    renamed = _renamed_sheets(findings)
     for finding in findings:
-        place = _place(finding, workbook, rebuilt_form)
+        place = _place(finding, workbook, rebuilt_form, renamed)
         if place:
             by_cell.setdefault(place, []).append(finding)
     for (sheet_name, address), cell_findings in by_cell.items():
@@ -192,18 +194,45 @@ def _mark_cells(workbook, findings: list[Finding], rebuilt_form: Form | None) ->
         cell.comment = comment
 
 
-def _place(finding: Finding, workbook, rebuilt_form: Form | None) -> tuple[str, str] | None:
-    """The (sheet, cell) to mark, or None for file-level findings and hidden sheets."""
-    if not finding.sheet or not finding.cell or finding.sheet not in workbook.sheetnames:
+def _renamed_sheets(findings: list[Finding]) -> dict[str, str]:
+    """The name the commune gave each renamed form sheet -> the template's name (``sheet-renamed``)."""
+    return {str(f.params["found"]): str(f.params["expected"]) for f in findings
+            if f.code == "sheet-renamed" and f.params.get("found") and f.params.get("expected")}
+
+
+def _place(finding: Finding, workbook, rebuilt_form: Form | None,
+           renamed: dict[str, str] | None = None) -> tuple[str, str] | None:
+    """The (sheet, cell) to mark, or None for file-level findings and hidden sheets.
+
+    Findings name a renamed form sheet as the commune named it: a rebuilt copy
+    has the template's names, the commune's own copy the commune's.
+    """
+    if not finding.sheet or not finding.cell:
         return None
-    if workbook[finding.sheet].sheet_state != "visible":
+    sheet = _sheet_in(workbook, finding.sheet, renamed or {}, rebuilt_form is not None)
+    if sheet is None or workbook[sheet].sheet_state != "visible":
         return None
     address = finding.cell
-    if rebuilt_form is not None and finding.indicator and finding.sheet == L.MAIN_SHEET:
+    if rebuilt_form is not None and finding.indicator and sheet == L.MAIN_SHEET:
         # A rebuilt copy has every row where the layout puts it, whatever the original did.
         column = "".join(ch for ch in address if ch.isalpha())
         address = f"{column}{L.Layout(rebuilt_form).indicator_rows[finding.indicator]}"
-    return finding.sheet, address
+    return sheet, address
+
+
+def _sheet_in(workbook, name: str, renamed: dict[str, str], rebuilt: bool) -> str | None:
+    """The workbook's sheet a finding's sheet name means: in a rebuilt copy the template's name of a
+    renamed sheet, in the commune's own copy its name for a template one; None when there is none."""
+    wanted = renamed.get(name, name) if rebuilt else \
+        next((found for found, expected in renamed.items() if expected == name), name)
+    for candidate in (wanted, name):
+        if candidate in workbook.sheetnames:
+            return candidate
+        folded = fold_name(candidate)
+        match = next((sheet for sheet in workbook.sheetnames if fold_name(sheet) == folded), None)
+        if match is not None:
+            return match
+    return None
 
 
 def _anchor(sheet, address: str):

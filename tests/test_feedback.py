@@ -208,3 +208,37 @@ def test_a_value_with_a_control_character_still_gets_a_copy(tmp_path, form, unit
     assert copy is not None
     main = load_workbook(copy)[MAIN]
     assert _fill(main["D12"]) == RED and "\x01" not in main["D12"].comment.text
+
+
+# --------------------------------------------------------------------------- a renamed main sheet
+
+
+def _renamed_return(tmp_path, form, unit, period):
+    from builders import rename_sheet
+
+    path = make_return(tmp_path / "in", form, unit, period, REFERENCE_VALUES, mutate=rename_sheet(MAIN, "Sheet1"))
+    report = validate_paths([path], form).files[0]
+    assert ("sheet-renamed", "Sheet1") in [(f.code, f.sheet) for f in report.findings]
+    assert ("not-a-number", "Sheet1", "D17") in [(f.code, f.sheet, f.cell) for f in report.findings]
+    return report
+
+
+def test_the_commune_copy_of_a_renamed_sheet_marks_the_renamed_sheet(tmp_path, form, unit, period):
+    report = _renamed_return(tmp_path, form, unit, period)
+    workbook = load_workbook(feedback.write_feedback(report, tmp_path / "fb", form))
+    assert MAIN not in workbook.sheetnames
+    marked = workbook["Sheet1"]["D17"]
+    assert _fill(marked) == RED and marked.comment is not None
+    assert workbook["Sheet1"]["D9"].comment is None
+
+
+def test_the_rebuilt_copy_of_a_renamed_sheet_marks_the_template_sheet(tmp_path, form, unit, period, monkeypatch):
+    report = _renamed_return(tmp_path, form, unit, period)
+    monkeypatch.setattr(feedback, "_editable_copies",
+                        lambda report, form: iter([(feedback._rebuilt_from_template(report, form), True)]))
+    workbook = load_workbook(feedback.write_feedback(report, tmp_path / "fb", form))
+    assert "Sheet1" not in workbook.sheetnames
+    marked = workbook[MAIN]["D17"]
+    assert _fill(marked) == RED and marked.comment is not None
+    listed = [(r[2], r[3]) for r in workbook["Cần sửa"].iter_rows(min_row=5, values_only=True)]
+    assert ("Sheet1", "D17") in listed       # the list names the sheet as the commune's file did

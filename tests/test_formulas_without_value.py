@@ -41,3 +41,38 @@ def test_ods_formula_without_office_value(tmp_path):
     raw = read_workbook(path)
     assert raw.problem is None
     assert raw.sheet(layout.MAIN_SHEET).formulas_without_value == {"B1"}
+
+
+def _uncalculated_text_cells(form):
+    """(sheet, cell) of one answer, each reporter field and one note: every text cell a commune fills."""
+    place = layout.Layout(form)
+    question = form.questions[0]
+    cells = [(layout.ANSWERS_SHEET, place.answer_cell(question.code))]
+    cells += [(layout.MAIN_SHEET, place.reporter_cell(key)) for key, _, _ in layout.REPORTER_FIELDS]
+    return cells + [(layout.MAIN_SHEET, place.note_cell("04"))]
+
+
+def test_text_cells_holding_an_uncalculated_formula_say_so(tmp_path, form, units, period):
+    cells = _uncalculated_text_cells(form)
+
+    def formulas(workbook):
+        for sheet, cell in cells:
+            workbook[sheet][cell] = '=A1&"x"'   # openpyxl writes the formula with no cached value
+
+    path = make_return(tmp_path, form, units.units[0], period, CLEAN_VALUES, mutate=formulas)
+    report = validate_paths([path], form, units=units, period=period).files[0]
+    found = {(f.sheet, f.cell) for f in report.findings if f.code == "formula-without-value"}
+    assert found == set(cells)
+    assert all(f.params["entry"].code == "detail-entry-text"
+               for f in report.findings if f.code == "formula-without-value")
+    marked = {(f.sheet, f.cell) for f in report.findings if f.code == "required-missing"}
+    assert not marked & set(cells)           # not "not entered"
+    assert report.answers.get(form.questions[0].code) is None and report.status == "invalid"
+
+
+def test_a_numeric_value_cell_asks_for_the_number(tmp_path, form, units, period):
+    path = make_return(tmp_path, form, units.units[0], period, {**CLEAN_VALUES, "04": 424242})
+    uncalculated = _rewritten(path, b"<v>424242</v>", b"<f>SUM(D9:D11)</f>")
+    report = validate_paths([uncalculated], form, units=units, period=period).files[0]
+    found = next(f for f in report.findings if f.code == "formula-without-value")
+    assert found.params["entry"].code == "detail-entry-number"

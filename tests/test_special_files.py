@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import errno
+import json
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import stat
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -80,21 +84,67 @@ def test_a_fifo_named_on_the_command_line_is_a_finding_not_a_missing_input(tmp_p
     assert codes(result.files[0]) == ["not-a-regular-file"]
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root reads any file whatever its mode")
-def test_an_unreadable_file_and_folder_are_permission_denied(tmp_path, form, units, period):
-    locked = make_return(tmp_path, form, units.get("T01"), period, CLEAN_VALUES, name="khoa.xlsx")
-    closed = tmp_path / "dong"
-    closed.mkdir()
-    locked.chmod(0)
-    closed.chmod(0)
+NOBODY = 65534
+ROOT = Path(__file__).resolve().parents[1]
+# Run as "nobody": root reads any file whatever its mode. The interpreter may live where nobody may not
+# go (/root/.pyenv), so the child starts as root, reads a readable return once (every module the
+# check needs is imported then), drops its privileges, and only then reads the locked files.
+_AS_NOBODY = """
+import json, os, sys
+from pathlib import Path
+from cchc_sheets.batch import validate_paths
+from cchc_sheets.forms import load_form
+from cchc_sheets.reading import read_workbook
+form = load_form("tuyen-truyen-cchc")
+folder, warm = Path(sys.argv[1]), Path(sys.argv[2])
+validate_paths([warm], form, jobs=1, cache=False)
+if os.geteuid() == 0:
+    os.setgroups([])
+    os.setgid({nobody})
+    os.setuid({nobody})
+result = validate_paths([folder], form, jobs=1, cache=False)
+print(json.dumps({{"locked": read_workbook(folder / "khoa.xlsx").problem.code,
+                  "walk": {{Path(r.path).name: [f.code for f in r.findings] for r in result.files}}}}))
+"""
+
+
+def _denied_as_nobody(folder: Path, warm: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", _AS_NOBODY.format(nobody=NOBODY), str(folder), str(warm)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "CCHC_LANG": "vi"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _chmod_denies(path: Path) -> bool:
+    """Whether a file of mode 000 is really unreadable here (not so as root, nor on some file systems)."""
+    path.chmod(0)
     try:
-        assert read_workbook(locked).problem.code == "file-permission-denied"
-        result = validate_paths([tmp_path], form, units=units, period=period, jobs=1, cache=False)
-        by_name = {Path(report.path).name: report for report in result.files}
-        assert codes(by_name["khoa.xlsx"]) == codes(by_name["dong"]) == ["file-permission-denied"]
+        return not os.access(path, os.R_OK)
     finally:
-        locked.chmod(stat.S_IRUSR | stat.S_IWUSR)
-        closed.chmod(stat.S_IRWXU)
+        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+def test_an_unreadable_file_and_folder_are_permission_denied(tmp_path, form, units, period):
+    # a folder "nobody" may traverse and list, holding a file and a folder of mode 000
+    folder = Path(tempfile.mkdtemp(prefix="cchc-quyen-"))
+    try:
+        folder.chmod(0o755)
+        locked = make_return(folder, form, units.get("T01"), period, CLEAN_VALUES, name="khoa.xlsx")
+        if not AS_ROOT and not _chmod_denies(locked):
+            pytest.skip("neither root (to run as nobody) nor on a file system where mode 000 denies reading")
+        warm = make_return(tmp_path, form, units.get("T02"), period, CLEAN_VALUES, name="mo.xlsx")
+        closed = folder / "dong"
+        closed.mkdir()
+        locked.chmod(0)
+        closed.chmod(0)
+        outcome = _denied_as_nobody(folder, warm)
+        assert outcome["locked"] == "file-permission-denied"
+        assert outcome["walk"]["khoa.xlsx"] == outcome["walk"]["dong"] == ["file-permission-denied"]
+    finally:
+        for path in folder.rglob("*") if folder.exists() else ():
+            path.chmod(stat.S_IRWXU)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _denied(*args, **kwargs):

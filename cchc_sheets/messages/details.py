@@ -19,6 +19,9 @@ DETAILS = {
     "os-not-permitted": _d("không được phép", "operation not permitted"),
     "os-disk-full": _d("ổ đĩa đã đầy", "no space left on the disk"),
     "os-read-only": _d("ổ đĩa chỉ cho đọc", "the disk is read-only"),
+    # --- what a cell should hold (field of formula-without-value)
+    "detail-entry-number": _d("con số", "the number"),
+    "detail-entry-text": _d("nội dung", "the text"),
     # --- what a path that is no regular file is (field of not-a-regular-file)
     "detail-kind-folder": _d("một thư mục", "a folder"),
     "detail-kind-fifo": _d("một đường ống (FIFO)", "a pipe (FIFO)"),

@@ -314,10 +314,10 @@ FINDINGS = {
     "formula-without-value": _m(
         "error",
         "Ô “{label}” có công thức nhưng kết quả chưa từng được tính và lưu (tệp được tạo hoặc lưu bằng "
-        "một chương trình không tính công thức), nên không đọc được con số. Hãy nhập trực tiếp con số vào ô.",
+        "một chương trình không tính công thức), nên không đọc được {entry}. Hãy nhập trực tiếp {entry} vào ô.",
         "The cell “{label}” holds a formula whose result was never calculated and saved (the file was made "
-        "or saved by a program that does not calculate formulas), so there is no number to read. Type the "
-        "number into the cell instead.",
+        "or saved by a program that does not calculate formulas), so {entry} cannot be read. Type {entry} "
+        "into the cell instead.",
     ),
     "formula-error": _m(
         "error",

@@ -4,7 +4,7 @@ One module per job:
 
 - ``container``: the file as a container, checked before any parser runs (size,
   magic bytes, ZIP directory, bombs, encrypted members, bounded inflation);
-- ``ooxml``, ``ods``, ``biff``: what each format tells beyond the cells
+- ``ooxml``, ``ods``, ``biff``, ``xlsb``: what each format tells beyond the cells
   (protection, cells in error, grid bounds), the XML parsed by ``xmlparts``;
 - ``reader``: ``read_workbook``, calamine reading the cells of every format;
 - ``discovery``: which files a command was given;

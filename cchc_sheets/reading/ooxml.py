@@ -108,10 +108,10 @@ def ooxml_index(workbook_xml: bytes, rels_xml: bytes, memo: ReaderMemo) -> Ooxml
 
 def _build_index(workbook_xml: bytes, rels_xml: bytes) -> OoxmlIndex:
     targets: dict[str | None, str] = {}
-    for element in _elements(rels_xml, "Relationship"):
+    for element in elements(rels_xml, "Relationship"):
         targets.setdefault(xmlparts.attribute(element.attrib, "Id"), xmlparts.attribute(element.attrib, "Target") or "")
     structure_protected, sheet_parts, members, first_visible = None, {}, set(), None
-    for element in _elements(workbook_xml, "workbookProtection", "sheet"):
+    for element in elements(workbook_xml, "workbookProtection", "sheet"):
         if xmlparts.local(element.tag) == "workbookProtection":
             if structure_protected is None:
                 structure_protected = xmlparts.true(xmlparts.attribute(element.attrib, "lockStructure"))
@@ -121,7 +121,7 @@ def _build_index(workbook_xml: bytes, rels_xml: bytes) -> OoxmlIndex:
             continue
         name = xmlparts.attribute(element.attrib, "name")
         if name is not None:
-            sheet_parts.setdefault(fold_name(name), _part_name(target))
+            sheet_parts.setdefault(fold_name(name), part_name(target))
             state = (xmlparts.attribute(element.attrib, "state") or "").strip().lower()
             if first_visible is None and state not in ("hidden", "veryhidden"):   # anything else: visible
                 first_visible = fold_name(name)
@@ -130,13 +130,13 @@ def _build_index(workbook_xml: bytes, rels_xml: bytes) -> OoxmlIndex:
                       sheet_members=frozenset(members), first_visible=first_visible)
 
 
-def _elements(part: bytes, *names: str):
+def elements(part: bytes, *names: str):
     """The elements of a small part with one of these local names, in document order."""
     tree = xmlparts.root(part)
     return [] if tree is None else [e for e in tree.iter() if xmlparts.local(e.tag) in names]
 
 
-def _part_name(target: str) -> str:
+def part_name(target: str) -> str:
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
 
 
@@ -144,7 +144,7 @@ def _possible_members(target: str) -> set[str]:
     """Every way a reader might resolve a relationship target (so a sheet is never merely peeked at)."""
     names = set()
     for variant in {target, target.replace("\\", "/")}:
-        names |= {variant, variant.lstrip("/"), "xl/" + variant, _part_name(variant),
+        names |= {variant, variant.lstrip("/"), "xl/" + variant, part_name(variant),
                   posixpath.normpath("xl/" + variant.lstrip("/"))}
     return {name.casefold() for name in names}
 
@@ -256,7 +256,7 @@ class _CellScan:
         self.place: tuple[int, int] | None = None
 
     def run(self, part: bytes) -> "_CellScan":
-        wants_text = self.errors is not None
+        wants_text = self.errors is not None or self.formulas is not None
         try:
             xmlparts.scan(xmlparts.chunks(part), self.start, self.end, self.text if wants_text else None)
         except xmlparts.ParseError:
@@ -276,9 +276,9 @@ class _CellScan:
             self.has_value = True
             if name == "f":
                 self.has_formula = True
-            else:
+            elif name == "is":
                 self.has_cached = True
-            if name == "v":
+            else:
                 self.in_value, self.value = True, ""
 
     def _position(self, reference: str | None) -> str:
@@ -314,11 +314,24 @@ class _CellScan:
             self.every.add(row, col)
             if self.has_value:
                 self.filled.add(row, col)
-        if self.formulas is not None and self.has_formula and not self.has_cached:
+        if self.formulas is not None and self.has_formula and not self._cached():
             self.formulas.add(reference)
         if self.errors is not None and self.kind == "e" and self.value is not None:
             text = self.value.strip()
             self.errors[reference] = CellError(text if text in ERROR_LITERALS else text or "#VALUE!")
+
+
+    def _cached(self) -> bool:
+        """Whether the formula has a result: an inline string, or a ``<v>`` that holds one. An empty
+        ``<v></v>`` is an empty text result only in a text cell (openpyxl writes one under every formula)."""
+        if self.has_cached:
+            return True
+        if self.value is None:
+            return False
+        return bool(self.value.strip()) or self.kind in _TEXT_KINDS
+
+
+_TEXT_KINDS = ("str", "s", "inlineStr")
 
 
 def error_cells(part: bytes) -> dict[str, CellError]:

@@ -8,6 +8,9 @@ from datetime import datetime
 from .. import model
 
 MB = 1024 * 1024
+# A sheet this small is read whatever its name: a renamed form sheet is found by its labels
+# (validation), and reading a few thousand cells costs nothing next to refusing to.
+SMALL_SHEET_CELLS = 10_000
 
 
 @dataclass

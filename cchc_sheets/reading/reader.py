@@ -24,11 +24,12 @@ from pathlib import Path
 from .. import a1, model
 from ..messages import phrase
 from .biff import OLE_MAGIC, inspect_ole
-from .container import Package, ZipPackage, check_size, describe_content, zip_format, zip_members
+from .container import Package, check_size, describe_content, zip_format, zip_members
 from .memo import PROCESS_MEMO, ReaderMemo
 from .ods import inspect_ods
 from .ooxml import grid_detail, inspect_ooxml
-from .raw import Limits, RawSheet, RawWorkbook, Refused, fold_name, form_sheets
+from .raw import SMALL_SHEET_CELLS, Limits, RawSheet, RawWorkbook, Refused, fold_name, form_sheets
+from .xlsb import inspect_xlsb
 
 FORMATS = ("xlsx", "xlsm", "xls", "ods", "xlsb")
 
@@ -183,16 +184,12 @@ def inspect_zip(data: bytes, limits: Limits, memo: ReaderMemo = PROCESS_MEMO) ->
         return inspect_ooxml(members, file_format, limits)
     if file_format == "ods":
         return inspect_ods(members, limits)
-    members.inflate_inspected()
-    return ZipPackage(file_format, members)
+    return inspect_xlsb(members, limits)
 
 
 # --------------------------------------------------------------------------- calamine
 
 
-# A sheet this small is read whatever its name: a renamed form sheet is found by its labels
-# (validation), and reading a few thousand cells costs nothing next to refusing to.
-SMALL_SHEET_CELLS = 10_000
 _VISIBILITY = {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryhidden"}
 
 

@@ -37,8 +37,10 @@ class Checker:
         self.sheets = form_sheets(raw, plan) if raw.problem is None else None
         self.main = self._cells(self.sheets.main if self.sheets else None)
         self.answers_cells = self._cells(self.sheets.answers if self.sheets else None)
-        main = self.sheets.main if self.sheets else None
-        self.uncalculated = main.formulas_without_value if main is not None else set()   # formulas, no result
+        # formulas without a result, by the form's sheet name
+        self.uncalculated = {name: sheet.formulas_without_value if sheet is not None else set()
+                             for name, sheet in ((L.MAIN_SHEET, self.sheets.main if self.sheets else None),
+                                                 (L.ANSWERS_SHEET, self.sheets.answers if self.sheets else None))}
 
     @staticmethod
     def _cells(sheet) -> dict[str, object]:
@@ -239,19 +241,28 @@ class Checker:
         cell, note_cell = grid.value_cell(indicator.code), grid.note_cell(indicator.code)
         raw_value = self.main.get(cell)
         result = parse_indicator_value(raw_value, indicator)
-        if cell in self.uncalculated and blank(raw_value):     # not "not entered": a formula never calculated
-            self.add("formula-without-value", sheet=L.MAIN_SHEET, cell=cell, indicator=indicator.code,
-                     label=indicator.label)
-        else:
+        entry = "detail-entry-number" if indicator.is_numeric else "detail-entry-text"
+        if not self.uncalculated_formula(L.MAIN_SHEET, cell, raw_value, indicator.label, indicator, entry):
             self.issues(result.issues, L.MAIN_SHEET, cell, indicator, raw_value)
         self.report.values[indicator.code] = result.number if indicator.is_numeric else None
         raw_note = self.main.get(note_cell)
         note = parse_text(raw_note, self.form.note_max_length)
-        self.issues(note.issues, L.MAIN_SHEET, note_cell, indicator, raw_note)
+        if not self.uncalculated_formula(L.MAIN_SHEET, note_cell, raw_note, indicator.label, indicator):
+            self.issues(note.issues, L.MAIN_SHEET, note_cell, indicator, raw_note)
         parts = [note.text, result.remark] + ([] if indicator.is_numeric else [result.text])
         joined = "; ".join(p for p in parts if p)
         if joined:
             self.report.notes[indicator.code] = joined
+
+    def uncalculated_formula(self, sheet: str, cell: str, raw_value: object, label: str,
+                             indicator: Indicator | None = None, entry: str = "detail-entry-text") -> bool:
+        """Add ``formula-without-value`` when the cell is empty because its formula was never calculated
+        (not "not entered"); whether it did."""
+        if cell not in self.uncalculated[sheet] or not blank(raw_value):
+            return False
+        self.add("formula-without-value", sheet=sheet, cell=cell, indicator=indicator.code if indicator else None,
+                 label=label, entry=phrase(entry))
+        return True
 
     def issues(self, issues, sheet: str, cell: str, indicator: Indicator | None, raw_value: object) -> None:
         for issue in issues:
@@ -268,17 +279,21 @@ class Checker:
         for question in self.form.questions:
             cell = f"B{grid.answer_rows[question.code]}"
             raw_value = self.answers_cells.get(cell)
+            if self.uncalculated_formula(L.ANSWERS_SHEET, cell, raw_value, question.label):
+                continue
             result = parse_text(raw_value, question.max_length)
             self.issues(result.issues, L.ANSWERS_SHEET, cell, None, raw_value)
             if result.text:
                 self.report.answers[question.code] = result.text
             elif question.required:
                 self.add("required-missing", sheet=L.ANSWERS_SHEET, cell=cell, label=question.label)
-        for key, _, _ in L.REPORTER_FIELDS:
+        for key, label, _ in L.REPORTER_FIELDS:
             row = grid.reporter_rows[key]
             if row is None:
                 continue
             cell = f"{grid.columns[L.COL_VALUE]}{row}"
+            if self.uncalculated_formula(L.MAIN_SHEET, cell, self.main.get(cell), label):
+                continue
             result = parse_text(self.main.get(cell), REPORTER_MAX_LENGTH)
             self.issues(result.issues, L.MAIN_SHEET, cell, None, self.main.get(cell))
             if result.text:
