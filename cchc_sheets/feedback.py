@@ -213,10 +213,11 @@ def _place(finding: Finding, workbook, rebuilt_form: Form | None,
     if sheet is None or workbook[sheet].sheet_state != "visible":
         return None
     address = finding.cell
-    if rebuilt_form is not None and finding.indicator and sheet == L.MAIN_SHEET:
+    rows = L.Layout(rebuilt_form).indicator_rows if rebuilt_form is not None else {}
+    if finding.indicator in rows and sheet == L.Layout(rebuilt_form).sheet_of(finding.indicator):
         # A rebuilt copy has every row where the layout puts it, whatever the original did.
         column = "".join(ch for ch in address if ch.isalpha())
-        address = f"{column}{L.Layout(rebuilt_form).indicator_rows[finding.indicator]}"
+        address = f"{column}{rows[finding.indicator]}"
     return sheet, address
 
 

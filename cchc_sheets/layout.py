@@ -197,6 +197,16 @@ class Layout:
         return f"{table.note_column}{table.rows[item.row]}" if table.note_column else None
 
     @cached_property
+    def note_places(self) -> dict[str, tuple[str, str]]:
+        """Row key (see ``row_key``) -> (sheet, address) of the row's note cell, for tables with one."""
+        places = {}
+        for item in self.form.indicators:
+            table = self.tables[item.table]
+            if table.note_column:
+                places.setdefault(self.row_key(item.code), (table.sheet, f"{table.note_column}{table.rows[item.row]}"))
+        return places
+
+    @cached_property
     def reporter_value_column(self) -> str:
         return list(self.main_table.value_columns.values())[0]
 

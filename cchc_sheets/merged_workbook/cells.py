@@ -128,9 +128,15 @@ def table_format(sheet: Sheet, columns: dict[int, TableCells | int], *, times: I
     return sheet.row_format(kinds, other)
 
 
-def formula_cell(palette: Palette, column: int, formula: str, value, *, bold=True) -> tuple[int, Formula, int]:
-    """A formula with its computed value cached, so pandas and openpyxl ``data_only`` see the total."""
-    return column, Formula(formula, value), palette(bold=bold, number_format=_number_format(value), border=True)
+PERCENT_FORMAT = "0.0%"
+
+
+def formula_cell(palette: Palette, column: int, formula: str, value, *, bold=True,
+                 percent: bool = False) -> tuple[int, Formula, int]:
+    """A formula with its computed value cached, so pandas and openpyxl ``data_only`` see the total;
+    ``percent``: a fraction shown as 70,9%."""
+    number_format = PERCENT_FORMAT if percent else _number_format(value if value is not None else 0)
+    return column, Formula(formula, value), palette(bold=bold, number_format=number_format, border=True)
 
 
 def _number_format(value: float | int) -> str:
@@ -210,10 +216,12 @@ def _display_text(value: object) -> str:
     return str(value)
 
 
-def print_on_a4(sheet: Sheet, *, landscape: bool, title_row: int | None = None) -> None:
-    """The shared print set-up of ``xlsx_style.print_on_a4``: A4, one page wide, centred, 20/15/20/20 mm."""
+def print_on_a4(sheet: Sheet, *, landscape: bool, title_row: int | None = None, pages_wide: int = 1,
+                title_columns: tuple[str, str] | None = None) -> None:
+    """The shared print set-up of ``xlsx_style.print_on_a4``: A4, one page wide (or ``pages_wide``,
+    repeating ``title_columns`` on each), centred, 20/15/20/20 mm."""
     sheet.page = PageSetup(landscape=landscape, title_rows=(title_row, title_row) if title_row else None,
-                           margins_mm=A4_MARGINS_MM)
+                           margins_mm=A4_MARGINS_MM, pages_wide=pages_wide, title_columns=title_columns)
 
 
 def group_label(group: str) -> str:

@@ -5,14 +5,15 @@ from .. import merge
 from ..model import Consolidation, UnitStatus
 from ..xlsx_stream import BarChart, Sheet, cell_ref, column_letter
 from .cells import (
-    DETAIL_SHEET, NO, STATUS_LABELS, YES, Palette, TableCells, Widths, cell, completeness_text, deadline_text,
+    DETAIL_SHEET, NO, PERCENT_FORMAT, STATUS_LABELS, YES, Palette, TableCells, Widths, cell, completeness_text, deadline_text,
     formula_cell, group_label, header_cells, print_on_a4, table_format, table_row, title_row,
 )
 
 SUMMARY_MAX_GROUPS = 12  # more group columns would not print on A4 landscape
 DETAIL_HEADER_ROW = 3
 DETAIL_FIXED = ("TT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Tình trạng", "Tính vào tổng")
-CHART_MAX_UNITS = 60  # beyond this, bars per unit are unreadable: chart the groups instead
+CHART_MAX_UNITS = 60
+DETAIL_COLUMNS_PER_PAGE = 12  # beyond this, bars per unit are unreadable: chart the groups instead
 
 
 # --------------------------------------------------------------------------- Chi tiết
@@ -92,7 +93,10 @@ def write_detail_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidat
     sheet.freeze = cell_ref(layout.first_unit_row, len(DETAIL_FIXED) + 1)
     sheet.autofilter = f"A{DETAIL_HEADER_ROW}:{layout.letter(layout.last_column)}{layout.last_unit_row}"
     sheet.widths = widths.result({layout.column(i.code): 14 for i in layout.indicators})
-    print_on_a4(sheet, landscape=True, title_row=DETAIL_HEADER_ROW)
+    # beyond about a dozen value columns one page wide is unreadable: print across pages, names repeated
+    pages = max(1, -(-len(layout.indicators) // DETAIL_COLUMNS_PER_PAGE))
+    print_on_a4(sheet, landscape=True, title_row=DETAIL_HEADER_ROW, pages_wide=pages,
+                title_columns=("A", "C") if pages > 1 else None)
 
 
 class DetailUnitRows:
@@ -103,9 +107,13 @@ class DetailUnitRows:
 
     def __init__(self, sheet: Sheet, palette: Palette, layout: DetailLayout):
         plain, grey, first_indicator = TableCells(palette), TableCells(palette, grey=True), len(DETAIL_FIXED) + 1
-        self.counted = table_format(sheet, dict.fromkeys(range(1, layout.last_column + 1), plain))
+        percent = {layout.column(i.code) for i in layout.indicators if i.kind == "percent"}
+        shown_plain = {c: palette(border=True, number_format=PERCENT_FORMAT) if c in percent else plain
+                       for c in range(1, layout.last_column + 1)}
+        self.counted = table_format(sheet, shown_plain)
         self.not_counted = table_format(
-            sheet, {c: plain if c < first_indicator else grey for c in range(1, layout.last_column + 1)},
+            sheet, {c: (palette(border=True, grey=True, number_format=PERCENT_FORMAT) if c in percent else
+                        plain if c < first_indicator else grey) for c in range(1, layout.last_column + 1)},
             blank=plain.text, blank_from=first_indicator)
         self.codes = [i.code for i in layout.indicators]
         self.numeric = [i.is_numeric for i in layout.indicators]
@@ -137,14 +145,16 @@ def detail_header(item) -> str:
 def detail_total_rows(palette: Palette, consolidation: Consolidation, layout: DetailLayout):
     """The totals row, then one subtotal row per group: SUMIFS with the computed value cached."""
     cells = [cell(palette, 3, "TỔNG CỘNG (các đơn vị tính vào tổng)", bold=True, border=True)]
-    cells += [formula_cell(palette, layout.column(code), layout.row_formula(code, layout.total_row), value)
+    percent = {i.code for i in layout.indicators if i.kind == "percent"}
+    cells += [formula_cell(palette, layout.column(code), layout.row_formula(code, layout.total_row), value,
+                           percent=code in percent)
               for code, value in consolidation.totals.items()]
     yield layout.total_row, cells
     for group, row in layout.group_rows.items():
         cells = [cell(palette, 3, "Cộng nhóm", bold=True, italic=True, border=True),
                  cell(palette, layout.group_column, group_label(group), bold=True, italic=True, border=True)]
         cells += [formula_cell(palette, layout.column(code), layout.row_formula(code, row, group=True), value,
-                               bold=False)
+                               bold=False, percent=code in percent)
                   for code, value in consolidation.group_totals[group].items()]
         yield row, cells
 

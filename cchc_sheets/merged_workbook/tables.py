@@ -13,9 +13,8 @@ from .. import a1
 from .. import layout as L
 from ..model import Consolidation
 from ..xlsx_stream import Formula, Sheet
-from .cells import Palette, Widths, cell, header_cells, print_on_a4, table_row, title_row
+from .cells import PERCENT_FORMAT, Palette, Widths, cell, header_cells, print_on_a4, table_row, title_row
 
-PERCENT_FORMAT = "0.0%"
 
 
 def write_table_summary(sheet: Sheet, palette: Palette, consolidation: Consolidation, detail) -> None:

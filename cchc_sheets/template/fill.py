@@ -34,9 +34,10 @@ def fill_workbook(source: str | os.PathLike | bytes, values: dict[str, object] |
                   reporter: dict[str, object] | None = None, *, form: Form | None = None) -> bytes:
     """The template with the given input cells typed in, saved to bytes.
 
-    ``values`` and ``notes`` are keyed by indicator code (``"05.1"``), ``answers``
-    by question code, ``reporter`` by ``layout.REPORTER_FIELDS`` key. Values are
-    written as given: pass ``"6(lồng ghép)"`` to type text where a number belongs.
+    ``values`` are keyed by cell key (``"05.1"``, ``"tong:dung-han"``), ``notes`` by row key
+    (``Layout.row_key``: the same for a one-column table), ``answers`` by question code,
+    ``reporter`` by ``layout.REPORTER_FIELDS`` key. Values are written as given: pass
+    ``"6(lồng ghép)"`` to type text where a number belongs. Computed cells keep their formulas.
     """
     workbook = _open(source)
     if form is None:
@@ -47,9 +48,14 @@ def fill_workbook(source: str | os.PathLike | bytes, values: dict[str, object] |
     grid = layout.Layout(form)
     main, answer_sheet = workbook[layout.MAIN_SHEET], workbook[layout.ANSWERS_SHEET]
     for code, value in (values or {}).items():
-        main[grid.value_cell(code)] = value
+        if form.indicator(code).computed:
+            continue
+        sheet, address = grid.places[code]
+        workbook[sheet][address] = value
     for code, note in (notes or {}).items():
-        main[grid.note_cell(code)] = note
+        place = grid.note_places.get(code)
+        if place is not None:
+            workbook[place[0]][place[1]] = note
     for key, value in (reporter or {}).items():
         main[grid.reporter_cell(key)] = value
     for code, answer in (answers or {}).items():

@@ -28,6 +28,8 @@ class PageSetup:
 
     landscape: bool = False
     title_rows: tuple[int, int] | None = None     # repeated on every printed page
+    pages_wide: int = 1                           # a very wide table prints across several pages
+    title_columns: tuple[str, str] | None = None  # repeated on every page across ('A', 'C')
     margins_mm: tuple[float, float, float, float] = (20, 15, 20, 20)   # left, right, top, bottom
 
 

@@ -196,7 +196,7 @@ class Sheet:
             parts.append(f'<printOptions horizontalCentered="1"/><pageMargins left="{left:.4f}" right="{right:.4f}"'
                          f' top="{top:.4f}" bottom="{bottom:.4f}" header="0.3" footer="0.3"/>'
                          f'<pageSetup paperSize="{A4}" orientation="{"landscape" if self.page.landscape else "portrait"}"'
-                         ' fitToWidth="1" fitToHeight="0"/>')
+                         f' fitToWidth="{self.page.pages_wide}" fitToHeight="0"/>')
         if self.chart:
             parts.append('<drawing r:id="rId1"/>')
         parts.append("</worksheet>")

@@ -193,10 +193,16 @@ class WorkbookWriter:
             absolute = re.sub(r"([A-Z]+)(\d+)", r"\1$\2", absolute)
             names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
                          f"{xml_text(quoted)}!{absolute}</definedName>")
+        titles = []
+        if sheet.page and sheet.page.title_columns:
+            first, last = sheet.page.title_columns
+            titles.append(f"{xml_text(quoted)}!${first}:${last}")
         if sheet.page and sheet.page.title_rows:
             first, last = sheet.page.title_rows
+            titles.append(f"{xml_text(quoted)}!${first}:${last}")
+        if titles:
             names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
-                         f"{xml_text(quoted)}!${first}:${last}</definedName>")
+                         f"{','.join(titles)}</definedName>")
         return "".join(names)
 
     def _workbook_rels(self) -> str:
