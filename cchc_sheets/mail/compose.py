@@ -28,6 +28,7 @@ from ..units import EMAIL_PATTERN
 
 MANIFEST_COLUMNS = ("code", "name", "email", "file", "sha256")
 SUBJECT_TEMPLATE = "email/subject.j2"
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default"
 BODY_TEMPLATE = "email/body.txt.j2"
 CRLF_POLICY = compat32.clone(linesep="\r\n")
 MIME_TYPES = {
@@ -124,8 +125,11 @@ def wording_context(letter: Letter, entry: ManifestEntry) -> dict:
 def _jinja_environment(form):
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(form.directory)), autoescape=False,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    # the pack's own wording first; a pack without email templates gets the package's generic ones
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(form.directory)),
+                                  jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES))])
+    return jinja2.Environment(loader=loader, autoescape=False, undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True)
 
 
 def display_name(letter: Letter, entry: ManifestEntry) -> str:
