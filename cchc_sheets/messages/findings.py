@@ -228,10 +228,10 @@ FINDINGS = {
     ),
     "not-a-number": _m(
         "error",
-        "Ô này cần một con số, nhưng đang có chữ “{value}”. Hãy nhập số vào cột Số lượng "
+        "Ô này cần một con số, nhưng đang có chữ “{value}”. Hãy chỉ nhập số vào ô này "
         "và chuyển phần chữ sang cột Ghi chú.",
-        "This cell needs a number but holds the text “{value}”. Enter the number under "
-        "Số lượng and move the words to Ghi chú.",
+        "This cell needs a number but holds the text “{value}”. Enter only the number in this "
+        "cell and move the words to Ghi chú.",
     ),
     "not-yes-no": _m(
         "error",
@@ -327,9 +327,9 @@ FINDINGS = {
     "number-with-remark": _m(
         "warning",
         "Đã đọc số {number} từ “{value}”; phần chú thích “{remark}” được chuyển sang Ghi chú. "
-        "Lần sau hãy chỉ nhập số vào cột Số lượng.",
+        "Lần sau hãy chỉ nhập số vào ô số liệu.",
         "Read the number {number} from “{value}”; the remark “{remark}” was moved to Ghi "
-        "chú. Next time enter only the number under Số lượng.",
+        "chú. Next time enter only the number in the figure's cell.",
     ),
     "number-as-text": _m(
         "info",
