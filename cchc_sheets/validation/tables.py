@@ -175,11 +175,12 @@ def check_values(checker, grids: dict[str, TableGrid]) -> None:
             expected = tl.rows[row.code]
             key = row.code if len(form.tables) == 1 else f"{table.code}!{row.code}"
             if found is None:
-                checker.add("row-missing", sheet=sheet_name, indicator=key, label=row.label, table_code=table.code)
+                checker.add("row-missing", sheet=sheet_name, indicator=key, label=row.label, table_code=table.code,
+                            row_code=row.code)
             elif found != expected and found - expected != offset:
                 offset = found - expected
                 checker.add("row-moved", sheet=sheet_name, cell=f"{tl.label_column}{found}", indicator=key,
-                            found_row=found, expected_row=expected, table_code=table.code)
+                            found_row=found, expected_row=expected, table_code=table.code, row_code=row.code)
     uncalculated = {}
     for item in form.indicators:
         grid = grids[item.table]
