@@ -438,3 +438,93 @@ def test_libreoffice_recalculates_the_consolidated_totals_to_our_sums(roundtrip,
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
     assert_totals(summary_cells(recalculated))
+
+
+# --- 5. the bundled TTHC pack through the same round trip -----------------------------------
+TTHC_ROWS = {"1": "Hộ tịch", "2": "Chứng thực", "3": "Đất đai", "4": "Lao động – Thương binh và Xã hội", "5": "Khác"}
+RECEIVED, RESULT = "Số hồ sơ nhận giải quyết", "Kết quả giải quyết"
+TTHC_INPUTS = {
+    "ky-truoc": (RECEIVED, "Số kỳ trước chuyển qua"),
+    "truc-tuyen": (RECEIVED, "Số mới tiếp nhận", "Trực tuyến"),
+    "truc-tiep": (RECEIVED, "Số mới tiếp nhận", "Trực tiếp, qua bưu chính"),
+    "truoc-han": (RESULT, "Số hồ sơ đã giải quyết", "Trả trước hạn"),
+    "dung-han": (RESULT, "Số hồ sơ đã giải quyết", "Trả đúng hạn"),
+    "qua-han": (RESULT, "Số hồ sơ đã giải quyết", "Trả quá hạn"),
+    "chua-den-han": (RESULT, "Số hồ sơ đang giải quyết", "Chưa đến hạn"),
+    "dang-qua-han": (RESULT, "Số hồ sơ đang giải quyết", "Quá hạn"),
+}
+TTHC_UNITS = {"U1": 1, "U2": 2, "U3": 3}        # U3 plants a broken received = resolved + pending
+
+
+def tthc_typed(unit: str) -> dict[str, dict[str, int]]:
+    """Per row, inputs whose received total equals resolved plus pending."""
+    n, typed = TTHC_UNITS[unit], {}
+    for row in TTHC_ROWS:
+        i = int(row)
+        typed[row] = {"ky-truoc": i, "truc-tuyen": 2 * i + n, "truc-tiep": 3 + n, "truoc-han": i,
+                      "dung-han": 2 * i + n + 1, "qua-han": 1, "chua-den-han": n, "dang-qua-han": 1}
+    if unit == "U3":
+        typed["2"]["dung-han"] += 1
+    return typed
+
+
+@pytest.fixture(scope="module")
+def tthc(tmp_path_factory):
+    soffice = require_tool("soffice", "libreoffice")
+    root = tmp_path_factory.mktemp("tthc")
+    units = root / "units.csv"
+    units.write_text("\n".join(UNITS_CSV.splitlines()[:4]) + "\n", encoding="utf-8")
+    templates, inbox, typed = root / "templates", root / "inbox", root / "typed"
+    assert cli("template", "--units", units, "--period", PERIOD, "--out", templates,
+               "--form", "ket-qua-giai-quyet-tthc").exit_code == 0
+    inbox.mkdir()
+    typed.mkdir()
+    files = {}
+    for row in csv.DictReader(open(templates / "manifest.csv")):
+        unit = row["code"]
+        workbook = openpyxl.load_workbook(templates / row["file"])
+        T.type_into(workbook, "Báo cáo", "Lĩnh vực", {
+            (TTHC_ROWS[r], TTHC_INPUTS[c]): v for r, values in tthc_typed(unit).items() for c, v in values.items()})
+        files[unit] = (typed if unit == "U2" else inbox) / row["file"]
+        workbook.save(files[unit])
+    files["U2"] = libreoffice_resave(soffice, {files["U2"]: "ods"}, inbox)[files["U2"]]
+    report = json.loads(cli("validate", "--form", "ket-qua-giai-quyet-tthc", "--units", units, "--period", PERIOD,
+                            "--json", inbox).output)
+    merged = root / "tong-hop.xlsx"
+    result = cli("merge", inbox, "--form", "ket-qua-giai-quyet-tthc", "--units", units, "--period", PERIOD,
+                 "--out", merged, "--long", root / "tong-hop.csv")
+    assert result.exit_code == 0, result.output
+    return {"files": files, "report": report, "merged": merged}
+
+
+def tthc_findings(tthc, unit: str) -> list[dict]:
+    name = tthc["files"][unit].name
+    return next(f for f in tthc["report"]["files"] if Path(f["path"]).name == name)["findings"]
+
+
+def test_tthc_clean_returns_hold_received_equals_resolved_plus_pending(tthc):
+    for unit in ("U1", "U2"):
+        assert [f for f in tthc_findings(tthc, unit) if f["severity"] != "info"] == [], unit
+
+
+def test_tthc_a_planted_return_breaks_the_rule_naming_its_three_cells(tthc):
+    failed = {f["params"]["row_code"]: (f["severity"], f["sheet"], f["cell"], f["params"]["cells"])
+              for f in tthc_findings(tthc, "U3")
+              if f["code"] == "rule-failed-at" and f["params"]["rule"] == "received-equals-resolved-plus-pending"}
+    # row 2 (Chứng thực) is on sheet row 12; the total row (16) inherits the difference
+    assert failed == {"2": ("error", "Báo cáo", "C12", "C12, G12, K12"),
+                      "tong": ("error", "Báo cáo", "C16", "C16, G16, K16")}
+
+
+def test_tthc_merge_totals_and_on_time_rate_are_those_of_our_sums(tthc):
+    sums = {c: sum(tthc_typed(u)[r][c] for u in ("U1", "U2") for r in TTHC_ROWS) for c in TTHC_INPUTS}
+    sheet = openpyxl.load_workbook(tthc["merged"], data_only=True)["Tổng hợp"]
+    rows = T.header_rows(sheet, "Lĩnh vực")
+    columns = T.column_paths(sheet, rows)
+    total_row = T.find_row(sheet, "Tổng cộng", rows[-1])
+    for column, path in TTHC_INPUTS.items():
+        assert sheet.cell(total_row, columns[path]).value == sums[column], column
+    resolved = sums["truoc-han"] + sums["dung-han"] + sums["qua-han"]
+    assert sheet.cell(total_row, columns[(RESULT, "Số hồ sơ đã giải quyết", "Tổng số")]).value == resolved
+    rate = sheet.cell(total_row, columns[("Tỷ lệ giải quyết đúng hạn (%)",)]).value
+    assert rate == pytest.approx((sums["truoc-han"] + sums["dung-han"]) / resolved)
