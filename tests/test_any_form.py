@@ -528,3 +528,19 @@ def test_tthc_merge_totals_and_on_time_rate_are_those_of_our_sums(tthc):
     assert sheet.cell(total_row, columns[(RESULT, "Số hồ sơ đã giải quyết", "Tổng số")]).value == resolved
     rate = sheet.cell(total_row, columns[("Tỷ lệ giải quyết đúng hạn (%)",)]).value
     assert rate == pytest.approx((sums["truoc-han"] + sums["dung-han"]) / resolved)
+
+
+# --- 6. our form, broken in ways tests/test_form_commands.py does not try -----------------------
+def test_our_form_broken_across_tables_reports_every_problem_at_its_cell(tmp_path):
+    rows = [r if r[1] != "muc-do" else (*r[:10], None) for r in ROWS]                 # a choice row, no list
+    rules = [RULES[0],                                                                 # the header row
+             ("nang", "[:dung-han] > 0", "nặng", "Sai.", None, "hs", None),           # bad severity
+             ("khac-bang", "[cs!khong-co] > 0", "warning", "Sai.", None, None, None),  # no such row in cs
+             ("moi-dong", "[:dung-han] > [:qua-han]", "warning", "Sai.", None, None, None)]  # [:COL], no table
+    path = write_form(tmp_path / "form.xlsx", {**FORM_SHEETS, "rows": rows, "rules": rules})
+    result = cli("form", "check", path, "--json")
+    report = json.loads(result.output)
+    assert (result.exit_code, report["ok"]) == (2, False)
+    problems = sorted((p["place"], p["code"]) for p in report["problems"])
+    assert problems == sorted([("rows!K7", "pack-choice-list-missing"), ("rules!C2", "pack-bad-severity"),
+                               ("rules!B3", "pack-unknown-row"), ("rules!F4", "pack-reference-needs-table")])
