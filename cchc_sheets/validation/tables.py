@@ -175,11 +175,12 @@ def check_values(checker, grids: dict[str, TableGrid]) -> None:
             expected = tl.rows[row.code]
             key = row.code if len(form.tables) == 1 else f"{table.code}!{row.code}"
             if found is None:
-                checker.add("row-missing", sheet=sheet_name, indicator=key, label=row.label, table_code=table.code)
+                checker.add("row-missing", sheet=sheet_name, indicator=key, label=row.label, table_code=table.code,
+                            row_code=row.code)
             elif found != expected and found - expected != offset:
                 offset = found - expected
                 checker.add("row-moved", sheet=sheet_name, cell=f"{tl.label_column}{found}", indicator=key,
-                            found_row=found, expected_row=expected, table_code=table.code)
+                            found_row=found, expected_row=expected, table_code=table.code, row_code=row.code)
     uncalculated = {}
     for item in form.indicators:
         grid = grids[item.table]
@@ -285,4 +286,14 @@ def check_rules(checker, grids: dict[str, TableGrid]) -> None:
         first = rule.cells[0]
         checker.add("rule-failed-at", sheet=places[0][0], cell=places[0][1], indicator=first,
                     value=values.get(first), severity=rule.severity, rule_message=rule.words, rule=rule.code,
-                    cells=", ".join(cell for _, cell in places), row_code=rule.row)
+                    cells=", ".join(_cell_named_from(places[0][0], sheet, cell) for sheet, cell in places),
+                    row_code=rule.row)
+
+
+def _cell_named_from(own_sheet: str, sheet: str, cell: str) -> str:
+    """``D9`` on the finding's own sheet, ``'Cơ sở'!D9`` on another: a cross-table rule's cells
+    lie on several sheets, and a bare address would send the commune to the wrong one."""
+    if sheet == own_sheet:
+        return cell
+    quoted = sheet if sheet.isalnum() else "'" + sheet.replace("'", "''") + "'"
+    return f"{quoted}!{cell}"
