@@ -325,3 +325,14 @@ def test_generic_draft_writes_word_with_every_table(tmp_path, two_tables, period
     cells = {cell.text for table in document.tables[-2:] for row in table.rows for cell in row.cells}
     assert {"Bảng một cột", "Bảng nhiều cột"} <= {p.text for p in document.paragraphs}
     assert {"Hồ sơ", "Đã giải quyết", "Tỷ lệ (%)", "90"} <= cells
+
+
+def test_tthc_pack_mail_wording_renders(tmp_path, tthc):
+    from cchc_sheets.mail.compose import Letter, ManifestEntry, render_wording
+
+    letter = Letter(form=tthc, period_label="6 tháng đầu năm 2020", deadline=date(2020, 6, 20),
+                    office="Phòng Nội vụ huyện Hương Sơn", contact="", from_addr="pnv@example.org")
+    entry = ManifestEntry(code="1", name="Xã Sơn Hồng", email="xa@example.org", file=tmp_path / "a.xlsx", sha256="")
+    subject, body = render_wording(letter, entry)
+    assert "TTHC" in subject and "Xã Sơn Hồng" in subject
+    assert "20/6/2020" in body and unicodedata.is_normalized("NFC", body)
