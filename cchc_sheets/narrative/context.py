@@ -50,6 +50,8 @@ def build_context(consolidation: Consolidation, previous: Consolidation | None =
         "completeness": completeness_facts(consolidation),
         "answers": answer_facts(consolidation, counted_only=False),
     }
+    context["tables"] = table_facts(consolidation, context["by_code"], level)
+    context["sections"] = section_facts(consolidation, context["answers"])
     context.update(reporter_facts(consolidation, level))
     return context
 
@@ -70,16 +72,21 @@ def _indicator_facts(indicator, consolidation: Consolidation, counted: list[Unit
     facts = {
         "code": indicator.code, "tt": indicator.tt, "label": indicator.label, "unit": indicator.unit,
         "unit_lower": indicator.unit[:1].lower() + indicator.unit[1:],
-        "total": total, "has_total": total is not None, "total_text": format_number(total),
+        "total": total, "has_total": total is not None, "total_text": _figure(indicator, total),
         "zero_units": [name for name, v in values if v == 0],
         "positive_count": sum(1 for _, v in values if v > 0),
         "top_units": _top_units(values, top_value),
-        "top_value": top_value, "top_value_text": format_number(top_value),
+        "top_value": top_value, "top_value_text": _figure(indicator, top_value),
         "notes": note_facts(consolidation, indicator.code),
         "previous_total": previous.totals.get(indicator.code) if previous else None,
     }
     facts["change"] = change_facts(total, facts["previous_total"]) if previous else None
     return facts
+
+
+def _figure(indicator, value) -> str:
+    """Counts and numbers as '1.234' / '12,5'; a percent cell (held as a fraction) as '95,5%'."""
+    return format_percent(value) if indicator.kind == "percent" and value is not None else format_number(value)
 
 
 def _top_units(values: list[tuple[str, float]], top_value) -> list[str]:
@@ -218,3 +225,88 @@ def reporter_facts(consolidation: Consolidation, level: str) -> dict:
     return {"reporter": committee_name(parent) if parent else "…", "area": area_kind(parent, "đơn vị"),
             "unit_name": parent, "place_name": strip_admin_prefix(parent) if parent else "…"}
 
+
+
+# --------------------------------------------------------------------------- tables (any form)
+
+
+def column_phrase(column) -> str:
+    """'Số hồ sơ nhận giải quyết – Số mới tiếp nhận – Trực tuyến'; a percent drops its '(%)' (the figure has it)."""
+    parts = list(column.header_path)
+    if column.kind == "percent":
+        parts[-1] = re.sub(r"\s*\(%\)\s*$", "", parts[-1])
+    return " – ".join(p for p in parts if p)
+
+
+def _row_key(form, table, row) -> str:
+    """The key a row's note is filed under (see layout.row_key): the cell key without its column."""
+    key = _cell_index(form)[(table.code, row.code, table.columns[0].code)].code
+    return key if table.single_value else key.rsplit(":", 1)[0]
+
+
+def _cell_index(form) -> dict[tuple[str, str, str], object]:
+    return {(i.table, i.row, i.column): i for i in form.indicators}
+
+
+def table_facts(consolidation: Consolidation, by_code: dict, level: str = LEVEL_PARENT) -> list[dict]:
+    """Each table with its rows and columns, every cell's total and text; the rows a sentence states.
+
+    ``shown_rows`` is the total row when the table has one, else every row; a column's
+    ``top_rows`` are the top-level rows with the largest total (none when all are equal).
+    """
+    form = consolidation.form
+    cells = _cell_index(form)
+    facts = []
+    for table in form.tables:
+        rows = [_row_facts(consolidation, table, row, cells, by_code, level) for row in table.rows]
+        total_row = next((r for r in rows if r["total"]), None)
+        columns = [_column_facts(table, column, rows) for column in table.columns]
+        facts.append({
+            "code": table.code, "title": table.title, "row_header": table.row_header,
+            "single_value": table.single_value, "columns": columns, "rows": rows,
+            "by_row": {r["code"]: r for r in rows}, "by_column": {c["code"]: c for c in columns},
+            "total_row": total_row, "shown_rows": [total_row] if total_row else rows,
+            "field_rows": [r for r in rows if not r["total"] and not r["parent"]],
+        })
+    return facts
+
+
+def _row_facts(consolidation, table, row, cells, by_code, level) -> dict:
+    row_cells = {}
+    for column in table.columns:
+        indicator = cells[(table.code, row.code, column.code)]
+        row_cells[column.code] = dict(
+            by_code[indicator.code], column=column.code, row=row.code, kind=indicator.kind,
+            computed=indicator.computed, column_label=column.label, column_phrase=column_phrase(column),
+            text=by_code[indicator.code]["total_text"])
+    notes = note_facts(consolidation, _row_key(consolidation.form, table, row)) if level == LEVEL_COMMUNE else []
+    return {"code": row.code, "tt": row.tt, "label": row.label, "unit": row.unit,
+            "unit_lower": row.unit[:1].lower() + row.unit[1:], "total": row.total, "parent": row.parent,
+            "cells": row_cells, "cell_list": [row_cells[c.code] for c in table.columns],
+            "has_figures": any(c["text"] for c in row_cells.values()), "notes": notes}
+
+
+def _column_facts(table, column, rows) -> dict:
+    fields = [(r["label"], r["cells"][column.code]) for r in rows if not r["total"] and not r["parent"]]
+    figures = [(label, cell["total"]) for label, cell in fields if isinstance(cell["total"], (int, float))]
+    top_value = max((v for _, v in figures), default=None)
+    top = _top_units(figures, top_value)
+    top_text = next((cell["text"] for _, cell in fields if cell["total"] == top_value), "") if top else ""
+    return {"code": column.code, "label": column.label, "path": list(column.header_path),
+            "phrase": column_phrase(column), "kind": column.kind, "computed": column.formula is not None,
+            "top_rows": top, "top_value": top_value if top else None, "top_value_text": top_text}
+
+
+def section_facts(consolidation: Consolidation, answers: dict) -> list[dict]:
+    """The questions grouped by their section, sections in the order they first appear in the form."""
+    sections: dict[str, list[dict]] = {}
+    for question in consolidation.form.questions:
+        sections.setdefault(question.section, []).append(answers[question.code])
+    return [{"code": code, "title": _joined_labels([q["label"] for q in questions]), "questions": questions,
+             "has_answers": any(q["items"] for q in questions)}
+            for code, questions in sections.items()]
+
+
+def _joined_labels(labels: list[str]) -> str:
+    """'Thuận lợi', 'Khó khăn' -> 'Thuận lợi, khó khăn' (a heading over several questions)."""
+    return ", ".join([labels[0]] + [label[:1].lower() + label[1:] for label in labels[1:]])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor, Twips
 
 from ..fileio import write_with
-from .render import HEADING_1, HEADING_2, Draft
+from .render import HEADING_1, HEADING_2, AppendixTable, Draft
 
 FONT = "Times New Roman"
 BODY_SIZE = 14
@@ -27,6 +27,8 @@ TEXT_WIDTH_CM = 16.5                 # 210 mm - 30 mm - 15 mm
 HEADING_COLUMNS_CM = (6.7, 9.8)      # issuer | national title: the title at 12 pt needs 8,2 cm
 SIGNATURE_COLUMNS_CM = (8.0, 8.5)
 APPENDIX_COLUMNS_CM = (1.2, 7.3, 2.6, 2.4, 3.0)
+LANDSCAPE_TEXT_WIDTH_CM = 25.2      # 297 mm - 30 mm - 15 mm
+WIDE_TABLE_COLUMNS = 7               # more columns than this: the appendix goes on a landscape page
 CELL_MARGIN_CM = 0.19                # Word's default left/right cell margin
 # "Độc lập - Tự do - Hạnh phúc", bold 13 pt: 158,6 pt = 5,6 cm (summed from the advance widths
 # of Liberation Serif Bold, metric-compatible with Times New Roman; accented letters are as wide
@@ -243,6 +245,8 @@ def signature_block(document, draft: Draft) -> None:
 
 
 def appendix(document, draft: Draft) -> None:
+    if draft.tables:
+        return tables_appendix(document, draft)
     breaker = document.add_paragraph()
     add_run(breaker, "").add_break(WD_BREAK.PAGE)
     paragraph(document, draft.appendix_title, 14, bold=True)
@@ -255,6 +259,61 @@ def appendix(document, draft: Draft) -> None:
         for n, (cell, text) in enumerate(zip(row.cells, values)):
             align = WD_ALIGN_PARAGRAPH.LEFT if n in (1, 4) else WD_ALIGN_PARAGRAPH.CENTER
             _first_paragraph(cell, text, 13, align=align)
+
+
+def appendix_section(document, wide: bool):
+    """The appendix on a page of its own; landscape when a table is too wide for portrait."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.different_first_page_header_footer = False   # the number shows on the appendix's first page
+    if wide:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    return LANDSCAPE_TEXT_WIDTH_CM if wide else TEXT_WIDTH_CM
+
+
+def column_widths(table: AppendixTable, available_cm: float) -> tuple[float, ...]:
+    """TT narrow, the row label wide, notes medium, the figures sharing the rest."""
+    fixed = {0: 1.0, 1: 4.6}
+    note = len(table.columns) - 1 if table.columns[-1] and (len(table.columns) - 1) in table.left_columns else None
+    if note is not None:
+        fixed[note] = 2.4
+    rest = (available_cm - sum(fixed.values())) / max(1, len(table.columns) - len(fixed))
+    return tuple(fixed.get(n, rest) for n in range(len(table.columns)))
+
+
+def merged_header(grid, table: AppendixTable, size: float) -> None:
+    """Header cells merged per level as in the form (python-docx merges the spanned rectangle)."""
+    for cell in table.header:
+        target = grid.cell(cell.row, cell.column)
+        if cell.rows > 1 or cell.columns > 1:
+            target = target.merge(grid.cell(cell.row + cell.rows - 1, cell.column + cell.columns - 1))
+        _first_paragraph(target, cell.text, size, bold=True)
+    for row in grid.rows[:table.header_depth]:
+        repeat = OxmlElement("w:tblHeader")      # the header repeats on every printed page
+        row._tr.get_or_add_trPr().append(repeat)
+
+
+def appendix_table(document, table: AppendixTable, available_cm: float) -> None:
+    size = 11 if len(table.columns) > WIDE_TABLE_COLUMNS else 13
+    if table.title:
+        paragraph(document, table.title, 13, bold=True, before=6, after=6)
+    grid = layout_table(document, table.header_depth + len(table.rows), column_widths(table, available_cm),
+                        borders="single")
+    merged_header(grid, table, size)
+    for n, (row, values) in enumerate(zip(grid.rows[table.header_depth:], table.rows)):
+        for column, (cell, text) in enumerate(zip(row.cells, values)):
+            align = WD_ALIGN_PARAGRAPH.LEFT if column in table.left_columns else WD_ALIGN_PARAGRAPH.CENTER
+            _first_paragraph(cell, text, size, bold=n in table.bold_rows, align=align)
+
+
+def tables_appendix(document, draft: Draft) -> None:
+    """Every table of the form with its totals, each under its title when the form has several."""
+    available = appendix_section(document, any(len(t.columns) > WIDE_TABLE_COLUMNS for t in draft.tables))
+    paragraph(document, draft.appendix_title, 14, bold=True)
+    paragraph(document, draft.appendix_subtitle, 14, bold=True)
+    paragraph(document, draft.appendix_caption, 14, italic=True, after=12)
+    for table in draft.tables:
+        appendix_table(document, table, available)
 
 
 # --------------------------------------------------------------------------- the document

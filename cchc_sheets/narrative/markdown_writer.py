@@ -48,8 +48,13 @@ def _closing_lines(draft: Draft) -> list[str]:
 
 
 def _appendix_lines(draft: Draft) -> list[str]:
-    return ["---", "", f"### {draft.appendix_title}", "", f"**{draft.appendix_subtitle}**", "",
-            f"*{draft.appendix_caption}*", "", *_table(draft.columns, draft.rows), ""]
+    lines = ["---", "", f"### {draft.appendix_title}", "", f"**{draft.appendix_subtitle}**", "",
+             f"*{draft.appendix_caption}*", ""]
+    if not draft.tables:
+        return lines + [*_table(draft.columns, draft.rows), ""]
+    for table in draft.tables:   # the header levels flattened: 'Số hồ sơ nhận giải quyết / Tổng số'
+        lines += ([f"**{table.title}**", ""] if table.title else []) + [*_table(table.columns, table.rows), ""]
+    return lines
 
 
 def markdown_text(draft: Draft) -> str:

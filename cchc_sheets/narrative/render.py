@@ -3,6 +3,11 @@
 The templates write a tiny line markup (``# `` section heading, ``## `` sub-heading,
 any other line a paragraph), so the Word and Markdown writers share one parsed
 document and an office can reword a sentence without touching code.
+
+A pack without a ``narrative/`` folder gets the generic Decree 30 draft shipped in
+``cchc_sheets/narrative/generic/`` (one section per table stating its total row, the
+communes' answers by question section); a pack with one may leave files out, and
+those come from the generic folder too.
 """
 from __future__ import annotations
 
@@ -11,23 +16,49 @@ from datetime import date
 from pathlib import Path
 
 from ..fileio import ascii_slug
-from ..forms import Form, packs_root, DEFAULT_FORM
+from ..forms import Form
 from ..messages import CchcError
 from ..model import Consolidation
 from ..text import fold_text, nfc
-from ..vnformat import format_date_long
+from ..vnformat import format_date_long, format_number, format_percent
 from .context import LEVEL_COMMUNE, build_context
 
 HEADING_1 = "heading1"
 HEADING_2 = "heading2"
 PARAGRAPH = "paragraph"
 TEMPLATE_DIR = "narrative"
+GENERIC_TEMPLATES = Path(__file__).resolve().parent / "generic"
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
 
 
 @dataclass
 class Block:
     kind: str
     text: str
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """One cell of an appendix table's header: at ``row``/``column``, spanning ``rows`` × ``columns``."""
+
+    text: str
+    row: int
+    column: int
+    rows: int = 1
+    columns: int = 1
+
+
+@dataclass
+class AppendixTable:
+    """One table of the appendix: its (multi-level) header, flattened header texts, and body rows."""
+
+    title: str
+    header: list[HeaderCell]
+    header_depth: int
+    columns: tuple[str, ...]              # one text per column, the header levels joined by ' / '
+    rows: list[tuple[str, ...]]
+    left_columns: frozenset[int]          # aligned left (row labels, notes); the rest centred
+    bold_rows: frozenset[int] = frozenset()   # the total row
 
 
 @dataclass
@@ -57,13 +88,18 @@ class Draft:
     columns: tuple[str, ...]
     rows: list[tuple[str, str, str, str, str]]
     context: dict = field(default_factory=dict, repr=False)
+    tables: list[AppendixTable] = field(default_factory=list)   # any form's appendix; empty: ``columns``/``rows``
 
     def texts(self) -> list[str]:
         """Every visible text, in document order (tests and plain-text checks)."""
         parts = [*self.issuer_lines, self.number, self.place_date, self.title, self.subject]
         parts += [b.text for b in self.blocks] + self.recipients + self.signature + [self.signer]
         parts += [self.appendix_title, self.appendix_subtitle, self.appendix_caption, *self.columns]
-        return parts + [cell for row in self.rows for cell in row]
+        parts += [cell for row in self.rows for cell in row]
+        for table in self.tables:
+            parts += [table.title, *(cell.text for cell in table.header)]
+            parts += [cell for row in table.rows for cell in row]
+        return parts
 
 
 # --------------------------------------------------------------------------- templates
@@ -80,6 +116,12 @@ def _capfirst(text: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _lowerfirst(text: object) -> str:
+    """'Kết quả giải quyết …' -> 'kết quả giải quyết …' (a subject inside a sentence)."""
+    text = str(text)
+    return text[:1].lower() + text[1:]
+
+
 def _names(names: list[str], noun: str = "đơn vị", limit: int = 10) -> str:
     """'Xã A, Xã B' — or the first ``limit`` names and 'và 12 xã khác' when a province lists many."""
     names = list(names)
@@ -88,17 +130,25 @@ def _names(names: list[str], noun: str = "đơn vị", limit: int = 10) -> str:
     return f"{', '.join(names[:limit])} và {len(names) - limit} {noun} khác"
 
 
+def _roman(number: int) -> str:
+    return ROMAN[number - 1] if 0 < number <= len(ROMAN) else str(number)
+
+
 def template_environment(form: Form):
-    """The pack's narrative/ templates, falling back to the bundled pack's for missing files."""
+    """The pack's narrative/ templates, falling back to the generic ones for missing files."""
     import jinja2
 
-    folders = [form.pack_file(TEMPLATE_DIR), packs_root() / DEFAULT_FORM / TEMPLATE_DIR]
+    folders = [form.pack_file(TEMPLATE_DIR), GENERIC_TEMPLATES]
     loader = jinja2.FileSystemLoader([str(f) for f in folders if Path(f).is_dir()], encoding="utf-8")
     environment = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
                                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     environment.filters["sentence"] = _sentence
     environment.filters["capfirst"] = _capfirst
     environment.filters["names"] = _names
+    environment.filters["lowerfirst"] = _lowerfirst
+    environment.filters["roman"] = _roman
+    environment.filters["number"] = format_number
+    environment.filters["percent"] = lambda ratio: format_percent(ratio) if ratio is not None else ""
     return environment
 
 
@@ -209,9 +259,18 @@ def build_draft(consolidation: Consolidation, previous: Consolidation | None = N
         appendix_title=consolidation.form.appendix_title or "PHỤ LỤC",
         appendix_subtitle=consolidation.form.title,
         appendix_caption=" ".join(render_lines(environment, "appendix.j2", context)),
-        columns=consolidation.form.columns, rows=appendix_rows(context, consolidation, level),
-        context=context,
+        context=context, **appendix_parts(context, consolidation, level),
     )
+
+
+def appendix_parts(context: dict, consolidation: Consolidation, level: str) -> dict:
+    """The bundled pack's shape keeps its five-column appendix; any other form gets every table."""
+    if consolidation.form.simple:
+        return {"columns": consolidation.form.columns, "rows": appendix_rows(context, consolidation, level),
+                "tables": []}
+    return {"columns": (), "rows": [], "tables": [appendix_table(consolidation.form.table(facts["code"]), facts,
+                                                                len(context["tables"]) > 1, level)
+                                                 for facts in context["tables"]]}
 
 
 def appendix_rows(context: dict, consolidation: Consolidation, level: str) -> list[tuple]:
@@ -221,3 +280,63 @@ def appendix_rows(context: dict, consolidation: Consolidation, level: str) -> li
         note = "; ".join(n["text"] for n in facts["notes"]) if level == LEVEL_COMMUNE else ""
         rows.append((facts["tt"], facts["label"], facts["unit"], facts["total_text"], note))
     return rows
+
+
+def header_cells(table) -> list[HeaderCell]:
+    """The header as in the form: TT, row header, unit and note span every level; a group spans the
+    columns under it; a label that stops short of the deepest level reaches down to it."""
+    depth = table.header_depth
+    leading = [table.tt_header, table.row_header] + ([table.unit_header] if table.unit_column else [])
+    cells = [HeaderCell(text, 0, n, rows=depth) for n, text in enumerate(leading)]
+    first = len(leading)
+    paths = [c.header_path for c in table.columns]
+    for level in range(depth):
+        n = 0
+        while n < len(paths):
+            path = paths[n]
+            if len(path) <= level:
+                n += 1
+                continue
+            if level == len(path) - 1:
+                cells.append(HeaderCell(path[level], level, first + n, rows=depth - level))
+                n += 1
+                continue
+            span = 1
+            while n + span < len(paths) and len(paths[n + span]) > level + 1 \
+                    and paths[n + span][:level + 1] == path[:level + 1]:
+                span += 1
+            cells.append(HeaderCell(path[level], level, first + n, columns=span))
+            n += span
+    if table.note_column:
+        cells.append(HeaderCell(table.note_header, 0, first + len(paths), rows=depth))
+    return cells
+
+
+def _appendix_figure(cell: dict) -> str:
+    """A percent under a '(%)' header is written without its sign, as forms do: '70,9'."""
+    text = cell["text"]
+    if cell["kind"] == "percent" and "%" in cell["column_label"]:
+        return text.rstrip("%")
+    return text
+
+
+def appendix_table(table, facts: dict, titled: bool, level: str) -> AppendixTable:
+    """Every row of one table with its totals (the commune's own figures for a commune's draft)."""
+    columns = [table.tt_header, table.row_header] + ([table.unit_header] if table.unit_column else [])
+    left = {1}
+    columns += [" / ".join(c.header_path) for c in table.columns]
+    if table.note_column:
+        left.add(len(columns))
+        columns.append(table.note_header)
+    rows, bold = [], set()
+    for n, row in enumerate(facts["rows"]):
+        values = [row["tt"], row["label"]] + ([row["unit"]] if table.unit_column else [])
+        values += [_appendix_figure(cell) for cell in row["cell_list"]]
+        if table.note_column:
+            values.append("; ".join(note["text"] for note in row["notes"]) if level == LEVEL_COMMUNE else "")
+        rows.append(tuple(values))
+        if row["total"]:
+            bold.add(n)
+    return AppendixTable(title=table.title if titled else "", header=header_cells(table),
+                         header_depth=table.header_depth, columns=tuple(columns), rows=rows,
+                         left_columns=frozenset(left), bold_rows=frozenset(bold))
