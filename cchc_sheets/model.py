@@ -134,7 +134,7 @@ class FileReport:
             "path": self.path, "sha256": self.sha256, "status": self.status, "form": self.form,
             "form_version": self.form_version, "unit_code": self.unit_code, "unit_name": self.unit_name,
             "period": self.period, "values": dict(self.values), "notes": dict(self.notes),
-            "answers": dict(self.answers),
+            "answers": dict(self.answers), "texts": dict(self.texts),
             "findings": [f.to_dict(lang) for f in self.findings],
         }
 
