@@ -9,7 +9,7 @@ Sheets (Vietnamese, A4, frozen headers, filters):
 - ``Tình hình nộp`` who submitted, when, on time or late, status, errors and warnings, sender;
                  then every input file with what became of it and why;
 - ``Ý kiến``     notes and qualitative answers by question;
-- ``Biểu đồ``    a bar chart of the main indicators by unit;
+- ``Biểu đồ``    a bar chart of the main indicators by unit (``Biểu đồ 1``, ``2``… one per table of a form of several tables);
 - ``_cchc_merge`` (hidden) a small marker: this workbook was written by ``cchc merge``.
 
 Everything needed to rebuild the Consolidation (``read_consolidated``, used by drafts) is
@@ -43,7 +43,7 @@ from .data_part import (  # noqa: F401
     DATA_ITEM_ID, DATA_NAMESPACE, META_FORMAT, META_KIND, data_part_chunks, is_consolidated_workbook,
     read_consolidated, write_marker_sheet,
 )
-from .figures import DetailLayout, write_chart_sheet, write_detail_sheet, write_summary_sheet  # noqa: F401
+from .figures import DetailLayout, chart_tables, write_chart_sheet, write_detail_sheet, write_summary_sheet  # noqa: F401
 from .opinions import write_opinions_sheet  # noqa: F401
 from .submissions import DISPOSITION_LABELS, RECEIVED_SOURCE_LABELS, write_status_sheet  # noqa: F401
 
@@ -69,7 +69,10 @@ def build_workbook(consolidation: Consolidation) -> WorkbookWriter:
     write_detail_sheet(book.add_sheet(DETAIL_SHEET), palette, consolidation, detail)
     write_status_sheet(book.add_sheet(STATUS_SHEET), palette, consolidation)
     write_opinions_sheet(book.add_sheet(OPINIONS_SHEET), palette, consolidation)
-    write_chart_sheet(book.add_sheet(CHART_SHEET), palette, consolidation, detail)
+    tables = chart_tables(consolidation)
+    for n, table in enumerate(tables, 1):
+        name = CHART_SHEET if len(tables) == 1 else f"{CHART_SHEET} {n}"
+        write_chart_sheet(book.add_sheet(name), palette, consolidation, detail, table)
     write_marker_sheet(book.add_sheet(META_SHEET, hidden=True), consolidation)
     book.add_custom_xml(data_part_chunks(consolidation), DATA_ITEM_ID)
     return book

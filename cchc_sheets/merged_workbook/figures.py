@@ -236,20 +236,25 @@ def summary_row_cells(palette: Palette, indicator, consolidation: Consolidation,
 # --------------------------------------------------------------------------- Biểu đồ
 
 
-def chart_indicators(consolidation: Consolidation) -> list[str]:
-    """The main indicators: top-level rows that add up; for a form of tables, the input cells of
-    the first table's total row (or of its first row) that add up."""
+def chart_indicators(consolidation: Consolidation, table=None) -> list[str]:
+    """The main indicators: top-level rows that add up; for a table of a form of tables (the
+    first by default), the typed cells of its total row (or of its first row) that add up."""
     form = consolidation.form
     if form.simple:
         return [i.code for i in form.indicators if i.parent is None and i.code in consolidation.totals]
-    table = form.tables[0]
+    table = table or form.tables[0]
     row = next((r for r in table.rows if r.total), table.rows[0])
     typed_columns = {c.code for c in table.columns if c.formula is None and c.kind in ("count", "number")}
-    inputs = [i for i in form.indicators if i.table == table.code and i.row == row.code
-              and i.column in typed_columns and i.code in consolidation.totals]
-    return [i.code for i in inputs]
+    return [i.code for i in form.indicators if i.table == table.code and i.row == row.code
+            and i.column in typed_columns and i.code in consolidation.totals]
 
 
+def chart_tables(consolidation: Consolidation) -> list:
+    """The tables that get a chart sheet: the one table, or each table with something to chart."""
+    form = consolidation.form
+    if form.simple or len(form.tables) == 1:
+        return [None]
+    return [table for table in form.tables if chart_indicators(consolidation, table)] or [None]
 
 
 def chart_label(item) -> str:
@@ -258,8 +263,10 @@ def chart_label(item) -> str:
     return item.label
 
 
-def write_chart_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout) -> None:
-    """Main indicators by unit (from Chi tiết); by group for a large list with groups."""
+def write_chart_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout,
+                      table=None) -> None:
+    """Main indicators by unit (from Chi tiết); by group for a large list with groups; for a form of
+    several tables, one sheet per ``table``."""
     by_group = len(consolidation.unit_statuses) > CHART_MAX_UNITS and bool(layout.groups)
     first, last = ((min(layout.group_rows.values()), max(layout.group_rows.values())) if by_group
                    else (layout.first_unit_row, layout.last_unit_row))
@@ -269,9 +276,9 @@ def write_chart_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidati
     sheet.write_row(2, [cell(palette, 1, "Số liệu lấy từ trang Chi tiết (đơn vị có lỗi hiển thị theo số đã gửi, "
                                          "không tính vào tổng).", italic=True, size=11)])
     series = [(chart_label(consolidation.form.indicator(code)), layout.column(code))
-              for code in chart_indicators(consolidation)]
+              for code in chart_indicators(consolidation, table)]
     sheet.chart = BarChart(
-        title=f"{consolidation.form.title} – {consolidation.period.label}", sheet=DETAIL_SHEET,
+        title=f"{table.title if table is not None else consolidation.form.title} – {consolidation.period.label}", sheet=DETAIL_SHEET,
         category_column=layout.group_column if by_group else 3, first_row=first, last_row=last, series=series,
         x_title=what.capitalize(), y_title="Số lượng", anchor=(4, 1),
         size_cm=(26, max(10, 0.9 * (last - first + 1) + 4)))
