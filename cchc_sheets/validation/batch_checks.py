@@ -54,7 +54,7 @@ def _difference(a: FileReport, b: FileReport) -> Phrase:
     changed = sorted(code for code in set(a.values) | set(b.values) if a.values.get(code) != b.values.get(code))
     if changed:
         return phrase("duplicate-different-values", codes=", ".join(changed))
-    if a.notes != b.notes or a.answers != b.answers or a.reporter != b.reporter:
+    if a.notes != b.notes or a.answers != b.answers or a.reporter != b.reporter or a.texts != b.texts:
         return phrase("duplicate-different-text")
     return phrase("duplicate-same-content")
 
@@ -63,7 +63,8 @@ def _outliers(reports: list[FileReport], form: Form) -> None:
     latest = _latest_per_unit(reports)
     layout = L.Layout(form)
     for indicator in form.indicators:
-        if not indicator.is_numeric:
+        # counts and numbers typed by the unit; computed cells follow from them, percents and yes/no are bounded
+        if indicator.kind not in ("count", "number") or indicator.computed:
             continue
         reported = [(r, r.values[indicator.code]) for r in latest if r.values.get(indicator.code) is not None]
         if len(reported) < OUTLIER_MIN_UNITS:
@@ -76,7 +77,7 @@ def _outliers(reports: list[FileReport], form: Form) -> None:
         for report, value in reported:
             if value > threshold:
                 report.findings.append(make_finding(
-                    "outlier", sheet=L.MAIN_SHEET, cell=_value_cell_of(report, indicator.code, layout),
+                    "outlier", sheet=layout.sheet_of(indicator.code), cell=_value_cell_of(report, indicator.code, layout),
                     indicator=indicator.code, value=value, label=indicator.label,
                     median=format_number(median), threshold=format_number(threshold)))
 
