@@ -8,7 +8,6 @@ data part. Assertions on codes, cells and numbers.
 from __future__ import annotations
 
 import io
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import openpyxl
 import pytest
 
 from builders import CLEAN_VALUES, make_return
-from cchc_sheets import merge
 from cchc_sheets.merged_workbook import STATUS_SHEET, SUMMARY_SHEET, read_consolidated
 from cchc_sheets.office import Office
 from cchc_sheets.units import load_units, units_from_rows
