@@ -181,11 +181,17 @@ def validate_files(files: list[Path], form: Form, *, units: UnitList | None = No
     """
     from .reading import Limits
 
+    from . import lower_level
+
     reports = []
     for report in _cached_or_read(files, form, limits or Limits(), jobs, cache):
-        with_context(report, form, units, period)
+        if lower_level.maybe_lower(report):   # a consolidated workbook: the return of the unit it consolidates
+            report = lower_level.read_lower(report.path, form, units, period)
+        else:
+            with_context(report, form, units, period)
         reports.append(report)
         if progress:
             progress(report)
     check_batch(reports, form)
+    lower_level.check_lower_batch(reports, form)
     return BatchReport(reports)

@@ -188,7 +188,7 @@ def _shared(text: object) -> object:
 
 _REPORT_TEXTS = ("sha256", "form", "form_version", "unit_code", "unit_name", "period", "file_format", "sender")
 _REPORT_TIMES = ("modified", "generated_at", "received")
-_REPORT_MAPPINGS = ("values", "notes", "answers", "reporter", "texts")
+_REPORT_MAPPINGS = ("values", "notes", "answers", "reporter", "texts", "lower")
 _REPORT_DEFAULTS = {f.name: f.default for f in dataclass_fields(FileReport)}  # left out when a field has it
 _FINDING_PLACES = ("sheet", "cell", "indicator")
 
@@ -260,7 +260,7 @@ def _report_of(data: dict) -> FileReport:
         texts=_mapping(get("texts")),
         file_format=_shared(decode_value(get("file_format"))), modified=decode_value(get("modified")),
         generated_at=decode_value(get("generated_at")), received=decode_value(get("received")),
-        sender=decode_value(get("sender")))
+        sender=decode_value(get("sender")), lower=_mapping(get("lower")))
 
 
 def _mapping(data: object) -> dict:

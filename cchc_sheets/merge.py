@@ -49,6 +49,7 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
                 generated_at: datetime | None = None) -> Consolidation:
     """Match, de-duplicate and total the returns; see the module docstring."""
     reports = list(batch_or_reports.files if isinstance(batch_or_reports, model.BatchReport) else batch_or_reports)
+    units = units.reporting()   # a list of several levels: the level directly below the merging office
     lookup = ReceivedLookup(received)
     reports = [with_received(r, lookup) for r in reports]
     expected, period_code = units.by_code(), period.code

@@ -102,6 +102,10 @@ class FileReport:
     generated_at: datetime | None = None    # when the template was generated
     received: datetime | None = None        # mail time when known (cchc collect)
     sender: str | None = None
+    # A consolidated workbook read as the return of the unit it consolidates (``lower_level``):
+    # where its numbers came from (sha256, when merged, data part or visible tables), the
+    # lower level's completeness and the lowest-level units inside, as plain data.
+    lower: dict = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -136,6 +140,7 @@ class FileReport:
             "period": self.period, "values": dict(self.values), "notes": dict(self.notes),
             "answers": dict(self.answers), "texts": dict(self.texts),
             "findings": [f.to_dict(lang) for f in self.findings],
+            **({"lower": self.lower} if self.lower else {}),   # plain JSON data already
         }
 
 

@@ -3,6 +3,11 @@
 Read from CSV (UTF-8, with or without BOM, ``,`` or ``;``) or XLSX. Headers in
 English or Vietnamese. Every problem is reported with its line number.
 Lines starting with ``#`` are comments (the bundled sample says it is sample data).
+
+Several levels may share one list: a ``parent`` that is another unit's code puts that unit
+above it (province → former district → commune). A parent that is no code in the list is the
+name of the office above the whole list (today's free text). Checked, each with its line: a
+cycle, a parent that is neither a code nor the office's name, the same code under two parents.
 """
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import csv
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -36,18 +41,82 @@ class Unit:
     parent: str = ""
     email: str = ""
     group: str = ""
+    line: int = field(default=0, compare=False)   # the line of the units file it came from (0: not from a file)
 
 
 @dataclass(frozen=True)
 class UnitList:
     units: tuple[Unit, ...]
     source: str = ""
+    office: str = field(default="", compare=False)   # the office above, when known otherwise than from ``parent`` (``reporting``)
 
     @property
     def parent_name(self) -> str:
-        """The level above (the merging office), the most common ``parent`` value."""
-        parents = Counter(u.parent for u in self.units if u.parent)
+        """The level above (the merging office): the most common ``parent`` that is no code in the list."""
+        if self.office:
+            return self.office
+        parents = Counter(u.parent for u in self.units if u.parent and u.parent not in self._index)
         return parents.most_common(1)[0][0] if parents else ""
+
+    @property
+    def has_levels(self) -> bool:
+        """Whether some unit's parent is another unit of this list."""
+        return any(u.parent in self._index for u in self.units if u.parent)
+
+    def children(self, code: str) -> list[Unit]:
+        return self._children.get(code, [])
+
+    @cached_property
+    def _children(self) -> dict[str, list[Unit]]:
+        found: dict[str, list[Unit]] = {}
+        for unit in self.units:
+            if unit.parent in self._index:
+                found.setdefault(unit.parent, []).append(unit)
+        return found
+
+    def leaves(self, code: str) -> list[Unit]:
+        """The lowest-level units under ``code`` (the unit itself when nothing is under it)."""
+        below = self.children(code)
+        if not below:
+            unit = self.get(code)
+            return [unit] if unit else []
+        return [leaf for child in below for leaf in self.leaves(child.code)]
+
+    def ancestor_below(self, code: str, top: str) -> str | None:
+        """The unit directly under ``top`` on ``code``'s line of parents (None when ``code`` is not under it)."""
+        seen, current = set(), self.get(code)
+        while current is not None and current.code not in seen:
+            seen.add(current.code)
+            if current.parent == top:
+                return current.code
+            current = self.get(current.parent)
+        return None
+
+    def reporting(self) -> "UnitList":
+        """The units that send returns to the office merging this list: the level directly below it.
+
+        A list of one level is itself. With levels: the units whose parent is no code in the list
+        (the office's name above them); when that is a single unit, the office is that unit and
+        its children report. Each reporting unit's subtotal group is its own ``group``, else,
+        when units lie under it, its own name (the merge subtotals by the level below it).
+        """
+        if not self.has_levels:
+            return self
+        tops = [u for u in self.units if u.parent not in self._index]
+        if len(tops) == 1 and self.children(tops[0].code):
+            tops = self.children(tops[0].code)
+        chosen = tuple(replace(u, group=u.group or (u.name if self.children(u.code) else "")) for u in tops)
+        return UnitList(chosen, self.source, office=self.office_name)
+
+    @property
+    def office_name(self) -> str:
+        """The merging office: the free-text parent above the list, or its single top unit's name."""
+        if self.office:
+            return self.office
+        tops = [u for u in self.units if u.parent not in self._index]
+        if self.has_levels and len(tops) == 1 and self.children(tops[0].code):
+            return tops[0].name
+        return self.parent_name
 
     @property
     def has_groups(self) -> bool:
@@ -124,7 +193,7 @@ def units_from_rows(rows: list[tuple[int, list[str]]], source: str = "") -> Unit
         raise CchcError("units-invalid", path=source, problems=Listing((phrase("units-empty"),)))
     columns, problems = _column_map(rows[0][1])
     units: list[Unit] = []
-    first_line: dict[str, int] = {}
+    first_line: dict[str, tuple[int, str]] = {}   # code -> (line, parent) of its first line
     if not problems:
         shared: dict[str, str] = {}   # one copy of each parent and group name, not one a row
         for line, cells in rows[1:]:
@@ -134,6 +203,7 @@ def units_from_rows(rows: list[tuple[int, list[str]]], source: str = "") -> Unit
                 units.append(unit)
         if not units and not problems:
             problems.append(phrase("units-empty"))
+        problems += hierarchy_problems(units)
     if problems:
         raise CchcError("units-invalid", path=source, problems=Listing(tuple(problems)))
     return UnitList(tuple(units), source)
@@ -149,9 +219,14 @@ def _unit_from_cells(line, cells, columns, first_line, shared: dict[str, str]) -
     if not code:
         problems.append(phrase("units-empty-code", line=line))
     elif code in first_line:
-        problems.append(phrase("units-duplicate-code", line=line, code=code, first_line=first_line[code]))
+        first, first_parent = first_line[code]
+        if first_parent != get("parent"):
+            problems.append(phrase("units-two-parents", line=line, code=code, first_line=first,
+                                   parent=get("parent"), first_parent=first_parent))
+        else:
+            problems.append(phrase("units-duplicate-code", line=line, code=code, first_line=first))
     else:
-        first_line[code] = line
+        first_line[code] = (line, get("parent"))
     if not name:
         problems.append(phrase("units-empty-name", line=line, code=code))
     if email and not EMAIL_PATTERN.match(email):
@@ -160,7 +235,35 @@ def _unit_from_cells(line, cells, columns, first_line, shared: dict[str, str]) -
         return None, problems
     parent, group = get("parent"), get("group")
     return Unit(code=code, name=name, parent=shared.setdefault(parent, parent), email=email,
-                group=shared.setdefault(group, group)), []
+                group=shared.setdefault(group, group), line=line), []
+
+
+def hierarchy_problems(units: list[Unit]) -> list:
+    """Cycles and unknown parents, each with its line (only when some parent is a code of the list)."""
+    index = {u.code: u for u in units}
+    if not any(u.parent in index for u in units if u.parent):
+        return []   # one level: ``parent`` is the office's name, free text as ever
+    office = Counter(u.parent for u in units if u.parent and u.parent not in index).most_common(1)
+    office_name = office[0][0] if office else ""
+    problems = [phrase("units-unknown-parent", line=u.line, code=u.code, parent=u.parent, office=office_name)
+                for u in units if u.parent and u.parent not in index and u.parent != office_name]
+    reported: set[str] = set()
+    for unit in units:
+        cycle = _cycle_from(unit, index)
+        if cycle and not reported & set(cycle):
+            reported |= set(cycle)
+            problems.append(phrase("units-parent-cycle", line=unit.line, code=unit.code,
+                                   cycle=" → ".join([*cycle, cycle[0]])))
+    return problems
+
+
+def _cycle_from(unit: Unit, index: dict[str, Unit]) -> list[str]:
+    """The codes of the cycle ``unit`` lies on, from ``unit``; empty when its parents reach the top."""
+    path, current = [], unit
+    while current is not None and current.code not in path:
+        path.append(current.code)
+        current = index.get(current.parent)
+    return path if current is not None and current.code == unit.code else []
 
 
 def bundled_sample_units() -> Path:

@@ -22,36 +22,56 @@ STATUS_COLUMNS = ("TT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Đã nộ
 FILE_COLUMN_PLACES = {1: "TT", 2: "Mã đơn vị", 3: "Tên đơn vị (theo tệp)", 4: "Xử lý", 5: "", 6: "Tệp",
                       7: "Lý do", 14: "SHA-256"}
 STATUS_WIDTHS = {1: 6, 2: 11, 3: 24, 4: 16, 5: 10, 6: 32, 7: 17, 8: 16, 9: 11, 10: 19, 11: 8, 12: 10, 13: 26, 14: 34}
+# Only when some return is a lower level's consolidated workbook (``lower_level``): its completeness,
+# its units with errors, and where its numbers were read from.
+LOWER_COLUMNS = ("Tỷ lệ nộp cấp dưới", "Tính vào tổng cấp dưới", "Đơn vị cấp dưới có lỗi", "Nguồn số liệu")
+LOWER_WIDTHS = {15: 20, 16: 20, 17: 30, 18: 24}
+LOWER_SOURCE_LABELS = {"data-part": "Phần dữ liệu của sổ", "visible-tables": "Bảng hiển thị (sổ mất phần dữ liệu)"}
 
 
 def write_status_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation) -> None:
     expected = consolidation.expected_count
-    last_column = len(STATUS_COLUMNS)
+    lower = has_lower(consolidation)
+    last_column = len(STATUS_COLUMNS) + (len(LOWER_COLUMNS) if lower else 0)
     title_row(sheet, palette, 1, f"TÌNH HÌNH NỘP BÁO CÁO – {consolidation.period.label.upper()}", last_column)
     for row, text in ((2, f"Tỷ lệ nộp báo cáo: {completeness_text(consolidation.submitted_count, expected)}"),
                       (3, f"Tỷ lệ nộp đúng hạn (hạn {deadline_text(consolidation)}): "
                           f"{completeness_text(consolidation.on_time_count, expected)}"),
                       (4, f"Tính vào tổng hợp: {completeness_text(consolidation.counted_count, expected)}")):
         sheet.write_row(row, [cell(palette, 1, text, bold=True)])
-    sheet.write_row(STATUS_HEADER_ROW, header_cells(palette, STATUS_COLUMNS))
+    sheet.write_row(STATUS_HEADER_ROW, header_cells(palette, STATUS_COLUMNS + (LOWER_COLUMNS if lower else ())))
     plain, wrapped = TableCells(palette), TableCells(palette, wrap=True)
     rows = table_format(sheet, {c: wrapped if c in (6, 14) else plain for c in range(1, last_column + 1)},  # names wrap
                         times=(7,))
     for n, status in enumerate(consolidation.unit_statuses):
-        values = status_row(n + 1, status)
+        values = status_row(n + 1, status) + (lower_cells(status) if lower else ())
         height = fitted_height(((values[5], STATUS_WIDTHS[6]), (values[13], STATUS_WIDTHS[14])))
         rows.write(STATUS_HEADER_ROW + 1 + n, values, height=height)
     last_unit_row = STATUS_HEADER_ROW + max(expected, 1)
     if not expected:
         sheet.write_row(last_unit_row, table_row(palette, [], 1, last_column))
-    sheet.autofilter = f"A{STATUS_HEADER_ROW}:N{last_unit_row}"
+    sheet.autofilter = f"A{STATUS_HEADER_ROW}:{'R' if lower else 'N'}{last_unit_row}"
     sheet.freeze = f"D{STATUS_HEADER_ROW + 1}"
     write_file_list(sheet, palette, consolidation.inputs, last_unit_row + 2)
-    sheet.widths = dict(STATUS_WIDTHS)
+    sheet.widths = {**STATUS_WIDTHS, **(LOWER_WIDTHS if lower else {})}
     print_on_a4(sheet, landscape=True, title_row=STATUS_HEADER_ROW)
 
 
 ON_TIME_LABELS = {True: "Đúng hạn", False: "Trễ hạn"}
+
+
+def has_lower(consolidation: Consolidation) -> bool:
+    return any(s.report is not None and s.report.lower for s in consolidation.unit_statuses)
+
+
+def lower_cells(status: UnitStatus) -> tuple:
+    """Columns O:R for a unit whose return is a consolidated workbook; blanks for any other."""
+    lower = status.report.lower if status.report is not None else {}
+    if not lower:
+        return (None,) * len(LOWER_COLUMNS)
+    expected = lower.get("expected", 0)
+    return (completeness_text(lower.get("submitted", 0), expected), completeness_text(lower.get("counted", 0), expected),
+            "; ".join(lower.get("errors", ())) or None, LOWER_SOURCE_LABELS.get(lower.get("source")))
 
 
 def status_row(number: int, status: UnitStatus) -> tuple:

@@ -35,6 +35,25 @@ COMMANDS = {
         "dòng {line}: mã đơn vị “{code}” bị trùng với dòng {first_line}",
         "line {line}: unit code “{code}” repeats line {first_line}",
     ),
+    "units-two-parents": _m(
+        "fatal",
+        "dòng {line}: đơn vị “{code}” đã có ở dòng {first_line} với cấp trên “{first_parent}”, nay lại "
+        "thuộc “{parent}”; mỗi đơn vị chỉ thuộc một cấp trên",
+        "line {line}: unit “{code}” is already on line {first_line} under “{first_parent}”, here under "
+        "“{parent}”; a unit has one parent only",
+    ),
+    "units-unknown-parent": _m(
+        "fatal",
+        "dòng {line}: cấp trên “{parent}” của đơn vị “{code}” không phải mã đơn vị nào trong danh sách, "
+        "cũng không phải cơ quan cấp trên “{office}”",
+        "line {line}: the parent “{parent}” of unit “{code}” is neither a unit code in the list nor the "
+        "office above it, “{office}”",
+    ),
+    "units-parent-cycle": _m(
+        "fatal",
+        "dòng {line}: cấp trên của đơn vị “{code}” tạo thành vòng ({cycle}); hãy sửa cột cấp trên",
+        "line {line}: the parents of unit “{code}” go round in a cycle ({cycle}); fix the parent column",
+    ),
     "units-empty-code": _m(
         "fatal",
         "dòng {line}: thiếu mã đơn vị",

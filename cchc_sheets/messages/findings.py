@@ -423,6 +423,51 @@ FINDINGS = {
         "Không ghi được {path}: --long chỉ nhận tệp .csv hoặc .parquet.",
         "Cannot write {path}: --long takes a .csv or .parquet file only.",
     ),
+    # --- a consolidated workbook read as the return of the unit it consolidates (lower_level)
+    "lower-total-edited": _m(
+        "error",
+        "Ô {sheet}!{cell} của sổ tổng hợp cấp dưới ghi {value}, nhưng phần dữ liệu của sổ ghi {expected}: "
+        "số liệu đã bị sửa tay sau khi tổng hợp. Hãy đề nghị cấp dưới chạy lại “cchc merge” và gửi lại sổ mới, "
+        "không sửa số trên sổ.",
+        "Cell {sheet}!{cell} of the lower-level consolidated workbook shows {value}, but its data part says "
+        "{expected}: the figure was edited by hand after the merge. Ask the lower level to run “cchc merge” "
+        "again and send the new workbook; do not edit figures on it.",
+    ),
+    "lower-records-mismatch": _m(
+        "error",
+        "Tổng của chỉ tiêu {indicator} trong sổ tổng hợp cấp dưới là {total}, nhưng cộng số liệu các đơn vị "
+        "trong sổ được {added}. Hãy đề nghị cấp dưới chạy lại “cchc merge” và gửi lại sổ mới.",
+        "The total of indicator {indicator} in the lower-level consolidated workbook is {total}, but its units' "
+        "own figures add up to {added}. Ask the lower level to run “cchc merge” again and send the new workbook.",
+    ),
+    "lower-data-part-lost": _m(
+        "warning",
+        "Sổ tổng hợp cấp dưới đã được lưu lại bằng một chương trình làm mất phần dữ liệu (customXml); số liệu "
+        "được đọc từ các bảng hiển thị (Tổng hợp, Chi tiết). Nên đề nghị cấp dưới gửi lại đúng tệp do "
+        "“cchc merge” tạo.",
+        "The lower-level consolidated workbook was re-saved by a program that dropped its data part "
+        "(customXml); its figures were read from the visible tables (Tổng hợp, Chi tiết). Better ask the lower "
+        "level for the file “cchc merge” wrote.",
+    ),
+    "lower-data-damaged": _m(
+        "error",
+        "Không đọc được phần dữ liệu của sổ tổng hợp cấp dưới ({reason}). Hãy đề nghị cấp dưới chạy lại "
+        "“cchc merge” và gửi lại sổ mới.",
+        "The data part of the lower-level consolidated workbook cannot be read ({reason}). Ask the lower level "
+        "to run “cchc merge” again and send the new workbook.",
+    ),
+    "lower-form-version": _m(
+        "error",
+        "Sổ tổng hợp cấp dưới được lập theo phiên bản {found} của biểu mẫu, không phải phiên bản {expected} "
+        "đang tổng hợp. Hãy đề nghị cấp dưới tổng hợp lại theo biểu mẫu phiên bản {expected}.",
+        "The lower-level consolidated workbook was made with version {found} of the form, not version "
+        "{expected} being merged. Ask the lower level to merge again with version {expected}.",
+    ),
+    "lower-unit-twice": _m(
+        "warning",
+        "Đơn vị {unit} có trong sổ tổng hợp {file} và cả trong sổ {first}: chỉ tính một lần (theo sổ {first}).",
+        "Unit {unit} is in consolidated workbook {file} and also in {first}: counted once (as in {first}).",
+    ),
     "merged-workbook-invalid": _m(
         "fatal",
         "Tệp {path} không phải là sổ tổng hợp do “cchc merge” tạo ({reason}). Hãy chạy lại "
