@@ -1,6 +1,6 @@
 """An office's workspace: a folder with ``cchc.yaml`` (its settings), its units list, the ledger and ``files/``.
 
-    make_workspace = init_workspace("bao-cao", "tuyen-truyen-cchc", "xa.csv", sender="vp@ubnd.gov.vn")
+    ws = init_workspace("bao-cao", "tuyen-truyen-cchc", "xa.csv", sender="vp@ubnd.gov.vn")
     ws = find_workspace()                  # from the current folder upwards, like git; None outside one
     with ws.exclusive("merge"):            # one command at a time on a workspace
         stored = ws.store_file(path)       # files/ab/abcdef….xlsx, the evidence kept
