@@ -159,14 +159,11 @@ class Ledger:
         """Each expected unit (a UnitList or unit codes) and any other unit that sent: see ``PeriodStatus``."""
         period = str(period)
         with self._read() as c:
-            aggregates = {row.unit_code: row for row in c.execute(_status_aggregates(form_id, period))}
-            current = {row.unit_code: row for row in c.execute(_status_current(form_id, period))}
+            sent = {row.unit_code: row for row in c.execute(_STATUS, {"form_id": form_id, "period": period})}
             locked = _active_lock(c, form_id, period) is not None
         names = {getattr(u, "code", u): getattr(u, "name", None) for u in units}
-        rows = [_status_row(code, name, True, aggregates.get(code), current.get(code), deadline)
-                for code, name in names.items()]
-        rows += [_status_row(code, None, False, aggregates[code], current.get(code), deadline)
-                 for code in sorted(set(aggregates) - set(names))]
+        rows = [_status_row(code, name, True, sent.get(code), deadline) for code, name in names.items()]
+        rows += [_status_row(code, None, False, sent[code], deadline) for code in sorted(sent.keys() - names.keys())]
         expected = [row for row in rows if row.expected]
         return R.PeriodStatus(form_id=form_id, period=period, locked=locked, rows=rows, expected=len(expected),
                               submitted=sum(r.submitted for r in expected),
@@ -526,29 +523,35 @@ def _record_of(row, differences: list[R.Difference]) -> R.ReturnRecord:
         differences=differences, report_bytes=bytes(row.report))
 
 
-def _status_aggregates(form_id: str, period: str):
+def _status_query():
+    """Per unit that sent: how many versions, last change, how many wait after a lock, and the current one."""
     T = S.returns.c
-    after_lock = func.sum((T.why == R.WHY_AFTER_LOCK).cast(S.Integer))
-    return (select(T.unit_code, func.count().label("versions"), func.max(T.recorded_at).label("last_change"),
-                   after_lock.label("after_lock"))
-            .where(T.form_id == form_id, T.period == period).group_by(T.unit_code))
+    per_unit = (select(T.unit_code, func.count().label("versions"), func.max(T.recorded_at).label("last_change"),
+                       func.sum((T.why == R.WHY_AFTER_LOCK).cast(S.Integer)).label("after_lock"))
+                .where(T.form_id == bindparam("form_id"), T.period == bindparam("period"))
+                .group_by(T.unit_code).subquery())
+    current = S.returns.alias("current_return")
+    joined = per_unit.outerjoin(current, and_(current.c.form_id == bindparam("form_id"),
+                                              current.c.period == bindparam("period"),
+                                              current.c.unit_code == per_unit.c.unit_code, current.c.current))
+    return select(per_unit, current.c.unit_name, current.c.status, current.c.counted,
+                  current.c.received_at).select_from(joined)
 
 
-def _status_current(form_id: str, period: str):
-    T = S.returns.c
-    return (select(T.unit_code, T.unit_name, T.status, T.counted, T.received_at)
-            .where(T.form_id == form_id, T.period == period, T.current))
+_STATUS = _status_query()
 
 
-def _status_row(code, name, expected, aggregate, current, deadline) -> R.StatusRow:
-    if aggregate is None:
+def _status_row(code, name, expected, sent, deadline) -> R.StatusRow:
+    """A unit's row; ``status`` is its current return's, ``missing``, or ``received-after-lock`` when
+    all it sent arrived while the period was locked."""
+    if sent is None:
         return R.StatusRow(unit_code=code, unit_name=name, expected=expected)
-    received = _utc(current.received_at) if current else None
+    received = _utc(sent.received_at)
     return R.StatusRow(
-        unit_code=code, unit_name=name or (current.unit_name if current else None), expected=expected,
-        versions=aggregate.versions, status=current.status if current else R.WHY_AFTER_LOCK,
-        counted=bool(current and current.counted), received_at=received, on_time=is_on_time(received, deadline),
-        after_lock=int(aggregate.after_lock or 0), last_change=_utc(aggregate.last_change))
+        unit_code=code, unit_name=name or sent.unit_name, expected=expected, versions=sent.versions,
+        status=sent.status or R.WHY_AFTER_LOCK, counted=bool(sent.counted), received_at=received,
+        on_time=is_on_time(received, deadline), after_lock=int(sent.after_lock or 0),
+        last_change=_utc(sent.last_change))
 
 
 def _active_lock(c: Connection, form_id: str, period: str) -> R.Lock | None:
