@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 from builders import CLEAN_VALUES, make_return
 
 from cchc_sheets import ledger as ledger_module
@@ -348,11 +349,56 @@ def test_two_writers_at_once_are_serialised(tmp_path):
 
 
 def test_backup_of_postgresql_is_refused_with_a_reason():
-    ledger = Ledger(engine=type("E", (), {"dialect": type("D", (), {"name": "postgresql"})()})(),
-                    url="postgresql+psycopg://cchc@127.0.0.1/db")
+    address = "postgresql+psycopg://cchc@127.0.0.1:9/db"
+    ledger = Ledger(create_engine(address), address)                  # no connection is made
     with pytest.raises(CchcError) as refused:
         ledger.backup("x.sqlite")
     assert refused.value.code == "ledger-backup-unsupported"
+
+
+def test_an_unreachable_server_is_a_clear_error():
+    with pytest.raises(CchcError) as refused:
+        Ledger.open("postgresql+psycopg://cchc@127.0.0.1:9/cchc?connect_timeout=2")
+    assert refused.value.code == "ledger-unreachable"
+
+
+def test_damage_found_while_reading_is_a_clear_error(tmp_path):
+    path = tmp_path / "ledger.sqlite"
+    with Ledger.open(f"sqlite:///{path}") as opened:
+        opened.record_returns([report(f"U{i:03d}", f"{i:04x}") for i in range(200)], actor="a")
+    data = bytearray(path.read_bytes())
+    for page in range(3, len(data) // 4096 - 1):                     # every page but the schema's
+        data[page * 4096 + 8: page * 4096 + 64] = b"\xee" * 56
+    path.write_bytes(bytes(data))
+    with pytest.raises(CchcError) as refused:
+        with Ledger.open(f"sqlite:///{path}") as opened:
+            opened.counted(FORM, H1)
+    assert refused.value.code == "ledger-damaged"
+
+
+def test_a_failing_migration_step_leaves_the_ledger_as_it_was(tmp_path, monkeypatch):
+    from sqlalchemy import text
+
+    from cchc_sheets.ledger import schema
+    path = _sqlite_ledger(tmp_path)
+
+    def step_2(connection):
+        connection.execute(text("CREATE TABLE reminders (id INTEGER PRIMARY KEY)"))
+        connection.execute(text("ALTER TABLE returns ADD COLUMN reminded INTEGER"))
+        raise RuntimeError("power cut in the middle of step 2")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(schema.MIGRATIONS, 2, step_2)
+    with pytest.raises(RuntimeError):
+        Ledger.open(f"sqlite:///{path}")
+    monkeypatch.undo()
+    with sqlite3.connect(path) as raw:
+        tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        columns = {row[1] for row in raw.execute("PRAGMA table_info(returns)")}
+        version = raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    raw.close()
+    assert ("reminders" in tables, "reminded" in columns, version) == (False, False, "1")
+    with Ledger.open(f"sqlite:///{path}") as reopened:
+        assert len(reopened.returns(FORM, H1)) == 1
 
 
 def test_threads_reading_while_one_writes(tmp_path):

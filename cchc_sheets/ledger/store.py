@@ -311,7 +311,10 @@ class Ledger:
         try:
             yield
         except sa_exc.DBAPIError as exc:
-            raise _translated(exc, self._place()) from exc
+            translated = _translated(exc, self._place())
+            if translated is None:
+                raise
+            raise translated from exc
 
 
 # ---------------------------------------------------------------------- engine
@@ -361,7 +364,8 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def _translated(exc: sa_exc.DBAPIError, place: str) -> CchcError:
+def _translated(exc: sa_exc.DBAPIError, place: str) -> CchcError | None:
+    """The catalogue error for a database failure, or None to let it through as it is."""
     text = str(exc.orig)
     if isinstance(exc.orig, sqlite3.OperationalError) and "locked" in text:
         return CchcError("workspace-busy", path=place, holder="SQLite")
@@ -369,7 +373,7 @@ def _translated(exc: sa_exc.DBAPIError, place: str) -> CchcError:
         return CchcError("ledger-damaged", path=place, reason=text)
     if isinstance(exc, sa_exc.OperationalError):
         return CchcError("ledger-unreachable", path=place, reason=text.strip().splitlines()[0] if text else "?")
-    raise exc
+    return None
 
 
 # ---------------------------------------------------------------------- recording
