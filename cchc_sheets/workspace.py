@@ -3,8 +3,7 @@
     ws = init_workspace("bao-cao", "tuyen-truyen-cchc", "xa.csv", sender="vp@ubnd.gov.vn")
     ws = find_workspace()                  # from the current folder upwards, like git; None outside one
     with ws.exclusive("merge"):            # one command at a time on a workspace
-        stored = ws.store_file(path)       # files/ab/abcdef….xlsx, the evidence kept
-        ws.ledger.record_return(report, actor=...)
+        record = ws.record(report, actor="Nguyễn Văn A")   # files/ab/abcdef….xlsx kept, the return recorded
 
 ``cchc.yaml`` never holds a password: SMTP/IMAP passwords come from the environment or a
 prompt as today, a PostgreSQL password from PGPASSWORD or ~/.pgpass.
@@ -17,6 +16,7 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Iterator
@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from .fileio import sha256_bytes, write_bytes_atomic, write_text_atomic
 from .forms import Form, load_form, packs_root
 from .messages import CchcError, os_reason
+from .model import FileReport
 from .units import UnitList, load_units
 
 SETTINGS_FILE = "cchc.yaml"
@@ -110,6 +111,21 @@ class Workspace:
         if not target.is_file() or target.stat().st_size != len(data):
             write_bytes_atomic(target, data)
         return target
+
+    def record(self, report: FileReport, *, actor: str, data: bytes | None = None, message_id: str | None = None,
+               received_at: datetime | None = None):
+        """Keep a returned file's evidence and record it: ``ReturnRecord`` for a return, None for another file.
+
+        A report that names its form, period and unit becomes a return in the ledger; any
+        other file (unreadable, not ours) is still remembered with its copy.
+        """
+        stored = self.store_file(report.path, data)
+        known = {"size": stored.stat().st_size, "message_id": message_id, "stored_path": self.relative(stored)}
+        if report.form and report.period and report.unit_code and report.sha256:
+            return self.ledger.record_return(report, actor=actor, received_at=received_at, **known)
+        self.ledger.record_file(report.sha256 or stored.stem, report.path, sender=report.sender,
+                                mail_time=received_at or report.received, **known)
+        return None
 
     def relative(self, path: str | os.PathLike) -> str:
         """``path`` as the ledger records it: relative to the workspace when inside it (POSIX slashes)."""

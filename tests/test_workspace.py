@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import yaml
 from cchc_sheets.forms import packs_root
 from cchc_sheets.ledger import Ledger
 from cchc_sheets.messages import CchcError
+from cchc_sheets.model import FileReport
 from cchc_sheets.workspace import (LEDGER_FILE, SETTINGS_FILE, Workspace, find_workspace, init_workspace,
                                    open_workspace)
 
@@ -151,3 +153,25 @@ def test_the_workspace_ledger_is_the_sqlite_file_inside_it(workspace):
     with Ledger.open(workspace.ledger_url) as ledger:
         assert ledger.is_sqlite and ledger.schema_version() == 1
     assert (workspace.root / LEDGER_FILE).read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_record_keeps_the_evidence_and_the_return(workspace, tmp_path, form, units, period):
+    from builders import CLEAN_VALUES, make_return
+
+    from cchc_sheets.office import Office
+    path = make_return(tmp_path / "hop-thu", form, units.units[0], period, CLEAN_VALUES)
+    report = Office(form, units=units, period=period, jobs=1, cache=False).validate([path]).files[0]
+    assert report.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    record = workspace.record(report, actor="cán bộ A", message_id="<1@xa>")
+    other = tmp_path / "anh.png"
+    other.write_bytes(b"\x89PNG not a return")
+    assert workspace.record(FileReport(path=str(other)), actor="cán bộ A") is None
+    path.unlink()                                                     # the inbox is cleaned: evidence stays
+    stored = workspace.root / "files" / report.sha256[:2] / f"{report.sha256}.xlsx"
+    assert (record.counted, record.unit_code, stored.is_file()) == (True, units.units[0].code, True)
+    with sqlite3.connect(workspace.root / LEDGER_FILE) as raw:
+        files = raw.execute("SELECT first_path, stored_path, message_id FROM files ORDER BY recorded_at").fetchall()
+    raw.close()
+    assert [(Path(a).name, b.split("/")[0], c) for a, b, c in files] == [
+        (path.name, "files", "<1@xa>"), ("anh.png", "files", None)]
+    workspace.close()
