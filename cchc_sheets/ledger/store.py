@@ -159,7 +159,7 @@ class Ledger:
         """Each expected unit (a UnitList or unit codes) and any other unit that sent: see ``PeriodStatus``."""
         period = str(period)
         with self._read() as c:
-            sent = {row.unit_code: row for row in c.execute(_STATUS, {"form_id": form_id, "period": period})}
+            sent = {row[0]: row for row in c.execute(_STATUS, {"form_id": form_id, "period": period}).tuples()}
             locked = _active_lock(c, form_id, period) is not None
         names = {getattr(u, "code", u): getattr(u, "name", None) for u in units}
         rows = [_status_row(code, name, True, sent.get(code), deadline) for code, name in names.items()]
@@ -547,15 +547,15 @@ _STATUS = _status_query()
 
 def _status_row(code, name, expected, sent, deadline) -> R.StatusRow:
     """A unit's row; ``status`` is its current return's, ``missing``, or ``received-after-lock`` when
-    all it sent arrived while the period was locked."""
+    all it sent arrived while the period was locked. ``sent`` is a plain tuple: 10,000 of them."""
     if sent is None:
         return R.StatusRow(unit_code=code, unit_name=name, expected=expected)
-    received = _utc(sent.received_at)
+    _, versions, last_change, after_lock, unit_name, status, counted, received_at = sent
+    received = _utc(received_at)
     return R.StatusRow(
-        unit_code=code, unit_name=name or sent.unit_name, expected=expected, versions=sent.versions,
-        status=sent.status or R.WHY_AFTER_LOCK, counted=bool(sent.counted), received_at=received,
-        on_time=is_on_time(received, deadline), after_lock=int(sent.after_lock or 0),
-        last_change=_utc(sent.last_change))
+        unit_code=code, unit_name=name or unit_name, expected=expected, versions=versions,
+        status=status or R.WHY_AFTER_LOCK, counted=bool(counted), received_at=received,
+        on_time=is_on_time(received, deadline), after_lock=int(after_lock or 0), last_change=_utc(last_change))
 
 
 def _active_lock(c: Connection, form_id: str, period: str) -> R.Lock | None:
