@@ -159,7 +159,7 @@ class Ledger:
         """Each expected unit (a UnitList or unit codes) and any other unit that sent: see ``PeriodStatus``."""
         period = str(period)
         with self._read() as c:
-            sent = {row[0]: row for row in c.execute(_STATUS, {"form_id": form_id, "period": period}).tuples()}
+            sent = {row[0]: row for row in c.execute(_STATUS, {"form_id": form_id, "period": period})}
             locked = _active_lock(c, form_id, period) is not None
         names = {getattr(u, "code", u): getattr(u, "name", None) for u in units}
         rows = [_status_row(code, name, True, sent.get(code), deadline) for code, name in names.items()]
@@ -547,7 +547,7 @@ _STATUS = _status_query()
 
 def _status_row(code, name, expected, sent, deadline) -> R.StatusRow:
     """A unit's row; ``status`` is its current return's, ``missing``, or ``received-after-lock`` when
-    all it sent arrived while the period was locked. ``sent`` is a plain tuple: 10,000 of them."""
+    all it sent arrived while the period was locked. ``sent`` is unpacked like a tuple: by name, 10,000 rows cost a third more."""
     if sent is None:
         return R.StatusRow(unit_code=code, unit_name=name, expected=expected)
     _, versions, last_change, after_lock, unit_name, status, counted, received_at = sent
