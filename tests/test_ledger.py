@@ -120,6 +120,7 @@ def test_newest_received_counts_even_when_recorded_first(ledger):
     older = ledger.record_return(report("T01", "aa", received=JULY, **{"05.1": 600}), actor="a")
     assert (older.why, older.counted, older.superseded_by) == (WHY_SUPERSEDED, False, late_mail.id)
     assert [r.values["05.1"] for r in ledger.counted(FORM, H1)] == [700]
+    assert kinds(ledger) == ["received", "validated", "counted", "received", "validated", "superseded"]
 
 
 def test_a_newest_return_with_errors_leaves_the_unit_uncounted(ledger):

@@ -452,7 +452,8 @@ def _settle(c: Connection, form_id: str, period: str, unit: str, actor: str) -> 
         where = {"form_id": form_id, "period": period, "unit_code": unit, "sha256": row.sha256}
         if counted and not row.counted:
             _event(c, R.COUNTED, actor, **where, detail={"return_id": row.id, "seq": row.seq})
-        if why == R.WHY_SUPERSEDED and row.why != R.WHY_SUPERSEDED or row.why == R.WHY_AFTER_LOCK and not current:
+        # A row just inserted is SUPERSEDED with no superseded_by until settled here.
+        if why == R.WHY_SUPERSEDED and (row.why != R.WHY_SUPERSEDED or row.superseded_by is None):
             _event(c, R.SUPERSEDED, actor, **where, detail={"return_id": row.id, "by": newest.id})
     return changed
 
