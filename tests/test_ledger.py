@@ -144,8 +144,10 @@ def test_lock_keeps_a_late_return_out_until_unlock_with_a_reason(ledger):
     late = ledger.record_return(report("T01", "bb", received=JULY + timedelta(days=9), **{"05.1": 650}), actor="cán bộ A")
     assert (late.why, late.counted, [str(d) for d in late.differences]) == (WHY_AFTER_LOCK, False, ["05.1: 600 → 650"])
     assert [r.values["05.1"] for r in ledger.counted(FORM, H1)] == [600]
-    row = ledger.status(FORM, H1, ["T01"]).rows[0]
-    assert (row.versions, row.after_lock, row.counted) == (2, 1, True)
+    ledger.record_return(report("T02", "cc", received=JULY + timedelta(days=9)), actor="cán bộ A")
+    t01, t02 = ledger.status(FORM, H1, ["T01", "T02"]).rows
+    assert (t01.versions, t01.after_lock, t01.counted, t01.status) == (2, 1, True, "valid")
+    assert (t02.versions, t02.after_lock, t02.counted, t02.status) == (1, 1, False, WHY_AFTER_LOCK)
 
     for by, reason in (("Phó Chủ tịch", ""), ("Phó Chủ tịch", "  "), ("", "sửa số")):
         with pytest.raises(CchcError) as refused:
@@ -154,8 +156,9 @@ def test_lock_keeps_a_late_return_out_until_unlock_with_a_reason(ledger):
     assert ledger.locked(FORM, H1) is not None
 
     changed = ledger.unlock(FORM, H1, by="Phó Chủ tịch", reason="xã sửa số liệu 05.1")
-    assert [(r.seq, r.why) for r in changed] == [(1, WHY_SUPERSEDED), (2, WHY_NEWEST)]
-    assert ledger.locked(FORM, H1) is None and [r.values["05.1"] for r in ledger.counted(FORM, H1)] == [650]
+    assert [(r.unit_code, r.seq, r.why) for r in changed] == [("T01", 1, WHY_SUPERSEDED), ("T01", 2, WHY_NEWEST),
+                                                              ("T02", 1, WHY_NEWEST)]
+    assert ledger.locked(FORM, H1) is None and [r.values["05.1"] for r in ledger.counted(FORM, H1)] == [650, 600]
     assert [lk.reason for lk in ledger.locks(FORM, H1)] == ["xã sửa số liệu 05.1"]
     with pytest.raises(CchcError) as not_locked:
         ledger.unlock(FORM, H1, by="Phó Chủ tịch", reason="again")
@@ -164,7 +167,9 @@ def test_lock_keeps_a_late_return_out_until_unlock_with_a_reason(ledger):
     ledger.record_event("reminded", actor="cán bộ A", form_id=FORM, period=H1, unit_code="T02",
                         detail={"to": "t02@example.org"})
     assert kinds(ledger, period=H1) == ["received", "validated", "counted", "locked", "received", "validated",
-                                        "unlocked", "superseded", "counted", "reminded"]
+                                        "received", "validated", "unlocked", "superseded", "counted", "counted",
+                                        "reminded"]
+    assert [e.unit_code for e in ledger.events(H1) if e.kind == "counted"] == ["T01", "T01", "T02"]
     unlocked = [e for e in ledger.events(H1) if e.kind == "unlocked"][0]
     assert (unlocked.actor, unlocked.detail) == ("Phó Chủ tịch", {"reason": "xã sửa số liệu 05.1"})
 
@@ -216,6 +221,10 @@ def test_a_failure_mid_record_leaves_nothing(ledger, monkeypatch):
 def test_schema_version_is_recorded(ledger):
     assert ledger.schema_version() == ledger_module.SCHEMA_VERSION == 1
     assert ledger.migrate() == 1                               # nothing to do, nothing broken
+    if ledger.is_sqlite:
+        pragmas = [ledger._raw_pragma(f"PRAGMA {name}")[0][0] for name in ("journal_mode", "foreign_keys",
+                                                                             "busy_timeout")]
+        assert pragmas == ["wal", 1, ledger_module.BUSY_TIMEOUT_MS]
 
 
 # ---------------------------------------------------------------------- SQLite files: refuse, never overwrite
