@@ -2,8 +2,9 @@
 # Set up a fresh machine for cchc-sheets: a virtual environment in .venv with the
 # package and its test extras, plus (when run as root on Debian/Ubuntu and
 # missing) LibreOffice, poppler-utils, Liberation fonts (fonts-liberation2 has the
-# Vietnamese letters; metric-compatible with Times New Roman) and Dovecot for the
-# real-client and mail tests. Safe to run again: it only installs what is missing.
+# Vietnamese letters; metric-compatible with Times New Roman), Dovecot for the
+# real-client and mail tests, and PostgreSQL (a private cluster is started by the tests
+# for the ledger's store; the system service is not used). Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,16 +12,17 @@ need_system_packages() {
   ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null \
     || ! /usr/bin/python3 -c "import uno" 2>/dev/null \
     || ! command -v dovecot >/dev/null \
+    || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
     || ! fc-list ':charset=1ec7' family 2>/dev/null | grep -qi "Liberation Serif"   # ệ: Vietnamese glyphs
 }
 
 if need_system_packages && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "== installing LibreOffice, poppler-utils, Liberation fonts, dovecot-imapd (Debian packages)"
+  echo "== installing LibreOffice, poppler-utils, Liberation fonts, dovecot-imapd, postgresql (Debian packages)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends \
     libreoffice-calc-nogui libreoffice-writer-nogui python3-uno \
-    poppler-utils fonts-liberation fonts-liberation2 dovecot-imapd >/dev/null
+    poppler-utils fonts-liberation fonts-liberation2 dovecot-imapd postgresql >/dev/null
 fi
 
 PYTHON=${PYTHON:-python3}

@@ -89,3 +89,59 @@ def require_tool(*names: str) -> str:
 def soffice():
     """Path to LibreOffice; skipped when missing, except under CI=true where it must exist."""
     return require_tool("soffice", "libreoffice")
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+def _start_private_postgres():
+    """A private PostgreSQL cluster on loopback in a temporary folder (DATABASES.md): (url, stop)."""
+    import glob
+    import subprocess
+    import tempfile
+
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not binaries:
+        return None
+    bin_dir = os.path.dirname(binaries[-1])
+    folder = tempfile.mkdtemp(prefix="cchc-pg.")
+    as_root = os.geteuid() == 0          # initdb refuses root: run it as the package's postgres user
+
+    def run(command: str) -> None:
+        argv = ["su", "postgres", "-s", "/bin/bash", "-c", command] if as_root else ["bash", "-c", command]
+        subprocess.run(argv, check=True, capture_output=True, timeout=120)
+
+    if as_root:
+        shutil.chown(folder, "postgres", "postgres")
+    os.chmod(folder, 0o700)
+    port = 55432 + os.getpid() % 1000
+    run(f"{bin_dir}/initdb -D {folder}/data -A trust -U cchc")
+    run(f"{bin_dir}/pg_ctl -D {folder}/data -o '-c listen_addresses=127.0.0.1 -p {port} -k {folder}' "
+        f"-l {folder}/log -w start")
+
+    def stop() -> None:
+        try:
+            run(f"{bin_dir}/pg_ctl -D {folder}/data -m fast stop")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    return f"postgresql+psycopg://cchc@127.0.0.1:{port}/postgres", stop
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """CCHC_TEST_POSTGRES_URL, else a private cluster started here when Debian's postgresql is
+    installed (scripts/setup.sh installs it); skipped when neither, except under CI=true."""
+    url = os.environ.get("CCHC_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    started = _start_private_postgres()
+    if started is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is required under CI=true but is not installed")
+        pytest.skip("PostgreSQL is not installed")
+    url, stop = started
+    try:
+        yield url
+    finally:
+        stop()

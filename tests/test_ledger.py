@@ -1,7 +1,8 @@
 """cchc_sheets.ledger: which return counts, differences, lock/unlock, audit, and a ledger that survives anything.
 
-The store tests run on SQLite and, when CCHC_TEST_POSTGRES_URL names a server
-(``postgresql+psycopg://cchc@127.0.0.1:55432/postgres``), on a fresh PostgreSQL database too.
+The store tests run on SQLite and on PostgreSQL: the server CCHC_TEST_POSTGRES_URL names
+(``postgresql+psycopg://cchc@127.0.0.1:55432/postgres``), else a private cluster the ``postgres_url``
+fixture starts when Debian's postgresql is installed; a fresh database per test.
 """
 from __future__ import annotations
 
@@ -29,17 +30,16 @@ from cchc_sheets.periods import parse_period
 
 FORM = "tuyen-truyen-cchc"
 H1 = "2020-H1"
-POSTGRES_URL = os.environ.get("CCHC_TEST_POSTGRES_URL")
 JULY = datetime(2020, 7, 1, 2, 0, tzinfo=timezone.utc)   # 09:00 in Vietnam
 
 
 # ---------------------------------------------------------------------- ledgers to test
-def _postgres_database():
+def _postgres_database(server_url: str):
     """A fresh database on the test server; dropped afterwards."""
     import psycopg
     from sqlalchemy.engine import make_url
 
-    base = make_url(POSTGRES_URL)
+    base = make_url(server_url)
     name = f"cchc_test_{uuid.uuid4().hex[:12]}"
     plain = base.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(plain, autocommit=True) as admin:
@@ -56,9 +56,7 @@ def url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.sqlite'}"
         return
-    if not POSTGRES_URL:
-        pytest.skip("CCHC_TEST_POSTGRES_URL is not set")
-    yield from _postgres_database()
+    yield from _postgres_database(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
