@@ -15,7 +15,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from cchc_sheets.web import UploadLimits, create_app  # noqa: E402
 from cchc_sheets.workspace import init_workspace  # noqa: E402
 
-from .builders import CLEAN_VALUES, make_return  # noqa: E402
+from builders import CLEAN_VALUES, make_return  # noqa: E402
 
 PERIOD = "2020-H1"
 SCRIPT_NOTE = "<script>alert('xã')</script>"
