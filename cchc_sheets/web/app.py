@@ -136,6 +136,16 @@ def _password_ok(request: Request, password: str) -> bool:
     return hmac.compare_digest(given.encode(), password.encode())
 
 
+def request_user(request: Request) -> str:
+    """Who acts, for the audit trail: the user name given with the password, else ``web``."""
+    header = request.headers.get("authorization", "")
+    try:
+        user = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")[0]
+    except (ValueError, UnicodeDecodeError):
+        user = ""
+    return user.strip()[:80] if header.lower().startswith("basic ") and user.strip() else "web"
+
+
 # ---------------------------------------------------------------------- language and pages
 def request_language(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
@@ -147,7 +157,19 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["pct"] = lambda value: f"{round(100 * value)}%"
     env.filters["urlpart"] = lambda value: quote(str(value), safe="")
+    env.filters["when"] = vietnam_time
     return env
+
+
+def vietnam_time(when, seconds: bool = False) -> str:
+    """A ledger time (UTC) as an officer in Vietnam reads it: 03/12/2026 19:26."""
+    from ..merge import VIETNAM_TIME
+
+    if when is None:
+        return ""
+    if when.tzinfo is not None:
+        when = when.astimezone(VIETNAM_TIME)
+    return when.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
 
 
 def words(value: object, lang: str) -> str:

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from ..messages import CchcError, render
 from ..periods import Period, parse_period
 from . import desk as D
-from .app import check_form_csrf, page, request_language, wants_html, words
+from .app import check_form_csrf, page, request_language, request_user, wants_html, words
 from .serialize import board_json, job_json, record_json
 
 PERIOD_COOKIE = "cchc_period"
@@ -307,7 +307,7 @@ async def upload_returns(request: Request) -> Response:
     for item in form.getlist("files"):
         if hasattr(item, "read"):
             uploads.append((item.filename or "tep", await item.read(limits.max_file_bytes + 1)))
-    actor = str(form.get("actor") or "web").strip()[:80] or "web"
+    actor = str(form.get("actor") or "").strip()[:80] or request_user(request)
     jobs = request.app.state.jobs
     job = jobs.start(lambda job: desk.receive(period, uploads, actor=actor, progress=job.tell))
     data = {"job": job.id, "events": f"/api/jobs/{job.id}/events", "status": f"/api/jobs/{job.id}"}
