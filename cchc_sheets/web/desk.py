@@ -115,6 +115,13 @@ class Desk:
     def folder(self, kind: str, period: Period | str) -> Path:
         return self.root / kind / _period(period).code
 
+    def indicator_label(self, code: str) -> str:
+        """The form's words for an indicator code ("" for a code the form does not know)."""
+        try:
+            return str(self.form.indicator(code).label)
+        except (KeyError, LookupError):
+            return ""
+
     def periods(self, today: date | None = None) -> list[str]:
         """Periods to choose from: those the workspace has folders for, and this year's and last year's."""
         year = (today or date.today()).year
