@@ -602,4 +602,77 @@ COMMANDS = {
         "Không có biểu mẫu nào trong {root}.",
         "No form packs in {root}.",
     ),
+    # --- workspace and ledger (cchc_sheets.workspace, cchc_sheets.ledger) ------
+    "workspace-not-empty": _m(
+        "fatal",
+        "Thư mục {path} đã có tệp; không tạo không gian làm việc đè lên. "
+        "Hãy chọn một thư mục mới hoặc thư mục trống.",
+        "Folder {path} is not empty; a workspace is not made over it. Choose a new or empty folder.",
+    ),
+    "workspace-not-found": _m(
+        "fatal",
+        "Không tìm thấy không gian làm việc (tệp cchc.yaml) tại {path} hay thư mục cha nào của nó. "
+        "Tạo bằng cchc init, hoặc chỉ đúng thư mục bằng --workspace hay CCHC_WORKSPACE.",
+        "No workspace (a cchc.yaml file) at {path} or any folder above it. "
+        "Make one with cchc init, or name the right folder with --workspace or CCHC_WORKSPACE.",
+    ),
+    "workspace-settings-invalid": _m(
+        "fatal",
+        "Tệp thiết lập {path} có lỗi: {reason}. Hãy sửa tệp hoặc tạo lại không gian làm việc.",
+        "The settings file {path} has a problem: {reason}. Fix the file or make the workspace again.",
+    ),
+    "workspace-password-in-url": _m(
+        "fatal",
+        "Địa chỉ sổ theo dõi {url} có chứa mật khẩu; tệp thiết lập không bao giờ lưu mật khẩu. "
+        "Bỏ mật khẩu khỏi địa chỉ và đặt nó trong PGPASSWORD hoặc tệp ~/.pgpass.",
+        "The ledger address {url} holds a password; the settings file never keeps a password. "
+        "Leave it out of the address and put it in PGPASSWORD or ~/.pgpass.",
+    ),
+    "workspace-busy": _m(
+        "fatal",
+        "Không gian làm việc {path} đang được một lệnh khác dùng ({holder}). "
+        "Hãy đợi lệnh đó xong rồi chạy lại.",
+        "Workspace {path} is in use by another command ({holder}). Wait for it to finish, then run again.",
+    ),
+    "ledger-newer-schema": _m(
+        "fatal",
+        "Sổ theo dõi {path} được tạo bởi phiên bản cchc-sheets mới hơn (lược đồ {found}, "
+        "phiên bản này đọc tới {supported}). Sổ không bị thay đổi; hãy cập nhật cchc-sheets.",
+        "Ledger {path} was made by a newer cchc-sheets (schema {found}, this version reads up to "
+        "{supported}). It was left untouched; update cchc-sheets.",
+    ),
+    "ledger-damaged": _m(
+        "fatal",
+        "Sổ theo dõi {path} bị hỏng hoặc không phải cơ sở dữ liệu ({reason}). Sổ không bị ghi đè; "
+        "hãy khôi phục từ bản sao lưu (cchc backup).",
+        "Ledger {path} is damaged or not a database ({reason}). It was not overwritten; "
+        "restore it from a backup (cchc backup).",
+    ),
+    "ledger-unreachable": _m(
+        "fatal",
+        "Không kết nối được sổ theo dõi {path}: {reason}.",
+        "Cannot reach the ledger {path}: {reason}.",
+    ),
+    "ledger-period-locked": _m(
+        "fatal",
+        "Kỳ {period} của biểu mẫu {form} đã được khóa bởi {by} lúc {at}. Mở khóa trước (cchc unlock) nếu cần khóa lại.",
+        "Period {period} of form {form} was already locked by {by} at {at}. Unlock it first (cchc unlock) to lock it again.",
+    ),
+    "ledger-period-not-locked": _m(
+        "fatal",
+        "Kỳ {period} của biểu mẫu {form} chưa bị khóa; không có gì để mở khóa.",
+        "Period {period} of form {form} is not locked; there is nothing to unlock.",
+    ),
+    "ledger-unlock-needs-reason": _m(
+        "fatal",
+        "Mở khóa kỳ {period} cần ghi lý do (--reason) và người mở khóa (--by).",
+        "Unlocking period {period} needs a reason (--reason) and who does it (--by).",
+    ),
+    "ledger-backup-unsupported": _m(
+        "fatal",
+        "Sổ theo dõi {path} nằm trên máy chủ PostgreSQL; cchc backup chỉ sao lưu sổ SQLite. "
+        "Hãy dùng pg_dump trên máy chủ.",
+        "Ledger {path} is on a PostgreSQL server; cchc backup copies only an SQLite ledger. "
+        "Use pg_dump on the server.",
+    ),
 }
