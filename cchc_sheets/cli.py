@@ -22,6 +22,7 @@ COMMANDS = {
     "send": "cchc_sheets.commands.mail:send",
     "collect": "cchc_sheets.commands.mail:collect",
     "form": "cchc_sheets.commands.form:form",
+    "web": "cchc_sheets.commands.web:web",
 }
 
 
