@@ -94,9 +94,13 @@ class Office:
 
     def merge(self, paths: Iterable[str | Path], *, out: str | Path | None = None, long: str | Path | None = None,
               report: str | Path | None = None, progress: Callable[[FileReport], None] | None = None,
-              found: Callable[[int], None] | None = None):
+              found: Callable[[int], None] | None = None, accept_predecessors: bool = False,
+              detail: str = "returns"):
         """Validate and consolidate; ``out`` writes the consolidated workbook, ``long`` the tidy export,
         ``report`` the findings workbook (none of them is read as an input).
+
+        ``accept_predecessors``: count a merged commune's return on an old template for the new
+        unit; ``detail="units"``: Chi tiết and the long export list the lowest-level units.
 
         Returns the ``pipeline.MergeRun`` (batch, consolidation, problems with received.csv).
         """
@@ -105,7 +109,8 @@ class Office:
         self._need(units=self.units, period=self.period)
         run = merge_paths(list(paths), self.form, self.units, self.period, deadline=self.effective_deadline,
                           exclude=[out, long, report], jobs=self.jobs, progress=progress, cache=self.cache,
-                          found=found)
+                          found=found, accept_predecessors=accept_predecessors)
+        run.consolidation.detail = detail
         if out:
             from .merged_workbook import write_merged_workbook
 

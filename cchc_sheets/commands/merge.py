@@ -7,7 +7,7 @@ import click
 
 from .common import (
     say, screen_language,
-    FilesProgress, deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
+    FilesProgress, crosswalk_option, deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
 )
 
 
@@ -23,10 +23,18 @@ from .common import (
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the findings workbook (.xlsx), as cchc validate --report does.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any expected unit is missing or has errors.")
+@crosswalk_option
+@click.option("--accept-predecessors", "accept_predecessors", is_flag=True,
+              help="Count a return made on a merged commune's old template for the new commune "
+                   "(several predecessors' returns are added up).")
+@click.option("--detail", "detail", type=click.Choice(["returns", "units"]), default="returns", show_default=True,
+              help="Chi tiết and --long: one row per return, or per lowest-level unit inside "
+                   "consolidated workbooks (with the unit it came via).")
 @validation_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.pass_context
-def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_path, strict, jobs, no_cache, paths):
+def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_path, strict, crosswalk_path,
+          accept_predecessors, detail, jobs, no_cache, paths):
     """Tổng hợp các tệp báo cáo đơn vị gửi về thành sổ tổng hợp.
 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods); a
@@ -35,11 +43,12 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
     """
     from ..office import Office
 
-    form_pack, units = load_form_and_units(form, units_path)
+    form_pack, units = load_form_and_units(form, units_path, crosswalk_path)
     office = Office(form_pack, units=units, period=period, deadline=deadline, jobs=jobs, cache=not no_cache)
     with FilesProgress("merge-progress") as bar:
         run = office.merge(paths, out=out_path, long=long_path, report=report_path,
-                           found=bar.start, progress=bar.tick)
+                           found=bar.start, progress=bar.tick, accept_predecessors=accept_predecessors,
+                           detail=detail)
     for problem in run.problems:
         click.echo(problem.render(screen_language()), err=True)
     consolidation = run.consolidation

@@ -35,6 +35,31 @@ COMMANDS = {
         "dòng {line}: mã đơn vị “{code}” bị trùng với dòng {first_line}",
         "line {line}: unit code “{code}” repeats line {first_line}",
     ),
+    "units-predecessor-listed": _m(
+        "fatal",
+        "dòng {line}: đơn vị cũ “{old}” của “{code}” vẫn còn là một đơn vị trong danh sách; đơn vị đã "
+        "sáp nhập chỉ ghi ở cột đơn vị cũ (predecessors)",
+        "line {line}: predecessor “{old}” of “{code}” is still a unit of the list; a merged unit belongs "
+        "only in the predecessors column",
+    ),
+    "units-predecessor-twice": _m(
+        "fatal",
+        "dòng {line}: đơn vị cũ “{old}” được ghi cho cả “{first}” và “{code}”; mỗi đơn vị cũ chỉ sáp nhập vào "
+        "một đơn vị mới (số liệu không chia được)",
+        "line {line}: predecessor “{old}” is given for both “{first}” and “{code}”; an old unit merges into "
+        "one new unit only (its figures cannot be split)",
+    ),
+    "units-crosswalk-unknown": _m(
+        "fatal",
+        "dòng {line}: mã mới “{code}” (của đơn vị cũ “{old}”) không có trong danh sách đơn vị",
+        "line {line}: new code “{code}” (of old unit “{old}”) is not in the units list",
+    ),
+    "units-crosswalk-bad-line": _m(
+        "fatal",
+        "dòng {line}: cần mã cũ, mã mới và ngày sắp xếp dạng YYYY-MM-DD hoặc dd/mm/yyyy (có thể để trống)",
+        "line {line}: needs the old code, the new code and a date of change as YYYY-MM-DD or dd/mm/yyyy "
+        "(may be blank)",
+    ),
     "units-two-parents": _m(
         "fatal",
         "dòng {line}: đơn vị “{code}” đã có ở dòng {first_line} với cấp trên “{first_parent}”, nay lại "

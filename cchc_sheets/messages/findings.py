@@ -463,6 +463,15 @@ FINDINGS = {
         "The lower-level consolidated workbook was made with version {found} of the form, not version "
         "{expected} being merged. Ask the lower level to merge again with version {expected}.",
     ),
+    "unit-merged": _m(
+        "warning",
+        "Tệp là báo cáo trên biểu mẫu của đơn vị cũ “{old}”, nay đã sáp nhập vào {unit}. Số liệu chỉ được "
+        "tính cho {unit} khi cán bộ tổng hợp chấp nhận (--accept-predecessors); tốt nhất hãy đề nghị "
+        "{unit} báo cáo trên biểu mẫu mới.",
+        "The file is a return on the template of former unit “{old}”, now merged into {unit}. Its figures "
+        "count for {unit} only when the officer accepts them (--accept-predecessors); better ask {unit} "
+        "to report on its new template.",
+    ),
     "lower-unit-twice": _m(
         "warning",
         "Đơn vị {unit} có trong sổ tổng hợp {file} và cả trong sổ {first}: chỉ tính một lần (theo sổ {first}).",

@@ -1,0 +1,99 @@
+"""Merged communes: a units list of ours whose new communes name their predecessors.
+
+Old communes A1, A2 became N1; B1 became N2 (with N2's own return too); C stayed. Returns
+made with ``builders`` on the old communes' templates; assertions on codes and numbers.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from builders import CLEAN_VALUES, make_return
+from cchc_sheets.messages import CchcError
+from cchc_sheets.office import Office
+from cchc_sheets.periods import parse_period
+from cchc_sheets.units import Unit, crosswalk_from_rows, units_from_rows
+
+OFFICE = "UBND tỉnh Một"
+NEW_LIST = [(1, ["code", "name", "parent", "predecessors"]),
+            (2, ["N1", "Xã Mới Một", OFFICE, "A1; A2"]),
+            (3, ["N2", "Xã Mới Hai", OFFICE, "B1"]),
+            (4, ["C", "Xã Cũ Giữ Nguyên", OFFICE, ""])]
+OLD_UNITS = {"A1": "Xã A Một", "A2": "Xã A Hai", "B1": "Xã B Một", "C": "Xã Cũ Giữ Nguyên"}
+
+
+def values(seed: int) -> dict:
+    return {key: value + seed for key, value in CLEAN_VALUES.items()}
+
+
+def old_unit(code: str) -> Unit:
+    return Unit(code, OLD_UNITS[code], OFFICE)
+
+
+@pytest.fixture
+def new_units():
+    return units_from_rows(NEW_LIST)
+
+
+def merged_run(folder, form, units, period, accept=False):
+    return Office(form, units=units, period=period, cache=False).merge([folder], accept_predecessors=accept)
+
+
+def test_predecessors_column_read(new_units):
+    assert new_units.get("N1").predecessors == ("A1", "A2")
+    assert new_units.successor("A2").code == "N1" and new_units.successor("C") is None
+
+
+def test_predecessor_problems_each_with_its_line():
+    with pytest.raises(CchcError) as caught:
+        units_from_rows(NEW_LIST + [(5, ["N3", "Xã Ba", OFFICE, "A1,C"])])
+    found = [(p.code, p.params["line"]) for p in caught.value.params["problems"].items]
+    assert found == [("units-predecessor-twice", 5), ("units-predecessor-listed", 5)]
+
+
+def test_crosswalk_gives_predecessors_and_date():
+    units = units_from_rows([(1, ["code", "name", "parent"]), (2, ["N1", "Xã Mới Một", OFFICE])])
+    crosswalk = crosswalk_from_rows([(1, ["mã cũ", "mã mới", "ngày sắp xếp"]), (2, ["A1", "N1", "01/07/2025"]),
+                                     (3, ["A2", "N1", "2025-07-01"])])
+    unit = units.with_crosswalk(crosswalk).get("N1")
+    assert unit.predecessors == ("A1", "A2") and unit.merged_on == date(2025, 7, 1)
+    assert unit.merged_for(parse_period("2025-H2")) and not unit.merged_for(parse_period("2025-H1"))
+    with pytest.raises(CchcError) as caught:
+        units.with_crosswalk(crosswalk_from_rows([(1, ["old code", "new code", "date"]), (2, ["A1", "N9", ""])]))
+    assert [p.code for p in caught.value.params["problems"].items] == ["units-crosswalk-unknown"]
+
+
+def test_return_on_old_template_is_unit_merged_and_not_counted(tmp_path, form, period, new_units):
+    make_return(tmp_path, form, old_unit("A1"), period, values(1))
+    make_return(tmp_path, form, Unit("C", OLD_UNITS["C"], OFFICE), period, values(5))
+    run = merged_run(tmp_path, form, new_units, period)
+    a1 = next(r for r in run.batch.files if r.unit_code == "A1")
+    assert [(f.code, f.value, f.params["new"]) for f in a1.findings] == [("unit-merged", "A1", "N1")]
+    assert a1.status == "warnings"
+    used = {i.report.unit_code: (i.disposition, i.reason and i.reason.code) for i in run.consolidation.inputs}
+    assert used == {"A1": ("unmatched", "unit-merged"), "C": ("used", None)}
+    assert run.consolidation.totals["01"] == values(5)["01"]
+
+
+def test_accepted_predecessors_add_into_the_new_unit(tmp_path, form, period, new_units):
+    make_return(tmp_path, form, old_unit("A1"), period, values(1))
+    make_return(tmp_path, form, old_unit("A2"), period, values(2))
+    make_return(tmp_path, form, old_unit("B1"), period, values(3))
+    make_return(tmp_path, form, Unit("N2", "Xã Mới Hai", OFFICE), period, values(4))
+    run = merged_run(tmp_path, form, new_units, period, accept=True)
+    statuses = {s.unit.code: s for s in run.consolidation.unit_statuses}
+    assert statuses["N1"].counted and statuses["N1"].report.values["01"] == values(1)["01"] + values(2)["01"]
+    assert statuses["N2"].report.unit_code == "N2"   # its own return wins over B1's old template
+    assert sorted((i.report.unit_code, i.disposition) for i in run.consolidation.inputs) == [
+        ("A1", "used"), ("A2", "used"), ("B1", "superseded"), ("N2", "used")]
+    assert run.consolidation.totals["01"] == sum(values(n)["01"] for n in (1, 2, 4))
+
+
+def test_old_template_before_the_change_is_no_merger(tmp_path, form, new_units):
+    early = parse_period("2025-H1")
+    units = units_from_rows([(1, ["code", "name", "parent"]), (2, ["N1", "Xã Mới Một", OFFICE])]).with_crosswalk(
+        crosswalk_from_rows([(1, ["old", "new", "date"]), (2, ["A1", "N1", "2025-07-01"])]))
+    make_return(tmp_path, form, old_unit("A1"), early, values(1))
+    run = merged_run(tmp_path, form, units, early, accept=True)
+    assert [f.code for f in run.batch.files[0].findings] == ["unknown-unit"]
