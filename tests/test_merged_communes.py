@@ -97,3 +97,48 @@ def test_old_template_before_the_change_is_no_merger(tmp_path, form, new_units):
     make_return(tmp_path, form, old_unit("A1"), early, values(1))
     run = merged_run(tmp_path, form, units, early, accept=True)
     assert [f.code for f in run.batch.files[0].findings] == ["unknown-unit"]
+
+
+# --------------------------------------------------------------------------- comparison with the earlier period
+
+
+def old_list():
+    return units_from_rows([(1, ["code", "name", "parent"])] +
+                           [(n + 2, [code, name, OFFICE]) for n, (code, name) in enumerate(OLD_UNITS.items())])
+
+
+def test_comparison_with_earlier_period_adds_up_the_predecessors(tmp_path, form, period, new_units):
+    from cchc_sheets.merged_workbook import read_consolidated
+    from cchc_sheets.narrative.context import build_context
+    from cchc_sheets.narrative.render import DraftOptions, build_draft
+
+    earlier = parse_period("2019-H2")
+    seeds = {"A1": 1, "A2": 2, "B1": 3, "C": 4}
+    for code, seed in seeds.items():
+        make_return(tmp_path / "old", form, old_unit(code), earlier, values(seed))
+    Office(form, units=old_list(), period=earlier, cache=False).merge([tmp_path / "old"], out=tmp_path / "old.xlsx")
+    for code, seed in (("N1", 10), ("N2", 20), ("C", 30)):
+        make_return(tmp_path / "new", form, new_units.get(code), period, values(seed))
+    Office(form, units=new_units, period=period, cache=False).merge([tmp_path / "new"], out=tmp_path / "new.xlsx")
+
+    current, previous = read_consolidated(tmp_path / "new.xlsx"), read_consolidated(tmp_path / "old.xlsx")
+    assert current.units.get("N1").predecessors == ("A1", "A2")   # kept in the data part
+    facts = build_context(current, previous)["merged_comparison"]
+    assert facts["by_unit"]["N1"]["01"] == values(1)["01"] + values(2)["01"]
+    assert facts["by_unit"]["N2"]["04"] == values(3)["04"] and facts["by_unit"]["C"]["04"] == values(4)["04"]
+    assert [(u["code"], u["predecessors"]) for u in facts["units"]] == [
+        ("N1", ["Xã A Một", "Xã A Hai"]), ("N2", ["Xã B Một"])]
+    by_code = build_context(current, previous)["by_code"]
+    assert by_code["01"]["previous_total"] == sum(values(s)["01"] for s in seeds.values())
+    assert by_code["01"]["change"]["delta"] == sum(values(s)["01"] for s in (10, 20, 30)) - by_code["01"]["previous_total"]
+    text = "\n".join(b.text for b in build_draft(current, previous, "parent", DraftOptions()).blocks)
+    assert "Xã A Một, Xã A Hai" in text
+
+
+def test_no_merged_units_no_comparison_facts(tmp_path, form, period):
+    from cchc_sheets.narrative.context import build_context
+
+    run = Office(form, units=old_list(), period=period, cache=False)
+    make_return(tmp_path, form, old_unit("C"), period, values(1))
+    current = run.merge([tmp_path]).consolidation
+    assert build_context(current, current)["merged_comparison"] is None
