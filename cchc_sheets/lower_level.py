@@ -382,24 +382,32 @@ def _check_summary(report: FileReport, form, rows: list[list]) -> None:
 
 
 def check_lower_batch(reports: list[FileReport], form) -> None:
-    """A lowest-level unit inside two units' consolidated workbooks: a warning on the later one,
-    whose totals then leave that unit out (it is counted once, in the first)."""
-    first: dict[str, FileReport] = {}
+    """A lowest-level unit inside two units' consolidated workbooks: a warning on the later one, and
+    the unit is counted once. Counted in the first workbook (and that workbook has no errors): the
+    later one's totals leave it out (``left_out``). Counted only in the later one (the first left it
+    out or has errors): it stays in the later one's totals. Either way the record not counted is
+    marked ``twice``, so ``--detail units`` lists the unit once, where it is counted."""
+    first: dict[str, tuple[FileReport, dict]] = {}
     for report in reports:
         for record in report.lower.get("units", ()):
             seen = first.get(record["code"])
             if seen is None:
-                first[record["code"]] = report
-            elif seen.unit_code != report.unit_code:
-                report.findings.append(make_finding(
-                    "lower-unit-twice", value=record["code"], unit=f"{record['name']} ({record['code']})",
-                    file=Path(report.path).name, first=Path(seen.path).name))
-                if record.get("counted") and _counted_in(seen, record["code"]):
-                    _leave_out(report, record, form)
-
-
-def _counted_in(report: FileReport, code: str) -> bool:
-    return any(r["code"] == code and r.get("counted") for r in report.lower.get("units", ()))
+                first[record["code"]] = (report, record)
+                continue
+            seen_report, seen_record = seen
+            if seen_report.unit_code == report.unit_code:
+                continue   # the same unit's workbook sent twice: the merge keeps the newest
+            report.findings.append(make_finding(
+                "lower-unit-twice", value=record["code"], unit=f"{record['name']} ({record['code']})",
+                file=Path(report.path).name, first=Path(seen_report.path).name))
+            if record.get("counted") and seen_record.get("counted") and seen_report.counts:
+                _leave_out(report, record, form)
+                record["twice"] = True
+            elif record.get("counted") and report.counts:
+                seen_record["twice"] = True
+                first[record["code"]] = (report, record)
+            else:
+                record["twice"] = True
 
 
 def _leave_out(report: FileReport, record: dict, form) -> None:
