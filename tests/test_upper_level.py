@@ -291,3 +291,18 @@ def test_detail_units_workbook_read_back_as_a_lower_return(provinces, form, uppe
     report = read_lower(out, form)
     assert [f.code for f in report.findings] == []
     assert len(report.lower["units"]) == 9 and {u["via"] for u in report.lower["units"]} == set(PROVINCES.values())
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_consolidated_workbook_saved_as_ods_or_xls_is_read_from_its_tables(provinces, form, upper, period,
+                                                                           tmp_path, fmt):
+    require_soffice()
+    from cchc_sheets.libreoffice import convert
+
+    resaved = convert(provinces["P2"], fmt, tmp_path / fmt)
+    run = upper_merge([provinces["P1"], resaved, provinces["P3"]], form, upper, period)
+    p2 = by_unit(run)["P2"]
+    assert [f.code for f in p2.findings] == ["lower-data-part-lost"]
+    assert p2.lower["source"] == "visible-tables" and p2.file_format == fmt and p2.counts
+    assert sorted(u["code"] for u in p2.lower["units"]) == COMMUNES["P2"]
+    assert run.consolidation.totals == all_communes_total([c for cs in COMMUNES.values() for c in cs])
