@@ -77,8 +77,9 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
         for report in _used_parts(status, by_unit[status.unit.code]):
             inputs[position[id(report)]] = InputFile(report.path, DISPOSITION_USED, None, report)
         for older in status.superseded:
-            inputs[position[id(older)]] = InputFile(older.path, DISPOSITION_SUPERSEDED,
-                                                    superseded_reason(status, older), older)
+            reason = (predecessors.merged_phrase(older) if predecessors.merged_into(older) and status.report
+                      and not predecessors.merged_into(status.report) else superseded_reason(status, older))
+            inputs[position[id(older)]] = InputFile(older.path, DISPOSITION_SUPERSEDED, reason, older)
     totals, groups = totals_with_groups(form, statuses)
     return Consolidation(
         form=form, period=period, units=units, unit_statuses=statuses,

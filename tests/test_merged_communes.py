@@ -81,12 +81,18 @@ def test_accepted_predecessors_add_into_the_new_unit(tmp_path, form, period, new
     make_return(tmp_path, form, old_unit("A2"), period, values(2))
     make_return(tmp_path, form, old_unit("B1"), period, values(3))
     make_return(tmp_path, form, Unit("N2", "Xã Mới Hai", OFFICE), period, values(4))
-    run = merged_run(tmp_path, form, new_units, period, accept=True)
+    run = Office(form, units=new_units, period=period, cache=False).merge(
+        [tmp_path], accept_predecessors=True, out=tmp_path / "out" / "tong-hop.xlsx")
+    from cchc_sheets.merged_workbook import read_consolidated
+
+    assert read_consolidated(tmp_path / "out" / "tong-hop.xlsx") == run.consolidation
     statuses = {s.unit.code: s for s in run.consolidation.unit_statuses}
     assert statuses["N1"].counted and statuses["N1"].report.values["01"] == values(1)["01"] + values(2)["01"]
     assert statuses["N2"].report.unit_code == "N2"   # its own return wins over B1's old template
     assert sorted((i.report.unit_code, i.disposition) for i in run.consolidation.inputs) == [
         ("A1", "used"), ("A2", "used"), ("B1", "superseded"), ("N2", "used")]
+    b1 = next(i for i in run.consolidation.inputs if i.report.unit_code == "B1")
+    assert b1.reason.code == "unit-merged"
     assert run.consolidation.totals["01"] == sum(values(n)["01"] for n in (1, 2, 4))
 
 
@@ -142,3 +148,22 @@ def test_no_merged_units_no_comparison_facts(tmp_path, form, period):
     make_return(tmp_path, form, old_unit("C"), period, values(1))
     current = run.merge([tmp_path]).consolidation
     assert build_context(current, current)["merged_comparison"] is None
+
+
+def test_cli_crosswalk_and_accept_predecessors(tmp_path, form, period, run_cli):
+    from cchc_sheets.merged_workbook import read_consolidated
+
+    units, crosswalk = tmp_path / "xa.csv", tmp_path / "sap-xep.csv"
+    units.write_text(f"code,name,parent\nN1,Xã Mới Một,{OFFICE}\n", encoding="utf-8")
+    crosswalk.write_text("mã cũ,mã mới,ngày sắp xếp\nA1,N1,01/07/2019\nA2,N1,01/07/2019\n", encoding="utf-8")
+    for code, seed in (("A1", 1), ("A2", 2)):
+        make_return(tmp_path / "ve", form, old_unit(code), period, values(seed))
+    common = ("merge", "--units", units, "--crosswalk", crosswalk, "--period", "2020-H1", "--no-cache")
+    result = run_cli(*common, "--out", tmp_path / "a.xlsx", tmp_path / "ve")
+    assert result.exit_code == 0, result.output
+    assert read_consolidated(tmp_path / "a.xlsx").totals["01"] == 0
+    result = run_cli(*common, "--accept-predecessors", "--out", tmp_path / "b.xlsx", tmp_path / "ve")
+    assert result.exit_code == 0, result.output
+    merged = read_consolidated(tmp_path / "b.xlsx")
+    assert merged.totals["01"] == values(1)["01"] + values(2)["01"]
+    assert merged.units.get("N1").merged_on.isoformat() == "2019-07-01"
