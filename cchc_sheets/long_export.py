@@ -11,6 +11,8 @@ only. ``.parquet`` keeps the text as it is and types ``value`` as a number.
 With ``--detail units`` (``Consolidation.detail == "units"``) the rows are the lowest-level
 units inside lower consolidated workbooks (each commune once), and a last column ``via``
 names the unit whose workbook carried it; the sums by indicator are the same totals.
+With an earlier period's consolidation (``cchc merge --previous``) a last column
+``previous_value`` gives each unit's figure then, a merged commune's predecessors added up.
 """
 from __future__ import annotations
 
@@ -29,13 +31,16 @@ COLUMNS = ("period", "unit_code", "unit_name", "group", "indicator_code", "indic
            "unit_of_measure", "value", "note", "source_file", "source_sha256",
            "table_code", "row_code", "column_code", "column_label")
 UNITS_COLUMNS = COLUMNS + ("via",)
-TEXT_COLUMNS = tuple(c for c in UNITS_COLUMNS if c != "value")
+TEXT_COLUMNS = tuple(c for c in UNITS_COLUMNS if c != "value")   # previous_value: a number, as typed
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-def iter_long_rows(consolidation: Consolidation) -> Iterator[dict]:
+def iter_long_rows(consolidation: Consolidation, previous: Consolidation | None = None) -> Iterator[dict]:
     """The rows one at a time: a national export (90,000 rows) never sits in memory whole."""
+    from .predecessors import earlier_lookup
+
     form = consolidation.form
+    earlier = earlier_lookup(previous, consolidation.units, form) if previous is not None else None
     grid = layout.Layout(form)
     cells = [(i, grid.row_key(i.code), " / ".join(form.table(i.table).column(i.column).header_path))
              for i in form.indicators]
@@ -56,6 +61,8 @@ def iter_long_rows(consolidation: Consolidation) -> Iterator[dict]:
             }
             if entry.via is not None:
                 row["via"] = entry.via
+            if earlier is not None:
+                row["previous_value"] = merge.number((earlier(entry.code) or {}).get(indicator.code))
             yield row
 
 
@@ -84,21 +91,23 @@ class _ReturnEntry:
         self.texts, self.notes, self.report = texts, notes, report
 
 
-def columns_for(consolidation: Consolidation) -> tuple[str, ...]:
+def columns_for(consolidation: Consolidation, previous: Consolidation | None = None) -> tuple[str, ...]:
     from .merged_workbook.figures import DETAIL_UNITS
 
-    return UNITS_COLUMNS if consolidation.detail == DETAIL_UNITS else COLUMNS
+    columns = UNITS_COLUMNS if consolidation.detail == DETAIL_UNITS else COLUMNS
+    return columns + ("previous_value",) if previous is not None else columns
 
 
-def write_long(consolidation: Consolidation, path: str | Path) -> Path:
-    """Write ``.csv`` or ``.parquet`` (by suffix) atomically; returns ``path``."""
+def write_long(consolidation: Consolidation, path: str | Path, previous: Consolidation | None = None) -> Path:
+    """Write ``.csv`` or ``.parquet`` (by suffix) atomically; returns ``path``. ``previous``: an
+    earlier period's consolidation, for the ``previous_value`` column."""
     path = Path(path)
     suffix = path.suffix.lower()
+    columns = columns_for(consolidation, previous)
     if suffix == ".csv":
-        write_with(path, lambda temporary: write_csv(temporary, iter_long_rows(consolidation),
-                                                     columns_for(consolidation)))
+        write_with(path, lambda temporary: write_csv(temporary, iter_long_rows(consolidation, previous), columns))
     elif suffix == ".parquet":
-        frame = data_frame(iter_long_rows(consolidation), columns_for(consolidation))
+        frame = data_frame(iter_long_rows(consolidation, previous), columns)
         write_with(path, lambda temporary: frame.to_parquet(temporary, index=False))
     else:
         raise CchcError("long-format-unsupported", path=path)
@@ -148,6 +157,10 @@ def data_frame(rows: Iterable[dict], names: tuple[str, ...] = COLUMNS):
         frame["value"] = pd.array(frame["value"].tolist(), dtype="Float64")
     else:  # a text indicator: one column cannot hold both types in Parquet
         frame["value"] = pd.array([None if v is None else str(v) for v in frame["value"]], dtype="string")
+    if "previous_value" in frame:
+        earlier = frame["previous_value"].tolist()
+        whole = all(isinstance(v, int) for v in earlier if v is not None)
+        frame["previous_value"] = pd.array(earlier, dtype="Int64" if whole else "Float64")
     for column in TEXT_COLUMNS:
         if column in frame:
             frame[column] = frame[column].astype("string")

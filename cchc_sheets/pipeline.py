@@ -16,6 +16,7 @@ class MergeRun:
     batch: BatchReport
     consolidation: Consolidation
     problems: list = field(default_factory=list)   # phrases, e.g. an unusable received.csv
+    previous: Consolidation | None = None          # an earlier period's, to compare with (``--previous``)
 
 
 def input_files(paths: Iterable[str | Path], exclude: Iterable[str | Path | None] = ()) -> list[Path]:

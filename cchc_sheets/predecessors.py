@@ -111,6 +111,14 @@ def earlier_values(earlier, units, form) -> dict[str, dict]:
     return found
 
 
+def earlier_lookup(earlier, units, form):
+    """code -> the earlier period's figures: a current unit's (predecessors added up), else, for a
+    lowest-level unit of ``--detail units``, that unit's own counted figures in ``earlier``."""
+    mine = earlier_values(earlier, units, form)
+    own = {s.unit.code: s.report.values for s in earlier.unit_statuses if s.counted}
+    return lambda code: mine.get(code, own.get(code))
+
+
 def merged_units(units, earlier) -> list:
     """The current units whose earlier figures are their predecessors' sum (for the draft's sentence)."""
     earlier_codes = {s.unit.code for s in earlier.unit_statuses}

@@ -167,3 +167,29 @@ def test_cli_crosswalk_and_accept_predecessors(tmp_path, form, period, run_cli):
     merged = read_consolidated(tmp_path / "b.xlsx")
     assert merged.totals["01"] == values(1)["01"] + values(2)["01"]
     assert merged.units.get("N1").merged_on.isoformat() == "2019-07-01"
+
+
+def test_merge_previous_long_export_adds_up_the_predecessors(tmp_path, form, period, new_units, run_cli):
+    import pandas as pd
+
+    earlier = parse_period("2019-H2")
+    for code, seed in {"A1": 1, "A2": 2, "B1": 3, "C": 4}.items():
+        make_return(tmp_path / "old", form, old_unit(code), earlier, values(seed))
+    Office(form, units=old_list(), period=earlier, cache=False).merge([tmp_path / "old"], out=tmp_path / "old.xlsx")
+    for code, seed in (("N1", 10), ("N2", 20), ("C", 30)):
+        make_return(tmp_path / "new", form, new_units.get(code), period, values(seed))
+    units = tmp_path / "xa.csv"
+    units.write_text("\n".join(",".join(f'"{c}"' for c in cells) for _, cells in NEW_LIST), encoding="utf-8")
+    long = tmp_path / "new.csv"
+    result = run_cli("merge", "--units", units, "--period", "2020-H1", "--no-cache", "--previous", tmp_path / "old.xlsx",
+                     "--out", tmp_path / "new.xlsx", "--long", long, tmp_path / "new")
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(long, dtype={"unit_code": str, "indicator_code": str}).set_index(["unit_code", "indicator_code"])
+    assert frame.loc[("N1", "01"), "previous_value"] == values(1)["01"] + values(2)["01"]
+    assert frame.loc[("N2", "04"), "previous_value"] == values(3)["04"]
+    assert frame.loc[("C", "04"), "previous_value"] == values(4)["04"]
+    assert frame.loc[("N1", "01"), "value"] == values(10)["01"]
+
+    result = run_cli("merge", "--units", units, "--period", "2020-H1", "--previous", tmp_path / "old.xlsx",
+                     "--out", tmp_path / "x.xlsx", tmp_path / "new")
+    assert result.exit_code == 2

@@ -580,6 +580,8 @@ COMMANDS = {
     "demo-scenario-twice": _m("info", "gửi lần 2 (thay lần 1)", "second sending (replaces the first)"),
     "demo-scenario-ods": _m("info", "lưu lại bằng LibreOffice dạng .ods", "re-saved by LibreOffice as .ods"),
     "demo-scenario-xls": _m("info", "lưu lại dạng .xls", "re-saved as .xls"),
+    "merge-previous-needs-long": _m("fatal", "--previous cần --long TỆP.csv (so sánh nằm ở cột previous_value).",
+                                    "--previous needs --long FILE.csv (the comparison is its previous_value column)."),
     "mail-dry-run-needs-out": _m("fatal", "--dry-run cần --out THƯ_MỤC (nơi ghi các thư .eml).",
                                  "--dry-run needs --out DIR (where the .eml messages are written)."),
     "mail-smtp-password-prompt": _m("info", "Mật khẩu email của {user}", "E-mail password of {user}"),

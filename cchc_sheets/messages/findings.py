@@ -418,6 +418,13 @@ FINDINGS = {
         "Đã ghi bảng số liệu dạng dài: {path}",
         "Long export written: {path}",
     ),
+    "merge-previous-compared": _m(
+        "info",
+        "So sánh với {period} (cột previous_value của bảng số liệu dạng dài): số liệu kỳ trước của "
+        "{count} đơn vị hình thành sau sắp xếp là tổng số liệu của các đơn vị cũ hợp thành.",
+        "Compared with {period} (column previous_value of the long export): the earlier figures of "
+        "{count} units formed by a merger are the sums of the former units they were formed from.",
+    ),
     "long-format-unsupported": _m(
         "fatal",
         "Không ghi được {path}: --long chỉ nhận tệp .csv hoặc .parquet.",
