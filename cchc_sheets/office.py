@@ -94,9 +94,15 @@ class Office:
 
     def merge(self, paths: Iterable[str | Path], *, out: str | Path | None = None, long: str | Path | None = None,
               report: str | Path | None = None, progress: Callable[[FileReport], None] | None = None,
-              found: Callable[[int], None] | None = None):
+              found: Callable[[int], None] | None = None, accept_predecessors: bool = False,
+              detail: str = "returns", previous: str | Path | None = None):
         """Validate and consolidate; ``out`` writes the consolidated workbook, ``long`` the tidy export,
         ``report`` the findings workbook (none of them is read as an input).
+
+        ``accept_predecessors``: count a merged commune's return on an old template for the new
+        unit; ``detail="units"``: Chi tiết and the long export list the lowest-level units;
+        ``previous``: an earlier period's consolidated workbook, for the long export's
+        ``previous_value`` (merged communes' predecessors added up).
 
         Returns the ``pipeline.MergeRun`` (batch, consolidation, problems with received.csv).
         """
@@ -105,7 +111,13 @@ class Office:
         self._need(units=self.units, period=self.period)
         run = merge_paths(list(paths), self.form, self.units, self.period, deadline=self.effective_deadline,
                           exclude=[out, long, report], jobs=self.jobs, progress=progress, cache=self.cache,
-                          found=found)
+                          found=found, accept_predecessors=accept_predecessors)
+        run.consolidation.detail = detail
+        if previous:
+            from .narrative.context import LEVEL_PARENT
+            from .narrative.drafting import load_previous
+
+            run.previous = load_previous(previous, run.consolidation, LEVEL_PARENT)
         if out:
             from .merged_workbook import write_merged_workbook
 
@@ -113,7 +125,7 @@ class Office:
         if long:
             from .long_export import write_long
 
-            write_long(run.consolidation, long)
+            write_long(run.consolidation, long, previous=run.previous)
         if report:
             self.findings_report(run.batch, report)
         return run

@@ -65,11 +65,20 @@ def _date_callback(ctx, param, value):
     return parse_date(value, option=f"--{param.name}") if value else None
 
 
-def load_form_and_units(form: str | None, units_path: str | None):
-    from ..forms import load_form
-    from ..units import load_units
+def crosswalk_option(function):
+    return click.option("--crosswalk", "crosswalk_path", type=click.Path(exists=True, dir_okay=False), default=None,
+                        help="Merged communes: CSV or XLSX of old code, new code, date of change "
+                             "(instead of a predecessors column in the units list).")(function)
 
-    return load_form(form), (load_units(units_path) if units_path else None)
+
+def load_form_and_units(form: str | None, units_path: str | None, crosswalk_path: str | None = None):
+    from ..forms import load_form
+    from ..units import load_crosswalk, load_units
+
+    units = load_units(units_path) if units_path else None
+    if units is not None and crosswalk_path:
+        units = units.with_crosswalk(load_crosswalk(crosswalk_path))
+    return load_form(form), units
 
 
 class FilesProgress:
