@@ -1104,6 +1104,65 @@ def import_profile(top: int = 8) -> str:
     return "cchc --help imports (cumulative µs):\n" + "\n".join(f"{us:>9,} {name}" for us, name in timed[:top])
 
 
+# --------------------------------------------------------------------------- web upload (--web)
+BUDGET_WEB_RATIO = 3.0         # uploading every return through `cchc web` vs `cchc validate` on the same files
+BUDGET_WEB_PROGRESS_S = 1.0    # from the upload's request to the first file shown as checked
+WEB_STEP = "web upload (all at once)"
+
+
+def measure_web_upload(run: SizeRun, log=print) -> tuple[Row, float | None]:
+    """Every return of the run posted at once to ``cchc web`` (in this process, Starlette's test
+    client): seconds until the job is done (stored, validated, recorded in a new workspace's
+    ledger) and until the first file is shown as checked; compared with the validate row."""
+    from starlette.testclient import TestClient
+
+    from cchc_sheets.web import UploadLimits, create_app
+    from cchc_sheets.workspace import init_workspace
+
+    folder = run.workdir / "web-workspace"
+    shutil.rmtree(folder, ignore_errors=True)
+    workspace = init_workspace(folder, "tuyen-truyen-cchc", run.units_csv)
+    limits = UploadLimits(max_files=len(run.returns) + 1, max_bytes=1 << 34)
+    files = [("files", (p.name, p.read_bytes())) for p in run.returns]
+    os.environ["CCHC_CACHE_DIR"] = str(run.workdir / "web-report-cache")   # cold, as validate was
+    with TestClient(create_app(workspace, limits=limits)) as client:
+        client.headers["X-CSRF-Token"] = client.app.state.csrf
+        start = time.perf_counter()
+        job = client.post("/api/returns", data={"period": PERIOD}, files=files).json()["job"]
+        first = None
+        while True:
+            state = client.get(f"/api/jobs/{job}").json()
+            if first is None and state["checked"]:
+                first = time.perf_counter() - start
+            if state["done"]:
+                break
+            time.sleep(0.02)
+        seconds = time.perf_counter() - start
+    workspace.close()
+    recorded = sum(1 for f in state["files"] if f.get("recorded"))
+    note = f"in-process test client; first file checked after {first:.2f} s; {recorded} recorded"
+    log(f"[N={run.n:,}] web upload: {seconds:.2f} s ({note})")
+    return Row(WEB_STEP, run.n, len(run.returns), seconds, 0, 0, note=note, ok=state["error"] is None), first
+
+
+def web_budgets(rows: list[Row], first_progress: dict[int, float | None]) -> list[tuple[str, bool | None, str]]:
+    """The web upload against validate on the same files, and its first progress, per N."""
+    by = {(r.step, r.n): r for r in rows}
+    results = []
+    for (step, n), row in by.items():
+        validate = by.get(("validate --json", n))
+        if step == WEB_STEP and validate:
+            ratio = row.seconds / validate.seconds
+            results.append((f"web upload < {BUDGET_WEB_RATIO:.0f}× cchc validate (N={n:,})",
+                            row.ok and ratio < BUDGET_WEB_RATIO, f"{ratio:.2f}× ({row.seconds:.2f} s / "
+                                                                  f"{validate.seconds:.2f} s)"))
+    for n, first in sorted(first_progress.items()):
+        results.append((f"web upload shows progress < {BUDGET_WEB_PROGRESS_S:.0f} s (N={n:,})",
+                        None if first is None else first < BUDGET_WEB_PROGRESS_S,
+                        "no file checked" if first is None else f"{first:.2f} s"))
+    return results
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -1155,6 +1214,8 @@ def parse_args(argv):
     parser.add_argument("--template-sample", type=int, default=20, help="random templates re-opened for the structural check")
     parser.add_argument("--report", type=Path, default=REPO / "BENCHMARKS.md", help="file the table is appended to")
     parser.add_argument("--no-report", action="store_true", help="print only, do not append to the report")
+    parser.add_argument("--web", action="store_true",
+                        help="also upload every return at once to `cchc web` and compare with validate")
     parser.add_argument("--profile", action="store_true",
                         help="profile (cProfile) the commands behind every budget missed, at the largest N")
     return parser.parse_args(argv)
@@ -1185,13 +1246,16 @@ def check_results(run: SizeRun, log=print) -> tuple[int, list[str]]:
 
 
 def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMPLE,
-              template_sample: int = 20, log=print, profile: bool = False) -> BenchResult:
+              template_sample: int = 20, log=print, profile: bool = False, web: bool = False) -> BenchResult:
     """Every N in ``sizes`` under ``root``; the structural check on the largest run."""
     rows, structure, numbers, root = [], None, None, Path(root).resolve()
-    sizes = sorted(set(sizes))
+    sizes, first_progress = sorted(set(sizes)), {}
     for n in sizes:
         run, size_rows = bench_size(n, root / f"n{n}", baseline_sample, log)
         rows += size_rows
+        if web:
+            web_row, first_progress[n] = measure_web_upload(run, log)
+            rows.append(web_row)
         if n == sizes[-1]:
             largest = run
             structure = check_template_sample(run, template_sample)
@@ -1201,7 +1265,7 @@ def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMP
                 rows += memory_reference(run, baseline_sample)
     help_s = help_seconds()
     rows = add_ratios(rows)
-    budgets = check_budgets(rows, help_s, structure, numbers)
+    budgets = check_budgets(rows, help_s, structure, numbers) + (web_budgets(rows, first_progress) if web else [])
     rows.append(Row("cchc --help (median of 5)", 0, 1, help_s, 0, 0))
     result = BenchResult(rows, help_s, structure, budgets)
     if profile:
@@ -1220,7 +1284,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {machine}\nWork folder: {root}", flush=True)
     try:
         result = run_bench(args.n, root, args.baseline_sample, args.template_sample,
-                           log=lambda text: print(text, flush=True), profile=args.profile)
+                           log=lambda text: print(text, flush=True), profile=args.profile, web=args.web)
     finally:
         if not args.keep:
             for n in set(args.n):

@@ -175,3 +175,43 @@ def test_record_keeps_the_evidence_and_the_return(workspace, tmp_path, form, uni
     assert [(Path(a).name, b.split("/")[0], c) for a, b, c in files] == [
         (path.name, "files", "<1@xa>"), ("anh.png", "files", None)]
     workspace.close()
+
+
+def test_record_many_keeps_every_copy_and_records_the_batch_in_one_transaction(workspace, tmp_path, form, units,
+                                                                               period, monkeypatch):
+    from builders import CLEAN_VALUES, make_return
+
+    from cchc_sheets.ledger import store
+    from cchc_sheets.office import Office
+    paths = [make_return(tmp_path / "hop-thu", form, unit, period, CLEAN_VALUES) for unit in units.units[:2]]
+    reports = Office(form, units=units, period=period, jobs=1, cache=False).validate(paths).files
+    other = tmp_path / "anh.png"
+    other.write_bytes(b"\x89PNG not a return")
+    batch = [*reports, FileReport(path=str(other))]
+
+    settled = store._settle
+    calls = []
+
+    def fail_on_second(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("disk gone")
+        return settled(*args)
+
+    monkeypatch.setattr(store, "_settle", fail_on_second)
+    with pytest.raises(RuntimeError):
+        workspace.record_many(batch, actor="web")
+    assert workspace.ledger.returns(form.id, period.code) == []          # all or none
+    monkeypatch.setattr(store, "_settle", settled)
+
+    records = workspace.record_many(batch, actor="web")
+    assert [(r.unit_code, r.counted) if r else None for r in records] == [
+        (reports[0].unit_code, True), (reports[1].unit_code, True), None]
+    assert sorted(r.unit_code for r in records[:2]) == [u.code for u in units.units[:2]]
+    assert [r.is_new for r in workspace.record_many(reports, actor="web")] == [False, False]   # the same files again
+    with sqlite3.connect(workspace.root / LEDGER_FILE) as raw:
+        files = raw.execute("SELECT first_path, stored_path FROM files ORDER BY first_path").fetchall()
+    raw.close()
+    assert sorted(Path(a).name for a, _ in files) == sorted(p.name for p in [*paths, other])
+    assert all((workspace.root / b).is_file() for _, b in files)
+    workspace.close()

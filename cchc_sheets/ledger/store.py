@@ -131,6 +131,27 @@ class Ledger:
         with self._write() as c:
             return [_record_return(c, r, actor, None, None, None, None) for r in reports]
 
+    def record_batch(self, items: Iterable[tuple[FileReport, dict]], *, actor: str) -> list[R.ReturnRecord | None]:
+        """Returns and other files in ONE transaction, each with what ``record_return`` or
+        ``record_file`` is told about it (``stored_path``, ``size``, ``message_id``, ``received_at``).
+
+        A report naming its form, period, unit and sha256 becomes a return (its record); any
+        other file is only remembered (None). All are recorded or none.
+        """
+        out: list[R.ReturnRecord | None] = []
+        with self._write() as c:
+            for report, known in items:
+                known = dict(known)
+                received_at = known.pop("received_at", None)
+                if report.form and report.period and report.unit_code and report.sha256:
+                    out.append(_record_return(c, report, actor, received_at, known.get("stored_path"),
+                                              known.get("size"), known.get("message_id")))
+                    continue
+                _ensure_file(c, report.sha256 or known.pop("sha256"), report.path, sender=report.sender,
+                             mail_time=received_at or report.received, **known)
+                out.append(None)
+        return out
+
     def returns(self, form_id: str, period: str, unit_code: str | None = None) -> list[R.ReturnRecord]:
         """Every return of the period (of one unit when given), by unit and order recorded."""
         where = [S.returns.c.form_id == form_id, S.returns.c.period == str(period)]

@@ -195,11 +195,9 @@ class Desk:
                     tell("checked", item)
 
             batch = self.office(period).validate(list(kept), progress=checked) if kept else BatchReport([])
-            for report in batch.files:                     # final reports: batch checks may add findings
-                item = kept.get(str(Path(report.path)))
-                if item is not None:
-                    item.report = report
-                    item.record = self.workspace.record(report, actor=actor)
+            final = [(kept[str(Path(r.path))], r) for r in batch.files if str(Path(r.path)) in kept]
+            for (item, report), record in zip(final, self.workspace.record_many([r for _, r in final], actor=actor)):
+                item.report, item.record = report, record  # final reports: batch checks may add findings
             tell("recorded", len(kept))
         return [item for item, _ in items]
 
