@@ -20,6 +20,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -138,19 +139,22 @@ class Ledger:
         A report naming its form, period, unit and sha256 becomes a return (its record); any
         other file is only remembered (None). All are recorded or none.
         """
-        out: list[R.ReturnRecord | None] = []
+        recorded: list[tuple[int, bool] | None] = []
         with self._write() as c:
             for report, known in items:
                 known = dict(known)
                 received_at = known.pop("received_at", None)
                 if report.form and report.period and report.unit_code and report.sha256:
-                    out.append(_record_return(c, report, actor, received_at, known.get("stored_path"),
-                                              known.get("size"), known.get("message_id")))
+                    recorded.append(_insert_return(c, report, actor, received_at, known.get("stored_path"),
+                                                   known.get("size"), known.get("message_id")))
                     continue
                 _ensure_file(c, report.sha256 or known.pop("sha256"), report.path, sender=report.sender,
                              mail_time=received_at or report.received, **known)
-                out.append(None)
-        return out
+                recorded.append(None)
+            ids = [entry[0] for entry in recorded if entry]
+            by_id = {r.id: r for start in range(0, len(ids), 500)     # read once, after every unit is settled
+                     for r in _returns_where(c, S.returns.c.id.in_(ids[start:start + 500]), (S.returns.c.id,))}
+        return [None if entry is None else replace(by_id[entry[0]], is_new=entry[1]) for entry in recorded]
 
     def returns(self, form_id: str, period: str, unit_code: str | None = None) -> list[R.ReturnRecord]:
         """Every return of the period (of one unit when given), by unit and order recorded."""
@@ -400,15 +404,22 @@ def _translated(exc: sa_exc.DBAPIError, place: str) -> CchcError | None:
 # ---------------------------------------------------------------------- recording
 def _record_return(c: Connection, report: FileReport, actor: str, received_at, stored_path, size,
                    message_id) -> R.ReturnRecord:
+    return_id, is_new = _insert_return(c, report, actor, received_at, stored_path, size, message_id)
+    record = _returns_where(c, S.returns.c.id == return_id, (S.returns.c.seq,))[0]
+    record.is_new = is_new
+    return record
+
+
+def _insert_return(c: Connection, report: FileReport, actor: str, received_at, stored_path, size,
+                   message_id) -> tuple[int, bool]:
+    """The return's id in the ledger and whether it is new (then inserted, its differences and standing settled)."""
     if not (report.form and report.period and report.unit_code and report.sha256):
         raise ValueError("a return needs its form, period, unit code and sha256 (record_file for the rest)")
     form_id, period, unit, sha = report.form, str(report.period), report.unit_code, report.sha256
     key = {"form_id": form_id, "period": period, "unit_code": unit}
     known = c.execute(_SELECT_KNOWN, {**key, "sha256": sha}).scalar()
     if known is not None:
-        record = _returns_where(c, S.returns.c.id == known, (S.returns.c.seq,))[0]
-        record.is_new = False
-        return record
+        return known, False
     _ensure_file(c, sha, report.path, size=size, sender=report.sender, mail_time=report.received,
                  message_id=message_id, stored_path=stored_path)
     previous = c.execute(_SELECT_PREVIOUS, key).first()
@@ -427,7 +438,7 @@ def _record_return(c: Connection, report: FileReport, actor: str, received_at, s
     _event(c, R.VALIDATED, actor, **where, detail={"status": report.status, "errors": errors, "warnings": warnings})
     if not locked:
         _settle(c, form_id, period, unit, actor)
-    return _returns_where(c, S.returns.c.id == new_id, (S.returns.c.seq,))[0]
+    return new_id, True
 
 
 def _record_differences(c: Connection, new_id: int, previous_id: int, old: FileReport, new: FileReport) -> None:
