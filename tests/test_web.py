@@ -239,6 +239,29 @@ def test_lock_needs_a_name_unlock_needs_a_reason_and_the_audit_trail_shows_both(
     assert "khóa kỳ" in page and "xã sửa số" in page
 
 
+def test_merging_a_locked_period_gives_back_the_locked_workbook_byte_for_byte(client, returns, workspace, tmp_path,
+                                                                            form, units, period):
+    import hashlib
+
+    wait(client, upload(client, returns).json()["job"])
+    locked = client.post("/api/lock", json={"period": PERIOD, "by": "Chị Lan"}).json()
+    workbook = workspace.root / "tong-hop" / PERIOD / "tong-hop.xlsx"
+    time.sleep(1.1)                                          # a new merge would carry a new time
+    later = make_return(tmp_path / "sau", form, units.by_code()["T02"], period, CLEAN_VALUES)
+    wait(client, upload(client, [later]).json()["job"])      # received after the lock: not counted
+    again = client.post("/api/merge", json={"period": PERIOD}).json()
+    assert hashlib.sha256(workbook.read_bytes()).hexdigest() == locked["workbook_sha256"]
+    assert (again["counted"], again["totals"]["01"]) == (1, CLEAN_VALUES["01"])
+    workbook.unlink()                                        # the copy kept under files/ brings it back
+    client.post("/api/draft", json={"period": PERIOD})
+    assert hashlib.sha256(workbook.read_bytes()).hexdigest() == locked["workbook_sha256"]
+    client.post("/api/unlock", json={"period": PERIOD, "by": "Chị Lan", "reason": "xã sửa số"})
+    time.sleep(1.1)
+    unlocked = client.post("/api/merge", json={"period": PERIOD}).json()
+    assert unlocked["counted"] == 2
+    assert hashlib.sha256(workbook.read_bytes()).hexdigest() != locked["workbook_sha256"]
+
+
 def test_a_shared_page_needs_the_password_and_says_it_is_shared(workspace):
     app = create_app(workspace, password="mat-khau", shared=True)
     with TestClient(app) as client:

@@ -24,6 +24,7 @@ from ..messages import CchcError, phrase
 from ..model import BatchReport, FileReport
 from ..office import Office
 from ..periods import Period, parse_period
+from ..workspace import FILES_DIR
 
 TEMPLATES_DIR = "bieu-mau"
 INBOX_DIR = "nhan-ve"
@@ -231,19 +232,41 @@ class Desk:
 
     # ------------------------------------------------------------------ merge, draft, lock
     def consolidate(self, period: Period | str):
-        """Merge what the ledger counts for the period; writes ``tong-hop/PERIOD/tong-hop.xlsx`` and ``.csv``."""
+        """Merge what the ledger counts for the period; writes ``tong-hop/PERIOD/tong-hop.xlsx`` and ``.csv``.
+
+        A locked period gets the workbook it was locked with back, byte for byte (its sha256
+        is the lock's): the copy kept under ``files/`` at lock time, read back for the totals.
+        """
         from ..long_export import write_long
         from ..merge import consolidate
-        from ..merged_workbook import write_merged_workbook
+        from ..merged_workbook import read_consolidated, write_merged_workbook
 
         period = _period(period)
         folder = ensure_directory(self.folder(MERGED_DIR, period))
         with self.workspace.exclusive("web: merge"):
-            reports = self.ledger.counted(self.form.id, period.code)
-            consolidation = consolidate(reports, self.form, self.units, period, deadline=period.default_deadline)
-            write_merged_workbook(consolidation, folder / MERGED_NAME)
+            locked = self.locked_workbook(period)
+            if locked is not None:
+                write_bytes_atomic(folder / MERGED_NAME, locked.read_bytes())
+                consolidation = read_consolidated(folder / MERGED_NAME, self.form)
+            else:
+                reports = self.ledger.counted(self.form.id, period.code)
+                consolidation = consolidate(reports, self.form, self.units, period, deadline=period.default_deadline)
+                write_merged_workbook(consolidation, folder / MERGED_NAME)
             write_long(consolidation, folder / LONG_NAME)
         return consolidation
+
+    def locked_workbook(self, period: Period | str) -> Path | None:
+        """The consolidated workbook the period is locked with (its bytes hash to the lock's sha256), or None:
+        not locked, or locked without a kept copy (then a merge writes a new one)."""
+        lock = self.ledger.locked(self.form.id, _period(period).code)
+        digest = lock.workbook_sha256 if lock is not None else None
+        if not digest:
+            return None
+        for path in (self.root / FILES_DIR / digest[:2] / f"{digest}.xlsx",
+                     self.folder(MERGED_DIR, period) / MERGED_NAME):
+            if path.is_file() and sha256_file(path) == digest:
+                return path
+        return None
 
     def draft(self, period: Period | str) -> Path:
         """The Word draft from the period's consolidated workbook (merged first when there is none)."""
@@ -261,8 +284,9 @@ class Desk:
         consolidation = self.consolidate(period)
         workbook = self.folder(MERGED_DIR, period) / MERGED_NAME
         with self.workspace.exclusive("web: lock"):
+            kept = self.workspace.store_file(workbook)     # files/ab/<sha256>.xlsx: what later merges give back
             return self.ledger.lock(self.form.id, period.code, by=by.strip(), note=note or None,
-                                    workbook_sha256=sha256_file(workbook), totals=dict(consolidation.totals))
+                                    workbook_sha256=kept.stem, totals=dict(consolidation.totals))
 
     def unlock(self, period: Period | str, *, by: str, reason: str):
         with self.workspace.exclusive("web: unlock"):
