@@ -223,6 +223,20 @@ def test_merge_downloads_and_totals(client, returns, workspace):
     assert client.get(drafted["draft"]).content[:2] == b"PK"
 
 
+
+def test_the_consolidate_page_draws_the_totals_as_an_svg_bar_chart(client, returns):
+    import re
+
+    wait(client, upload(client, returns).json()["job"])
+    client.post("/api/merge", json={"period": PERIOD})
+    page = client.get(f"/consolidate?period={PERIOD}").text
+    rows = dict(re.findall(r'<g class="chart-row" data-code="([^"]+)" data-value="([^"]+)"', page))
+    assert float(rows["01"]) == CLEAN_VALUES["01"]
+    widths = [float(w) for w in re.findall(r'<rect class="chart-bar" x="\d+" y="\d+" width="([\d.]+)"', page)]
+    assert len(widths) == len(rows) and max(widths) == 330.0
+    assert "<svg" in page and "<script" not in page.split("<main")[1]
+
+
 def test_lock_needs_a_name_unlock_needs_a_reason_and_the_audit_trail_shows_both(client, returns):
     wait(client, upload(client, returns).json()["job"])
     assert client.post("/api/lock", json={"period": PERIOD, "by": ""}).json()["error"] == "web-name-required"

@@ -23,6 +23,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from ..messages import LANGUAGES, Listing, Phrase, Texts, language, render
+from .chart import bar_chart
 from .desk import Desk, UploadLimits
 from .jobs import Jobs
 
@@ -157,7 +158,19 @@ def _environment() -> Environment:
     env.filters["pct"] = lambda value: f"{round(100 * value)}%"
     env.filters["urlpart"] = lambda value: quote(str(value), safe="")
     env.filters["when"] = vietnam_time
+    env.filters["number"] = number_text
+    env.globals["bar_chart"] = bar_chart
     return env
+
+
+def number_text(value, lang: str = "vi") -> str:
+    """1.234,5 in Vietnamese, 1,234.5 in English; anything not a number as it is."""
+    from ..vnformat import format_number
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value)
+    text = format_number(value)
+    return text if lang == "vi" else text.replace(".", "\x00").replace(",", ".").replace("\x00", ",")
 
 
 def vietnam_time(when, seconds: bool = False) -> str:

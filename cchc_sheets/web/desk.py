@@ -255,6 +255,18 @@ class Desk:
             write_long(consolidation, folder / LONG_NAME)
         return consolidation
 
+    def last_consolidation(self, period: Period | str):
+        """What the period's consolidated workbook holds (its totals for the page), or None when there is none."""
+        from ..merged_workbook import read_consolidated
+
+        path = self.folder(MERGED_DIR, period) / MERGED_NAME
+        if not path.is_file():
+            return None
+        try:
+            return read_consolidated(path, self.form)
+        except CchcError:
+            return None
+
     def locked_workbook(self, period: Period | str) -> Path | None:
         """The consolidated workbook the period is locked with (its bytes hash to the lock's sha256), or None:
         not locked, or locked without a kept copy (then a merge writes a new one)."""

@@ -194,7 +194,9 @@ async def unit_feedback(request: Request) -> Response:
 
 async def consolidate_page(request: Request) -> Response:
     desk: D.Desk = request.app.state.desk
-    return await _page(request, "consolidate.html", outputs=_outputs(desk, chosen_period(request)))
+    period = chosen_period(request)
+    last = await run_in_threadpool(desk.last_consolidation, period)
+    return await _page(request, "consolidate.html", outputs=_outputs(desk, period), consolidation=last)
 
 
 async def audit_page(request: Request) -> Response:
@@ -367,8 +369,9 @@ async def draft(request: Request) -> Response:
     period = _period_of(await _fields(request), request)
     await run_in_threadpool(desk.draft, period)
     outputs = _outputs(desk, period)
+    last = await run_in_threadpool(desk.last_consolidation, period) if "hx-request" in request.headers else None
     return _done(request, "_merged.html", {"period": period.code, **outputs}, f"/consolidate?period={period.code}",
-                 outputs=outputs, consolidation=None)
+                 outputs=outputs, consolidation=last)
 
 
 @action
