@@ -233,7 +233,7 @@ def test_the_consolidate_page_draws_the_totals_as_an_svg_bar_chart(client, retur
     rows = dict(re.findall(r'<g class="chart-row" data-code="([^"]+)" data-value="([^"]+)"', page))
     assert float(rows["01"]) == CLEAN_VALUES["01"]
     widths = [float(w) for w in re.findall(r'<rect class="chart-bar" x="\d+" y="\d+" width="([\d.]+)"', page)]
-    assert len(widths) == len(rows) and max(widths) == 330.0
+    assert len(widths) == len(rows) and max(widths) == 330.0      # the largest total: the longest bar
     assert "<svg" in page and "<script" not in page.split("<main")[1]
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from numbers import Real
 
-LABEL_WIDTH = 430          # px for "code · label" (DejaVu Sans 13 px: about 60 letters)
+LABEL_WIDTH = 500          # px for "code · label" (DejaVu Sans 13 px: about 70 letters)
 BAR_AREA = 330             # px for the longest bar
-VALUE_WIDTH = 140          # px for the number and its unit after the bar
+VALUE_WIDTH = 150          # px for the number and its unit after the bar
 ROW_HEIGHT = 26
-LABEL_LETTERS = 58
+LABEL_LETTERS = 68
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Screenshots of every page of ``cchc web`` on a workspace, taken with Debian's chromium.
+
+    python3 scripts/web_screens.py WORKSPACE [--period 2020-H1] [--out DIR] [--lang vi en] [--width 1280]
+
+Starts the page on a free loopback port (as ``cchc web --no-browser`` does), opens each page
+(workspace, templates, returns, board, the first unit that sent something, consolidate, lock
+and audit) in headless chromium through chromedriver (``/usr/bin/chromium``,
+``/usr/bin/chromedriver``: nothing is downloaded) and saves ``DIR/<n>-<page>-<lang>.png``, the
+whole page tall. Only reads: it clicks nothing, so the workspace is left as it was. Prints one
+PNG path per line, for a person to look at.
+"""
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+MAX_HEIGHT = 1800          # px: a board of 300 units is cut there (its top is what a person checks)
+PAGES = [("tong-quan", "/"), ("bieu-mau", "/templates"), ("nhan-bao-cao", "/returns"), ("tinh-hinh-nop", "/board"),
+         ("don-vi", None), ("tong-hop", "/consolidate"), ("khoa-ky-nhat-ky", "/audit")]
+
+
+def serve(workspace_dir: Path):
+    """(base URL, stop) for the page on a free port, served by uvicorn in a thread."""
+    import uvicorn
+
+    from cchc_sheets.web import create_app
+    from cchc_sheets.workspace import open_workspace
+
+    workspace = open_workspace(workspace_dir)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(workspace), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(10)
+        workspace.close()
+
+    return f"http://127.0.0.1:{port}", workspace, stop
+
+
+def browser(width: int):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--window-size={width},900", "--hide-scrollbars"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+def first_unit(workspace, period: str) -> str | None:
+    """The first unit with a return for the period (errors first: the more telling page), else the first unit."""
+    records = [r for r in workspace.ledger.returns(workspace.form.id, period) if r.current]
+    records.sort(key=lambda r: (-r.errors, -r.warnings, r.unit_code))
+    if records:
+        return records[0].unit_code
+    return workspace.units.units[0].code if len(workspace.units) else None
+
+
+def shoot(driver, url: str, path: Path, width: int) -> Path:
+    driver.set_window_size(width, 900)
+    driver.get(url)
+    time.sleep(0.3)                                   # htmx settles; the board's refresh is every 3 s
+    height = driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+    driver.set_window_size(width, min(max(int(height) + 20, 600), MAX_HEIGHT))
+    time.sleep(0.2)
+    driver.save_screenshot(str(path))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workspace", type=Path, help="a workspace folder (cchc init)")
+    parser.add_argument("--period", default=None, help="the period to show (default: the page's own choice)")
+    parser.add_argument("--out", type=Path, default=Path("preview-web"), help="folder for the PNGs (default preview-web)")
+    parser.add_argument("--lang", nargs="+", default=["vi"], choices=["vi", "en"], help="languages (default vi)")
+    parser.add_argument("--width", type=int, default=1280, help="window width in px (default 1280)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    base, workspace, stop = serve(args.workspace)
+    driver = browser(args.width)
+    try:
+        period = args.period or _page_period(workspace)
+        unit = first_unit(workspace, period)
+        for lang in args.lang:
+            for number, (name, path) in enumerate(PAGES, start=1):
+                path = path or (f"/units/{unit}" if unit else None)
+                if path is None:
+                    continue
+                url = f"{base}{path}?period={period}&lang={lang}"
+                print(shoot(driver, url, args.out / f"{number}-{name}-{lang}.png", args.width), flush=True)
+    finally:
+        driver.quit()
+        stop()
+    return 0
+
+
+def _page_period(workspace) -> str:
+    from cchc_sheets.web import Desk
+
+    return Desk(workspace).periods()[0]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
