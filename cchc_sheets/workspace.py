@@ -127,16 +127,18 @@ class Workspace:
                                 mail_time=received_at or report.received, **known)
         return None
 
-    def record_many(self, reports: list[FileReport], *, actor: str) -> list:
+    def record_many(self, reports: list[FileReport], *, actor: str, message_ids: dict[str, str] | None = None) -> list:
         """``record`` for a whole batch in ONE ledger transaction (all recorded or none): the
         copies are kept first, then one ``ReturnRecord`` (or None) per report, in order.
+        ``message_ids``: sha256 -> the Message-ID of the mail a file came in.
 
         Recording 300 uploaded returns one transaction each took longer than checking them.
         """
         items = []
         for report in reports:
             stored = self.store_file(report.path)
-            known = {"size": stored.stat().st_size, "stored_path": self.relative(stored)}
+            known = {"size": stored.stat().st_size, "stored_path": self.relative(stored),
+                     "message_id": (message_ids or {}).get(report.sha256 or "")}
             if not report.sha256:
                 known["sha256"] = stored.stem
             items.append((report, known))

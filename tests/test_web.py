@@ -292,3 +292,92 @@ def test_the_command_refuses_another_host_without_a_password(run_cli, workspace,
     result = run_cli("web", "--workspace", workspace.root, "--host", "0.0.0.0", "--no-browser")
     assert result.exit_code == 2 and "CCHC_WEB_PASSWORD" in result.output
     assert run_cli("web", "--help").exit_code == 0
+
+
+# ---------------------------------------------------------------------- mail: collect, and the marked-up copy back
+from mailservers import imap_server, smtp_server  # noqa: E402,F401  (fixtures)
+
+
+def _mail_with(path, sender, day):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "vp@example.org", "Bao cao"
+    message["Date"], message["Message-ID"] = f"{day} 09:00:00 +0700", f"<{path.stem}@xa.example.org>"
+    message.set_content("Gửi báo cáo.")
+    message.add_attachment(path.read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=path.name)
+    return message.as_bytes()
+
+
+@pytest.fixture
+def mail_workspace(tmp_path, units_file, imap_server, smtp_server):
+    ws = init_workspace(tmp_path / "ws-mail", "tuyen-truyen-cchc", units_file, sender="vp@example.org",
+                        imap_host=f"imap://{imap_server.host}:{imap_server.port}/INBOX",
+                        smtp_host=f"{smtp_server.host}:{smtp_server.port}")
+    yield ws
+    ws.close()
+
+
+@pytest.mark.imap
+def test_collect_from_the_mailbox_checks_and_records_with_the_mail_time(mail_workspace, imap_server, returns):
+    imap_server.reset()
+    for path, day in zip(returns, ("Fri, 19 Jun 2020", "Tue, 23 Jun 2020")):
+        imap_server.append(_mail_with(path, "xa@example.org", day))
+    app = create_app(mail_workspace)
+    with TestClient(app) as client:
+        client.headers["X-CSRF-Token"] = app.state.csrf
+        refused = client.post("/api/collect", data={"period": PERIOD, "user": "officer", "password": "sai"})
+        assert wait(client, refused.json()["job"])["error_code"] == "mail-imap-login-failed"
+        assert client.post("/api/collect", data={"period": PERIOD}).json()["error"] == "web-imap-user-required"
+        started = client.post("/api/collect", data={"period": PERIOD, "user": imap_server.user,
+                                                    "password": imap_server.password})
+        assert started.status_code == 202
+        state = wait(client, started.json()["job"])
+        assert (state["error_code"], state["total"], state["checked"]) == (None, 2, 2)
+        status = {u["unit_code"]: u for u in client.get(f"/api/status?period={PERIOD}").json()["units"]}
+        assert (status["T01"]["status"], status["T01"]["on_time"]) == ("valid", True)     # 19/06, deadline 20/06
+        assert (status["T02"]["status"], status["T02"]["on_time"]) == ("invalid", False)  # 23/06
+        again = wait(client, client.post("/api/collect", data={"period": PERIOD, "user": imap_server.user,
+                                                               "password": imap_server.password}).json()["job"])
+        assert again["total"] == 0                       # nothing new: the mailbox is only read, never changed
+    assert "sai" not in (mail_workspace.root / "cchc.yaml").read_text(encoding="utf-8")
+    with sqlite3_connect(mail_workspace) as raw:
+        ids = sorted(row[0] for row in raw.execute("SELECT message_id FROM files WHERE message_id IS NOT NULL"))
+    assert ids == sorted(f"<{p.stem}@xa.example.org>" for p in returns)
+
+
+def sqlite3_connect(workspace):
+    import contextlib
+    import sqlite3
+
+    return contextlib.closing(sqlite3.connect(workspace.root / "ledger.sqlite"))
+
+
+def test_the_marked_up_copy_is_mailed_back_or_drafted(mail_workspace, smtp_server, returns):
+    import email
+
+    app = create_app(mail_workspace)
+    with TestClient(app) as client:
+        client.headers["X-CSRF-Token"] = app.state.csrf
+        wait(client, upload(client, returns).json()["job"])
+        nothing = client.post("/api/units/T01/mail", data={"period": PERIOD})
+        assert nothing.json()["error"] == "web-no-feedback-to-mail"           # T01 is clean
+        drafted = client.post("/api/units/T02/mail", data={"period": PERIOD, "dry_run": "1"}).json()
+        assert (drafted["dry_run"], drafted["results"]) == (True, {"drafted": 1}) and smtp_server.envelopes == []
+        eml = email.message_from_bytes(client.get(drafted["drafts"][0]).content)
+        sent = client.post("/api/units/T02/mail", data={"period": PERIOD}).json()
+        assert (sent["dry_run"], sent["results"]) == (False, {"sent": 1})
+        assert client.post("/api/units/T02/mail", data={"period": PERIOD}).json()["results"] == {"already-sent": 1}
+    assert len(smtp_server.envelopes) == 1 and smtp_server.envelopes[0].rcpt_tos == [eml["To"].split("<")[-1][:-1]]
+    attachment = next(p for p in eml.walk() if p.get_filename())
+    book = openpyxl.load_workbook(io.BytesIO(attachment.get_payload(decode=True)))
+    assert book.sheetnames                                   # the marked-up copy itself
+
+
+def test_without_smtp_the_copy_is_drafted_into_the_workspace(client, returns, workspace):
+    wait(client, upload(client, returns).json()["job"])
+    done = client.post("/api/units/T02/mail", data={"period": PERIOD}).json()
+    assert (done["dry_run"], done["results"]) == (True, {"drafted": 1})
+    assert [p.suffix for p in (workspace.root / "thu-nhap" / PERIOD).iterdir()] == [".eml"]
+    assert client.post("/api/collect", data={"period": PERIOD, "user": "a"}).json()["error"] == "web-imap-host-missing"

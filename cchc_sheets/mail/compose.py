@@ -30,6 +30,7 @@ MANIFEST_COLUMNS = ("code", "name", "email", "file", "sha256")
 SUBJECT_TEMPLATE = "email/subject.j2"
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default"
 BODY_TEMPLATE = "email/body.txt.j2"
+FEEDBACK_WORDING = ("email/feedback-subject.j2", "email/feedback-body.txt.j2")   # a marked-up return sent back
 CRLF_POLICY = compat32.clone(linesep="\r\n")
 MIME_TYPES = {
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -62,6 +63,8 @@ class Letter:
     office: str
     contact: str
     from_addr: str
+    wording: tuple[str, str] = (SUBJECT_TEMPLATE, BODY_TEMPLATE)   # the pack's (subject, body) templates
+    extra: dict = field(default_factory=dict, compare=False)       # more variables for them (errors, warnings)
 
 
 def load_manifest(path: str | Path) -> list[ManifestEntry]:
@@ -102,8 +105,8 @@ def render_wording(letter: Letter, entry: ManifestEntry) -> tuple[str, str]:
     environment = _jinja_environment(letter.form)
     context = wording_context(letter, entry)
     try:
-        subject = environment.get_template(SUBJECT_TEMPLATE).render(context)
-        body = environment.get_template(BODY_TEMPLATE).render(context)
+        subject = environment.get_template(letter.wording[0]).render(context)
+        body = environment.get_template(letter.wording[1]).render(context)
     except Exception as exc:  # jinja2 TemplateNotFound / TemplateSyntaxError / UndefinedError
         raise CchcError("mail-template-invalid", path=letter.form.pack_file("email"), reason=exc) from exc
     subject = " ".join(unicodedata.normalize("NFC", subject).split())
@@ -118,7 +121,7 @@ def wording_context(letter: Letter, entry: ManifestEntry) -> dict:
         "deadline": format_date_short(letter.deadline) if letter.deadline else "",
         "office": letter.office, "contact": letter.contact, "form_title": letter.form.title,
         "report_subject": letter.form.subject_for(letter.period_label),
-        "attachment": entry.file.name,
+        "attachment": entry.file.name, **letter.extra,
     }
 
 

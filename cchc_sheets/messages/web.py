@@ -106,6 +106,16 @@ WEB = {
     "web-severity-info": _w("Thông tin", "Info"),
     "web-severity-fatal": _w("Nghiêm trọng", "Fatal"),
     "web-no-findings": _w("Không có lỗi.", "No findings."),
+    "web-mail-feedback": _w("Gửi lại bản đánh dấu cho xã ({email})", "Mail the marked-up copy back ({email})"),
+    "web-collect-title": _w("Lấy báo cáo từ hộp thư", "Collect from the mailbox"),
+    "web-collect-from": _w("Máy chủ thư đến: {host}. Mật khẩu chỉ dùng cho lần đăng nhập này, không được lưu lại. "
+                           "Hộp thư chỉ được đọc: không thư nào bị xóa hay đánh dấu đã đọc.",
+                           "Incoming mail server: {host}. The password serves this login only and is never kept. "
+                           "The mailbox is only read: no message is deleted or marked as read."),
+    "web-collect-user": _w("Tên đăng nhập", "User name"),
+    "web-collect-password": _w("Mật khẩu", "Password"),
+    "web-collect-since": _w("Chỉ thư từ ngày", "Only mail since"),
+    "web-collect": _w("Lấy thư và kiểm tra", "Collect and check"),
     "web-download-feedback": _w("Tải bản đã đánh dấu để gửi lại xã", "Download the marked-up copy for the commune"),
     "web-no-feedback": _w("Không có gì để đánh dấu cho đơn vị này.", "There is nothing to mark for this unit."),
     "web-notes": _w("Ghi chú của đơn vị", "The unit's notes"),
@@ -132,6 +142,13 @@ WEB = {
     "web-unlocked": _w("Đã mở khóa kỳ {period}; {changed} bản gửi được xét lại.",
                        "Unlocked {period}; {changed} returns settled again."),
     "web-name-required": _w("Hãy ghi tên người thực hiện.", "Give the name of who does this."),
+    "web-imap-host-missing": _w("Chưa khai báo máy chủ thư đến: hãy ghi imap_host trong cchc.yaml của thư mục "
+                                "làm việc (ví dụ imap_host: mail.hatinh.gov.vn).",
+                                "No incoming mail server: set imap_host in the workspace's cchc.yaml "
+                                "(for example imap_host: mail.hatinh.gov.vn)."),
+    "web-imap-user-required": _w("Hãy ghi tên đăng nhập hộp thư.", "Give the mailbox's user name."),
+    "web-no-feedback-to-mail": _w("Đơn vị {unit} không có bản đánh dấu để gửi lại (báo cáo hiện tại không có lỗi).",
+                                  "Unit {unit} has no marked-up copy to send back (its current return has no findings)."),
     "web-audit-trail": _w("Nhật ký", "Audit trail"),
     "web-col-time": _w("Thời gian", "Time"),
     "web-col-actor": _w("Người", "Who"),

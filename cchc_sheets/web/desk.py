@@ -151,7 +151,7 @@ class Desk:
         """``cchc send`` of the period's manifest: .eml files in ``thu-nhap/PERIOD/`` on a dry run."""
         from ..mail import SEND_LOG
         from ..mail.compose import load_manifest, make_letter
-        from ..mail.send import SmtpSettings, send_all, write_drafts
+        from ..mail.send import send_all, write_drafts
 
         period = _period(period)
         manifest = self.folder(TEMPLATES_DIR, period) / "manifest.csv"
@@ -164,10 +164,7 @@ class Desk:
         letter = make_letter(entries, from_addr=settings.sender, form=self.form, period=period)
         if dry_run:
             return write_drafts(entries, letter, self.folder(OUTBOX_DIR, period))
-        if not settings.smtp_host:
-            raise CchcError("mail-smtp-host-missing")
-        smtp = SmtpSettings(settings.smtp_host, None, settings.sender if password else "", password, "auto")
-        return send_all(entries, letter, smtp, manifest.parent / SEND_LOG)
+        return send_all(entries, letter, self._smtp(password), manifest.parent / SEND_LOG)
 
     # ------------------------------------------------------------------ returns
     def receive(self, period: Period | str, uploads: list[tuple[str, bytes]], *, actor: str,
@@ -188,19 +185,68 @@ class Desk:
             tell("found", len(items))
             for item in (item for item, _ in items if item.refused is not None):
                 tell("checked", item)
-
-            def checked(report: FileReport) -> None:
-                item = kept.get(str(Path(report.path)))
-                if item is not None:
-                    item.report = report
-                    tell("checked", item)
-
-            batch = self.office(period).validate(list(kept), progress=checked) if kept else BatchReport([])
-            final = [(kept[str(Path(r.path))], r) for r in batch.files if str(Path(r.path)) in kept]
-            for (item, report), record in zip(final, self.workspace.record_many([r for _, r in final], actor=actor)):
-                item.report, item.record = report, record  # final reports: batch checks may add findings
-            tell("recorded", len(kept))
+            self._check_and_record(period, inbox, kept, actor, tell)
         return [item for item, _ in items]
+
+    def collect(self, period: Period | str, *, user: str, password: str, actor: str, since: date | None = None,
+                progress: Callable[[str, object], None] | None = None) -> tuple[list[Received], object]:
+        """``cchc collect`` from the workspace's mailbox (``imap_host`` in ``cchc.yaml``) into
+        ``nhan-ve/PERIOD/``; the new files are then checked and recorded as an upload is, with
+        the mail's time and Message-ID. ``password`` serves this login only: it is never kept.
+
+        Returns (one Received per new file, the ``CollectReport``); ``progress`` as for ``receive``.
+        """
+        from ..mail.collect import collect as collect_mail
+
+        period = _period(period)
+        tell = progress or (lambda kind, value: None)
+        source = self.mailbox(user)
+        inbox = ensure_directory(self.folder(INBOX_DIR, period))
+        with self.workspace.exclusive("web: collect"):
+            collected = collect_mail(source, inbox, since=since, password=password,
+                                     max_attachment_mb=self.limits.max_file_bytes / (1 << 20))
+            kept = {str(inbox / row["file"]): Received(row["file"]) for row in collected.saved}
+            tell("found", len(kept))
+            self._check_and_record(period, inbox, kept, actor, tell)
+        return list(kept.values()), collected
+
+    def mailbox(self, user: str) -> str:
+        """The IMAP address ``cchc collect`` reads: ``imap_host`` as a full ``imaps://`` URL, or a host
+        (``host[:port]``) read over TLS as ``user``'s INBOX."""
+        from urllib.parse import quote, urlsplit
+
+        from ..mail.sources import is_imap_url
+
+        host, user = (self.workspace.settings.imap_host or "").strip(), (user or "").strip()
+        if not host:
+            raise CchcError("web-imap-host-missing")
+        if not user and not (is_imap_url(host) and urlsplit(host).username):
+            raise CchcError("web-imap-user-required")
+        if not is_imap_url(host):
+            return f"imaps://{quote(user, safe='')}@{host}/INBOX"
+        parts = urlsplit(host)
+        if parts.username:
+            return host
+        return parts._replace(netloc=f"{quote(user, safe='')}@{parts.netloc}").geturl()
+
+    def _check_and_record(self, period: Period, inbox: Path, kept: dict, actor: str, tell) -> None:
+        """Validate the kept files (path -> Received) as ``cchc validate`` does, with the mail time of
+        those ``received.csv`` lists, and record them all in one ledger transaction."""
+        def checked(report: FileReport) -> None:
+            item = kept.get(str(Path(report.path)))
+            if item is not None:
+                item.report = report
+                tell("checked", item)
+
+        batch = self.office(period).validate(list(kept), progress=checked) if kept else BatchReport([])
+        mail = _mail_lookup(inbox)
+        final = [(kept[str(Path(r.path))], r) for r in batch.files if str(Path(r.path)) in kept]
+        for _, report in final:
+            mail.attach(report)
+        records = self.workspace.record_many([r for _, r in final], actor=actor, message_ids=mail.message_ids)
+        for (item, report), record in zip(final, records):
+            item.report, item.record = report, record      # final reports: batch checks may add findings
+        tell("recorded", len(kept))
 
     # ------------------------------------------------------------------ the board and one unit
     def board(self, period: Period | str) -> Board:
@@ -229,6 +275,42 @@ class Desk:
         if not current:
             return None
         return write_feedback(current[-1].report, self.folder(FEEDBACK_DIR, period), self.form)
+
+    def mail_feedback(self, period: Period | str, unit_code: str, *, dry_run: bool, password: str = ""):
+        """Mail the unit its marked-up copy, composed as ``cchc send`` composes (the pack's
+        ``email/feedback-*.j2`` wording). A dry run, or a workspace without ``smtp_host``, writes
+        the ``.eml`` into ``thu-nhap/PERIOD/`` instead. Returns the ``SendReport``."""
+        from dataclasses import replace
+
+        from ..mail import SEND_LOG
+        from ..mail.compose import FEEDBACK_WORDING, ManifestEntry, make_letter
+        from ..mail.send import send_all, write_drafts
+
+        period = _period(period)
+        path = self.feedback_copy(period, unit_code)
+        if path is None:
+            raise CchcError("web-no-feedback-to-mail", unit=unit_code)
+        if not self.workspace.settings.sender:
+            raise CchcError("mail-from-missing")
+        current = [r for r in self.unit_returns(period, unit_code) if r.current][-1]
+        unit = next((u for u in self.units if u.code == unit_code), None)
+        entry = ManifestEntry(unit_code, (unit.name if unit else None) or current.unit_name or unit_code,
+                              unit.email if unit else "", path, sha256_file(path))
+        letter = replace(make_letter([entry], from_addr=self.workspace.settings.sender, form=self.form, period=period),
+                         wording=FEEDBACK_WORDING, extra={"errors": current.errors, "warnings": current.warnings})
+        if dry_run or not self.workspace.settings.smtp_host:
+            return write_drafts([entry], letter, self.folder(OUTBOX_DIR, period))
+        return send_all([entry], letter, self._smtp(password), path.parent / SEND_LOG)
+
+    def _smtp(self, password: str):
+        from ..mail.send import SmtpSettings
+
+        settings = self.workspace.settings
+        if not settings.smtp_host:
+            raise CchcError("mail-smtp-host-missing")
+        host, _, port = settings.smtp_host.strip().rpartition(":")     # "host" or "host:port"
+        host, port = (host, int(port)) if host and port.isdigit() else (settings.smtp_host.strip(), None)
+        return SmtpSettings(host, port, settings.sender if password else "", password, "auto")
 
     # ------------------------------------------------------------------ merge, draft, lock
     def consolidate(self, period: Period | str):
@@ -404,6 +486,27 @@ def _keep(folder: Path, name: str, data: bytes) -> Path:
             write_bytes_atomic(target, data)
             return target
     raise CchcError("web-upload-over-limit", files=10_000, megabytes=0)
+
+
+class _MailLookup:
+    """What ``received.csv`` in the inbox says about each file: its mail time and sender, its Message-ID."""
+
+    def __init__(self, infos: dict):
+        from ..merge import ReceivedLookup
+
+        self.lookup = ReceivedLookup(infos)
+        self.message_ids = {sha: info.message_id for sha, info in infos.items() if info.message_id}
+
+    def attach(self, report: FileReport) -> None:
+        from ..merge import attach_received
+
+        attach_received(report, self.lookup)
+
+
+def _mail_lookup(inbox: Path) -> _MailLookup:
+    from ..received import load_received
+
+    return _MailLookup(load_received([inbox])[0])     # {} when the inbox has no received.csv
 
 
 def _board_row(row, current, group: str) -> BoardRow:

@@ -21,6 +21,7 @@ class Job:
     checked: int = 0
     results: list = field(default_factory=list)
     error: object | None = None     # a CchcError that stopped it
+    summary: object | None = None   # what else the work tells (collect: its CollectReport)
     done: bool = False
     started: float = field(default_factory=time.monotonic)
 

@@ -35,7 +35,8 @@ def routes() -> list[Route]:
         Route("/api/csrf", api_csrf), Route("/api/jobs/{job}", api_job), Route("/api/jobs/{job}/events", job_events),
         Route("/api/templates", make_templates, methods=["POST"]),
         Route("/api/templates/send", send_templates, methods=["POST"]),
-        Route("/api/returns", upload_returns, methods=["POST"]),
+        Route("/api/returns", upload_returns, methods=["POST"]), Route("/api/collect", collect_mail, methods=["POST"]),
+        Route("/api/units/{code}/mail", mail_feedback, methods=["POST"]),
         Route("/api/merge", merge, methods=["POST"]), Route("/api/draft", draft, methods=["POST"]),
         Route("/api/lock", lock, methods=["POST"]), Route("/api/unlock", unlock, methods=["POST"]),
     ]
@@ -139,7 +140,8 @@ async def templates_page(request: Request) -> Response:
 
 
 async def returns_page(request: Request) -> Response:
-    return await _page(request, "returns.html", limits=request.app.state.desk.limits)
+    desk: D.Desk = request.app.state.desk
+    return await _page(request, "returns.html", limits=desk.limits, settings=desk.workspace.settings)
 
 
 async def board_page(request: Request) -> Response:
@@ -179,7 +181,8 @@ async def unit_page(request: Request) -> Response:
     code = request.path_params["code"]
     versions = await run_in_threadpool(desk.unit_returns, chosen_period(request), code)
     unit = next((u for u in desk.units if u.code == code), None)
-    return await _page(request, "unit.html", code=code, unit=unit, versions=list(reversed(versions)))
+    return await _page(request, "unit.html", code=code, unit=unit, versions=list(reversed(versions)),
+                       settings=desk.workspace.settings)
 
 
 async def unit_feedback(request: Request) -> Response:
@@ -316,6 +319,55 @@ async def upload_returns(request: Request) -> Response:
     if "hx-request" in request.headers:
         return page(request, "_job.html", job=job, period=period)
     return JSONResponse(data, status_code=202)
+
+
+@action
+async def collect_mail(request: Request) -> Response:
+    """``cchc collect`` from the workspace's mailbox (user and password typed in the page, the
+    password used for this login only), then each new file checked and recorded: a job, as an upload."""
+    from ..periods import parse_date
+
+    desk: D.Desk = request.app.state.desk
+    fields = await _fields(request)
+    period = _period_of(fields, request)
+    user, password = str(fields.get("user", "")).strip(), str(fields.get("password", ""))
+    since = parse_date(str(fields["since"]), option="since") if fields.get("since") else None
+    source = desk.mailbox(user)                          # a missing host or user is refused now, not in the job
+    actor = str(fields.get("actor") or "").strip()[:80] or request_user(request)
+
+    def work(job):
+        received, job.summary = desk.collect(period, user=user, password=password, actor=actor, since=since,
+                                             progress=job.tell)
+        return received
+
+    job = request.app.state.jobs.start(work)          # the password lives in this closure until the login
+    if "hx-request" in request.headers:
+        return page(request, "_job.html", job=job, period=period)
+    return JSONResponse({"job": job.id, "events": f"/api/jobs/{job.id}/events", "status": f"/api/jobs/{job.id}",
+                         "source": source}, status_code=202)
+
+
+@action
+async def mail_feedback(request: Request) -> Response:
+    """Mail the unit its marked-up copy (``.eml`` in ``thu-nhap/PERIOD/`` on a dry run or without SMTP)."""
+    import os
+
+    desk: D.Desk = request.app.state.desk
+    fields = await _fields(request)
+    period, code = _period_of(fields, request), request.path_params["code"]
+    dry_run = str(fields.get("dry_run", "")).lower() in ("1", "true", "on", "yes") or not desk.workspace.settings.smtp_host
+    report = await run_in_threadpool(functools.partial(desk.mail_feedback, period, code, dry_run=dry_run,
+                                                       password=os.environ.get("CCHC_SMTP_PASSWORD", "")))
+    counts: dict[str, int] = {}
+    for result in report.results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    drafts = [_link(_relative(desk, r.path)) for r in report.results if getattr(r, "path", None)]
+    lang = request_language(request)
+    text = render("web-mail-drafted" if dry_run else "web-mail-sent", lang, count=sum(counts.values()),
+                  folder=_relative(desk, desk.folder(D.OUTBOX_DIR, period)))
+    return _done(request, "_message.html", {"period": period.code, "unit_code": code, "dry_run": dry_run,
+                                            "results": counts, "drafts": drafts},
+                 f"/units/{quote(code)}?period={period.code}", kind="ok", text=text)
 
 
 async def job_events(request: Request) -> Response:

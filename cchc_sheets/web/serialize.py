@@ -52,4 +52,5 @@ def job_json(job, lang: str) -> dict:
     """``GET /api/jobs/ID``: how far the check of an upload is, and each file's outcome."""
     return {"job": job.id, "done": job.done, "total": job.total, "checked": job.checked,
             "error": job.error.message(lang) if job.error is not None else None,
+            "error_code": job.error.code if job.error is not None else None,
             "files": [received_json(item, lang) for item in job.results]}
