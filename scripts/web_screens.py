@@ -52,7 +52,7 @@ def serve(workspace_dir: Path):
     return f"http://127.0.0.1:{port}", workspace, stop
 
 
-def browser(width: int):
+def browser(width: int, lang: str):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -60,8 +60,9 @@ def browser(width: int):
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--window-size={width},900", "--hide-scrollbars"):
-        options.add_argument(flag)
+                 f"--window-size={width},900", "--hide-scrollbars", f"--lang={lang}"):
+        options.add_argument(flag)                    # --lang: the browser's own words (file and date inputs)
+    options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(60)
     return driver
@@ -97,21 +98,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     base, workspace, stop = serve(args.workspace)
-    driver = browser(args.width)
     try:
         period = args.period or _page_period(workspace)
         unit = first_unit(workspace, period)
         for lang in args.lang:
-            for number, (name, path) in enumerate(PAGES, start=1):
-                path = path or (f"/units/{unit}" if unit else None)
-                if path is None:
-                    continue
-                url = f"{base}{path}?period={period}&lang={lang}"
-                print(shoot(driver, url, args.out / f"{number}-{name}-{lang}.png", args.width), flush=True)
+            _shoot_language(base, period, unit, lang, args)
     finally:
-        driver.quit()
         stop()
     return 0
+
+
+def _shoot_language(base: str, period: str, unit: str | None, lang: str, args) -> None:
+    driver = browser(args.width, lang)
+    try:
+        for number, (name, path) in enumerate(PAGES, start=1):
+            path = path or (f"/units/{unit}" if unit else None)
+            if path is None:
+                continue
+            url = f"{base}{path}?period={period}&lang={lang}"
+            print(shoot(driver, url, args.out / f"{number}-{name}-{lang}.png", args.width), flush=True)
+    finally:
+        driver.quit()
 
 
 def _page_period(workspace) -> str:

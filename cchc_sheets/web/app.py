@@ -160,6 +160,7 @@ def _environment() -> Environment:
     env.filters["when"] = vietnam_time
     env.filters["number"] = number_text
     env.globals["bar_chart"] = bar_chart
+    env.globals["audit_detail"] = audit_detail
     return env
 
 
@@ -182,6 +183,25 @@ def vietnam_time(when, seconds: bool = False) -> str:
     if when.tzinfo is not None:
         when = when.astimezone(VIETNAM_TIME)
     return when.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
+def audit_detail(detail: dict, lang: str, relative) -> str:
+    """An event's details in the page's words: "tệp: nhan-ve/…; nhận sau khi khóa: Không"."""
+    from ..messages import CATALOGUE
+
+    parts = []
+    for key, value in detail.items():
+        if value is None:
+            continue
+        label = render(f"web-detail-{key}", lang) if f"web-detail-{key}" in CATALOGUE else key
+        if isinstance(value, bool):
+            value = render("web-yes" if value else "web-no", lang)
+        elif key == "status" and f"web-status-{value}" in CATALOGUE:
+            value = render(f"web-status-{value}", lang)
+        elif key == "path":
+            value = relative(value)
+        parts.append(f"{label}: {value}")
+    return "; ".join(parts)
 
 
 def words(value: object, lang: str) -> str:

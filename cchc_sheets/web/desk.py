@@ -269,12 +269,16 @@ class Desk:
 
     def feedback_copy(self, period: Period | str, unit_code: str) -> Path | None:
         """The marked-up copy of the unit's current return in ``gui-lai/PERIOD/`` (None: nothing to mark)."""
-        from ..feedback import write_feedback
+        from ..feedback import feedback_name, write_feedback
 
         current = [r for r in self.unit_returns(period, unit_code) if r.current]
         if not current:
             return None
-        return write_feedback(current[-1].report, self.folder(FEEDBACK_DIR, period), self.form)
+        record = current[-1]
+        made = self.folder(FEEDBACK_DIR, period) / feedback_name(record.report.path)
+        if made.is_file() and made.stat().st_mtime >= record.recorded_at.timestamp():
+            return made          # made for this very return: the same bytes, so mailing it twice sends it once
+        return write_feedback(record.report, self.folder(FEEDBACK_DIR, period), self.form)
 
     def mail_feedback(self, period: Period | str, unit_code: str, *, dry_run: bool, password: str = ""):
         """Mail the unit its marked-up copy, composed as ``cchc send`` composes (the pack's
