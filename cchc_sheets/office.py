@@ -32,13 +32,15 @@ class Office:
 
     def __init__(self, form: Form | str | Path | None = None, *, units: UnitList | str | Path | None = None,
                  period: Period | str | None = None, deadline: date | str | None = None,
-                 jobs: int | None = None, cache: bool = True):
+                 jobs: int | None = None, cache: bool = True, workspace=None, actor: str = "?"):
         self._form_source = form
         self.units = units if units is None or isinstance(units, UnitList) else load_units(units)
         self.period = period if period is None or isinstance(period, Period) else parse_period(period)
         self.deadline = deadline if deadline is None or isinstance(deadline, date) else parse_date(deadline)
         self.jobs = jobs
         self.cache = cache
+        self.workspace = workspace      # a ``Workspace``: every input is recorded in its ledger
+        self.actor = actor              # who the ledger records as doing it
 
     @cached_property
     def form(self) -> Form:
@@ -76,6 +78,9 @@ class Office:
 
         batch = validate_paths(list(paths), self.form, units=self.units, period=self.period, jobs=self.jobs,
                                progress=progress, cache=self.cache, found=found)
+        if self.workspace is not None:
+            with self.workspace.exclusive("cchc validate"):
+                self.record(batch.files)
         if report:
             self.findings_report(batch, report)
         return batch
@@ -103,9 +108,13 @@ class Office:
         from .pipeline import merge_paths
 
         self._need(units=self.units, period=self.period)
-        run = merge_paths(list(paths), self.form, self.units, self.period, deadline=self.effective_deadline,
-                          exclude=[out, long, report], jobs=self.jobs, progress=progress, cache=self.cache,
-                          found=found)
+        if self.workspace is not None:
+            with self.workspace.exclusive("cchc merge"):
+                run = self._merge_in_workspace(list(paths), [out, long, report], progress, found)
+        else:
+            run = merge_paths(list(paths), self.form, self.units, self.period, deadline=self.effective_deadline,
+                              exclude=[out, long, report], jobs=self.jobs, progress=progress, cache=self.cache,
+                              found=found)
         if out:
             from .merged_workbook import write_merged_workbook
 
@@ -125,3 +134,77 @@ class Office:
         # With no form named, a draft uses the pack its source names.
         form = self.form if self._form_source is not None else None
         return draft_report(source, out, previous=previous, options=options, form=form)
+
+    # ------------------------------------------------------------------ with a workspace's ledger
+    def record(self, reports: Iterable[FileReport]) -> list:
+        """Keep every input's evidence in the workspace and record it in the ledger (a ``ReturnRecord``
+        per return, None for a file that is not one); the caller holds ``workspace.exclusive``."""
+        return [self.workspace.record(report, actor=self.actor) for report in reports]
+
+    def _merge_in_workspace(self, paths: list, exclude: list, progress, found):
+        """Record the inputs (if any), then consolidate what the ledger counts for the period.
+
+        Inputs that belong to no unit of this merge (other period, unknown unit, unreadable)
+        are still listed, as a merge of those paths lists them.
+        """
+        from .pipeline import MergeRun, merge_paths
+
+        if not paths:
+            consolidation = self.ledger_consolidation()
+            return MergeRun(BatchReport([s.report for s in consolidation.unit_statuses if s.report]), consolidation)
+        run = merge_paths(paths, self.form, self.units, self.period, deadline=self.effective_deadline,
+                          exclude=exclude, jobs=self.jobs, progress=progress, cache=self.cache, found=found)
+        self.record(run.batch.files)
+        consolidation = self.ledger_consolidation()
+        consolidation.inputs += [i for i in run.consolidation.inputs if i.disposition in ("unmatched", "unreadable")]
+        return MergeRun(run.batch, consolidation, run.problems)
+
+    def ledger_consolidation(self):
+        """The period consolidated from the ledger: each unit's current return, or while the period
+        is locked the versions it was locked with (so its numbers are the locked ones exactly).
+
+        Older versions are listed as superseded; returns received while locked as ``received-after-lock``.
+        """
+        from .ledger import WHY_AFTER_LOCK
+        from .merge import consolidate, superseded_reason
+        from .model import InputFile
+
+        ledger, period = self.workspace.ledger, self.period.code
+        lock = ledger.locked(self.form.id, period)
+        records = ledger.returns(self.form.id, period)
+        locked_versions = (lock.totals.get("returns") or {}) if lock is not None else {}
+        if locked_versions:
+            chosen = [r for r in records if locked_versions.get(r.unit_code) == r.sha256]
+        else:
+            chosen = [r for r in records if r.current]
+        chosen_ids = {r.id for r in chosen}
+        consolidation = consolidate([r.report for r in chosen], self.form, self.units, self.period,
+                                    deadline=self.effective_deadline)
+        statuses = {s.unit.code: s for s in consolidation.unit_statuses}
+        for record in records:
+            if record.id in chosen_ids:
+                continue
+            report, status = record.report, statuses.get(record.unit_code)
+            if record.why == WHY_AFTER_LOCK:
+                consolidation.inputs.append(InputFile(report.path, WHY_AFTER_LOCK, None, report))
+            elif status is not None and status.report is not None:
+                status.superseded.append(report)
+                consolidation.inputs.append(InputFile(report.path, "superseded",
+                                                      superseded_reason(status, report), report))
+        return consolidation
+
+    def lock(self, *, by: str, note: str | None, out: str | Path):
+        """Approve and lock the period: consolidate from the ledger, write the workbook to ``out``
+        (the one reported upward) and record its sha256, the totals and the versions counted."""
+        from .fileio import sha256_bytes
+        from .merged_workbook import write_merged_workbook
+
+        self._need(units=self.units, period=self.period)
+        with self.workspace.exclusive("cchc lock"):
+            consolidation = self.ledger_consolidation()
+            write_merged_workbook(consolidation, out)
+            versions = {s.unit.code: s.report.sha256 for s in consolidation.unit_statuses if s.report}
+            return self.workspace.ledger.lock(
+                self.form.id, self.period.code, by=by, note=note,
+                workbook_sha256=sha256_bytes(Path(out).read_bytes()),
+                totals={"totals": dict(consolidation.totals), "returns": versions})

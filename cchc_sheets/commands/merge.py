@@ -8,35 +8,38 @@ import click
 from .common import (
     say, screen_language,
     FilesProgress, deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
+    workspace_office,
 )
 
 
 @click.command()
 @form_option
-@units_option(required=True)
+@units_option(required=False)
 @period_option(required=True)
 @deadline_option
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="The consolidated workbook to write (.xlsx).")
+@click.option("--out", "out_path", required=False, type=click.Path(dir_okay=False),
+              help="The consolidated workbook to write (.xlsx). Required outside a workspace; "
+                   "in one: merged/PERIOD.xlsx.")
 @click.option("--long", "long_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the tidy export: one row per unit and indicator (.csv or .parquet).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the findings workbook (.xlsx), as cchc validate --report does.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any expected unit is missing or has errors.")
 @validation_options
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=False, type=click.Path())
 @click.pass_context
 def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_path, strict, jobs, no_cache, paths):
     """Tổng hợp các tệp báo cáo đơn vị gửi về thành sổ tổng hợp.
 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods); a
     received.csv from cchc collect in an input folder gives the mail times.
+    In a workspace every input is recorded in its ledger, and with no PATH the returns the
+    ledger counts for the period are merged.
     Exit status 0 when written (1 with --strict if a unit is missing or invalid), 2 on fatal errors.
     """
-    from ..office import Office
-
-    form_pack, units = load_form_and_units(form, units_path)
-    office = Office(form_pack, units=units, period=period, deadline=deadline, jobs=jobs, cache=not no_cache)
+    office, out_path = workspace_office(ctx, form, units_path, period, deadline=deadline, jobs=jobs,
+                                        cache=not no_cache, out=out_path, out_folder="merged", out_suffix=".xlsx",
+                                        required={"units_path": units_path, "out_path": out_path, "paths": paths})
     with FilesProgress("merge-progress") as bar:
         run = office.merge(paths, out=out_path, long=long_path, report=report_path,
                            found=bar.start, progress=bar.tick)

@@ -1,0 +1,153 @@
+"""The CLI face of the workspace and ledger: init, recording by validate/merge, status, history, audit,
+lock/unlock, backup; outside a workspace every command behaves as before."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import pytest
+from builders import CLEAN_VALUES, make_return
+from openpyxl import load_workbook
+
+from cchc_sheets.office import Office
+from cchc_sheets.workspace import open_workspace
+
+H1 = "2020-H1"
+
+
+@pytest.fixture
+def ws(tmp_path, units_file, run_cli):
+    root = tmp_path / "van-phong"
+    assert run_cli("init", root, "--units", units_file, "--from", "vp@ubnd.example.org").exit_code == 0
+    return root
+
+
+@pytest.fixture
+def cchc(ws, run_cli):
+    """``cchc --workspace WS ARGS``."""
+    return lambda *args: run_cli("--workspace", ws, *args)
+
+
+def _return(folder, form, units, period, code, mtime, **values):
+    unit = next(u for u in units.units if u.code == code)
+    path = make_return(folder, form, unit, period, {**CLEAN_VALUES, **values}, name=f"{code}-{mtime}.xlsx")
+    os.utime(path, (mtime, mtime))      # the file time is when it was received (no mail here)
+    return path
+
+
+JUNE_10, JUNE_15, JULY_1 = 1591750800, 1592182800, 1593565200
+
+
+def _json(result):
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _totals(ws, form, units, period):
+    with open_workspace(ws) as workspace:
+        return Office(form, units=units, period=period, workspace=workspace).ledger_consolidation().totals
+
+
+def test_init_then_commands_take_their_defaults_from_the_workspace(ws, cchc, run_cli, monkeypatch):
+    assert sorted(p.name for p in ws.iterdir()) == ["cchc.yaml", "files", "ledger.sqlite", "units.csv"]
+    assert cchc("template", "--period", H1).exit_code == 0
+    assert len(list((ws / "templates" / H1).glob("*.xlsx"))) == 3
+    monkeypatch.chdir(ws / "templates")                 # found from a folder inside, like git
+    status = _json(run_cli("status", "--period", H1, "--json"))
+    assert (status["expected"], status["submitted"], status["locked"]) == (3, 0, False)
+
+
+def test_returns_corrections_lock_a_late_return_and_unlock(ws, cchc, tmp_path, form, units, period):
+    inbox = tmp_path / "hop-thu"
+    first = _return(inbox, form, units, period, "T01", JUNE_10)
+    _return(inbox, form, units, period, "T02", JUNE_15)
+    assert cchc("validate", first).exit_code == 0
+    assert cchc("merge", "--period", H1, inbox).exit_code == 0
+    assert (ws / "merged" / f"{H1}.xlsx").is_file()
+    assert _totals(ws, form, units, period)["05.1"] == 1200
+
+    corrected = _return(tmp_path / "sua", form, units, period, "T01", JUNE_15 + 60, **{"05.1": 650})
+    assert cchc("merge", "--period", H1, corrected).exit_code == 0
+    history = _json(cchc("history", "T01", "--json"))
+    assert [(h["seq"], h["counted"], h["why"]) for h in history] == [(1, False, "superseded"), (2, True, "newest")]
+    assert history[1]["differences"] == [{"cell": "05.1", "old": 600, "new": 650}]
+    assert history[1]["values"]["05.1"] == 650
+
+    status = _json(cchc("status", "--period", H1, "--json"))
+    assert (status["expected"], status["submitted"], status["on_time"]) == (3, 2, 2)
+    assert status["completeness"] == pytest.approx(2 / 3, abs=1e-4)
+    rows = {u["code"]: u for u in status["units"]}
+    assert [(rows[c]["versions"], rows[c]["counted"], rows[c]["on_time"]) for c in ("T01", "T02", "T03")] == [
+        (2, True, True), (1, True, True), (0, False, None)]
+
+    assert cchc("lock", H1, "--by", "Trưởng phòng", "--note", "gửi tỉnh").exit_code == 0
+    locked_book = ws / "merged" / f"{H1}.xlsx"
+    with open_workspace(ws) as workspace:
+        lock = workspace.ledger.locked(form.id, H1)
+    import hashlib
+    assert lock.workbook_sha256 == hashlib.sha256(locked_book.read_bytes()).hexdigest()
+    assert lock.totals["totals"]["05.1"] == 1250 and sorted(lock.totals["returns"]) == ["T01", "T02"]
+
+    late = _return(tmp_path / "muon", form, units, period, "T03", JULY_1, **{"05.1": 600})
+    again = _return(tmp_path / "muon", form, units, period, "T02", JULY_1, **{"05.1": 900})
+    assert cchc("merge", "--period", H1, late, again).exit_code == 0
+    rows = {u["code"]: u for u in _json(cchc("status", "--period", H1, "--json"))["units"]}
+    assert [(rows[c]["status"], rows[c]["counted"], rows[c]["after_lock"]) for c in ("T02", "T03")] == [
+        ("valid", True, 1), ("received-after-lock", False, 1)]
+    assert _totals(ws, form, units, period) == lock.totals["totals"]         # the locked numbers, exactly
+    sheet = load_workbook(ws / "merged" / f"{H1}.xlsx", read_only=True)["Tình hình nộp"]
+    assert sum(row.count("Nhận sau khi khóa sổ (chưa tính)") for row in sheet.iter_rows(values_only=True)) == 2
+
+    refused = cchc("unlock", H1, "--by", "Trưởng phòng")
+    assert refused.exit_code == 2 and "--reason" in refused.stderr
+    assert cchc("unlock", H1, "--by", "Trưởng phòng", "--reason", "xã bổ sung").exit_code == 0
+    rows = {u["code"]: u for u in _json(cchc("status", "--period", H1, "--json"))["units"]}
+    assert [(rows[c]["counted"], rows[c]["after_lock"], rows[c]["on_time"]) for c in ("T02", "T03")] == [
+        (True, 0, False), (True, 0, False)]
+    assert cchc("merge", "--period", H1).exit_code == 0                     # from the ledger, no paths
+    assert _totals(ws, form, units, period)["05.1"] == 650 + 900 + 600
+
+    events = _json(cchc("audit", "--period", H1, "--json"))
+    kinds = [e["kind"] for e in events]
+    assert kinds[:6] == ["received", "validated", "counted", "received", "validated", "counted"]
+    assert kinds.count("locked") == kinds.count("unlocked") == 1
+    assert kinds.index("locked") < kinds.index("unlocked")
+    after_lock = kinds[kinds.index("locked"):kinds.index("unlocked") + 1]
+    assert after_lock == ["locked", "received", "validated", "received", "validated", "unlocked"]
+    assert kinds[kinds.index("unlocked") + 1:].count("counted") == 2
+    assert [e["id"] for e in events] == sorted(e["id"] for e in events)
+    assert {e["actor"] for e in events if e["kind"] in ("locked", "unlocked")} == {"Trưởng phòng"}
+
+    copy = tmp_path / "sao-luu.sqlite"
+    assert cchc("backup", copy).exit_code == 0
+    assert copy.read_bytes()[:16] == b"SQLite format 3\x00"
+    counts = {}
+    for db in (copy, ws / "ledger.sqlite"):
+        with sqlite3.connect(db) as raw:
+            counts[db.name] = [raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                               for t in ("returns", "events", "files", "locks")]
+        raw.close()
+    assert counts["sao-luu.sqlite"] == counts["ledger.sqlite"] == [5, len(_json(cchc("audit", "--json"))), 5, 1]
+    assert len(list((ws / "files").rglob("*.xlsx"))) == 5                  # the evidence, once per content
+
+
+def test_draft_in_a_workspace_merges_from_the_ledger_first(ws, cchc, tmp_path, form, units, period):
+    _return(tmp_path / "in", form, units, period, "T01", JUNE_10)
+    assert cchc("validate", tmp_path / "in").exit_code == 0
+    assert cchc("draft", "--period", H1).exit_code == 0
+    assert (ws / "merged" / f"{H1}.xlsx").is_file() and (ws / "drafts" / f"{H1}.docx").is_file()
+
+
+def test_outside_a_workspace_the_old_rules_hold(run_cli, tmp_path, monkeypatch, units_file):
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("template", "--period", H1, "--out", tmp_path / "t").exit_code == 2      # --units needed
+    assert run_cli("merge", "--period", H1, "--units", units_file, tmp_path).exit_code == 2  # --out needed
+    assert run_cli("draft", tmp_path / "x.xlsx").exit_code == 2
+    assert run_cli("status").exit_code == 2
+    assert not (tmp_path / "ledger.sqlite").exists()
+
+
+def test_status_with_no_returns_and_no_period_says_so(cchc):
+    assert cchc("status").exit_code == 2
+    assert cchc("unlock", H1, "--by", "A", "--reason", "x").exit_code == 2                 # not locked
