@@ -41,6 +41,7 @@ class Office:
         self.cache = cache
         self.workspace = workspace      # a ``Workspace``: every input is recorded in its ledger
         self.actor = actor              # who the ledger records as doing it
+        self.recorded: list = []        # what the last step recorded: ReturnRecord, or None for another file
 
     @cached_property
     def form(self) -> Form:
@@ -79,6 +80,7 @@ class Office:
         batch = validate_paths(list(paths), self.form, units=self.units, period=self.period, jobs=self.jobs,
                                progress=progress, cache=self.cache, found=found)
         if self.workspace is not None:
+            _attach_mail_times(batch.files, paths)
             with self.workspace.exclusive("cchc validate"):
                 self.record(batch.files)
         if report:
@@ -139,7 +141,31 @@ class Office:
     def record(self, reports: Iterable[FileReport]) -> list:
         """Keep every input's evidence in the workspace and record it in the ledger (a ``ReturnRecord``
         per return, None for a file that is not one); the caller holds ``workspace.exclusive``."""
-        return [self.workspace.record(report, actor=self.actor) for report in reports]
+        self.recorded = [self.workspace.record(report, actor=self.actor) for report in reports]
+        return self.recorded
+
+    def record_collected(self, folder: str | Path, rows: list[dict]) -> list:
+        """Validate and record the files ``cchc collect`` just saved in ``folder`` (its received.csv
+        ``rows``), with their mail time, sender and message id."""
+        from datetime import datetime
+
+        from .batch import validate_paths
+
+        if not rows:
+            self.recorded = []
+            return []
+        batch = validate_paths([Path(folder) / row["file"] for row in rows], self.form, units=self.units,
+                               period=self.period, jobs=self.jobs, cache=self.cache)
+        by_name = {row["file"]: row for row in rows}
+        with self.workspace.exclusive("cchc collect"):
+            self.recorded = []
+            for report in batch.files:
+                row = by_name.get(Path(report.path).name, {})
+                when = datetime.fromisoformat(row["received"]) if row.get("received") else None
+                report.received, report.sender = report.received or when, report.sender or row.get("sender") or None
+                self.recorded.append(self.workspace.record(report, actor=self.actor, received_at=when,
+                                                           message_id=row.get("message_id") or None))
+        return self.recorded
 
     def _merge_in_workspace(self, paths: list, exclude: list, progress, found):
         """Record the inputs (if any), then consolidate what the ledger counts for the period.
@@ -208,3 +234,15 @@ class Office:
                 self.form.id, self.period.code, by=by, note=note,
                 workbook_sha256=sha256_bytes(Path(out).read_bytes()),
                 totals={"totals": dict(consolidation.totals), "returns": versions})
+
+
+def _attach_mail_times(reports: list[FileReport], paths: Iterable[str | Path]) -> None:
+    """Mail times and senders from any received.csv among ``paths``, as ``merge`` attaches them."""
+    from .merge import ReceivedLookup, attach_received
+    from .received import load_received
+
+    received, _ = load_received(list(paths))
+    if received:
+        lookup = ReceivedLookup(received)
+        for report in reports:
+            attach_received(report, lookup)

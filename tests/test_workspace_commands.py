@@ -151,3 +151,27 @@ def test_outside_a_workspace_the_old_rules_hold(run_cli, tmp_path, monkeypatch, 
 def test_status_with_no_returns_and_no_period_says_so(cchc):
     assert cchc("status").exit_code == 2
     assert cchc("unlock", H1, "--by", "A", "--reason", "x").exit_code == 2                 # not locked
+
+
+def test_collect_in_a_workspace_records_each_file_with_its_mail(ws, cchc, tmp_path, form, units, period):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["Subject"] = "Xã Hai <t02@example.org>", "Báo cáo 6 tháng"
+    message["Date"], message["Message-ID"] = "Mon, 15 Jun 2020 09:00:00 +0700", "<t02-1@xa.example.org>"
+    message.set_content("Kính gửi")
+    data = _return(tmp_path / "src", form, units, period, "T02", JUNE_10).read_bytes()
+    message.add_attachment(data, maintype="application", filename="bao-cao.xlsx",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    (tmp_path / "thu").mkdir()
+    (tmp_path / "thu" / "1.eml").write_bytes(bytes(message))
+    assert cchc("collect", tmp_path / "thu").exit_code == 0
+    assert (ws / "inbox" / "received.csv").is_file()
+    [record] = _json(cchc("history", "T02", "--json"))
+    assert (record["received_at"], record["counted"]) == ("2020-06-15T09:00:00+07:00", True)
+    with sqlite3.connect(ws / "ledger.sqlite") as raw:
+        assert raw.execute("SELECT message_id, sender FROM files").fetchall() == [
+            ("<t02-1@xa.example.org>", "Xã Hai <t02@example.org>")]
+    raw.close()
+    assert cchc("collect", tmp_path / "thu").exit_code == 0              # nothing new: nothing recorded twice
+    assert len(_json(cchc("history", "T02", "--json"))) == 1

@@ -174,3 +174,13 @@ def workspace_office(ctx, form, units_path, period, *, out, out_folder: str | No
     if out or not out_folder:
         return office, out
     return office, str(workspace_period_folder(workspace, out_folder, period, out_suffix))
+
+
+def echo_recorded(office, *, err: bool = False) -> None:
+    """In a workspace, one line on what the ledger recorded (new returns, known ones, other files)."""
+    if office.workspace is None:
+        return
+    records = office.recorded
+    new = sum(1 for r in records if r is not None and r.is_new)
+    known = sum(1 for r in records if r is not None and not r.is_new)
+    click.echo(say("workspace-recorded", new=new, known=known, other=len(records) - new - known), err=err)

@@ -98,8 +98,9 @@ def _echo_send_report(report, entries, *, dry_run: bool, out_dir=None) -> None:
 
 @click.command()
 @click.argument("source")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for the returned files and received.csv (INBOX).")
+@click.option("--out", "out_dir", required=False, type=click.Path(file_okay=False),
+              help="Folder for the returned files and received.csv (INBOX). Required outside a workspace; "
+                   "in one: inbox/, and every file saved is recorded in its ledger.")
 @click.option("--since", default=None, callback=_date_callback, metavar="YYYY-MM-DD",
               help="Only mail received on or after this day.")
 @click.option("--max-size", "max_size", type=click.FloatRange(min=0.01), default=20.0, show_default=True,
@@ -114,6 +115,12 @@ def collect(ctx, source, out_dir, since, max_size):
     """
     from ..mail.collect import collect as collect_mail
     from ..mail.sources import is_imap_url, parse_imap_url
+    from .common import current_workspace, echo_recorded, require_options
+
+    workspace = current_workspace()
+    if workspace is None:
+        require_options(ctx, out_dir=out_dir)
+    out_dir = out_dir or str(workspace.root / "inbox")
 
     password = None
     if is_imap_url(source):
@@ -125,4 +132,11 @@ def collect(ctx, source, out_dir, since, max_size):
     _echo_findings(report.findings)
     click.echo(say("mail-collect-summary", messages=report.messages, source=source, saved=len(report.saved),
                       inbox=report.inbox, duplicates=report.duplicates, ignored=len(report.ignored)))
+    if workspace is not None:
+        from ..office import Office
+        from .common import actor
+
+        office = Office(workspace.form, units=workspace.units, workspace=workspace, actor=actor())
+        office.record_collected(report.inbox, report.saved)
+        echo_recorded(office)
     ctx.exit(1 if report.has_problems else 0)

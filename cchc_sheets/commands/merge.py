@@ -8,7 +8,7 @@ import click
 from .common import (
     say, screen_language,
     FilesProgress, deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
-    workspace_office,
+    echo_recorded, workspace_office,
 )
 
 
@@ -53,6 +53,7 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
         outputs.append(say("validate-report-written", path=report_path))
     for line in summary_lines(consolidation) + outputs:
         click.echo(line)
+    echo_recorded(office)
     if strict and any(not s.counted for s in consolidation.unit_statuses):
         ctx.exit(1)
 

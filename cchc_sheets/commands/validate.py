@@ -7,7 +7,7 @@ import click
 from ..text import display_path
 from .common import (
     say, screen_language,
-    FilesProgress, form_option, period_option, units_option, validation_options, workspace_office,
+    FilesProgress, echo_recorded, form_option, period_option, units_option, validation_options, workspace_office,
 )
 
 VALID_LISTED_MAX = 50    # a district's batch lists every file; a province's shows the files to act on
@@ -48,6 +48,7 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
     else:
         _print_batch(batch, list_valid=list_all or len(batch.files) <= VALID_LISTED_MAX)
     _write_outputs(office, batch, report_path, feedback_dir, quiet=as_json)
+    echo_recorded(office, err=as_json)
     if batch.has_errors:
         ctx.exit(1)
 
