@@ -141,8 +141,45 @@ class Office:
     def record(self, reports: Iterable[FileReport]) -> list:
         """Keep every input's evidence in the workspace and record it in the ledger (a ``ReturnRecord``
         per return, None for a file that is not one); the caller holds ``workspace.exclusive``."""
+        reports = list(reports)
+        for report in reports:
+            self.flag_own_history(report)
         self.recorded = [self.workspace.record(report, actor=self.actor) for report in reports]
         return self.recorded
+
+    def flag_own_history(self, report: FileReport) -> None:
+        """Warn ``outlier-own-history`` where a number is over OWN_HISTORY_FACTOR times (or under a
+        fraction of) the unit's own counted returns of earlier periods, which the message lists."""
+        from . import layout as L
+        from .model import make_finding
+
+        earlier = self._earlier_values(report)
+        if not earlier:
+            return
+        places = L.Layout(self.form)
+        for indicator in self.form.indicators:
+            value, seen = report.values.get(indicator.code), earlier.get(indicator.code)
+            if indicator.kind not in ("count", "number") or indicator.computed or not seen or not _number(value):
+                continue
+            numbers = [v for _, v in seen]
+            if value > OWN_HISTORY_FACTOR * max(max(numbers), 1) or OWN_HISTORY_FACTOR * value < min(numbers):
+                report.findings.append(make_finding(
+                    "outlier-own-history", sheet=places.sheet_of(indicator.code),
+                    cell=places.value_cell(indicator.code), indicator=indicator.code, value=value,
+                    label=indicator.label, history="; ".join(f"{p}: {_shown(v)}" for p, v in seen)))
+
+    def _earlier_values(self, report: FileReport) -> dict[str, list[tuple[str, object]]]:
+        """indicator -> [(period, value)] of the unit's counted returns of earlier periods, newest first."""
+        if not (report.counts and report.unit_code and report.period and report.form == self.form.id):
+            return {}
+        end = parse_period(report.period).end
+        found: dict[str, list[tuple[str, object]]] = {}
+        for record in reversed(self.workspace.ledger.history(report.unit_code, report.form)):
+            if record.counted and parse_period(record.period).end < end:
+                for code, value in record.report.values.items():
+                    if _number(value):
+                        found.setdefault(code, []).append((record.period, value))
+        return found
 
     def record_collected(self, folder: str | Path, rows: list[dict]) -> list:
         """Validate and record the files ``cchc collect`` just saved in ``folder`` (its received.csv
@@ -234,6 +271,17 @@ class Office:
                 self.form.id, self.period.code, by=by, note=note,
                 workbook_sha256=sha256_bytes(Path(out).read_bytes()),
                 totals={"totals": dict(consolidation.totals), "returns": versions})
+
+
+OWN_HISTORY_FACTOR = 5
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _shown(value: object) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def _attach_mail_times(reports: list[FileReport], paths: Iterable[str | Path]) -> None:

