@@ -29,6 +29,7 @@ COMMANDS = {
     "lock": "cchc_sheets.commands.workspace:lock",
     "unlock": "cchc_sheets.commands.workspace:unlock",
     "backup": "cchc_sheets.commands.workspace:backup",
+    "remind": "cchc_sheets.commands.remind:remind",
 }
 
 

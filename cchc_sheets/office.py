@@ -256,6 +256,13 @@ class Office:
                                                       superseded_reason(status, report), report))
         return consolidation
 
+    def reminder_targets(self) -> list[str]:
+        """Codes of the expected units that have not sent, or whose current return has errors."""
+        status = self.workspace.ledger.status(self.form.id, self.period.code, self.units.reporting(),
+                                              self.effective_deadline)
+        return [row.unit_code for row in status.rows
+                if row.expected and (not row.submitted or row.status in ("invalid", "unreadable"))]
+
     def lock(self, *, by: str, note: str | None, out: str | Path):
         """Approve and lock the period: consolidate from the ledger, write the workbook to ``out``
         (the one reported upward) and record its sha256, the totals and the versions counted."""

@@ -212,3 +212,18 @@ def test_next_period_compares_with_the_ledger_and_flags_a_unit_far_from_its_own_
     assert cchc("draft", "--period", "2020-H2", "--out", tmp_path / "h2.md").exit_code == 0
     assert (ws / "merged" / f"{H1}.xlsx").is_file() and (ws / "merged" / "2020-H2.xlsx").is_file()
     assert h1.label in (tmp_path / "h2.md").read_text(encoding="utf-8")
+
+
+def test_remind_dry_run_writes_mail_only_for_units_missing_or_with_errors(ws, cchc, tmp_path, form, units, period):
+    import email
+
+    _return(tmp_path / "in", form, units, period, "T01", JUNE_10)
+    _return(tmp_path / "in", form, units, period, "T02", JUNE_10, **{"01": "mười hai"})     # an error
+    assert cchc("merge", "--period", H1, tmp_path / "in").exit_code == 0
+    assert cchc("remind", "--period", H1, "--dry-run").exit_code == 2                       # --out needed
+    assert cchc("remind", "--period", H1, "--dry-run", "--out", tmp_path / "thu").exit_code == 0
+    drafts = sorted((tmp_path / "thu").glob("*.eml"))
+    recipients = sorted(email.message_from_bytes(p.read_bytes())["To"].split("<")[-1].rstrip(">") for p in drafts)
+    assert recipients == ["t02@example.org", "t03@example.org"]
+    reminded = [(e["unit"], e["detail"]["dry_run"]) for e in _json(cchc("audit", "--json")) if e["kind"] == "reminded"]
+    assert reminded == [("T02", True), ("T03", True)]

@@ -741,4 +741,9 @@ COMMANDS = {
         "Đã sao lưu sổ theo dõi vào {path}: {returns} báo cáo, {events} sự kiện.",
         "Backed up the ledger to {path}: {returns} returns, {events} events.",
     ),
+    "remind-nobody": _m(
+        "info",
+        "Kỳ {period}: mọi đơn vị đã nộp và báo cáo không còn lỗi; không có ai cần nhắc.",
+        "Period {period}: every unit has sent a return without errors; nobody to remind.",
+    ),
 }
