@@ -256,6 +256,32 @@ class Office:
                                                       superseded_reason(status, report), report))
         return consolidation
 
+    def feedback_entries(self, folder: str | Path) -> list:
+        """For each expected unit whose current return has errors, its marked-up copy in ``folder``
+        (made from the evidence the workspace keeps) as a mail entry whose ``fixes`` list what to fix."""
+        import dataclasses
+
+        from .feedback import marked_findings, write_feedback
+        from .mail.compose import ManifestEntry
+
+        units = self.units.by_code()
+        entries = []
+        for record in self.workspace.ledger.returns(self.form.id, self.period.code):
+            unit = units.get(record.unit_code)
+            if not (record.current and record.errors and unit is not None):
+                continue
+            report = record.report
+            kept = self.workspace.root / "files" / record.sha256[:2] / f"{record.sha256}{Path(report.path).suffix.lower()}"
+            copy = write_feedback(dataclasses.replace(report, path=str(kept)), folder, self.form,
+                                  name=f"{self.period.code}_{record.unit_code}_sua-loi.xlsx")
+            if copy is None:
+                continue
+            fixes = [f"{f.sheet}!{f.cell}: {f.message('vi')}" if f.sheet and f.cell else f.message("vi")
+                     for f in marked_findings(report) if f.severity == "error"]
+            entries.append(ManifestEntry(code=unit.code, name=unit.name, email=unit.email, file=copy, sha256="",
+                                         extra={"fixes": fixes}))
+        return entries
+
     def reminder_targets(self) -> list[str]:
         """Codes of the expected units that have not sent, or whose current return has errors."""
         status = self.workspace.ledger.status(self.form.id, self.period.code, self.units.reporting(),

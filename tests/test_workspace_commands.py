@@ -227,3 +227,29 @@ def test_remind_dry_run_writes_mail_only_for_units_missing_or_with_errors(ws, cc
     assert recipients == ["t02@example.org", "t03@example.org"]
     reminded = [(e["unit"], e["detail"]["dry_run"]) for e in _json(cchc("audit", "--json")) if e["kind"] == "reminded"]
     assert reminded == [("T02", True), ("T03", True)]
+
+
+def test_send_feedback_dry_run_attaches_each_marked_up_copy(ws, cchc, tmp_path, form, units, period):
+    import email
+
+    _return(tmp_path / "in", form, units, period, "T01", JUNE_10)
+    _return(tmp_path / "in", form, units, period, "T02", JUNE_10, **{"01": "mười hai"})
+    assert cchc("merge", "--period", H1, tmp_path / "in").exit_code == 0
+    (tmp_path / "in").rename(tmp_path / "da-xoa")                      # the inbox is cleaned: evidence stays
+    assert cchc("send", "--feedback", "--period", H1, "--dry-run", "--out", tmp_path / "thu").exit_code == 0
+    [draft] = sorted((tmp_path / "thu").glob("*.eml"))
+    message = email.message_from_bytes(draft.read_bytes())
+    assert message["To"].endswith("<t02@example.org>")
+    [attachment] = [p for p in message.walk() if p.get_filename()]
+    marked = load_workbook(__import__("io").BytesIO(attachment.get_payload(decode=True)))
+    assert "Báo cáo" in marked.sheetnames and len(marked.sheetnames) > 2
+    body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
+    fixes = [line[2:].split(":")[0] for line in body.decode("utf-8").splitlines() if line.startswith("- ")]
+    assert fixes == ["Báo cáo!D9"]                                      # each error with its sheet and cell
+    mailed = [(e["unit"], e["detail"]["feedback"]) for e in _json(cchc("audit", "--json")) if e["kind"] == "mailed"]
+    assert mailed == [("T02", True)]
+
+
+def test_send_without_manifest_or_feedback_is_a_usage_error(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("send", "--dry-run", "--out", tmp_path / "x").exit_code == 2

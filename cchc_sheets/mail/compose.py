@@ -30,6 +30,7 @@ MANIFEST_COLUMNS = ("code", "name", "email", "file", "sha256")
 SUBJECT_TEMPLATE = "email/subject.j2"
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default"
 BODY_TEMPLATE = "email/body.txt.j2"
+FEEDBACK_TEMPLATES = ("email/feedback-subject.j2", "email/feedback-body.txt.j2")   # cchc send --feedback
 CRLF_POLICY = compat32.clone(linesep="\r\n")
 MIME_TYPES = {
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -62,6 +63,7 @@ class Letter:
     office: str
     contact: str
     from_addr: str
+    templates: tuple[str, str] = (SUBJECT_TEMPLATE, BODY_TEMPLATE)   # (subject, body) in the pack or default/
 
 
 def load_manifest(path: str | Path) -> list[ManifestEntry]:
@@ -102,8 +104,8 @@ def render_wording(letter: Letter, entry: ManifestEntry) -> tuple[str, str]:
     environment = _jinja_environment(letter.form)
     context = wording_context(letter, entry)
     try:
-        subject = environment.get_template(SUBJECT_TEMPLATE).render(context)
-        body = environment.get_template(BODY_TEMPLATE).render(context)
+        subject = environment.get_template(letter.templates[0]).render(context)
+        body = environment.get_template(letter.templates[1]).render(context)
     except Exception as exc:  # jinja2 TemplateNotFound / TemplateSyntaxError / UndefinedError
         raise CchcError("mail-template-invalid", path=letter.form.pack_file("email"), reason=exc) from exc
     subject = " ".join(unicodedata.normalize("NFC", subject).split())
@@ -119,6 +121,7 @@ def wording_context(letter: Letter, entry: ManifestEntry) -> dict:
         "office": letter.office, "contact": letter.contact, "form_title": letter.form.title,
         "report_subject": letter.form.subject_for(letter.period_label),
         "attachment": entry.file.name,
+        "fixes": list(entry.extra.get("fixes") or ()),   # what to fix, one line each (send --feedback)
     }
 
 

@@ -746,4 +746,9 @@ COMMANDS = {
         "Kỳ {period}: mọi đơn vị đã nộp và báo cáo không còn lỗi; không có ai cần nhắc.",
         "Period {period}: every unit has sent a return without errors; nobody to remind.",
     ),
+    "feedback-nobody": _m(
+        "info",
+        "Kỳ {period}: không đơn vị nào có báo cáo còn lỗi; không có bản sửa lỗi nào để gửi.",
+        "Period {period}: no unit's return has errors; no marked-up copy to send.",
+    ),
 }
