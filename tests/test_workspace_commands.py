@@ -253,3 +253,30 @@ def test_send_feedback_dry_run_attaches_each_marked_up_copy(ws, cchc, tmp_path, 
 def test_send_without_manifest_or_feedback_is_a_usage_error(run_cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run_cli("send", "--dry-run", "--out", tmp_path / "x").exit_code == 2
+
+
+@pytest.mark.postgres
+def test_a_workspace_on_a_postgresql_ledger(request, monkeypatch, tmp_path, units_file, run_cli, form, units,
+                                            period):
+    from test_ledger import _postgres_database
+
+    databases = _postgres_database(request.getfixturevalue("postgres_url"))
+    url = next(databases)
+    try:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        if parsed.password:                                  # cchc.yaml never holds one: PGPASSWORD does
+            monkeypatch.setenv("PGPASSWORD", parsed.password)
+            url = parsed.set(password=None).render_as_string(hide_password=False)
+        root = tmp_path / "tinh"
+        assert run_cli("init", root, "--units", units_file, "--ledger", url).exit_code == 0
+        assert sorted(p.name for p in root.iterdir()) == ["cchc.yaml", "files", "units.csv"]
+        _return(tmp_path / "in", form, units, period, "T01", JUNE_10)
+        assert run_cli("--workspace", root, "merge", "--period", H1, tmp_path / "in").exit_code == 0
+        status = _json(run_cli("--workspace", root, "status", "--json"))
+        assert (status["period"], status["submitted"], status["expected"]) == (H1, 1, 3)
+        assert run_cli("--workspace", root, "lock", H1, "--by", "A").exit_code == 0
+        assert run_cli("--workspace", root, "backup", tmp_path / "b.sqlite").exit_code == 2   # pg_dump's job
+    finally:
+        databases.close()
