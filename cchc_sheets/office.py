@@ -295,15 +295,22 @@ class Office:
         from .fileio import sha256_bytes
         from .merged_workbook import write_merged_workbook
 
+        from .messages import CchcError
+
         self._need(units=self.units, period=self.period)
+        ledger = self.workspace.ledger
         with self.workspace.exclusive("cchc lock"):
+            active = ledger.locked(self.form.id, self.period.code)
+            if active is not None:      # before writing: the workbook reported upward must stay as it was
+                raise CchcError("ledger-period-locked", form=self.form.id, period=self.period.code,
+                                by=active.locked_by, at=active.locked_at.isoformat(timespec="seconds"))
             consolidation = self.ledger_consolidation()
             write_merged_workbook(consolidation, out)
+            kept = self.workspace.store_file(out)       # the very bytes reported upward, kept as evidence
             versions = {s.unit.code: s.report.sha256 for s in consolidation.unit_statuses if s.report}
-            return self.workspace.ledger.lock(
-                self.form.id, self.period.code, by=by, note=note,
-                workbook_sha256=sha256_bytes(Path(out).read_bytes()),
-                totals={"totals": dict(consolidation.totals), "returns": versions})
+            return ledger.lock(self.form.id, self.period.code, by=by, note=note,
+                               workbook_sha256=sha256_bytes(kept.read_bytes()),
+                               totals={"totals": dict(consolidation.totals), "returns": versions})
 
 
 OWN_HISTORY_FACTOR = 5

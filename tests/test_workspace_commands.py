@@ -88,6 +88,10 @@ def test_returns_corrections_lock_a_late_return_and_unlock(ws, cchc, tmp_path, f
     import hashlib
     assert lock.workbook_sha256 == hashlib.sha256(locked_book.read_bytes()).hexdigest()
     assert lock.totals["totals"]["05.1"] == 1250 and sorted(lock.totals["returns"]) == ["T01", "T02"]
+    kept = ws / "files" / lock.workbook_sha256[:2] / f"{lock.workbook_sha256}.xlsx"
+    assert kept.read_bytes() == locked_book.read_bytes()                # the workbook reported upward, kept
+    assert cchc("lock", H1, "--by", "Người khác").exit_code == 2        # locked already: nothing rewritten
+    assert hashlib.sha256(locked_book.read_bytes()).hexdigest() == lock.workbook_sha256
 
     late = _return(tmp_path / "muon", form, units, period, "T03", JULY_1, **{"05.1": 600})
     again = _return(tmp_path / "muon", form, units, period, "T02", JULY_1, **{"05.1": 900})
@@ -129,7 +133,7 @@ def test_returns_corrections_lock_a_late_return_and_unlock(ws, cchc, tmp_path, f
                                for t in ("returns", "events", "files", "locks")]
         raw.close()
     assert counts["sao-luu.sqlite"] == counts["ledger.sqlite"] == [5, len(_json(cchc("audit", "--json"))), 5, 1]
-    assert len(list((ws / "files").rglob("*.xlsx"))) == 5                  # the evidence, once per content
+    assert len(list((ws / "files").rglob("*.xlsx"))) == 5 + 1              # the evidence once, the locked book
 
 
 def test_draft_in_a_workspace_merges_from_the_ledger_first(ws, cchc, tmp_path, form, units, period):
