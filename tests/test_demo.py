@@ -148,3 +148,30 @@ def test_tthc_demo_command(tmp_path, run_cli):
     result = run_cli("demo", "--form", TTHC, "--out", tmp_path / "d", "--no-libreoffice")
     assert result.exit_code == 0, result.output
     assert "tong-hop_2020-H1.xlsx" in result.output and "tong:tong-nhan" in result.output
+
+
+def test_messy_entries_of_every_kind_on_a_pack_with_yes_no_choice_and_date(run_cli, tmp_path):
+    """The starter pack (two tables; yes/no, choice, date cells): each role plants what the pack allows."""
+    import random
+
+    from cchc_sheets import demo_returns as D
+    from cchc_sheets.forms import load_form
+
+    assert run_cli("form", "init", tmp_path / "form.xlsx").exit_code == 0
+    form = load_form(tmp_path / "form.xlsx")
+    rng = random.Random(1)
+    clean = D.table_values(form, rng)
+    assert not D._failed_rules(form, clean)
+    kinds = dict(clean)
+    assert D.plant_kinds(form, kinds, rng)
+    assert kinds["mot-cua!1"] == "x" and kinds["mot-cua!3"] == "5/6/2020"
+    labels = {choice.label for choice in form.choices[form.indicator("mot-cua!2").choices]}
+    assert kinds["mot-cua!2"] in labels
+    percent = dict(clean)
+    assert D.plant_percent(form, percent, rng) and "95,5%" in percent.values()
+    typed_over = dict(clean)
+    assert D.plant_typed_over(form, typed_over, rng)
+    changed = [code for code in typed_over if typed_over[code] != clean.get(code)]
+    assert len(changed) == 1 and form.indicator(changed[0]).computed
+    roles = set(D.table_roles(form, [D.Unit(f"{n:05d}", f"Xã {n}", "", "", "") for n in range(20)]).values())
+    assert "kinds" in roles
