@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hostile
+import pytest
 from builders import CLEAN_VALUES, make_return
 from cchc_sheets import layout
 from cchc_sheets.batch import validate_paths
