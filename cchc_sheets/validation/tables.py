@@ -9,13 +9,13 @@ computed cell whose number differs from the recomputation was typed over.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import a1
 from .. import layout as L
 from ..forms import Form, Indicator
 from ..text import fold_text
-from ..values import format_percent, parse_cell
+from ..values import CellError, format_percent, parse_cell
 from ..vnformat import format_number
 from .cells import blank, parse_text, plain
 
@@ -237,12 +237,20 @@ def _computed(checker, grids: dict[str, TableGrid]) -> None:
             continue
         raw = grid.sheet.cells.get(address)
         expected = values.get(item.code)
-        if raw.__class__ not in (int, float) or isinstance(raw, bool) or expected is None:
+        # a formula's error (#VALUE! from a word in an input cell) is the input's finding, not this one
+        if expected is None or blank(raw) or isinstance(raw, (CellError, bool)):
             continue
-        if not math.isfinite(raw) or abs(raw - expected) > _TOLERANCE * max(1.0, abs(expected)):
+        if isinstance(raw, str):         # typed over with text: '95,5%', '120', 'xem ghi chú'
+            number, found = parse_cell(raw, replace(item, formula=None, required=False)).number, raw
+        elif isinstance(raw, (int, float)):
+            number, found = raw, (_shown(item, raw) if math.isfinite(raw) else str(raw))
+        else:                            # a date typed over a number
+            number, found = None, str(raw)
+        if number is None or not math.isfinite(number) or \
+                abs(number - expected) > _TOLERANCE * max(1.0, abs(expected)):
             checker.add("computed-cell-changed", sheet=grid.sheet.name, cell=address, indicator=item.code,
-                        table_code=item.table, row_code=item.row, column_code=item.column, value=raw,
-                        label=item.label, expected=_shown(item, expected), found=_shown(item, raw))
+                        table_code=item.table, row_code=item.row, column_code=item.column, value=plain(raw),
+                        label=item.label, expected=_shown(item, expected), found=found)
 
 
 def _notes(checker, grids: dict[str, TableGrid]) -> None:
