@@ -181,14 +181,14 @@ def validate_files(files: list[Path], form: Form, *, units: UnitList | None = No
     """
     from .reading import Limits
 
-    from . import lower_level
+    from . import lower_level, predecessors
 
     reports = []
     for report in _cached_or_read(files, form, limits or Limits(), jobs, cache):
         if lower_level.maybe_lower(report):   # a consolidated workbook: the return of the unit it consolidates
             report = lower_level.read_lower(report.path, form, units, period)
         else:
-            with_context(report, form, units, period)
+            predecessors.mark_merged(with_context(report, form, units, period), units, period)
         reports.append(report)
         if progress:
             progress(report)

@@ -30,6 +30,7 @@ COMMANDS = {
     "unlock": "cchc_sheets.commands.workspace:unlock",
     "backup": "cchc_sheets.commands.workspace:backup",
     "remind": "cchc_sheets.commands.remind:remind",
+    "web": "cchc_sheets.commands.web:web",
 }
 
 

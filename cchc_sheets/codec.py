@@ -332,7 +332,8 @@ def _consolidation_head(c: Consolidation) -> dict:
             "parent_name": c.parent_name, "deadline": encode_value(c.deadline),
             "generated_at": encode_value(c.generated_at), "units_source": c.units.source,
             "totals": fields_to_json(c.totals),
-            "group_totals": {group: fields_to_json(totals) for group, totals in c.group_totals.items()}}
+            "group_totals": {group: fields_to_json(totals) for group, totals in c.group_totals.items()},
+            **({"detail": c.detail} if c.detail != "returns" else {})}
 
 
 def _report_index(c: Consolidation) -> dict[int, int]:
@@ -355,6 +356,10 @@ def _status_fields(status: UnitStatus, index: dict[int, int]) -> dict:
     for name in ("parent", "email", "group"):
         if getattr(u, name):
             unit[name] = getattr(u, name)
+    if u.predecessors:
+        unit["predecessors"] = list(u.predecessors)
+    if u.merged_on is not None:
+        unit["merged_on"] = encode_value(u.merged_on)
     fields: dict = {"unit": unit}
     if status.report is not None:
         fields["report"] = _report_reference(status.report, index)
@@ -387,7 +392,7 @@ def _consolidation_of(data: dict, form) -> Consolidation:
         unit_statuses=statuses, inputs=inputs, totals=fields_from_json(data["totals"]),
         group_totals={_text(group): fields_from_json(totals) for group, totals in data["group_totals"].items()},
         deadline=decode_value(data.get("deadline")), parent_name=_text(data.get("parent_name", "")),
-        generated_at=decode_value(data.get("generated_at")))
+        generated_at=decode_value(data.get("generated_at")), detail=_text(data.get("detail", "returns")))
 
 
 def _input_of(data: dict) -> InputFile:
@@ -404,7 +409,9 @@ def _status_of(data: dict, inputs: list[InputFile]) -> UnitStatus:
 
     u = data["unit"]
     unit = Unit(code=_text(u["code"]), name=_text(u["name"]), parent=_text(u.get("parent", "")),
-                email=_text(u.get("email", "")), group=_text(u.get("group", "")))
+                email=_text(u.get("email", "")), group=_text(u.get("group", "")),
+                predecessors=tuple(_text(c) for c in u.get("predecessors", ())),
+                merged_on=decode_value(u.get("merged_on")))
     report = data.get("report")
     on_time = data.get("on_time")
     if on_time is not None and type(on_time) is not bool:

@@ -41,11 +41,17 @@ NUMBER_TOLERANCE = 1e-6
 # --------------------------------------------------------------------------- recognising
 
 
+VISIBLE_ONLY_SUFFIXES = (".ods", ".xls")   # re-saved by LibreOffice/Excel: no custom XML part survives
+LOWER_SUFFIXES = (".xlsx", ".xlsm") + VISIBLE_ONLY_SUFFIXES
+
+
 def is_lower_workbook(path: str | Path) -> bool:
     """Whether ``path`` is a workbook ``cchc merge`` wrote: its data part, or its hidden marker sheet."""
     from .merged_workbook import is_consolidated_workbook
     from .merged_workbook.data_part import DATA_NAMESPACE
 
+    if str(path).lower().endswith(VISIBLE_ONLY_SUFFIXES):
+        return _has_marker_sheet(path)
     try:
         with zipfile.ZipFile(path) as package:
             for info in package.infolist():
@@ -58,11 +64,23 @@ def is_lower_workbook(path: str | Path) -> bool:
     return is_consolidated_workbook(path)
 
 
+def _has_marker_sheet(path: str | Path) -> bool:
+    """An .ods or .xls with our ``_cchc_merge`` sheet (it survives a re-save, hidden)."""
+    from python_calamine import CalamineWorkbook
+
+    from .merged_workbook import META_SHEET
+
+    try:
+        return META_SHEET in CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # noqa: BLE001 - not a workbook calamine can open: not ours
+        return False
+
+
 def maybe_lower(report: FileReport) -> bool:
     """Whether a report from the commune checks could be a consolidated workbook (worth a look inside)."""
     if report.generated_at is not None and report.unit_code:
         return False   # identified by a template's hidden sheet: a commune's return
-    return str(report.path).lower().endswith((".xlsx", ".xlsm")) and is_lower_workbook(report.path)
+    return str(report.path).lower().endswith(LOWER_SUFFIXES) and is_lower_workbook(report.path)
 
 
 # --------------------------------------------------------------------------- reading
@@ -74,8 +92,11 @@ def read_lower(path: str | Path, form, units=None, period=None) -> FileReport:
 
     path = Path(path)
     data = path.read_bytes()
-    report = FileReport(path=str(path), sha256=hashlib.sha256(data).hexdigest(), file_format="xlsx",
+    report = FileReport(path=str(path), sha256=hashlib.sha256(data).hexdigest(),
+                        file_format=path.suffix.lower().lstrip(".") or "xlsx",
                         modified=datetime.fromtimestamp(path.stat().st_mtime, timezone.utc))
+    if path.suffix.lower() in VISIBLE_ONLY_SUFFIXES:
+        return _from_visible_tables(report, data, form, units, period)
     try:
         consolidation = read_consolidated(path, form)
     except CchcError as exc:
@@ -382,24 +403,32 @@ def _check_summary(report: FileReport, form, rows: list[list]) -> None:
 
 
 def check_lower_batch(reports: list[FileReport], form) -> None:
-    """A lowest-level unit inside two units' consolidated workbooks: a warning on the later one,
-    whose totals then leave that unit out (it is counted once, in the first)."""
-    first: dict[str, FileReport] = {}
+    """A lowest-level unit inside two units' consolidated workbooks: a warning on the later one, and
+    the unit is counted once. Counted in the first workbook (and that workbook has no errors): the
+    later one's totals leave it out (``left_out``). Counted only in the later one (the first left it
+    out or has errors): it stays in the later one's totals. Either way the record not counted is
+    marked ``twice``, so ``--detail units`` lists the unit once, where it is counted."""
+    first: dict[str, tuple[FileReport, dict]] = {}
     for report in reports:
         for record in report.lower.get("units", ()):
             seen = first.get(record["code"])
             if seen is None:
-                first[record["code"]] = report
-            elif seen.unit_code != report.unit_code:
-                report.findings.append(make_finding(
-                    "lower-unit-twice", value=record["code"], unit=f"{record['name']} ({record['code']})",
-                    file=Path(report.path).name, first=Path(seen.path).name))
-                if record.get("counted") and _counted_in(seen, record["code"]):
-                    _leave_out(report, record, form)
-
-
-def _counted_in(report: FileReport, code: str) -> bool:
-    return any(r["code"] == code and r.get("counted") for r in report.lower.get("units", ()))
+                first[record["code"]] = (report, record)
+                continue
+            seen_report, seen_record = seen
+            if seen_report.unit_code == report.unit_code:
+                continue   # the same unit's workbook sent twice: the merge keeps the newest
+            report.findings.append(make_finding(
+                "lower-unit-twice", value=record["code"], unit=f"{record['name']} ({record['code']})",
+                file=Path(report.path).name, first=Path(seen_report.path).name))
+            if record.get("counted") and seen_record.get("counted") and seen_report.counts:
+                _leave_out(report, record, form)
+                record["twice"] = True
+            elif record.get("counted") and report.counts:
+                seen_record["twice"] = True
+                first[record["code"]] = (report, record)
+            else:
+                record["twice"] = True
 
 
 def _leave_out(report: FileReport, record: dict, form) -> None:

@@ -11,7 +11,10 @@ period, and returns a ``model.Consolidation``:
 - an invalid return stays the unit's return (the officer must see it) but does not
   enter the totals; totals and group subtotals add only counted units (valid or
   with warnings) and only indicators whose ``aggregate`` is ``sum``;
-- on time / late compares the day received (Vietnam time) with the deadline.
+- on time / late compares the day received (Vietnam time) with the deadline;
+- a return on a merged commune's old template (``unit-merged``) is unmatched, unless
+  ``accept_predecessors``: then it is the new unit's return when the new unit sent none of
+  its own, and the returns of several predecessors (the newest of each) are added into one.
 """
 from __future__ import annotations
 
@@ -46,8 +49,10 @@ RECEIVED_FROM_WORKBOOK = "workbook"
 def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form: "Form", units: "UnitList",
                 period: "Period", *, deadline: date | None = None,
                 received: Mapping[str, "ReceivedInfo"] | None = None,
-                generated_at: datetime | None = None) -> Consolidation:
+                generated_at: datetime | None = None, accept_predecessors: bool = False) -> Consolidation:
     """Match, de-duplicate and total the returns; see the module docstring."""
+    from . import predecessors
+
     reports = list(batch_or_reports.files if isinstance(batch_or_reports, model.BatchReport) else batch_or_reports)
     units = units.reporting()   # a list of several levels: the level directly below the merging office
     lookup = ReceivedLookup(received)
@@ -57,20 +62,24 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
     by_unit: dict[str, list[FileReport]] = {code: [] for code in expected}
     for index, report in enumerate(reports):
         reason = mismatch_reason(report, form, period_code, expected)
+        new = predecessors.merged_into(report) if reason is not None and reason.code == "unknown-unit" else None
+        if new in expected:
+            reason = None if accept_predecessors else predecessors.merged_phrase(report)
         if report.status == model.STATUS_UNREADABLE:
             inputs[index] = InputFile(report.path, DISPOSITION_UNREADABLE, reason, report)
         elif reason:
             inputs[index] = InputFile(report.path, DISPOSITION_UNMATCHED, reason, report)
         else:
-            by_unit[report.unit_code].append(report)
-    statuses = [unit_status(unit, by_unit[unit.code], deadline) for unit in units]
+            by_unit[new or report.unit_code].append(report)
+    statuses = [unit_status(unit, by_unit[unit.code], deadline, form) for unit in units]
     position = {id(r): n for n, r in enumerate(reports)}
     for status in statuses:
-        for report in ([status.report] if status.report else []):
+        for report in _used_parts(status, by_unit[status.unit.code]):
             inputs[position[id(report)]] = InputFile(report.path, DISPOSITION_USED, None, report)
         for older in status.superseded:
-            inputs[position[id(older)]] = InputFile(older.path, DISPOSITION_SUPERSEDED,
-                                                    superseded_reason(status, older), older)
+            reason = (predecessors.merged_phrase(older) if predecessors.merged_into(older) and status.report
+                      and not predecessors.merged_into(status.report) else superseded_reason(status, older))
+            inputs[position[id(older)]] = InputFile(older.path, DISPOSITION_SUPERSEDED, reason, older)
     totals, groups = totals_with_groups(form, statuses)
     return Consolidation(
         form=form, period=period, units=units, unit_statuses=statuses,
@@ -151,9 +160,32 @@ def attach_received(report: FileReport, lookup: ReceivedLookup) -> None:
 # --------------------------------------------------------------------------- one unit
 
 
-def unit_status(unit, reports: list[FileReport], deadline: date | None) -> UnitStatus:
+def _used_parts(status: UnitStatus, reports: list[FileReport]) -> list[FileReport]:
+    """The inputs behind a unit's return: itself, or the predecessors' returns added into it."""
+    if status.report is None:
+        return []
+    if any(status.report is r for r in reports):
+        return [status.report]
+    superseded = {id(r) for r in status.superseded}
+    return [r for r in reports if id(r) not in superseded]
+
+
+def unit_status(unit, reports: list[FileReport], deadline: date | None, form: "Form | None" = None) -> UnitStatus:
     if not reports:
         return UnitStatus(unit=unit)
+    from . import predecessors
+
+    own, old = predecessors.split_own_and_predecessors(reports)
+    if old and form is not None:
+        if own:   # the new unit's own return wins over its predecessors' old templates
+            status = unit_status(unit, own, deadline)
+            status.superseded += [r for parts in old.values() for r in parts]
+            return status
+        newest = [sorted(parts, key=newness_key, reverse=True) for parts in old.values()]
+        combined = predecessors.combined_return(unit, form, [parts[0] for parts in newest])
+        when, source = received_time(combined)
+        return UnitStatus(unit=unit, report=combined, received=when, received_source=source,
+                          on_time=is_on_time(when, deadline), superseded=[r for parts in newest for r in parts[1:]])
     ordered = sorted(reports, key=newness_key, reverse=True) if len(reports) > 1 else reports
     newest = ordered[0]
     when, source = received_time(newest)

@@ -221,6 +221,9 @@ class Consolidation:
     deadline: date | None = None
     parent_name: str = ""
     generated_at: datetime | None = None
+    # What Chi tiết lists: "returns" (one row per expected unit) or "units" (the lowest-level
+    # units inside lower consolidated workbooks, each with the unit it came via).
+    detail: str = "returns"
 
     @property
     def expected_count(self) -> int:

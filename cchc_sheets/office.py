@@ -101,9 +101,15 @@ class Office:
 
     def merge(self, paths: Iterable[str | Path], *, out: str | Path | None = None, long: str | Path | None = None,
               report: str | Path | None = None, progress: Callable[[FileReport], None] | None = None,
-              found: Callable[[int], None] | None = None):
+              found: Callable[[int], None] | None = None, accept_predecessors: bool = False,
+              detail: str = "returns", previous: str | Path | None = None):
         """Validate and consolidate; ``out`` writes the consolidated workbook, ``long`` the tidy export,
         ``report`` the findings workbook (none of them is read as an input).
+
+        ``accept_predecessors``: count a merged commune's return on an old template for the new
+        unit; ``detail="units"``: Chi tiết and the long export list the lowest-level units;
+        ``previous``: an earlier period's consolidated workbook, for the long export's
+        ``previous_value`` (merged communes' predecessors added up).
 
         Returns the ``pipeline.MergeRun`` (batch, consolidation, problems with received.csv).
         """
@@ -112,11 +118,18 @@ class Office:
         self._need(units=self.units, period=self.period)
         if self.workspace is not None:
             with self.workspace.exclusive("cchc merge"):
-                run = self._merge_in_workspace(list(paths), [out, long, report], progress, found)
+                run = self._merge_in_workspace(list(paths), [out, long, report], progress, found,
+                                               accept_predecessors)
         else:
             run = merge_paths(list(paths), self.form, self.units, self.period, deadline=self.effective_deadline,
                               exclude=[out, long, report], jobs=self.jobs, progress=progress, cache=self.cache,
-                              found=found)
+                              found=found, accept_predecessors=accept_predecessors)
+        run.consolidation.detail = detail
+        if previous:
+            from .narrative.context import LEVEL_PARENT
+            from .narrative.drafting import load_previous
+
+            run.previous = load_previous(previous, run.consolidation, LEVEL_PARENT)
         if out:
             from .merged_workbook import write_merged_workbook
 
@@ -124,7 +137,7 @@ class Office:
         if long:
             from .long_export import write_long
 
-            write_long(run.consolidation, long)
+            write_long(run.consolidation, long, previous=run.previous)
         if report:
             self.findings_report(run.batch, report)
         return run
@@ -204,7 +217,7 @@ class Office:
                                                            message_id=row.get("message_id") or None))
         return self.recorded
 
-    def _merge_in_workspace(self, paths: list, exclude: list, progress, found):
+    def _merge_in_workspace(self, paths: list, exclude: list, progress, found, accept_predecessors: bool = False):
         """Record the inputs (if any), then consolidate what the ledger counts for the period.
 
         Inputs that belong to no unit of this merge (other period, unknown unit, unreadable)
@@ -213,16 +226,17 @@ class Office:
         from .pipeline import MergeRun, merge_paths
 
         if not paths:
-            consolidation = self.ledger_consolidation()
+            consolidation = self.ledger_consolidation(accept_predecessors)
             return MergeRun(BatchReport([s.report for s in consolidation.unit_statuses if s.report]), consolidation)
         run = merge_paths(paths, self.form, self.units, self.period, deadline=self.effective_deadline,
-                          exclude=exclude, jobs=self.jobs, progress=progress, cache=self.cache, found=found)
+                          exclude=exclude, jobs=self.jobs, progress=progress, cache=self.cache, found=found,
+                          accept_predecessors=accept_predecessors)
         self.record(run.batch.files)
-        consolidation = self.ledger_consolidation()
+        consolidation = self.ledger_consolidation(accept_predecessors)
         consolidation.inputs += [i for i in run.consolidation.inputs if i.disposition in ("unmatched", "unreadable")]
         return MergeRun(run.batch, consolidation, run.problems)
 
-    def ledger_consolidation(self):
+    def ledger_consolidation(self, accept_predecessors: bool = False):
         """The period consolidated from the ledger: each unit's current return, or while the period
         is locked the versions it was locked with (so its numbers are the locked ones exactly).
 
@@ -242,7 +256,7 @@ class Office:
             chosen = [r for r in records if r.current]
         chosen_ids = {r.id for r in chosen}
         consolidation = consolidate([r.report for r in chosen], self.form, self.units, self.period,
-                                    deadline=self.effective_deadline)
+                                    deadline=self.effective_deadline, accept_predecessors=accept_predecessors)
         statuses = {s.unit.code: s for s in consolidation.unit_statuses}
         for record in records:
             if record.id in chosen_ids:

@@ -16,6 +16,7 @@ class MergeRun:
     batch: BatchReport
     consolidation: Consolidation
     problems: list = field(default_factory=list)   # phrases, e.g. an unusable received.csv
+    previous: Consolidation | None = None          # an earlier period's, to compare with (``--previous``)
 
 
 def input_files(paths: Iterable[str | Path], exclude: Iterable[str | Path | None] = ()) -> list[Path]:
@@ -51,7 +52,7 @@ def _file_identity(path: str | Path) -> tuple[int, int] | None:
 
 def merge_paths(paths, form, units, period, *, deadline: date | None = None, exclude=(), jobs: int | None = None,
                 progress: Callable[[FileReport], None] | None = None, cache: bool = True,
-                found: Callable[[int], None] | None = None) -> MergeRun:
+                found: Callable[[int], None] | None = None, accept_predecessors: bool = False) -> MergeRun:
     """Validate every input (as ``cchc validate`` does), attach mail times, consolidate.
 
     ``found``: told how many files there are before the first is read; ``progress``: given each report.
@@ -73,5 +74,6 @@ def merge_paths(paths, form, units, period, *, deadline: date | None = None, exc
         found(len(files))
     batch = validate_files(files, form, units=units, period=period, jobs=jobs, progress=on_report, cache=cache)
     consolidation = merging.consolidate(batch, form, units, period,
-                                        deadline=deadline or period.default_deadline, received=received)
+                                        deadline=deadline or period.default_deadline, received=received,
+                                        accept_predecessors=accept_predecessors)
     return MergeRun(batch, consolidation, problems)

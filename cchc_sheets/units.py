@@ -8,6 +8,11 @@ Several levels may share one list: a ``parent`` that is another unit's code puts
 above it (province → former district → commune). A parent that is no code in the list is the
 name of the office above the whole list (today's free text). Checked, each with its line: a
 cycle, a parent that is neither a code nor the office's name, the same code under two parents.
+
+Merged communes: a unit's ``predecessors`` (codes of the units it was formed from, separated
+by ``;`` or ``,``), from a column of the list or from a crosswalk file (``load_crosswalk``:
+old code, new code, date of the change). Comparisons with earlier periods add up the
+predecessors' values; a return on a predecessor's template is ``unit-merged``.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -30,7 +36,14 @@ COLUMN_ALIASES = {
     "parent": ("parent", "đơn vị cấp trên", "cấp trên", "don vi cap tren"),
     "email": ("email", "e-mail", "thư điện tử"),
     "group": ("group", "nhóm", "nhom", "khu vực", "huyện cũ"),
+    "predecessors": ("predecessors", "đơn vị cũ", "don vi cu", "sáp nhập từ", "sap nhap tu", "mã cũ", "ma cu"),
 }
+CROSSWALK_ALIASES = {
+    "old": ("old code", "old", "mã cũ", "ma cu", "mã đơn vị cũ", "ma don vi cu"),
+    "new": ("new code", "new", "mã mới", "ma moi", "mã đơn vị mới", "ma don vi moi"),
+    "date": ("date", "date of change", "ngày", "ngay", "ngày sắp xếp", "ngay sap xep", "ngày hiệu lực"),
+}
+PREDECESSOR_SEPARATORS = re.compile(r"[;,]")
 REQUIRED_COLUMNS = ("code", "name")
 
 
@@ -42,6 +55,12 @@ class Unit:
     email: str = ""
     group: str = ""
     line: int = field(default=0, compare=False)   # the line of the units file it came from (0: not from a file)
+    predecessors: tuple[str, ...] = ()   # codes of the units it was formed from (merged communes)
+    merged_on: date | None = None        # when it was formed, if known (a crosswalk's date)
+
+    def merged_for(self, period) -> bool:
+        """Whether the merger had happened by ``period`` (no date known: it had)."""
+        return bool(self.predecessors) and (self.merged_on is None or period is None or period.end >= self.merged_on)
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,33 @@ class UnitList:
     def get(self, code: str) -> Unit | None:
         return self._index.get(code)
 
+    def successor(self, code: str) -> Unit | None:
+        """The unit ``code`` was merged into (None when ``code`` is no unit's predecessor)."""
+        return self._successors.get(code)
+
+    @cached_property
+    def _successors(self) -> dict[str, Unit]:
+        return {old: u for u in self.units for old in u.predecessors}
+
+    @property
+    def has_predecessors(self) -> bool:
+        return any(u.predecessors for u in self.units)
+
+    def with_crosswalk(self, crosswalk: "Crosswalk") -> "UnitList":
+        """This list with each unit's predecessors and date of change from ``crosswalk`` (checked)."""
+        problems = [phrase("units-crosswalk-unknown", line=line, code=new, old=old)
+                    for line, old, new, _ in crosswalk.rows if new not in self._index]
+        by_new: dict[str, list] = {}
+        for _, old, new, when in crosswalk.rows:
+            by_new.setdefault(new, []).append((old, when))
+        units = tuple(replace(u, predecessors=tuple(dict.fromkeys([*u.predecessors, *(o for o, _ in by_new[u.code])])),
+                              merged_on=max((w for _, w in by_new[u.code] if w), default=u.merged_on))
+                      if u.code in by_new else u for u in self.units)
+        problems += predecessor_problems(units)
+        if problems:
+            raise CchcError("units-invalid", path=crosswalk.source, problems=Listing(tuple(problems)))
+        return UnitList(units, self.source, office=self.office)
+
     @cached_property
     def _index(self) -> dict[str, Unit]:
         """Built once: validation looks up every return's unit (a rebuild per lookup is N² at 10,000 units)."""
@@ -204,6 +250,7 @@ def units_from_rows(rows: list[tuple[int, list[str]]], source: str = "") -> Unit
         if not units and not problems:
             problems.append(phrase("units-empty"))
         problems += hierarchy_problems(units)
+        problems += predecessor_problems(units)
     if problems:
         raise CchcError("units-invalid", path=source, problems=Listing(tuple(problems)))
     return UnitList(tuple(units), source)
@@ -235,7 +282,29 @@ def _unit_from_cells(line, cells, columns, first_line, shared: dict[str, str]) -
         return None, problems
     parent, group = get("parent"), get("group")
     return Unit(code=code, name=name, parent=shared.setdefault(parent, parent), email=email,
-                group=shared.setdefault(group, group), line=line), []
+                group=shared.setdefault(group, group), line=line,
+                predecessors=split_codes(get("predecessors"))), []
+
+
+def split_codes(text: str) -> tuple[str, ...]:
+    """'X1; X2,X3' -> ('X1', 'X2', 'X3')."""
+    return tuple(dict.fromkeys(c.strip() for c in PREDECESSOR_SEPARATORS.split(text or "") if c.strip()))
+
+
+def predecessor_problems(units) -> list:
+    """A predecessor that is still a unit of the list, or one merged into two units, with its line."""
+    index = {u.code for u in units}
+    first: dict[str, Unit] = {}
+    problems = []
+    for unit in units:
+        for old in unit.predecessors:
+            if old in index and old != unit.code:
+                problems.append(phrase("units-predecessor-listed", line=unit.line, code=unit.code, old=old))
+            elif old in first and first[old].code != unit.code:
+                problems.append(phrase("units-predecessor-twice", line=unit.line, code=unit.code, old=old,
+                                       first=first[old].code))
+            first.setdefault(old, unit)
+    return problems
 
 
 def hierarchy_problems(units: list[Unit]) -> list:
@@ -264,6 +333,59 @@ def _cycle_from(unit: Unit, index: dict[str, Unit]) -> list[str]:
         path.append(current.code)
         current = index.get(current.parent)
     return path if current is not None and current.code == unit.code else []
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """Old code -> new code, with the date of the change: (line, old, new, date or None) per row."""
+    rows: tuple[tuple[int, str, str, date | None], ...]
+    source: str = ""
+
+
+def load_crosswalk(path: str | Path) -> Crosswalk:
+    """A crosswalk file (CSV or XLSX): old code, new code, date of change (YYYY-MM-DD or dd/mm/yyyy)."""
+    path = Path(path)
+    try:
+        rows = _read_rows(path)
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+        raise CchcError("units-file-not-found", path=path, reason=os_reason(exc)) from exc
+    return crosswalk_from_rows(rows, source=str(path))
+
+
+def crosswalk_from_rows(rows: list[tuple[int, list[str]]], source: str = "") -> Crosswalk:
+    if not rows:
+        raise CchcError("units-invalid", path=source, problems=Listing((phrase("units-empty"),)))
+    folded = [fold_name(h) for h in rows[0][1]]
+    columns = {key: next((folded.index(a) for a in aliases if a in folded), None)
+               for key, aliases in CROSSWALK_ALIASES.items()}
+    problems = [phrase("units-missing-column", column=key, accepted=", ".join(CROSSWALK_ALIASES[key]))
+                for key in ("old", "new") if columns[key] is None]
+    found = []
+    for line, cells in ([] if problems else rows[1:]):
+        get = lambda key: cells[columns[key]] if columns[key] is not None and columns[key] < len(cells) else ""  # noqa: E731
+        when = _crosswalk_date(get("date"))
+        if not get("old") or not get("new") or when is False:
+            problems.append(phrase("units-crosswalk-bad-line", line=line))
+            continue
+        found.append((line, get("old"), get("new"), when))
+    if problems:
+        raise CchcError("units-invalid", path=source, problems=Listing(tuple(problems)))
+    return Crosswalk(tuple(found), source)
+
+
+def _crosswalk_date(text: str):
+    """A date, None when blank, False when unreadable."""
+    from datetime import datetime
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            pass
+    return False
 
 
 def bundled_sample_units() -> Path:

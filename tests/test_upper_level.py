@@ -227,3 +227,82 @@ def test_provenance_kept_in_the_upper_workbook(provinces, form, upper, period, t
         assert lower["generated_at"] == read_consolidated(path).generated_at.isoformat()
         assert lower["merged_by"] == "cchc-sheets"
         assert sorted(u["code"] for u in lower["units"]) == COMMUNES[status.unit.code]
+
+
+# --------------------------------------------------------------------------- --detail units
+
+
+def detail_rows(path: Path) -> list[tuple]:
+    """Chi tiết's unit rows: (code, name, group, counted, via, first indicator) under the header."""
+    from cchc_sheets.merged_workbook import DETAIL_SHEET
+
+    sheet = openpyxl.load_workbook(path, read_only=True, data_only=True)[DETAIL_SHEET]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert rows[0][6] == "Qua đơn vị"
+    return [r for r in rows[1:] if r[1]]
+
+
+def test_detail_units_lists_every_commune_once_with_its_province(provinces, form, upper, period, tmp_path, run_cli):
+    p1 = merge_province(tmp_path, form, period, "P1")
+    p2 = merge_province(tmp_path, form, period, "P2", extra=("P1X1",))   # P1X1 in both: counted in P1 only
+    units = tmp_path / "tinh.csv"
+    units.write_text(UPPER_CSV, encoding="utf-8")
+    out, long = tmp_path / "bo.xlsx", tmp_path / "bo.csv"
+    result = run_cli("merge", "--units", units, "--period", "2020-H1", "--no-cache", "--detail", "units",
+                     "--out", out, "--long", long, p1, p2, provinces["P3"])
+    assert result.exit_code == 0, result.output
+    rows = detail_rows(out)
+    everyone = [c for codes in COMMUNES.values() for c in codes]
+    assert sorted(r[1] for r in rows) == sorted(everyone)
+    via = {r[1]: r[6] for r in rows}
+    assert all(via[c] == PROVINCES[c[:2]] for c in everyone)
+    assert {r[1]: (r[5], r[7]) for r in rows}["P1X1"] == ("Có", commune_values("P1X1")["01"])
+    totals = all_communes_total(everyone)
+    total_row = openpyxl.load_workbook(out, read_only=True, data_only=True)["Chi tiết"][3 + len(rows) + 1]
+    assert total_row[7].value == totals["01"]
+    assert read_consolidated(out).totals == totals
+
+    import pandas as pd
+
+    frame = pd.read_csv(long, dtype={"unit_code": str, "indicator_code": str})
+    assert sorted(frame["unit_code"].unique()) == sorted(everyone)
+    assert dict(frame.groupby("indicator_code")["value"].sum()) == {k: totals[k] for k in SUMMED}
+    assert set(frame[frame.unit_code == "P2X1"]["via"]) == {PROVINCES["P2"]}
+
+
+def test_detail_units_commune_counted_only_in_the_later_workbook(form, upper, period, tmp_path):
+    """The first workbook holds the commune without counting it (no return there): the later one counts it."""
+    p1 = merge_province(tmp_path, form, period, "P1", skip=("P1X1",))
+    p2 = merge_province(tmp_path, form, period, "P2", extra=("P1X1",))
+    run = Office(form, units=upper, period=period, cache=False).merge([p1, p2], out=tmp_path / "bo.xlsx",
+                                                                    detail="units")
+    assert run.consolidation.totals == all_communes_total(COMMUNES["P1"] + COMMUNES["P2"])
+    rows = [r for r in detail_rows(tmp_path / "bo.xlsx") if r[1] == "P1X1"]
+    assert [(r[5], r[6]) for r in rows] == [("Có", PROVINCES["P2"])]
+
+
+def test_detail_units_workbook_read_back_as_a_lower_return(provinces, form, upper, period, tmp_path):
+    """A ministry-level workbook in units layout is itself a clean return one level further up."""
+    out = tmp_path / "bo.xlsx"
+    Office(form, units=upper, period=period, cache=False).merge(list(provinces.values()), out=out, detail="units")
+    assert read_consolidated(out).detail == "units"
+    from cchc_sheets.lower_level import read_lower
+
+    report = read_lower(out, form)
+    assert [f.code for f in report.findings] == []
+    assert len(report.lower["units"]) == 9 and {u["via"] for u in report.lower["units"]} == set(PROVINCES.values())
+
+
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_consolidated_workbook_saved_as_ods_or_xls_is_read_from_its_tables(provinces, form, upper, period,
+                                                                           tmp_path, fmt):
+    require_soffice()
+    from cchc_sheets.libreoffice import convert
+
+    resaved = convert(provinces["P2"], fmt, tmp_path / fmt)
+    run = upper_merge([provinces["P1"], resaved, provinces["P3"]], form, upper, period)
+    p2 = by_unit(run)["P2"]
+    assert [f.code for f in p2.findings] == ["lower-data-part-lost"]
+    assert p2.lower["source"] == "visible-tables" and p2.file_format == fmt and p2.counts
+    assert sorted(u["code"] for u in p2.lower["units"]) == COMMUNES["P2"]
+    assert run.consolidation.totals == all_communes_total([c for cs in COMMUNES.values() for c in cs])

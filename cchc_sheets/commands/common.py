@@ -67,11 +67,20 @@ def _date_callback(ctx, param, value):
     return parse_date(value, option=f"--{param.name}") if value else None
 
 
-def load_form_and_units(form: str | None, units_path: str | None):
-    from ..forms import load_form
-    from ..units import load_units
+def crosswalk_option(function):
+    return click.option("--crosswalk", "crosswalk_path", type=click.Path(exists=True, dir_okay=False), default=None,
+                        help="Merged communes: CSV or XLSX of old code, new code, date of change "
+                             "(instead of a predecessors column in the units list).")(function)
 
-    return load_form(form), (load_units(units_path) if units_path else None)
+
+def load_form_and_units(form: str | None, units_path: str | None, crosswalk_path: str | None = None):
+    from ..forms import load_form
+    from ..units import load_crosswalk, load_units
+
+    units = load_units(units_path) if units_path else None
+    if units is not None and crosswalk_path:
+        units = units.with_crosswalk(load_crosswalk(crosswalk_path))
+    return load_form(form), units
 
 
 class FilesProgress:
@@ -153,7 +162,7 @@ def workspace_period_folder(workspace, folder: str, period, suffix: str = ""):
 
 
 def workspace_office(ctx, form, units_path, period, *, out, out_folder: str | None, out_suffix: str = "",
-                     required: dict, **settings):
+                     required: dict, crosswalk_path: str | None = None, **settings):
     """The ``Office`` of a command and its output path: the workspace's form, units and ledger
     (and ``out`` defaulting to ``OUT_FOLDER/PERIOD{suffix}`` inside it) when there is one; else
     what the options say, with click's own message for a missing required option.
@@ -163,13 +172,15 @@ def workspace_office(ctx, form, units_path, period, *, out, out_folder: str | No
     workspace = current_workspace()
     if workspace is None:
         require_options(ctx, **required)
-        form_pack, units = load_form_and_units(form, units_path)
+        form_pack, units = load_form_and_units(form, units_path, crosswalk_path)
         return Office(form_pack, units=units, period=period, **settings), out
     from ..forms import load_form
-    from ..units import load_units
+    from ..units import load_crosswalk, load_units
 
-    office = Office(load_form(form) if form else workspace.form,
-                    units=load_units(units_path) if units_path else workspace.units, period=period,
+    units = load_units(units_path) if units_path else workspace.units
+    if crosswalk_path:
+        units = units.with_crosswalk(load_crosswalk(crosswalk_path))
+    office = Office(load_form(form) if form else workspace.form, units=units, period=period,
                     workspace=workspace, actor=actor(), **settings)
     if out or not out_folder:
         return office, out

@@ -7,7 +7,7 @@ import click
 
 from .common import (
     say, screen_language,
-    FilesProgress, deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
+    FilesProgress, crosswalk_option, deadline_option, form_option, period_option, units_option, validation_options,
     echo_recorded, workspace_office,
 )
 
@@ -25,10 +25,21 @@ from .common import (
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the findings workbook (.xlsx), as cchc validate --report does.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any expected unit is missing or has errors.")
+@crosswalk_option
+@click.option("--accept-predecessors", "accept_predecessors", is_flag=True,
+              help="Count a return made on a merged commune's old template for the new commune "
+                   "(several predecessors' returns are added up).")
+@click.option("--detail", "detail", type=click.Choice(["returns", "units"]), default="returns", show_default=True,
+              help="Chi tiết and --long: one row per return, or per lowest-level unit inside "
+                   "consolidated workbooks (with the unit it came via).")
+@click.option("--previous", "previous", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A consolidated workbook of an earlier period: the long export (--long) gains "
+                   "previous_value per unit, a merged commune's predecessors added up.")
 @validation_options
 @click.argument("paths", nargs=-1, required=False, type=click.Path())
 @click.pass_context
-def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_path, strict, jobs, no_cache, paths):
+def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_path, strict, crosswalk_path,
+          accept_predecessors, detail, previous, jobs, no_cache, paths):
     """Tổng hợp các tệp báo cáo đơn vị gửi về thành sổ tổng hợp.
 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods); a
@@ -37,12 +48,18 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
     ledger counts for the period are merged.
     Exit status 0 when written (1 with --strict if a unit is missing or invalid), 2 on fatal errors.
     """
+    from ..predecessors import merged_units
+
+    if previous and not long_path:
+        raise click.UsageError(say("merge-previous-needs-long"))
     office, out_path = workspace_office(ctx, form, units_path, period, deadline=deadline, jobs=jobs,
                                         cache=not no_cache, out=out_path, out_folder="merged", out_suffix=".xlsx",
+                                        crosswalk_path=crosswalk_path,
                                         required={"units_path": units_path, "out_path": out_path, "paths": paths})
     with FilesProgress("merge-progress") as bar:
         run = office.merge(paths, out=out_path, long=long_path, report=report_path,
-                           found=bar.start, progress=bar.tick)
+                           found=bar.start, progress=bar.tick, accept_predecessors=accept_predecessors,
+                           detail=detail, previous=previous)
     for problem in run.problems:
         click.echo(problem.render(screen_language()), err=True)
     consolidation = run.consolidation
@@ -51,6 +68,9 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
         outputs.append(say("merge-long-written", path=long_path))
     if report_path:
         outputs.append(say("validate-report-written", path=report_path))
+    merged = run.previous and merged_units(consolidation.units, run.previous)
+    if merged:
+        outputs.append(say("merge-previous-compared", period=run.previous.period.label, count=len(merged)))
     for line in summary_lines(consolidation) + outputs:
         click.echo(line)
     echo_recorded(office)

@@ -12,6 +12,8 @@ from .cells import (
 SUMMARY_MAX_GROUPS = 12  # more group columns would not print on A4 landscape
 DETAIL_HEADER_ROW = 3
 DETAIL_FIXED = ("TT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Tình trạng", "Tính vào tổng")
+VIA_HEADER = "Qua đơn vị"   # --detail units: the intermediate unit whose workbook carried the row
+DETAIL_UNITS = "units"
 CHART_MAX_UNITS = 60
 DETAIL_COLUMNS_PER_PAGE = 12  # beyond this, bars per unit are unreadable: chart the groups instead
 
@@ -25,16 +27,20 @@ class DetailLayout:
     def __init__(self, consolidation: Consolidation):
         self.consolidation = consolidation
         self.indicators = list(consolidation.form.indicators)
-        self._columns = {i.code: len(DETAIL_FIXED) + 1 + n for n, i in enumerate(self.indicators)}
+        self.by_units = consolidation.detail == DETAIL_UNITS
+        self.entries = lowest_entries(consolidation) if self.by_units else None
+        self.fixed = DETAIL_FIXED + ((VIA_HEADER,) if self.by_units else ())
+        self._columns = {i.code: len(self.fixed) + 1 + n for n, i in enumerate(self.indicators)}
         self.first_unit_row = DETAIL_HEADER_ROW + 1
-        self.last_unit_row = self.first_unit_row + max(len(consolidation.unit_statuses), 1) - 1
+        rows = len(self.entries) if self.by_units else len(consolidation.unit_statuses)
+        self.last_unit_row = self.first_unit_row + max(rows, 1) - 1
         self.total_row = self.last_unit_row + 1
         self.groups = list(consolidation.group_totals)
         # Tổng hợp shows one column per group only while that still prints; beyond, the
         # subtotal rows at the foot of Chi tiết carry them.
         self.summary_groups = self.groups if len(self.groups) <= SUMMARY_MAX_GROUPS else []
         self.group_rows = {g: self.total_row + 1 + n for n, g in enumerate(self.groups)}
-        self.counted_column = len(DETAIL_FIXED)
+        self.counted_column = len(DETAIL_FIXED)   # "Tính vào tổng" stays column F with or without ``via``
         self.group_column = DETAIL_FIXED.index("Nhóm") + 1
         self._spans: dict[int, str] = {}
 
@@ -43,7 +49,7 @@ class DetailLayout:
 
     @property
     def last_column(self) -> int:
-        return len(DETAIL_FIXED) + len(self.indicators)
+        return len(self.fixed) + len(self.indicators)
 
     @staticmethod
     def letter(column: int) -> str:
@@ -79,18 +85,22 @@ class DetailLayout:
 def write_detail_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation, layout: DetailLayout) -> None:
     title_row(sheet, palette, 1, f"CHI TIẾT SỐ LIỆU THEO ĐƠN VỊ – {consolidation.period.label.upper()}",
               layout.last_column)
-    headers = list(DETAIL_FIXED) + [detail_header(i) for i in layout.indicators]
+    headers = list(layout.fixed) + [detail_header(i) for i in layout.indicators]
     sheet.write_row(DETAIL_HEADER_ROW, header_cells(palette, headers), height=96)
     widths = Widths()
     rows = DetailUnitRows(sheet, palette, layout)
-    for n, status in enumerate(consolidation.unit_statuses):
-        widths.see_values(rows.write(layout.first_unit_row + n, n + 1, status))
-    if not consolidation.unit_statuses:
+    if layout.by_units:
+        for n, entry in enumerate(layout.entries):
+            widths.see_values(rows.write_entry(layout.first_unit_row + n, n + 1, entry))
+    else:
+        for n, status in enumerate(consolidation.unit_statuses):
+            widths.see_values(rows.write(layout.first_unit_row + n, n + 1, status))
+    if not (layout.entries if layout.by_units else consolidation.unit_statuses):
         sheet.write_row(layout.first_unit_row, table_row(palette, [], 1, layout.last_column))
     for row, cells in detail_total_rows(palette, consolidation, layout):
-        widths.see(c for c in cells if c[0] <= len(DETAIL_FIXED))
+        widths.see(c for c in cells if c[0] <= len(layout.fixed))
         sheet.write_row(row, table_row(palette, cells, 1, layout.last_column))
-    sheet.freeze = cell_ref(layout.first_unit_row, len(DETAIL_FIXED) + 1)
+    sheet.freeze = cell_ref(layout.first_unit_row, len(layout.fixed) + 1)
     sheet.autofilter = f"A{DETAIL_HEADER_ROW}:{layout.letter(layout.last_column)}{layout.last_unit_row}"
     sheet.widths = widths.result({layout.column(i.code): 14 for i in layout.indicators})
     # beyond about a dozen value columns one page wide is unreadable: print across pages, names repeated
@@ -106,7 +116,7 @@ class DetailUnitRows:
     """
 
     def __init__(self, sheet: Sheet, palette: Palette, layout: DetailLayout):
-        plain, grey, first_indicator = TableCells(palette), TableCells(palette, grey=True), len(DETAIL_FIXED) + 1
+        plain, grey, first_indicator = TableCells(palette), TableCells(palette, grey=True), len(layout.fixed) + 1
         percent = {layout.column(i.code) for i in layout.indicators if i.kind == "percent"}
         shown_plain = {c: palette(border=True, number_format=PERCENT_FORMAT) if c in percent else plain
                        for c in range(1, layout.last_column + 1)}
@@ -127,12 +137,52 @@ class DetailUnitRows:
         (self.counted if counted else self.not_counted).write(row, (*fixed, *shown))
         return fixed
 
+    def write_entry(self, row: int, number: int, entry: "LowestEntry") -> tuple:
+        """A lowest-level unit's row (``--detail units``), its ``via`` after the fixed columns."""
+        fixed = (number, entry.code or None, entry.name or None, group_label(entry.group),
+                 STATUS_LABELS.get(entry.status, entry.status), YES if entry.counted else NO, entry.via or None)
+        (self.counted if entry.counted else self.not_counted).write(row, (*fixed, *self.shown(entry.values, entry.texts)))
+        return fixed
+
     def shown(self, values: dict, texts: dict) -> list:
         """The values as the sheet shows them: numbers for a numeric cell, the text of a choice,
         date or text cell, None for nothing."""
         return [value if type(value) is int else merge.number(value) if numeric
                 else (texts.get(code) or (None if value == "" else value))
                 for code, value, numeric in zip(self.codes, map(values.get, self.codes), self.numeric)]
+
+
+class LowestEntry:
+    """One row of ``--detail units``: a lowest-level unit, the unit it came via, its numbers."""
+
+    __slots__ = ("code", "name", "group", "status", "counted", "values", "texts", "notes", "via", "report")
+
+    def __init__(self, code, name, group, status, counted, values, texts, notes, via, report):
+        self.code, self.name, self.group, self.status, self.counted = code, name, group, status, counted
+        self.values, self.texts, self.notes, self.via, self.report = values, texts, notes, via, report
+
+
+def lowest_entries(consolidation: Consolidation) -> list[LowestEntry]:
+    """Every lowest-level unit once: the communes inside each lower consolidated workbook (a commune
+    in two workbooks only where it is counted, see ``lower_level.check_lower_batch``), and each
+    return that is itself a commune's; counted only when its workbook is counted too."""
+    found = []
+    for status in consolidation.unit_statuses:
+        report, unit = status.report, status.unit
+        inner = report.lower.get("units") if report is not None else None
+        if not inner:
+            found.append(LowestEntry(unit.code, unit.name, unit.group, status.status, status.counted,
+                                     report.values if report else {}, report.texts if report else {},
+                                     report.notes if report else {}, "", report))
+            continue
+        for record in inner:
+            if record.get("twice"):
+                continue
+            via = " / ".join(v for v in (unit.name, record.get("via", "")) if v)
+            counted = status.counted and bool(record.get("counted")) and not record.get("left_out")
+            found.append(LowestEntry(record["code"], record.get("name", ""), unit.group, record.get("status", ""),
+                                     counted, record.get("values", {}), {}, {}, via, report))
+    return found
 
 
 def detail_header(item) -> str:
@@ -267,7 +317,7 @@ def write_chart_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidati
                       table=None) -> None:
     """Main indicators by unit (from Chi tiết); by group for a large list with groups; for a form of
     several tables, one sheet per ``table``."""
-    by_group = len(consolidation.unit_statuses) > CHART_MAX_UNITS and bool(layout.groups)
+    by_group = layout.last_unit_row - layout.first_unit_row + 1 > CHART_MAX_UNITS and bool(layout.groups)
     first, last = ((min(layout.group_rows.values()), max(layout.group_rows.values())) if by_group
                    else (layout.first_unit_row, layout.last_unit_row))
     what = "NHÓM" if by_group else "ĐƠN VỊ"

@@ -23,11 +23,12 @@ from ._message import Message, _m  # noqa: F401 - the entry type, for users of t
 from .commands import COMMANDS
 from .details import DETAILS
 from .findings import FINDINGS
+from .web import WEB
 
 LANGUAGES = ("vi", "en")
 
-CATALOGUE: dict[str, Message] = {**FINDINGS, **COMMANDS, **DETAILS}
-assert len(CATALOGUE) == len(FINDINGS) + len(COMMANDS) + len(DETAILS), "a code is in two catalogue parts"
+CATALOGUE: dict[str, Message] = {**FINDINGS, **COMMANDS, **DETAILS, **WEB}
+assert len(CATALOGUE) == len(FINDINGS) + len(COMMANDS) + len(DETAILS) + len(WEB), "a code is in two catalogue parts"
 
 
 # Operating-system errors people meet (others keep the system's own text, in English).

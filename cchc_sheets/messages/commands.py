@@ -35,6 +35,31 @@ COMMANDS = {
         "dòng {line}: mã đơn vị “{code}” bị trùng với dòng {first_line}",
         "line {line}: unit code “{code}” repeats line {first_line}",
     ),
+    "units-predecessor-listed": _m(
+        "fatal",
+        "dòng {line}: đơn vị cũ “{old}” của “{code}” vẫn còn là một đơn vị trong danh sách; đơn vị đã "
+        "sáp nhập chỉ ghi ở cột đơn vị cũ (predecessors)",
+        "line {line}: predecessor “{old}” of “{code}” is still a unit of the list; a merged unit belongs "
+        "only in the predecessors column",
+    ),
+    "units-predecessor-twice": _m(
+        "fatal",
+        "dòng {line}: đơn vị cũ “{old}” được ghi cho cả “{first}” và “{code}”; mỗi đơn vị cũ chỉ sáp nhập vào "
+        "một đơn vị mới (số liệu không chia được)",
+        "line {line}: predecessor “{old}” is given for both “{first}” and “{code}”; an old unit merges into "
+        "one new unit only (its figures cannot be split)",
+    ),
+    "units-crosswalk-unknown": _m(
+        "fatal",
+        "dòng {line}: mã mới “{code}” (của đơn vị cũ “{old}”) không có trong danh sách đơn vị",
+        "line {line}: new code “{code}” (of old unit “{old}”) is not in the units list",
+    ),
+    "units-crosswalk-bad-line": _m(
+        "fatal",
+        "dòng {line}: cần mã cũ, mã mới và ngày sắp xếp dạng YYYY-MM-DD hoặc dd/mm/yyyy (có thể để trống)",
+        "line {line}: needs the old code, the new code and a date of change as YYYY-MM-DD or dd/mm/yyyy "
+        "(may be blank)",
+    ),
     "units-two-parents": _m(
         "fatal",
         "dòng {line}: đơn vị “{code}” đã có ở dòng {first_line} với cấp trên “{first_parent}”, nay lại "
@@ -555,6 +580,17 @@ COMMANDS = {
     "demo-scenario-twice": _m("info", "gửi lần 2 (thay lần 1)", "second sending (replaces the first)"),
     "demo-scenario-ods": _m("info", "lưu lại bằng LibreOffice dạng .ods", "re-saved by LibreOffice as .ods"),
     "demo-scenario-xls": _m("info", "lưu lại dạng .xls", "re-saved as .xls"),
+    "merge-previous-needs-long": _m("fatal", "--previous cần --long TỆP.csv (so sánh nằm ở cột previous_value).",
+                                    "--previous needs --long FILE.csv (the comparison is its previous_value column)."),
+    "demo-scenario-messy-numbers": _m("info", "số có dấu chấm ngăn cách (1.200) và số kèm chữ (12 hồ sơ)",
+                                      "numbers typed with dots (1.200) and with words (12 hồ sơ)"),
+    "demo-scenario-typed-over": _m("info", "gõ đè lên ô tổng tự tính", "a computed total typed over"),
+    "demo-scenario-broken-rule": _m("info", "số nhận khác số đã giải quyết cộng đang giải quyết (sai quy tắc dòng)",
+                                    "a row rule broken"),
+    "demo-scenario-percent": _m("info", "tỷ lệ gõ dạng chữ '95,5%'", "a percent typed as '95,5%'"),
+    "demo-scenario-kinds": _m("info", "Có/Không gõ 'x', 'có'; lựa chọn gõ theo tên; ngày gõ '5/6/2020'",
+                              "yes/no typed 'x', 'có'; a choice by its label; a date typed '5/6/2020'"),
+    "demo-step-failed": _m("warning", "Chưa làm được bước {step}: {reason}", "Step {step} could not be done: {reason}"),
     "mail-dry-run-needs-out": _m("fatal", "--dry-run cần --out THƯ_MỤC (nơi ghi các thư .eml).",
                                  "--dry-run needs --out DIR (where the .eml messages are written)."),
     "mail-smtp-password-prompt": _m("info", "Mật khẩu email của {user}", "E-mail password of {user}"),

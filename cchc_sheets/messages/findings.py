@@ -423,6 +423,13 @@ FINDINGS = {
         "Đã ghi bảng số liệu dạng dài: {path}",
         "Long export written: {path}",
     ),
+    "merge-previous-compared": _m(
+        "info",
+        "So sánh với {period} (cột previous_value của bảng số liệu dạng dài): số liệu kỳ trước của "
+        "{count} đơn vị hình thành sau sắp xếp là tổng số liệu của các đơn vị cũ hợp thành.",
+        "Compared with {period} (column previous_value of the long export): the earlier figures of "
+        "{count} units formed by a merger are the sums of the former units they were formed from.",
+    ),
     "long-format-unsupported": _m(
         "fatal",
         "Không ghi được {path}: --long chỉ nhận tệp .csv hoặc .parquet.",
@@ -467,6 +474,15 @@ FINDINGS = {
         "đang tổng hợp. Hãy đề nghị cấp dưới tổng hợp lại theo biểu mẫu phiên bản {expected}.",
         "The lower-level consolidated workbook was made with version {found} of the form, not version "
         "{expected} being merged. Ask the lower level to merge again with version {expected}.",
+    ),
+    "unit-merged": _m(
+        "warning",
+        "Tệp là báo cáo trên biểu mẫu của đơn vị cũ “{old}”, nay đã sáp nhập vào {unit}. Số liệu chỉ được "
+        "tính cho {unit} khi cán bộ tổng hợp chấp nhận (--accept-predecessors); tốt nhất hãy đề nghị "
+        "{unit} báo cáo trên biểu mẫu mới.",
+        "The file is a return on the template of former unit “{old}”, now merged into {unit}. Its figures "
+        "count for {unit} only when the officer accepts them (--accept-predecessors); better ask {unit} "
+        "to report on its new template.",
     ),
     "lower-unit-twice": _m(
         "warning",

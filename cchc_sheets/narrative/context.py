@@ -33,7 +33,10 @@ def build_context(consolidation: Consolidation, previous: Consolidation | None =
                   level: str = LEVEL_PARENT) -> dict:
     """Every fact the templates use, as plain values (see the form pack's narrative/README.txt)."""
     counted = [s for s in consolidation.unit_statuses if s.counted]
-    indicators = [_indicator_facts(ind, consolidation, counted, previous) for ind in consolidation.form.indicators]
+    comparison = merged_comparison_facts(consolidation, previous)
+    earlier_totals = comparison["totals"] if comparison else (previous.totals if previous else None)
+    indicators = [_indicator_facts(ind, consolidation, counted, earlier_totals)
+                  for ind in consolidation.form.indicators]
     period = consolidation.period
     context = {
         "level": level,
@@ -45,6 +48,7 @@ def build_context(consolidation: Consolidation, previous: Consolidation | None =
         "next_period": {"code": period.next().code, "label": period.next().label},
         "previous_period": ({"code": previous.period.code, "label": previous.period.label} if previous else None),
         "parent_name": consolidation.parent_name,
+        "merged_comparison": comparison,
         "indicators": indicators,
         "by_code": {facts["code"]: facts for facts in indicators},
         "completeness": completeness_facts(consolidation),
@@ -64,7 +68,7 @@ def _value(status: UnitStatus, code: str):
 
 
 def _indicator_facts(indicator, consolidation: Consolidation, counted: list[UnitStatus],
-                     previous: Consolidation | None) -> dict:
+                     previous: dict | None) -> dict:
     total = consolidation.totals.get(indicator.code)
     values = [(s.unit.name, _value(s, indicator.code)) for s in counted]
     values = [(name, v) for name, v in values if v is not None]
@@ -78,10 +82,39 @@ def _indicator_facts(indicator, consolidation: Consolidation, counted: list[Unit
         "top_units": _top_units(values, top_value),
         "top_value": top_value, "top_value_text": _figure(indicator, top_value),
         "notes": note_facts(consolidation, indicator.code),
-        "previous_total": previous.totals.get(indicator.code) if previous else None,
+        "previous_total": previous.get(indicator.code) if previous is not None else None,
     }
-    facts["change"] = change_facts(total, facts["previous_total"]) if previous else None
+    facts["change"] = change_facts(total, facts["previous_total"]) if previous is not None else None
     return facts
+
+
+def merged_comparison_facts(consolidation: Consolidation, previous: Consolidation | None) -> dict | None:
+    """When some current unit was formed by merging units that reported in the earlier period:
+    the earlier figures per current unit (its predecessors added up), their totals (like for
+    like), and the merged units with their predecessors' names (the draft says so in a sentence)."""
+    from ..predecessors import earlier_values, merged_units
+
+    if previous is None or not consolidation.units.has_predecessors:
+        return None
+    merged = merged_units(consolidation.units, previous)
+    if not merged:
+        return None
+    form = consolidation.form
+    by_unit = earlier_values(previous, consolidation.units, form)
+    totals = {code: sum(v.get(code) or 0 for v in by_unit.values()) for code in summed_codes(form)}
+    if form.computed:
+        form.recompute(totals)
+    names = {s.unit.code: s.unit.name for s in previous.unit_statuses}
+    units = [{"code": u.code, "name": u.name,
+              "predecessors": [names[c] for c in u.predecessors if c in names]} for u in merged]
+    return {"by_unit": by_unit, "totals": totals, "units": units, "count": len(units),
+            "unit_noun": unit_noun([u.name for u in merged])}
+
+
+def summed_codes(form) -> list[str]:
+    from ..merge import summed_indicators
+
+    return summed_indicators(form)
 
 
 def _figure(indicator, value) -> str:

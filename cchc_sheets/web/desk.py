@@ -1,0 +1,391 @@
+"""The office's desk: what the web page does, as plain library calls on one workspace (no HTTP here).
+
+    desk = Desk(open_workspace("bao-cao"))
+    desk.make_templates("2020-H1")                     # bieu-mau/2020-H1/*.xlsx + manifest.csv
+    outcome = desk.receive("2020-H1", [("xa-a.xlsx", data)], actor="web")
+    board = desk.board("2020-H1")                      # one row per unit, from the ledger
+    run = desk.consolidate("2020-H1")                  # tong-hop/2020-H1/tong-hop.xlsx and .csv
+
+Each step calls what the CLI calls (``Office``, the ledger, ``merge.consolidate``); the
+folders it writes live inside the workspace, so downloads can be limited to it.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from ..fileio import ensure_directory, sha256_file, write_bytes_atomic
+from ..messages import CchcError, phrase
+from ..model import BatchReport, FileReport
+from ..office import Office
+from ..periods import Period, parse_period
+
+TEMPLATES_DIR = "bieu-mau"
+INBOX_DIR = "nhan-ve"
+MERGED_DIR = "tong-hop"
+FEEDBACK_DIR = "gui-lai"
+OUTBOX_DIR = "thu-nhap"
+MERGED_NAME, LONG_NAME, DRAFT_NAME = "tong-hop.xlsx", "tong-hop.csv", "du-thao-bao-cao.docx"
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """How much one upload may hold: files (zip members count one each) and bytes (unzipped)."""
+
+    max_files: int = 500
+    max_bytes: int = 200 * 1024 * 1024
+    max_file_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass
+class Received:
+    """One uploaded file after checking: its report, and the ledger's record when it is a return."""
+
+    name: str
+    report: FileReport | None = None
+    record: object | None = None        # ledger.ReturnRecord, or None for a file that is not a return
+    refused: object | None = None       # a Phrase when the file was not read at all (too big, not a spreadsheet)
+
+
+@dataclass
+class BoardRow:
+    unit_code: str
+    unit_name: str | None
+    group: str
+    submitted: bool
+    on_time: bool | None
+    status: str
+    errors: int
+    warnings: int
+    versions: int
+    counted: bool
+    received_at: object
+    after_lock: int
+
+
+@dataclass
+class Board:
+    period: Period
+    rows: list[BoardRow]
+    expected: int
+    submitted: int
+    on_time: int
+    locked: object | None               # the active ledger.Lock
+    counts: dict = field(default_factory=dict)   # status -> number of units
+
+    @property
+    def completeness(self) -> float:
+        return self.submitted / self.expected if self.expected else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return self.on_time / self.expected if self.expected else 0.0
+
+
+class Desk:
+    """One workspace's steps for the page. ``workspace`` is a ``cchc_sheets.workspace.Workspace``."""
+
+    def __init__(self, workspace, *, limits: UploadLimits | None = None):
+        self.workspace = workspace
+        self.root: Path = workspace.root
+        self.limits = limits or UploadLimits()
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def form(self):
+        return self.workspace.form
+
+    @property
+    def units(self):
+        return self.workspace.units
+
+    @property
+    def ledger(self):
+        return self.workspace.ledger
+
+    def office(self, period: Period | str) -> Office:
+        return Office(self.form, units=self.units, period=_period(period))
+
+    def folder(self, kind: str, period: Period | str) -> Path:
+        return self.root / kind / _period(period).code
+
+    def indicator_label(self, code: str) -> str:
+        """The form's words for an indicator code ("" for a code the form does not know)."""
+        try:
+            return str(self.form.indicator(code).label)
+        except (KeyError, LookupError):
+            return ""
+
+    def periods(self, today: date | None = None) -> list[str]:
+        """Periods to choose from: those the workspace has folders for, and this year's and last year's."""
+        year = (today or date.today()).year
+        known = {p.name for kind in (TEMPLATES_DIR, INBOX_DIR, MERGED_DIR) if (self.root / kind).is_dir()
+                 for p in (self.root / kind).iterdir() if p.is_dir() and _is_period(p.name)}
+        usual = {f"{y}{suffix}" for y in (year - 1, year) for suffix in ("-H1", "-H2", "")}
+        return sorted(known | usual, reverse=True)
+
+    # ------------------------------------------------------------------ templates and mail
+    def make_templates(self, period: Period | str) -> list:
+        """``cchc template`` into ``bieu-mau/PERIOD/``; returns the manifest rows."""
+        with self.workspace.exclusive("web: template"):
+            return self.office(period).templates(self.folder(TEMPLATES_DIR, period))
+
+    def templates_zip(self, period: Period | str) -> bytes:
+        """Every template of the period and its manifest as one zip (empty when none were made)."""
+        folder = self.folder(TEMPLATES_DIR, period)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+                if path.is_file() and not path.is_symlink():
+                    archive.write(path, path.name)
+        return buffer.getvalue()
+
+    def send_templates(self, period: Period | str, *, dry_run: bool, password: str = ""):
+        """``cchc send`` of the period's manifest: .eml files in ``thu-nhap/PERIOD/`` on a dry run."""
+        from ..mail import SEND_LOG
+        from ..mail.compose import load_manifest, make_letter
+        from ..mail.send import SmtpSettings, send_all, write_drafts
+
+        period = _period(period)
+        manifest = self.folder(TEMPLATES_DIR, period) / "manifest.csv"
+        if not manifest.is_file():
+            raise CchcError("web-no-templates", period=period.code)
+        settings = self.workspace.settings
+        if not settings.sender:
+            raise CchcError("mail-from-missing")
+        entries = load_manifest(manifest)
+        letter = make_letter(entries, from_addr=settings.sender, form=self.form, period=period)
+        if dry_run:
+            return write_drafts(entries, letter, self.folder(OUTBOX_DIR, period))
+        if not settings.smtp_host:
+            raise CchcError("mail-smtp-host-missing")
+        smtp = SmtpSettings(settings.smtp_host, None, settings.sender if password else "", password, "auto")
+        return send_all(entries, letter, smtp, manifest.parent / SEND_LOG)
+
+    # ------------------------------------------------------------------ returns
+    def receive(self, period: Period | str, uploads: list[tuple[str, bytes]], *, actor: str,
+                progress: Callable[[str, object], None] | None = None) -> list[Received]:
+        """Keep uploaded files (or the spreadsheets inside uploaded zips) in ``nhan-ve/PERIOD/``,
+        validate them as ``cchc validate`` does and record each in the ledger.
+
+        ``progress(kind, value)`` is told ``("found", n)``, ``("checked", Received)`` per file and
+        ``("recorded", n)``. A file that is too big or not a spreadsheet is refused with a
+        phrase; a hostile spreadsheet becomes an unreadable report, never an exception.
+        """
+        period = _period(period)
+        tell = progress or (lambda kind, value: None)
+        items = unpack_uploads(uploads, self.limits)
+        inbox = ensure_directory(self.folder(INBOX_DIR, period))
+        with self.workspace.exclusive("web: upload"):
+            kept = {str(_keep(inbox, item.name, data)): item for item, data in items if item.refused is None}
+            tell("found", len(items))
+            for item in (item for item, _ in items if item.refused is not None):
+                tell("checked", item)
+
+            def checked(report: FileReport) -> None:
+                item = kept.get(str(Path(report.path)))
+                if item is not None:
+                    item.report = report
+                    tell("checked", item)
+
+            batch = self.office(period).validate(list(kept), progress=checked) if kept else BatchReport([])
+            for report in batch.files:                     # final reports: batch checks may add findings
+                item = kept.get(str(Path(report.path)))
+                if item is not None:
+                    item.report = report
+                    item.record = self.workspace.record(report, actor=actor)
+            tell("recorded", len(kept))
+        return [item for item, _ in items]
+
+    # ------------------------------------------------------------------ the board and one unit
+    def board(self, period: Period | str) -> Board:
+        """``cchc status`` for the page: each unit with sent / on time / status / errors."""
+        period = _period(period)
+        form_id = self.form.id
+        status = self.ledger.status(form_id, period.code, self.units, period.default_deadline)
+        current = {r.unit_code: r for r in self.ledger.returns(form_id, period.code) if r.current}
+        groups = {u.code: u.group or "" for u in self.units}
+        rows = [_board_row(row, current.get(row.unit_code), groups.get(row.unit_code, "")) for row in status.rows]
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        return Board(period, rows, status.expected, status.submitted, status.on_time,
+                     self.ledger.locked(form_id, period.code), counts)
+
+    def unit_returns(self, period: Period | str, unit_code: str) -> list:
+        """Every version the unit sent for the period, oldest first, each with its differences."""
+        return self.ledger.returns(self.form.id, _period(period).code, unit_code)
+
+    def feedback_copy(self, period: Period | str, unit_code: str) -> Path | None:
+        """The marked-up copy of the unit's current return in ``gui-lai/PERIOD/`` (None: nothing to mark)."""
+        from ..feedback import write_feedback
+
+        current = [r for r in self.unit_returns(period, unit_code) if r.current]
+        if not current:
+            return None
+        return write_feedback(current[-1].report, self.folder(FEEDBACK_DIR, period), self.form)
+
+    # ------------------------------------------------------------------ merge, draft, lock
+    def consolidate(self, period: Period | str):
+        """Merge what the ledger counts for the period; writes ``tong-hop/PERIOD/tong-hop.xlsx`` and ``.csv``."""
+        from ..long_export import write_long
+        from ..merge import consolidate
+        from ..merged_workbook import write_merged_workbook
+
+        period = _period(period)
+        folder = ensure_directory(self.folder(MERGED_DIR, period))
+        with self.workspace.exclusive("web: merge"):
+            reports = self.ledger.counted(self.form.id, period.code)
+            consolidation = consolidate(reports, self.form, self.units, period, deadline=period.default_deadline)
+            write_merged_workbook(consolidation, folder / MERGED_NAME)
+            write_long(consolidation, folder / LONG_NAME)
+        return consolidation
+
+    def draft(self, period: Period | str) -> Path:
+        """The Word draft from the period's consolidated workbook (merged first when there is none)."""
+        folder = self.folder(MERGED_DIR, period)
+        if not (folder / MERGED_NAME).is_file():
+            self.consolidate(period)
+        self.office(period).draft(folder / MERGED_NAME, folder / DRAFT_NAME)
+        return folder / DRAFT_NAME
+
+    def lock(self, period: Period | str, *, by: str, note: str | None = None):
+        """Approve and lock the period with the consolidated workbook's sha256 and totals (merged now)."""
+        period = _period(period)
+        if not (by or "").strip():
+            raise CchcError("web-name-required")
+        consolidation = self.consolidate(period)
+        workbook = self.folder(MERGED_DIR, period) / MERGED_NAME
+        with self.workspace.exclusive("web: lock"):
+            return self.ledger.lock(self.form.id, period.code, by=by.strip(), note=note or None,
+                                    workbook_sha256=sha256_file(workbook), totals=dict(consolidation.totals))
+
+    def unlock(self, period: Period | str, *, by: str, reason: str):
+        with self.workspace.exclusive("web: unlock"):
+            return self.ledger.unlock(self.form.id, _period(period).code, by=(by or "").strip(),
+                                      reason=(reason or "").strip())
+
+    def audit(self, period: Period | str | None = None) -> list:
+        code = _period(period).code if period else None
+        return self.ledger.events(code, form_id=self.form.id)
+
+    # ------------------------------------------------------------------ downloads
+    def inside(self, relative: str) -> Path | None:
+        """``relative`` as a regular file inside the workspace, or None (outside, absolute, a link out, missing)."""
+        return inside(self.root, relative)
+
+
+# ---------------------------------------------------------------------- helpers
+def inside(root: Path, relative: str) -> Path | None:
+    """The file ``root/relative`` if, with every link followed, it is a regular file under ``root``."""
+    if not relative or "\x00" in relative or Path(relative).is_absolute() or relative.startswith(("/", "\\")):
+        return None
+    root = root.resolve()
+    try:
+        target = (root / relative).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not target.is_relative_to(root) or not target.is_file():
+        return None
+    return target
+
+
+def unpack_uploads(uploads: list[tuple[str, bytes]], limits: UploadLimits) -> list[tuple[Received, bytes]]:
+    """Uploaded (name, bytes) as spreadsheets to check; zips are opened (their spreadsheets only), within limits."""
+    items: list[tuple[Received, bytes]] = []
+    total = 0
+    for name, data in uploads:
+        for member, content, refused in _expand(name, data, limits):
+            total += len(content)
+            if refused is None and (len(items) >= limits.max_files or total > limits.max_bytes):
+                refused = phrase("web-upload-over-limit", files=limits.max_files, megabytes=limits.max_bytes >> 20)
+            items.append((Received(member, refused=refused), b"" if refused else content))
+    return items
+
+
+def _expand(name: str, data: bytes, limits: UploadLimits):
+    name = safe_name(name)
+    if name.lower().endswith(".zip"):
+        yield from _zip_members(name, data, limits)
+    elif not name.lower().endswith(SPREADSHEET_SUFFIXES):
+        yield name, b"", phrase("web-upload-not-spreadsheet", name=name)
+    elif len(data) > limits.max_file_bytes:
+        yield name, b"", phrase("web-upload-too-big", name=name, megabytes=limits.max_file_bytes >> 20)
+    else:
+        yield name, data, None
+
+
+def _zip_members(name: str, data: bytes, limits: UploadLimits):
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, ValueError, OSError):
+        yield name, b"", phrase("web-upload-bad-zip", name=name)
+        return
+    for member in members[: limits.max_files + 1]:
+        member_name = safe_name(member.filename)
+        if not member_name.lower().endswith(SPREADSHEET_SUFFIXES):
+            continue
+        if member.file_size > limits.max_file_bytes:
+            yield member_name, b"", phrase("web-upload-too-big", name=member_name,
+                                           megabytes=limits.max_file_bytes >> 20)
+            continue
+        try:
+            with archive.open(member) as handle:           # read at most the limit, whatever the header claims
+                content = handle.read(limits.max_file_bytes + 1)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError):
+            yield member_name, b"", phrase("web-upload-bad-zip", name=name)
+            continue
+        if len(content) > limits.max_file_bytes:
+            yield member_name, b"", phrase("web-upload-too-big", name=member_name,
+                                           megabytes=limits.max_file_bytes >> 20)
+        else:
+            yield member_name, content, None
+
+
+_UNSAFE = re.compile(r"[^\w.\-() ]+", re.UNICODE)
+
+
+def safe_name(name: str) -> str:
+    """The last part of an uploaded name, with separators and odd characters replaced: never a path."""
+    last = re.split(r"[\\/]", name or "")[-1]
+    cleaned = _UNSAFE.sub("-", last).strip(" .") or "tep"
+    return cleaned[-120:]
+
+
+def _keep(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as ``folder/name``; an existing different file keeps its name and this one gets ``-2``…"""
+    stem, suffix = Path(name).stem, Path(name).suffix.lower()
+    for n in range(1, 10_000):
+        target = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        if target.is_file() and target.read_bytes() == data:
+            return target
+        if not target.exists():
+            write_bytes_atomic(target, data)
+            return target
+    raise CchcError("web-upload-over-limit", files=10_000, megabytes=0)
+
+
+def _board_row(row, current, group: str) -> BoardRow:
+    return BoardRow(unit_code=row.unit_code, unit_name=row.unit_name, group=group, submitted=row.submitted,
+                    on_time=row.on_time, status=row.status, errors=current.errors if current else 0,
+                    warnings=current.warnings if current else 0, versions=row.versions, counted=row.counted,
+                    received_at=row.received_at, after_lock=row.after_lock)
+
+
+def _period(period: Period | str) -> Period:
+    return period if isinstance(period, Period) else parse_period(str(period))
+
+
+def _is_period(text: str) -> bool:
+    try:
+        parse_period(text)
+    except CchcError:
+        return False
+    return True

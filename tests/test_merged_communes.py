@@ -1,0 +1,195 @@
+"""Merged communes: a units list of ours whose new communes name their predecessors.
+
+Old communes A1, A2 became N1; B1 became N2 (with N2's own return too); C stayed. Returns
+made with ``builders`` on the old communes' templates; assertions on codes and numbers.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from builders import CLEAN_VALUES, make_return
+from cchc_sheets.messages import CchcError
+from cchc_sheets.office import Office
+from cchc_sheets.periods import parse_period
+from cchc_sheets.units import Unit, crosswalk_from_rows, units_from_rows
+
+OFFICE = "UBND tỉnh Một"
+NEW_LIST = [(1, ["code", "name", "parent", "predecessors"]),
+            (2, ["N1", "Xã Mới Một", OFFICE, "A1; A2"]),
+            (3, ["N2", "Xã Mới Hai", OFFICE, "B1"]),
+            (4, ["C", "Xã Cũ Giữ Nguyên", OFFICE, ""])]
+OLD_UNITS = {"A1": "Xã A Một", "A2": "Xã A Hai", "B1": "Xã B Một", "C": "Xã Cũ Giữ Nguyên"}
+
+
+def values(seed: int) -> dict:
+    return {key: value + seed for key, value in CLEAN_VALUES.items()}
+
+
+def old_unit(code: str) -> Unit:
+    return Unit(code, OLD_UNITS[code], OFFICE)
+
+
+@pytest.fixture
+def new_units():
+    return units_from_rows(NEW_LIST)
+
+
+def merged_run(folder, form, units, period, accept=False):
+    return Office(form, units=units, period=period, cache=False).merge([folder], accept_predecessors=accept)
+
+
+def test_predecessors_column_read(new_units):
+    assert new_units.get("N1").predecessors == ("A1", "A2")
+    assert new_units.successor("A2").code == "N1" and new_units.successor("C") is None
+
+
+def test_predecessor_problems_each_with_its_line():
+    with pytest.raises(CchcError) as caught:
+        units_from_rows(NEW_LIST + [(5, ["N3", "Xã Ba", OFFICE, "A1,C"])])
+    found = [(p.code, p.params["line"]) for p in caught.value.params["problems"].items]
+    assert found == [("units-predecessor-twice", 5), ("units-predecessor-listed", 5)]
+
+
+def test_crosswalk_gives_predecessors_and_date():
+    units = units_from_rows([(1, ["code", "name", "parent"]), (2, ["N1", "Xã Mới Một", OFFICE])])
+    crosswalk = crosswalk_from_rows([(1, ["mã cũ", "mã mới", "ngày sắp xếp"]), (2, ["A1", "N1", "01/07/2025"]),
+                                     (3, ["A2", "N1", "2025-07-01"])])
+    unit = units.with_crosswalk(crosswalk).get("N1")
+    assert unit.predecessors == ("A1", "A2") and unit.merged_on == date(2025, 7, 1)
+    assert unit.merged_for(parse_period("2025-H2")) and not unit.merged_for(parse_period("2025-H1"))
+    with pytest.raises(CchcError) as caught:
+        units.with_crosswalk(crosswalk_from_rows([(1, ["old code", "new code", "date"]), (2, ["A1", "N9", ""])]))
+    assert [p.code for p in caught.value.params["problems"].items] == ["units-crosswalk-unknown"]
+
+
+def test_return_on_old_template_is_unit_merged_and_not_counted(tmp_path, form, period, new_units):
+    make_return(tmp_path, form, old_unit("A1"), period, values(1))
+    make_return(tmp_path, form, Unit("C", OLD_UNITS["C"], OFFICE), period, values(5))
+    run = merged_run(tmp_path, form, new_units, period)
+    a1 = next(r for r in run.batch.files if r.unit_code == "A1")
+    assert [(f.code, f.value, f.params["new"]) for f in a1.findings] == [("unit-merged", "A1", "N1")]
+    assert a1.status == "warnings"
+    used = {i.report.unit_code: (i.disposition, i.reason and i.reason.code) for i in run.consolidation.inputs}
+    assert used == {"A1": ("unmatched", "unit-merged"), "C": ("used", None)}
+    assert run.consolidation.totals["01"] == values(5)["01"]
+
+
+def test_accepted_predecessors_add_into_the_new_unit(tmp_path, form, period, new_units):
+    make_return(tmp_path, form, old_unit("A1"), period, values(1))
+    make_return(tmp_path, form, old_unit("A2"), period, values(2))
+    make_return(tmp_path, form, old_unit("B1"), period, values(3))
+    make_return(tmp_path, form, Unit("N2", "Xã Mới Hai", OFFICE), period, values(4))
+    run = Office(form, units=new_units, period=period, cache=False).merge(
+        [tmp_path], accept_predecessors=True, out=tmp_path / "out" / "tong-hop.xlsx")
+    from cchc_sheets.merged_workbook import read_consolidated
+
+    assert read_consolidated(tmp_path / "out" / "tong-hop.xlsx") == run.consolidation
+    statuses = {s.unit.code: s for s in run.consolidation.unit_statuses}
+    assert statuses["N1"].counted and statuses["N1"].report.values["01"] == values(1)["01"] + values(2)["01"]
+    assert statuses["N2"].report.unit_code == "N2"   # its own return wins over B1's old template
+    assert sorted((i.report.unit_code, i.disposition) for i in run.consolidation.inputs) == [
+        ("A1", "used"), ("A2", "used"), ("B1", "superseded"), ("N2", "used")]
+    b1 = next(i for i in run.consolidation.inputs if i.report.unit_code == "B1")
+    assert b1.reason.code == "unit-merged"
+    assert run.consolidation.totals["01"] == sum(values(n)["01"] for n in (1, 2, 4))
+
+
+def test_old_template_before_the_change_is_no_merger(tmp_path, form, new_units):
+    early = parse_period("2025-H1")
+    units = units_from_rows([(1, ["code", "name", "parent"]), (2, ["N1", "Xã Mới Một", OFFICE])]).with_crosswalk(
+        crosswalk_from_rows([(1, ["old", "new", "date"]), (2, ["A1", "N1", "2025-07-01"])]))
+    make_return(tmp_path, form, old_unit("A1"), early, values(1))
+    run = merged_run(tmp_path, form, units, early, accept=True)
+    assert [f.code for f in run.batch.files[0].findings] == ["unknown-unit"]
+
+
+# --------------------------------------------------------------------------- comparison with the earlier period
+
+
+def old_list():
+    return units_from_rows([(1, ["code", "name", "parent"])] +
+                           [(n + 2, [code, name, OFFICE]) for n, (code, name) in enumerate(OLD_UNITS.items())])
+
+
+def test_comparison_with_earlier_period_adds_up_the_predecessors(tmp_path, form, period, new_units):
+    from cchc_sheets.merged_workbook import read_consolidated
+    from cchc_sheets.narrative.context import build_context
+    from cchc_sheets.narrative.render import DraftOptions, build_draft
+
+    earlier = parse_period("2019-H2")
+    seeds = {"A1": 1, "A2": 2, "B1": 3, "C": 4}
+    for code, seed in seeds.items():
+        make_return(tmp_path / "old", form, old_unit(code), earlier, values(seed))
+    Office(form, units=old_list(), period=earlier, cache=False).merge([tmp_path / "old"], out=tmp_path / "old.xlsx")
+    for code, seed in (("N1", 10), ("N2", 20), ("C", 30)):
+        make_return(tmp_path / "new", form, new_units.get(code), period, values(seed))
+    Office(form, units=new_units, period=period, cache=False).merge([tmp_path / "new"], out=tmp_path / "new.xlsx")
+
+    current, previous = read_consolidated(tmp_path / "new.xlsx"), read_consolidated(tmp_path / "old.xlsx")
+    assert current.units.get("N1").predecessors == ("A1", "A2")   # kept in the data part
+    facts = build_context(current, previous)["merged_comparison"]
+    assert facts["by_unit"]["N1"]["01"] == values(1)["01"] + values(2)["01"]
+    assert facts["by_unit"]["N2"]["04"] == values(3)["04"] and facts["by_unit"]["C"]["04"] == values(4)["04"]
+    assert [(u["code"], u["predecessors"]) for u in facts["units"]] == [
+        ("N1", ["Xã A Một", "Xã A Hai"]), ("N2", ["Xã B Một"])]
+    by_code = build_context(current, previous)["by_code"]
+    assert by_code["01"]["previous_total"] == sum(values(s)["01"] for s in seeds.values())
+    assert by_code["01"]["change"]["delta"] == sum(values(s)["01"] for s in (10, 20, 30)) - by_code["01"]["previous_total"]
+    text = "\n".join(b.text for b in build_draft(current, previous, "parent", DraftOptions()).blocks)
+    assert "Xã A Một, Xã A Hai" in text
+
+
+def test_no_merged_units_no_comparison_facts(tmp_path, form, period):
+    from cchc_sheets.narrative.context import build_context
+
+    run = Office(form, units=old_list(), period=period, cache=False)
+    make_return(tmp_path, form, old_unit("C"), period, values(1))
+    current = run.merge([tmp_path]).consolidation
+    assert build_context(current, current)["merged_comparison"] is None
+
+
+def test_cli_crosswalk_and_accept_predecessors(tmp_path, form, period, run_cli):
+    from cchc_sheets.merged_workbook import read_consolidated
+
+    units, crosswalk = tmp_path / "xa.csv", tmp_path / "sap-xep.csv"
+    units.write_text(f"code,name,parent\nN1,Xã Mới Một,{OFFICE}\n", encoding="utf-8")
+    crosswalk.write_text("mã cũ,mã mới,ngày sắp xếp\nA1,N1,01/07/2019\nA2,N1,01/07/2019\n", encoding="utf-8")
+    for code, seed in (("A1", 1), ("A2", 2)):
+        make_return(tmp_path / "ve", form, old_unit(code), period, values(seed))
+    common = ("merge", "--units", units, "--crosswalk", crosswalk, "--period", "2020-H1", "--no-cache")
+    result = run_cli(*common, "--out", tmp_path / "a.xlsx", tmp_path / "ve")
+    assert result.exit_code == 0, result.output
+    assert read_consolidated(tmp_path / "a.xlsx").totals["01"] == 0
+    result = run_cli(*common, "--accept-predecessors", "--out", tmp_path / "b.xlsx", tmp_path / "ve")
+    assert result.exit_code == 0, result.output
+    merged = read_consolidated(tmp_path / "b.xlsx")
+    assert merged.totals["01"] == values(1)["01"] + values(2)["01"]
+    assert merged.units.get("N1").merged_on.isoformat() == "2019-07-01"
+
+
+def test_merge_previous_long_export_adds_up_the_predecessors(tmp_path, form, period, new_units, run_cli):
+    import pandas as pd
+
+    earlier = parse_period("2019-H2")
+    for code, seed in {"A1": 1, "A2": 2, "B1": 3, "C": 4}.items():
+        make_return(tmp_path / "old", form, old_unit(code), earlier, values(seed))
+    Office(form, units=old_list(), period=earlier, cache=False).merge([tmp_path / "old"], out=tmp_path / "old.xlsx")
+    for code, seed in (("N1", 10), ("N2", 20), ("C", 30)):
+        make_return(tmp_path / "new", form, new_units.get(code), period, values(seed))
+    units = tmp_path / "xa.csv"
+    units.write_text("\n".join(",".join(f'"{c}"' for c in cells) for _, cells in NEW_LIST), encoding="utf-8")
+    long = tmp_path / "new.csv"
+    result = run_cli("merge", "--units", units, "--period", "2020-H1", "--no-cache", "--previous", tmp_path / "old.xlsx",
+                     "--out", tmp_path / "new.xlsx", "--long", long, tmp_path / "new")
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(long, dtype={"unit_code": str, "indicator_code": str}).set_index(["unit_code", "indicator_code"])
+    assert frame.loc[("N1", "01"), "previous_value"] == values(1)["01"] + values(2)["01"]
+    assert frame.loc[("N2", "04"), "previous_value"] == values(3)["04"]
+    assert frame.loc[("C", "04"), "previous_value"] == values(4)["04"]
+    assert frame.loc[("N1", "01"), "value"] == values(10)["01"]
+
+    result = run_cli("merge", "--units", units, "--period", "2020-H1", "--previous", tmp_path / "old.xlsx",
+                     "--out", tmp_path / "x.xlsx", tmp_path / "new")
+    assert result.exit_code == 2

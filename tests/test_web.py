@@ -1,0 +1,257 @@
+"""``cchc web`` through Starlette's test client: pages, the JSON API, and what it refuses."""
+from __future__ import annotations
+
+import io
+import os
+import time
+import zipfile
+
+import openpyxl
+import pytest
+
+pytest.importorskip("starlette")
+from starlette.testclient import TestClient  # noqa: E402
+
+from cchc_sheets.web import UploadLimits, create_app  # noqa: E402
+from cchc_sheets.workspace import init_workspace  # noqa: E402
+
+from builders import CLEAN_VALUES, make_return  # noqa: E402
+
+PERIOD = "2020-H1"
+SCRIPT_NOTE = "<script>alert('xã')</script>"
+
+
+@pytest.fixture
+def workspace(tmp_path, units_file):
+    ws = init_workspace(tmp_path / "ws", "tuyen-truyen-cchc", units_file, sender="vp@example.org")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def app(workspace):
+    return create_app(workspace)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as client:
+        client.headers["X-CSRF-Token"] = app.state.csrf
+        yield client
+
+
+@pytest.fixture
+def returns(tmp_path, form, units, period):
+    """T01 clean; T02 with an error (text in a number cell) and a note holding a script."""
+    by_code = units.by_code()
+    clean = make_return(tmp_path / "in", form, by_code["T01"], period, CLEAN_VALUES)
+    bad = make_return(tmp_path / "in", form, by_code["T02"], period, {**CLEAN_VALUES, "01": "mười hai"},
+                      notes={"01": SCRIPT_NOTE})
+    return [clean, bad]
+
+
+def upload(client, paths, period=PERIOD, **data):
+    files = [("files", (p.name, p.read_bytes() if hasattr(p, "read_bytes") else p[1])) if hasattr(p, "name")
+             else ("files", p) for p in paths]
+    return client.post("/api/returns", data={"period": period, **data}, files=files)
+
+
+def wait(client, job_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get(f"/api/jobs/{job_id}").json()
+        if state["done"]:
+            return state
+        time.sleep(0.05)
+    raise AssertionError("the upload job did not finish")
+
+
+def test_pages_are_vietnamese_by_default_and_english_on_request(client):
+    home = client.get(f"/?period={PERIOD}")
+    assert home.status_code == 200 and "Tổng quan" in home.text and "Xã Thử Nghiệm Một" in home.text
+    english = client.get(f"/board?period={PERIOD}&lang=en")
+    assert "Status board" in english.text and "Not sent" in english.text
+    assert client.cookies.get("cchc_lang") == "en"      # the choice sticks
+    assert "Status board" in client.get("/board").text
+    for path in ("/templates", "/returns", "/consolidate", "/audit", "/units/T01"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_security_headers_and_offline_front_end(client):
+    page = client.get("/")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "/static/htmx.min.js" in page.text and "http" not in page.text.split("<body")[0].replace(
+        "http-equiv", "")
+    for name in ("htmx.min.js", "sse.min.js", "app.js", "app.css"):
+        assert client.get(f"/static/{name}").status_code == 200
+
+
+def test_state_changing_requests_need_the_csrf_token(app):
+    with TestClient(app) as bare:
+        assert bare.post("/api/templates", json={"period": PERIOD}).status_code == 403
+        assert bare.post("/api/templates", data={"period": PERIOD}).status_code == 403
+        assert bare.post("/api/merge", data={"period": PERIOD, "csrf_token": "wrong"}).status_code == 403
+        assert bare.post("/api/lock", headers={"X-CSRF-Token": "wrong"}, json={"by": "A"}).status_code == 403
+        assert bare.post("/api/returns", files=[("files", ("a.xlsx", b"x"))]).status_code == 403
+        ok = bare.post("/api/templates", data={"period": PERIOD, "csrf_token": app.state.csrf})
+        assert ok.status_code == 200 and ok.json()["templates"] == 3
+
+
+def test_templates_made_zipped_and_mailed_as_a_dry_run(client, workspace):
+    made = client.post("/api/templates", json={"period": PERIOD}).json()
+    assert made == {"period": PERIOD, "templates": 3, "zip": f"/download/templates.zip?period={PERIOD}"}
+    archive = zipfile.ZipFile(io.BytesIO(client.get(made["zip"]).content))
+    names = archive.namelist()
+    assert "manifest.csv" in names and sum(n.endswith(".xlsx") for n in names) == 3
+    sent = client.post("/api/templates/send", json={"period": PERIOD, "dry_run": "1"}).json()
+    assert sent["dry_run"] is True
+    assert len(list((workspace.root / "thu-nhap" / PERIOD).glob("*.eml"))) == 3
+    assert "2020-H1_tuyen-truyen-cchc_T01" in client.get(f"/templates?period={PERIOD}").text
+
+
+def test_upload_checks_records_and_the_board_shows_status_and_errors(client, returns):
+    started = upload(client, returns)
+    assert started.status_code == 202
+    state = wait(client, started.json()["job"])
+    assert [f["status"] for f in state["files"]] == ["valid", "invalid"]
+    assert all(f["recorded"] for f in state["files"])
+    status = client.get(f"/api/status?period={PERIOD}").json()
+    units = {u["unit_code"]: u for u in status["units"]}
+    assert units["T01"]["status"] == "valid" and units["T01"]["errors"] == 0 and units["T01"]["counted"]
+    assert units["T02"]["status"] == "invalid" and units["T02"]["errors"] >= 1
+    assert units["T03"]["status"] == "missing" and not units["T03"]["submitted"]
+    assert status["expected"] == 3 and status["submitted"] == 2 and status["completeness"] == round(2 / 3, 4)
+    board = client.get(f"/board?period={PERIOD}&status=invalid").text
+    assert "Xã Thử Nghiệm Hai" in board and "Xã Thử Nghiệm Một" not in board
+
+
+def test_progress_is_streamed_as_server_sent_events(client, returns):
+    job = upload(client, returns).json()
+    with client.stream("GET", job["events"]) as stream:
+        body = "".join(stream.iter_text())
+    assert body.count("event: progress") >= 1 and "event: done" in body
+    assert "2/2" in body and "xa-thu-nghiem-hai.xlsx" in body
+
+
+def test_a_note_holding_a_script_shows_as_text(client, returns):
+    wait(client, upload(client, returns).json()["job"])
+    page = client.get(f"/units/T02?period={PERIOD}").text
+    assert SCRIPT_NOTE not in page and "&lt;script&gt;alert(&#39;xã&#39;)&lt;/script&gt;" in page
+
+
+def test_a_units_page_has_its_findings_versions_and_differences(client, returns, tmp_path, form, units, period):
+    wait(client, upload(client, returns).json()["job"])
+    fixed = make_return(tmp_path / "again", form, units.by_code()["T02"], period, {**CLEAN_VALUES, "01": 15},
+                        name="xa-thu-nghiem-hai-sua.xlsx")
+    wait(client, upload(client, [fixed]).json()["job"])
+    unit = client.get(f"/api/units/T02?period={PERIOD}").json()
+    first, second = unit["versions"]
+    assert first["status"] == "invalid" and any(f["cell"] and f["sheet"] for f in first["findings"])
+    assert second["current"] and second["counted"]
+    assert {"cell": "01", "old": None, "new": 15} in second["differences"] or any(
+        d["cell"] == "01" and d["new"] == 15 for d in second["differences"])
+    page = client.get(f"/units/T02?period={PERIOD}").text
+    assert "Lần gửi 2" in page and "Lần gửi 1" in page and "Thay đổi so với lần gửi trước" in page
+
+
+def test_marked_up_copy_of_a_return_with_errors(client, returns):
+    wait(client, upload(client, returns).json()["job"])
+    got = client.get(f"/units/T02/feedback?period={PERIOD}")
+    assert got.status_code == 200 and got.content[:2] == b"PK"
+    assert client.get(f"/units/T01/feedback?period={PERIOD}").status_code == 404   # nothing to mark
+
+
+def test_hostile_and_odd_uploads_are_findings_or_refusals_never_a_crash(client, returns):
+    members = io.BytesIO()
+    with zipfile.ZipFile(members, "w") as archive:
+        archive.writestr("thu-muc/../../tra-ve.xlsx", returns[0].read_bytes())
+        archive.writestr("readme.txt", "không phải bảng tính")
+    uploads = [("rac.xlsx", os.urandom(3000)), ("ghi-chu.txt", b"hello"), ("hong.zip", b"PK\x03\x04 broken"),
+               ("goi.zip", members.getvalue())]
+    state = wait(client, upload(client, uploads).json()["job"])
+    by_name = {f["name"]: f for f in state["files"]}
+    assert by_name["rac.xlsx"]["status"] == "unreadable" and by_name["rac.xlsx"]["findings"]
+    assert by_name["ghi-chu.txt"]["status"] == "refused" and "không phải bảng tính" in by_name["ghi-chu.txt"]["refused"]
+    assert by_name["hong.zip"]["status"] == "refused"
+    assert by_name["tra-ve.xlsx"]["status"] == "valid"           # the zip member's path is dropped, not followed
+    assert state["error"] is None
+
+
+def test_uploads_are_limited_in_size_and_count(workspace, returns):
+    app = create_app(workspace, limits=UploadLimits(max_files=1, max_bytes=10_000_000, max_file_bytes=5_000))
+    with TestClient(app) as client:
+        client.headers["X-CSRF-Token"] = app.state.csrf
+        state = wait(client, upload(client, returns).json()["job"])
+        assert [f["status"] for f in state["files"]] == ["refused", "refused"]   # each over 5 kB
+        small = [("a.xlsx", b"x" * 100), ("b.xlsx", b"y" * 100)]
+        state = wait(client, upload(client, small).json()["job"])
+        assert [f["status"] for f in state["files"]] == ["unreadable", "refused"]  # one file at most
+        huge = client.post("/api/returns", content=b"x", headers={"content-length": str(12 * 1024 * 1024),
+                                                                   "content-type": "multipart/form-data; boundary=x"})
+        assert huge.status_code == 413
+
+
+@pytest.mark.parametrize("path", [
+    "/files/../cchc.yaml", "/files/%2e%2e/%2e%2e/etc/passwd", "/files/bieu-mau/%2e%2e/cchc.yaml",
+    "/files//etc/passwd", "/files/%2Fetc%2Fpasswd", "/files/ledger.sqlite", "/files/cchc.yaml",
+    "/files/units.csv", "/files/bieu-mau/..%2F..%2Fcchc.yaml", "/files/bieu-mau/%2e%2e%2f%2e%2e%2fetc/passwd",
+    "/files/bieu-mau/link-out", "/files/bieu-mau/",
+])
+def test_downloads_only_from_the_workspaces_own_folders(client, workspace, path):
+    (workspace.root / "bieu-mau").mkdir(exist_ok=True)
+    outside = workspace.root.parent / "secret.txt"
+    outside.write_text("secret")
+    link = workspace.root / "bieu-mau" / "link-out"
+    if not link.exists():
+        link.symlink_to(outside)
+    got = client.get(path)
+    assert got.status_code == 404 and "secret" not in got.text and "root:" not in got.text
+
+
+def test_merge_downloads_and_totals(client, returns, workspace):
+    wait(client, upload(client, returns).json()["job"])
+    merged = client.post("/api/merge", json={"period": PERIOD}).json()
+    assert merged["counted"] == 1 and merged["totals"]["01"] == CLEAN_VALUES["01"]
+    workbook = client.get(merged["workbook"])
+    assert workbook.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(workbook.content))
+    assert book.sheetnames[0]
+    long = client.get(merged["long"]).text
+    assert "T01" in long
+    drafted = client.post("/api/draft", json={"period": PERIOD}).json()
+    assert client.get(drafted["draft"]).content[:2] == b"PK"
+
+
+def test_lock_needs_a_name_unlock_needs_a_reason_and_the_audit_trail_shows_both(client, returns):
+    wait(client, upload(client, returns).json()["job"])
+    assert client.post("/api/lock", json={"period": PERIOD, "by": ""}).json()["error"] == "web-name-required"
+    locked = client.post("/api/lock", json={"period": PERIOD, "by": "Chị Lan", "note": "đã báo cáo huyện"}).json()
+    assert locked["locked"] and len(locked["workbook_sha256"]) == 64
+    assert client.get(f"/api/status?period={PERIOD}").json()["locked"] is True
+    refused = client.post("/api/unlock", json={"period": PERIOD, "by": "Chị Lan", "reason": " "})
+    assert refused.status_code == 400 and refused.json()["error"] == "ledger-unlock-needs-reason"
+    assert client.post("/api/unlock", json={"period": PERIOD, "by": "Chị Lan", "reason": "xã sửa số"}).json()[
+        "locked"] is False
+    kinds = [e["kind"] for e in client.get(f"/api/audit?period={PERIOD}").json()["events"]]
+    assert "received" in kinds and "locked" in kinds and "unlocked" in kinds
+    page = client.get(f"/audit?period={PERIOD}").text
+    assert "khóa kỳ" in page and "xã sửa số" in page
+
+
+def test_a_shared_page_needs_the_password_and_says_it_is_shared(workspace):
+    app = create_app(workspace, password="mat-khau", shared=True)
+    with TestClient(app) as client:
+        assert client.get("/").status_code == 401
+        assert client.get("/", auth=("", "sai")).status_code == 401
+        page = client.get("/", auth=("can-bo", "mat-khau"))
+        assert page.status_code == 200 and "đang được chia sẻ" in page.text
+    with pytest.raises(ValueError):
+        create_app(workspace, shared=True)
+
+
+def test_the_command_refuses_another_host_without_a_password(run_cli, workspace, monkeypatch):
+    monkeypatch.delenv("CCHC_WEB_PASSWORD", raising=False)
+    result = run_cli("web", "--workspace", workspace.root, "--host", "0.0.0.0", "--no-browser")
+    assert result.exit_code == 2 and "CCHC_WEB_PASSWORD" in result.output
+    assert run_cli("web", "--help").exit_code == 0

@@ -1,0 +1,175 @@
+"""``cchc web`` in a real browser: Debian's chromium driven by Selenium through Debian's chromedriver.
+
+Skipped when /usr/bin/chromium is missing, except under CI=true (then it fails: see
+``require_tool``). Screenshots of each page go to ``CCHC_SCREENSHOT_DIR`` when set, else to
+the test's tmp folder, so a person can look at them.
+"""
+from __future__ import annotations
+
+import io
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+
+from builders import CLEAN_VALUES, make_return
+from conftest import require_tool
+
+pytest.importorskip("selenium")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+PERIOD = "2020-H1"
+SCRIPT_NOTE = "<script>document.title='pwned'</script>"
+
+
+@pytest.fixture
+def browser():
+    chromium = require_tool("chromium", "/usr/bin/chromium")
+    driver_path = require_tool("chromedriver", "/usr/bin/chromedriver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,900", "--lang=vi"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def server(tmp_path, units_file):
+    """The page on a free loopback port, served by uvicorn in a thread as ``cchc web`` serves it."""
+    import uvicorn
+
+    from cchc_sheets.web import create_app
+    from cchc_sheets.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws", "tuyen-truyen-cchc", units_file, sender="vp@example.org")
+    app = create_app(workspace, allowed_hosts=["127.0.0.1"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", app, workspace
+    uv.should_exit = True
+    thread.join(10)
+    workspace.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("CCHC_SCREENSHOT_DIR") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _wait(driver, condition, timeout=30):
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def test_upload_watch_the_board_open_findings_download_the_consolidated_workbook(
+        browser, server, shots, tmp_path, form, units, period):
+    base, app, workspace = server
+    by_code = units.by_code()
+    clean = make_return(tmp_path / "in", form, by_code["T01"], period, CLEAN_VALUES)
+    bad = make_return(tmp_path / "in", form, by_code["T02"], period, {**CLEAN_VALUES, "01": "mười hai", "04": 7},
+                      notes={"04": SCRIPT_NOTE})
+    third = make_return(tmp_path / "in", form, by_code["T03"], period, {**CLEAN_VALUES, "01": 30})
+
+    browser.get(f"{base}/?period={PERIOD}")
+    assert "Tổng quan" in browser.page_source
+    browser.save_screenshot(str(shots / "1-tong-quan.png"))
+
+    browser.get(f"{base}/templates?period={PERIOD}")
+    browser.find_element(By.ID, "make-templates").click()
+    _wait(browser, EC.text_to_be_present_in_element((By.ID, "templates-result"), "3"))
+    browser.get(f"{base}/templates?period={PERIOD}")
+    browser.save_screenshot(str(shots / "2-bieu-mau.png"))
+
+    # The board is open while a return arrives through the API: it updates without a reload.
+    browser.get(f"{base}/board?period={PERIOD}")
+    _wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-unit='T01'].status-missing")))
+    with httpx.Client(base_url=base, headers={"X-CSRF-Token": app.state.csrf}) as api:
+        job = api.post("/api/returns", data={"period": PERIOD},
+                       files=[("files", (third.name, third.read_bytes()))]).json()
+        _wait_job(api, job["job"])
+    _wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-unit='T03'].status-valid")), 15)
+
+    # Upload through the page; the progress arrives over SSE.
+    browser.get(f"{base}/returns?period={PERIOD}")
+    browser.find_element(By.ID, "files").send_keys(f"{clean}\n{bad}")
+    browser.find_element(By.ID, "upload-button").click()
+    _wait(browser, EC.presence_of_element_located((By.ID, "job-done")))
+    done = browser.find_element(By.ID, "job-done").text
+    assert "xa-thu-nghiem-mot.xlsx" in done and "Có lỗi" in done
+    browser.save_screenshot(str(shots / "3-nhan-bao-cao.png"))
+
+    browser.get(f"{base}/board?period={PERIOD}")
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-unit='T02']")
+    assert "Có lỗi" in row.text
+    browser.save_screenshot(str(shots / "4-tinh-hinh-nop.png"))
+    row.find_element(By.TAG_NAME, "a").click()
+    _wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "table.findings")))
+    findings = browser.find_element(By.CSS_SELECTOR, "table.findings").text
+    assert "Báo cáo" in findings and "D" in findings            # sheet and cell of each finding
+    assert SCRIPT_NOTE in browser.find_element(By.CSS_SELECTOR, "dl.notes").text   # shown as text
+    assert browser.title != "pwned"
+    browser.save_screenshot(str(shots / "5-don-vi.png"))
+
+    browser.get(f"{base}/consolidate?period={PERIOD}")
+    browser.find_element(By.ID, "run-merge").click()
+    link = _wait(browser, EC.presence_of_element_located((By.ID, "download-workbook")))
+    browser.save_screenshot(str(shots / "6-tong-hop.png"))
+    data = httpx.get(link.get_attribute("href")).content
+    totals = _totals(openpyxl.load_workbook(io.BytesIO(data), data_only=True))
+    assert totals["01"] == CLEAN_VALUES["01"] + 30               # T01 and T03 count; T02 has errors
+    assert totals["04"] == 2 * CLEAN_VALUES["04"]
+
+    browser.get(f"{base}/audit?period={PERIOD}")
+    browser.find_element(By.NAME, "by").send_keys("Chị Lan")
+    browser.find_element(By.NAME, "note").send_keys("đã báo cáo huyện")
+    browser.find_element(By.ID, "lock").click()
+    _wait(browser, EC.text_to_be_present_in_element((By.ID, "lock-result"), "Chị Lan"))
+    browser.get(f"{base}/audit?period={PERIOD}")
+    assert "đã báo cáo huyện" in browser.page_source
+    browser.save_screenshot(str(shots / "7-khoa-ky-nhat-ky.png"))
+
+    browser.get(f"{base}/board?period={PERIOD}&lang=en")
+    assert "Status board" in browser.page_source
+    browser.save_screenshot(str(shots / "8-board-en.png"))
+
+
+def _wait_job(api, job_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if api.get(f"/api/jobs/{job_id}").json()["done"]:
+            return
+        time.sleep(0.1)
+    raise AssertionError("upload job did not finish")
+
+
+def _totals(book) -> dict:
+    """Indicator code -> Số lượng on the summary sheet (column D), as the officer sees it."""
+    sheet = book["Tổng hợp"]
+    found = {}
+    for row in sheet.iter_rows(values_only=True):
+        if isinstance(row[0], str) and row[0][:2].isdigit():
+            found[row[0]] = row[3]
+    return found
