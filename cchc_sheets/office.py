@@ -130,6 +130,8 @@ class Office:
             from .narrative.drafting import load_previous
 
             run.previous = load_previous(previous, run.consolidation, LEVEL_PARENT)
+        elif self.workspace is not None:
+            run.previous = self.previous_from_ledger()
         if out:
             from .merged_workbook import write_merged_workbook
 
@@ -235,6 +237,15 @@ class Office:
         consolidation = self.ledger_consolidation(accept_predecessors)
         consolidation.inputs += [i for i in run.consolidation.inputs if i.disposition in ("unmatched", "unreadable")]
         return MergeRun(run.batch, consolidation, run.problems)
+
+    def previous_from_ledger(self):
+        """The previous period of the same kind consolidated from the ledger (None when it has no
+        return of it): what ``--previous`` gives outside a workspace."""
+        earlier = self.period.previous()
+        if earlier.code not in self.workspace.ledger.periods(self.form.id):
+            return None
+        return Office(self.form, units=self.units, period=earlier, workspace=self.workspace,
+                      actor=self.actor).ledger_consolidation()
 
     def ledger_consolidation(self, accept_predecessors: bool = False):
         """The period consolidated from the ledger: each unit's current return, or while the period

@@ -212,6 +212,11 @@ def test_next_period_compares_with_the_ledger_and_flags_a_unit_far_from_its_own_
     assert findings["T01"] == [("outlier-own-history", "05.1", 6000)] and findings["T02"] == []
     [flagged] = [x for f in json.loads(result.stdout)["files"] for x in f["findings"]]
     assert flagged["params"]["history"] == "2020-H1: 600"
+    long = tmp_path / "h2.csv"
+    assert cchc("merge", "--period", "2020-H2", "--long", long).exit_code == 0        # no --previous
+    import csv
+    rows = {(r["unit_code"], r["indicator_code"]): r for r in csv.DictReader(long.open(encoding="utf-8-sig"))}
+    assert [(rows[("T01", "05.1")]["value"], rows[("T01", "05.1")]["previous_value"])] == [("6000", "600")]
     (ws / "merged" / f"{H1}.xlsx").unlink()                    # the draft merges the earlier period again
     assert cchc("draft", "--period", "2020-H2", "--out", tmp_path / "h2.md").exit_code == 0
     assert (ws / "merged" / f"{H1}.xlsx").is_file() and (ws / "merged" / "2020-H2.xlsx").is_file()
