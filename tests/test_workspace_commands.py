@@ -289,3 +289,49 @@ def test_a_workspace_on_a_postgresql_ledger(request, monkeypatch, tmp_path, unit
         assert run_cli("--workspace", root, "backup", tmp_path / "b.sqlite").exit_code == 2   # pg_dump's job
     finally:
         databases.close()
+
+
+def test_a_merge_killed_part_way_leaves_a_sound_ledger_and_a_rerun_completes_it(tmp_path, run_cli, form, period):
+    """SIGKILL while the returns are being recorded, then the same merge again: nothing lost, nothing twice."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from cchc_sheets.units import load_units
+
+    count = 80
+    units_csv = tmp_path / "xa.csv"
+    units_csv.write_text("code,name,parent,email\n" + "".join(
+        f"X{i:03d},Xã Số {i},UBND huyện Thử,x{i}@example.org\n" for i in range(count)), encoding="utf-8")
+    units = load_units(units_csv)
+    root = tmp_path / "ws"
+    assert run_cli("init", root, "--units", units_csv).exit_code == 0
+    for i, unit in enumerate(units.units):
+        make_return(tmp_path / "in", form, unit, period, {**CLEAN_VALUES, "01": i}, name=f"{unit.code}.xlsx")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    merge = [sys.executable, "-m", "cchc_sheets", "--workspace", str(root), "merge", "--period", H1,
+             str(tmp_path / "in"), "--jobs", "1"]
+    child = subprocess.Popen(merge, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    recorded = 0
+    deadline = time.monotonic() + 120
+    while child.poll() is None and time.monotonic() < deadline:
+        with sqlite3.connect(root / "ledger.sqlite", timeout=5) as raw:
+            with_table = raw.execute("SELECT count(*) FROM sqlite_master WHERE name='returns'").fetchone()[0]
+            recorded = raw.execute("SELECT count(*) FROM returns").fetchone()[0] if with_table else 0
+        raw.close()
+        if recorded >= 5:
+            child.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL and 5 <= recorded < count             # killed part-way
+    with open_workspace(root) as workspace:
+        assert workspace.ledger.integrity_problems() == []
+    assert run_cli("--workspace", root, "merge", "--period", H1, tmp_path / "in").exit_code == 0
+    with sqlite3.connect(root / "ledger.sqlite") as raw:
+        per_unit = raw.execute("SELECT unit_code, count(*), sum(counted) FROM returns GROUP BY unit_code").fetchall()
+    raw.close()
+    assert len(per_unit) == count and {(n, c) for _, n, c in per_unit} == {(1, 1)}
+    assert _totals(root, form, units, period)["01"] == sum(range(count))
