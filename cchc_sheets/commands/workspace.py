@@ -90,7 +90,7 @@ def status(period, as_json):
     form_id = _form_id(workspace)
     period = _period_or_latest(workspace, form_id, period)
     deadline = period.default_deadline
-    result = workspace.ledger.status(form_id, period.code, workspace.units, deadline)
+    result = workspace.ledger.status(form_id, period.code, workspace.units.reporting(), deadline)
     if as_json:
         click.echo(_status_json_text(result, deadline))
         return
