@@ -146,12 +146,8 @@ def simulate_returns(templates: dict[str, Path], units: list[Unit], form: Form, 
             older = out_dir / target.name.replace("_da-dien", "_lan-1")
             write_bytes_atomic(older, fill_workbook(templates[unit.code], older_values, notes, answers, reporter))
             simulation.returns.append(SimulatedReturn(unit, older, first, "twice (older)"))
-        elif role in ("ods", "xls") and resave:
-            converted = resave(target, role)
-            target.unlink()
-            target = converted
-        elif role in ("ods", "xls"):
-            scenario = "clean"
+        else:
+            target, scenario = _resaved(target, role, scenario, resave)
         simulation.returns.append(SimulatedReturn(unit, target, received, scenario))
         _set_mtime(target, received)
     return simulation
@@ -377,6 +373,17 @@ def table_roles(form: Form, units: list[Unit]) -> dict[str, str]:
     return {unit.code: role for unit, role in zip(units[::2], roles)}
 
 
+def _resaved(target: Path, role: str, scenario: str, resave) -> tuple[Path, str]:
+    """The return re-saved as .ods/.xls for those roles (by LibreOffice when there is one; else it stays clean)."""
+    if role not in ("ods", "xls"):
+        return target, scenario
+    if resave is None:
+        return target, "clean"
+    converted = resave(target, role)
+    target.unlink()
+    return converted, scenario
+
+
 def table_answers(form: Form, rng: random.Random) -> dict[str, str]:
     pools = {**ANSWER_POOL, **TABLE_ANSWER_POOL}
     return {q.code: rng.choice(pools.get(q.code, ["Không có ý kiến thêm."])) for q in form.questions}
@@ -410,12 +417,8 @@ def simulate_table_returns(templates: dict[str, Path], units: list[Unit], form: 
             write_bytes_atomic(older, fill_workbook(templates[unit.code], older_values, {}, answers, reporter, form=form))
             simulation.returns.append(SimulatedReturn(unit, older, received - timedelta(days=1), "twice (older)"))
             _set_mtime(older, received - timedelta(days=1))
-        elif role in ("ods", "xls") and resave:
-            converted = resave(target, role)
-            target.unlink()
-            target = converted
-        elif role in ("ods", "xls"):
-            scenario = "clean"
+        else:
+            target, scenario = _resaved(target, role, scenario, resave)
         simulation.returns.append(SimulatedReturn(unit, target, received, scenario))
         _set_mtime(target, received)
     return simulation

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..fileio import ensure_directory, sha256_file, write_bytes_atomic
+from ..ledger.records import Rates
 from ..messages import CchcError, phrase
 from ..model import BatchReport, FileReport
 from ..office import Office
@@ -70,7 +71,7 @@ class BoardRow:
 
 
 @dataclass
-class Board:
+class Board(Rates):
     period: Period
     rows: list[BoardRow]
     expected: int
@@ -78,14 +79,6 @@ class Board:
     on_time: int
     locked: object | None               # the active ledger.Lock
     counts: dict = field(default_factory=dict)   # status -> number of units
-
-    @property
-    def completeness(self) -> float:
-        return self.submitted / self.expected if self.expected else 0.0
-
-    @property
-    def on_time_rate(self) -> float:
-        return self.on_time / self.expected if self.expected else 0.0
 
 
 class Desk:
