@@ -335,3 +335,16 @@ def test_a_merge_killed_part_way_leaves_a_sound_ledger_and_a_rerun_completes_it(
     raw.close()
     assert len(per_unit) == count and {(n, c) for _, n, c in per_unit} == {(1, 1)}
     assert _totals(root, form, units, period)["01"] == sum(range(count))
+
+
+def test_screen_forms_of_status_history_and_audit(ws, cchc, run_cli, tmp_path, form, units, period):
+    _return(tmp_path / "in", form, units, period, "T01", JUNE_10)
+    _return(tmp_path / "sua", form, units, period, "T01", JUNE_15, **{"05.1": 650})
+    assert cchc("merge", "--period", H1, tmp_path / "in").exit_code == 0
+    assert cchc("validate", tmp_path / "sua").exit_code == 0
+    for args in (("status",), ("--lang", "en", "status", "--period", H1), ("history", "T01"), ("history", "T09"),
+                 ("audit",), ("audit", "--period", "2020-H2")):
+        result = cchc(*args)
+        assert result.exit_code == 0 and result.output.strip(), args
+    assert len(cchc("history", "T01").output.strip().splitlines()) == 3          # two returns, one difference
+    assert run_cli("--workspace", tmp_path / "in", "status").exit_code == 2      # not a workspace
