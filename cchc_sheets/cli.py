@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from .commands.common import LANGUAGE_KEY, screen_language
+from .commands.common import LANGUAGE_KEY, WORKSPACE_KEY, screen_language
 from .messages import CchcError
 
 COMMANDS = {
@@ -22,6 +22,14 @@ COMMANDS = {
     "send": "cchc_sheets.commands.mail:send",
     "collect": "cchc_sheets.commands.mail:collect",
     "form": "cchc_sheets.commands.form:form",
+    "init": "cchc_sheets.commands.workspace:init",
+    "status": "cchc_sheets.commands.workspace:status",
+    "history": "cchc_sheets.commands.workspace:history",
+    "audit": "cchc_sheets.commands.workspace:audit",
+    "lock": "cchc_sheets.commands.workspace:lock",
+    "unlock": "cchc_sheets.commands.workspace:unlock",
+    "backup": "cchc_sheets.commands.workspace:backup",
+    "remind": "cchc_sheets.commands.remind:remind",
     "web": "cchc_sheets.commands.web:web",
 }
 
@@ -60,9 +68,18 @@ def _set_language(ctx, param, value):
     return value
 
 
+def _set_workspace(ctx, param, value):
+    if value:
+        ctx.meta[WORKSPACE_KEY] = value
+    return value
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--lang", type=click.Choice(["vi", "en"]), default=None, expose_value=False, is_eager=True,
               callback=_set_language, help="Language of messages (default vi; or CCHC_LANG).")
+@click.option("--workspace", type=click.Path(file_okay=False), default=None, expose_value=False, is_eager=True,
+              callback=_set_workspace, metavar="DIR",
+              help="The workspace (cchc init) to use (default: CCHC_WORKSPACE, else the folder holding this one).")
 @click.version_option(package_name="cchc-sheets", prog_name="cchc")
 def cli():
     """cchc-sheets: biểu mẫu, kiểm tra, tổng hợp và dự thảo báo cáo CCHC.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .messages import Listing, Phrase, phrase
 from .office import Office
-from .fileio import ensure_directory, sha256_file, write_text_atomic
+from .fileio import ascii_slug, ensure_directory, sha256_file, write_text_atomic
 from .forms import load_form
 from .periods import parse_period
 from .units import bundled_sample_units, load_units
@@ -27,18 +27,23 @@ DEMO_PERIOD = "2020-H1"
 class DemoResult:
     outputs: list[tuple[str, Path]] = field(default_factory=list)   # (catalogue code of what it is, path)
     lines: list[Phrase] = field(default_factory=list)               # summary for the terminal
+    failed: list[Phrase] = field(default_factory=list)              # steps that could not be done
 
     def add(self, what: str, path: Path) -> Path:
         self.outputs.append((what, path))
         return path
 
 
-def run_demo(out_dir: str | Path, *, seed: int = 2020, use_libreoffice: bool | None = None) -> DemoResult:
-    """Run the whole round trip into ``out_dir``; LibreOffice re-saves when available (or forced)."""
+def run_demo(out_dir: str | Path, *, seed: int = 2020, use_libreoffice: bool | None = None,
+             form: str | Path | None = None) -> DemoResult:
+    """Run the whole round trip into ``out_dir``; LibreOffice re-saves when available (or forced).
+
+    ``form``: a pack id or folder (default: the bundled ``tuyen-truyen-cchc``).
+    """
     from .libreoffice import find_soffice
 
     out = ensure_directory(out_dir)
-    office = Office(load_form(), units=load_units(bundled_sample_units()), period=parse_period(DEMO_PERIOD))
+    office = Office(load_form(form), units=load_units(bundled_sample_units()), period=parse_period(DEMO_PERIOD))
     form, units, period, deadline = office.form, office.units, office.period, office.effective_deadline
     result = DemoResult()
     templates = _templates(office, out / "1-bieu-mau", result)
@@ -46,7 +51,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 2020, use_libreoffice: bool | N
     simulation = _returns(templates, units, form, deadline, out / "2-bao-cao-gui-ve", seed, soffice, result)
     batch, consolidation = _validate_and_merge(office, out, result)
     _drafts(office, out, simulation, result)
-    result.lines = _summary(simulation, batch, consolidation)
+    result.lines = _summary(form, simulation, batch, consolidation) + result.failed
     return result
 
 
@@ -113,27 +118,54 @@ def _drafts(office: Office, out: Path, simulation, result: DemoResult) -> None:
                            date=period.default_deadline + timedelta(days=5))
     for suffix in (".docx", ".md"):
         target = folder / f"bao-cao_{period.code}{suffix}"
-        office.draft(merged, target, options=options)
-        result.add("demo-output-draft", target)
-    reference = next(r for r in simulation.returns if r.scenario == "reference")
-    target = folder / f"bao-cao_{period.code}_xa-an-hoa-thinh.docx"
-    office.draft(reference.path, target, options=DraftOptions(place="An Hòa Thịnh", date=period.end - timedelta(days=9)))
-    result.add("demo-output-commune-draft", target)
+        _draft_step(office, merged, target, options, "demo-output-draft", result)
+    if office.form.simple:   # An Hòa Thịnh's own report, as in the reference
+        commune = next(r for r in simulation.returns if r.scenario == "reference")
+    else:
+        commune = next(r for r in simulation.returns if r.scenario == "clean")
+    target = folder / f"bao-cao_{period.code}_{ascii_slug(commune.unit.name)}.docx"
+    place = commune.unit.name.removeprefix("Xã ").removeprefix("Thị trấn ")
+    _draft_step(office, commune.path, target, DraftOptions(place=place, date=period.end - timedelta(days=9)),
+                "demo-output-commune-draft", result)
 
 
-def _summary(simulation, batch, consolidation) -> list[Phrase]:
-    from .vnformat import format_number
+def _draft_step(office: Office, source: Path, target: Path, options, what: str, result: DemoResult) -> None:
+    """One draft; a form whose draft cannot be written yet is a step not done, not a crash.
 
+    Only for a form other than the bundled one: the bundled demo's drafts must work.
+    """
+    try:
+        office.draft(source, target, options=options)
+    except Exception as exc:  # noqa: BLE001  (drafting any form is new; the demo reports what it could not do)
+        if office.form.simple:
+            raise
+        result.failed.append(phrase("demo-step-failed", step=target.name, reason=f"{type(exc).__name__}: {exc}"))
+        return
+    result.add(what, target)
+
+
+def _summary(form, simulation, batch, consolidation) -> list[Phrase]:
     summary = batch.summary
+    totals = consolidation.totals
+    if not form.simple:   # a table form: the total rows' cells (or the first table's first row) only
+        shown = [i.code for i in form.indicators if i.total] or [i.code for i in form.indicators[:8]]
+        totals = {code: totals[code] for code in shown if totals.get(code) is not None}
     return [
         phrase("demo-summary-units", expected=consolidation.expected_count, submitted=consolidation.submitted_count,
                counted=consolidation.counted_count,
                missing=", ".join(u.name for u in consolidation.missing_units) or "—"),
         phrase("demo-summary-files", **summary),
         phrase("demo-summary-totals",
-               totals="; ".join(f"{code} = {format_number(value)}" for code, value in consolidation.totals.items())),
+               totals="; ".join(f"{code} = {_shown(form, code, value)}" for code, value in totals.items())),
         phrase("demo-summary-scenarios",
                scenarios=Listing(tuple(phrase("demo-scenario", unit=r.unit.name, scenario=phrase("demo-scenario-" + r.scenario.replace(" (older)", "-older")))
                                        for r in simulation.returns if r.scenario != "clean"), prefix="", separator=", "),
                missing=", ".join(u.name for u in simulation.missing)),
     ]
+
+
+def _shown(form, code: str, value) -> str:
+    from .values import format_percent
+    from .vnformat import format_number
+
+    return format_percent(value) if form.indicator(code).kind == "percent" else format_number(value)

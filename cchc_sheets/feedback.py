@@ -166,7 +166,7 @@ def _rebuilt_from_template(report: FileReport, form: Form):
     for finding in report.findings:
         if finding.indicator in report.values and report.values[finding.indicator] is None and finding.value is not None:
             typed[finding.indicator] = finding.value
-    filled = fill_workbook(data, typed, report.notes, report.answers, report.reporter, form=form)
+    filled = fill_workbook(data, typed, report.notes, report.answers, report.reporter, form=form, keep_formulas=True)
     return load_workbook(io.BytesIO(filled))
 
 

@@ -32,13 +32,16 @@ class Office:
 
     def __init__(self, form: Form | str | Path | None = None, *, units: UnitList | str | Path | None = None,
                  period: Period | str | None = None, deadline: date | str | None = None,
-                 jobs: int | None = None, cache: bool = True):
+                 jobs: int | None = None, cache: bool = True, workspace=None, actor: str = "?"):
         self._form_source = form
         self.units = units if units is None or isinstance(units, UnitList) else load_units(units)
         self.period = period if period is None or isinstance(period, Period) else parse_period(period)
         self.deadline = deadline if deadline is None or isinstance(deadline, date) else parse_date(deadline)
         self.jobs = jobs
         self.cache = cache
+        self.workspace = workspace      # a ``Workspace``: every input is recorded in its ledger
+        self.actor = actor              # who the ledger records as doing it
+        self.recorded: list = []        # what the last step recorded: ReturnRecord, or None for another file
 
     @cached_property
     def form(self) -> Form:
@@ -76,6 +79,10 @@ class Office:
 
         batch = validate_paths(list(paths), self.form, units=self.units, period=self.period, jobs=self.jobs,
                                progress=progress, cache=self.cache, found=found)
+        if self.workspace is not None:
+            _attach_mail_times(batch.files, paths)
+            with self.workspace.exclusive("cchc validate"):
+                self.record(batch.files)
         if report:
             self.findings_report(batch, report)
         return batch
@@ -109,15 +116,22 @@ class Office:
         from .pipeline import merge_paths
 
         self._need(units=self.units, period=self.period)
-        run = merge_paths(list(paths), self.form, self.units, self.period, deadline=self.effective_deadline,
-                          exclude=[out, long, report], jobs=self.jobs, progress=progress, cache=self.cache,
-                          found=found, accept_predecessors=accept_predecessors)
+        if self.workspace is not None:
+            with self.workspace.exclusive("cchc merge"):
+                run = self._merge_in_workspace(list(paths), [out, long, report], progress, found,
+                                               accept_predecessors)
+        else:
+            run = merge_paths(list(paths), self.form, self.units, self.period, deadline=self.effective_deadline,
+                              exclude=[out, long, report], jobs=self.jobs, progress=progress, cache=self.cache,
+                              found=found, accept_predecessors=accept_predecessors)
         run.consolidation.detail = detail
         if previous:
             from .narrative.context import LEVEL_PARENT
             from .narrative.drafting import load_previous
 
             run.previous = load_previous(previous, run.consolidation, LEVEL_PARENT)
+        elif self.workspace is not None:
+            run.previous = self.previous_from_ledger()
         if out:
             from .merged_workbook import write_merged_workbook
 
@@ -137,3 +151,211 @@ class Office:
         # With no form named, a draft uses the pack its source names.
         form = self.form if self._form_source is not None else None
         return draft_report(source, out, previous=previous, options=options, form=form)
+
+    # ------------------------------------------------------------------ with a workspace's ledger
+    def record(self, reports: Iterable[FileReport]) -> list:
+        """Keep every input's evidence in the workspace and record it in the ledger (a ``ReturnRecord``
+        per return, None for a file that is not one); the caller holds ``workspace.exclusive``."""
+        reports = list(reports)
+        for report in reports:
+            self.flag_own_history(report)
+        self.recorded = [self.workspace.record(report, actor=self.actor) for report in reports]
+        return self.recorded
+
+    def flag_own_history(self, report: FileReport) -> None:
+        """Warn ``outlier-own-history`` where a number is over OWN_HISTORY_FACTOR times (or under a
+        fraction of) the unit's own counted returns of earlier periods, which the message lists."""
+        from . import layout as L
+        from .model import make_finding
+
+        earlier = self._earlier_values(report)
+        if not earlier:
+            return
+        places = L.Layout(self.form)
+        for indicator in self.form.indicators:
+            value, seen = report.values.get(indicator.code), earlier.get(indicator.code)
+            if indicator.kind not in ("count", "number") or indicator.computed or not seen or not _number(value):
+                continue
+            numbers = [v for _, v in seen]
+            if value > OWN_HISTORY_FACTOR * max(max(numbers), 1) or OWN_HISTORY_FACTOR * value < min(numbers):
+                report.findings.append(make_finding(
+                    "outlier-own-history", sheet=places.sheet_of(indicator.code),
+                    cell=places.value_cell(indicator.code), indicator=indicator.code, value=value,
+                    label=indicator.label, history="; ".join(f"{p}: {_shown(v)}" for p, v in seen)))
+
+    def _earlier_values(self, report: FileReport) -> dict[str, list[tuple[str, object]]]:
+        """indicator -> [(period, value)] of the unit's counted returns of earlier periods, newest first."""
+        if not (report.counts and report.unit_code and report.period and report.form == self.form.id):
+            return {}
+        end = parse_period(report.period).end
+        found: dict[str, list[tuple[str, object]]] = {}
+        for record in reversed(self.workspace.ledger.history(report.unit_code, report.form)):
+            if record.counted and parse_period(record.period).end < end:
+                for code, value in record.report.values.items():
+                    if _number(value):
+                        found.setdefault(code, []).append((record.period, value))
+        return found
+
+    def record_collected(self, folder: str | Path, rows: list[dict]) -> list:
+        """Validate and record the files ``cchc collect`` just saved in ``folder`` (its received.csv
+        ``rows``), with their mail time, sender and message id."""
+        from datetime import datetime
+
+        from .batch import validate_paths
+
+        if not rows:
+            self.recorded = []
+            return []
+        batch = validate_paths([Path(folder) / row["file"] for row in rows], self.form, units=self.units,
+                               period=self.period, jobs=self.jobs, cache=self.cache)
+        by_name = {row["file"]: row for row in rows}
+        with self.workspace.exclusive("cchc collect"):
+            self.recorded = []
+            for report in batch.files:
+                row = by_name.get(Path(report.path).name, {})
+                when = datetime.fromisoformat(row["received"]) if row.get("received") else None
+                report.received, report.sender = report.received or when, report.sender or row.get("sender") or None
+                self.recorded.append(self.workspace.record(report, actor=self.actor, received_at=when,
+                                                           message_id=row.get("message_id") or None))
+        return self.recorded
+
+    def _merge_in_workspace(self, paths: list, exclude: list, progress, found, accept_predecessors: bool = False):
+        """Record the inputs (if any), then consolidate what the ledger counts for the period.
+
+        Inputs that belong to no unit of this merge (other period, unknown unit, unreadable)
+        are still listed, as a merge of those paths lists them.
+        """
+        from .pipeline import MergeRun, merge_paths
+
+        if not paths:
+            consolidation = self.ledger_consolidation(accept_predecessors)
+            return MergeRun(BatchReport([s.report for s in consolidation.unit_statuses if s.report]), consolidation)
+        run = merge_paths(paths, self.form, self.units, self.period, deadline=self.effective_deadline,
+                          exclude=exclude, jobs=self.jobs, progress=progress, cache=self.cache, found=found,
+                          accept_predecessors=accept_predecessors)
+        self.record(run.batch.files)
+        consolidation = self.ledger_consolidation(accept_predecessors)
+        consolidation.inputs += [i for i in run.consolidation.inputs if i.disposition in ("unmatched", "unreadable")]
+        return MergeRun(run.batch, consolidation, run.problems)
+
+    def previous_from_ledger(self):
+        """The previous period of the same kind consolidated from the ledger (None when it has no
+        return of it): what ``--previous`` gives outside a workspace."""
+        earlier = self.period.previous()
+        if earlier.code not in self.workspace.ledger.periods(self.form.id):
+            return None
+        return Office(self.form, units=self.units, period=earlier, workspace=self.workspace,
+                      actor=self.actor).ledger_consolidation()
+
+    def ledger_consolidation(self, accept_predecessors: bool = False):
+        """The period consolidated from the ledger: each unit's current return, or while the period
+        is locked the versions it was locked with (so its numbers are the locked ones exactly).
+
+        Older versions are listed as superseded; returns received while locked as ``received-after-lock``.
+        """
+        from .ledger import WHY_AFTER_LOCK
+        from .merge import consolidate, superseded_reason
+        from .model import InputFile
+
+        ledger, period = self.workspace.ledger, self.period.code
+        lock = ledger.locked(self.form.id, period)
+        records = ledger.returns(self.form.id, period)
+        locked_versions = (lock.totals.get("returns") or {}) if lock is not None else {}
+        if locked_versions:
+            chosen = [r for r in records if locked_versions.get(r.unit_code) == r.sha256]
+        else:
+            chosen = [r for r in records if r.current]
+        chosen_ids = {r.id for r in chosen}
+        consolidation = consolidate([r.report for r in chosen], self.form, self.units, self.period,
+                                    deadline=self.effective_deadline, accept_predecessors=accept_predecessors)
+        statuses = {s.unit.code: s for s in consolidation.unit_statuses}
+        for record in records:
+            if record.id in chosen_ids:
+                continue
+            report, status = record.report, statuses.get(record.unit_code)
+            if record.why == WHY_AFTER_LOCK:
+                consolidation.inputs.append(InputFile(report.path, WHY_AFTER_LOCK, None, report))
+            elif status is not None and status.report is not None:
+                status.superseded.append(report)
+                consolidation.inputs.append(InputFile(report.path, "superseded",
+                                                      superseded_reason(status, report), report))
+        return consolidation
+
+    def feedback_entries(self, folder: str | Path) -> list:
+        """For each expected unit whose current return has errors, its marked-up copy in ``folder``
+        (made from the evidence the workspace keeps) as a mail entry whose ``fixes`` list what to fix."""
+        import dataclasses
+
+        from .feedback import marked_findings, write_feedback
+        from .mail.compose import ManifestEntry
+
+        units = self.units.by_code()
+        entries = []
+        for record in self.workspace.ledger.returns(self.form.id, self.period.code):
+            unit = units.get(record.unit_code)
+            if not (record.current and record.errors and unit is not None):
+                continue
+            report = record.report
+            kept = self.workspace.root / "files" / record.sha256[:2] / f"{record.sha256}{Path(report.path).suffix.lower()}"
+            copy = write_feedback(dataclasses.replace(report, path=str(kept)), folder, self.form,
+                                  name=f"{self.period.code}_{record.unit_code}_sua-loi.xlsx")
+            if copy is None:
+                continue
+            fixes = [f"{f.sheet}!{f.cell}: {f.message('vi')}" if f.sheet and f.cell else f.message("vi")
+                     for f in marked_findings(report) if f.severity == "error"]
+            entries.append(ManifestEntry(code=unit.code, name=unit.name, email=unit.email, file=copy, sha256="",
+                                         extra={"fixes": fixes}))
+        return entries
+
+    def reminder_targets(self) -> list[str]:
+        """Codes of the expected units that have not sent, or whose current return has errors."""
+        status = self.workspace.ledger.status(self.form.id, self.period.code, self.units.reporting(),
+                                              self.effective_deadline)
+        return [row.unit_code for row in status.rows
+                if row.expected and (not row.submitted or row.status in ("invalid", "unreadable"))]
+
+    def lock(self, *, by: str, note: str | None, out: str | Path):
+        """Approve and lock the period: consolidate from the ledger, write the workbook to ``out``
+        (the one reported upward) and record its sha256, the totals and the versions counted."""
+        from .fileio import sha256_bytes
+        from .merged_workbook import write_merged_workbook
+
+        from .messages import CchcError
+
+        self._need(units=self.units, period=self.period)
+        ledger = self.workspace.ledger
+        with self.workspace.exclusive("cchc lock"):
+            active = ledger.locked(self.form.id, self.period.code)
+            if active is not None:      # before writing: the workbook reported upward must stay as it was
+                raise CchcError("ledger-period-locked", form=self.form.id, period=self.period.code,
+                                by=active.locked_by, at=active.locked_at.isoformat(timespec="seconds"))
+            consolidation = self.ledger_consolidation()
+            write_merged_workbook(consolidation, out)
+            kept = self.workspace.store_file(out)       # the very bytes reported upward, kept as evidence
+            versions = {s.unit.code: s.report.sha256 for s in consolidation.unit_statuses if s.report}
+            return ledger.lock(self.form.id, self.period.code, by=by, note=note,
+                               workbook_sha256=sha256_bytes(kept.read_bytes()),
+                               totals={"totals": dict(consolidation.totals), "returns": versions})
+
+
+OWN_HISTORY_FACTOR = 5
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _shown(value: object) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _attach_mail_times(reports: list[FileReport], paths: Iterable[str | Path]) -> None:
+    """Mail times and senders from any received.csv among ``paths``, as ``merge`` attaches them."""
+    from .merge import ReceivedLookup, attach_received
+    from .received import load_received
+
+    received, _ = load_received(list(paths))
+    if received:
+        lookup = ReceivedLookup(received)
+        for report in reports:
+            attach_received(report, lookup)

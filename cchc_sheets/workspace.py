@@ -19,16 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import yaml
 from sqlalchemy.engine import make_url
 
 from .fileio import sha256_bytes, write_bytes_atomic, write_text_atomic
-from .forms import Form, load_form, packs_root
 from .messages import CchcError, os_reason
 from .model import FileReport
 from .units import UnitList, load_units
+
+if TYPE_CHECKING:
+    from .forms import Form
 
 SETTINGS_FILE = "cchc.yaml"
 FILES_DIR = "files"
@@ -64,7 +66,9 @@ class Workspace:
         self.settings = read_settings(self.root / SETTINGS_FILE)
 
     @cached_property
-    def form(self) -> Form:
+    def form(self) -> "Form":
+        from .forms import load_form         # not at import: ``cchc status`` never needs the form pack
+
         return load_form(self._form_source())
 
     @cached_property
@@ -171,6 +175,8 @@ def init_workspace(directory: str | os.PathLike, form: str | os.PathLike, units_
     Everything is checked (form, units, ledger address) before anything is written, and the
     folder is built beside its final place and renamed into it, so a failure leaves nothing.
     """
+    from .forms import load_form
+
     target = Path(directory).resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise CchcError("workspace-not-empty", path=str(target))
@@ -209,6 +215,8 @@ def _absolute_form(form: str | os.PathLike) -> str | Path:
 
 def _form_setting(form: str | os.PathLike, workspace: Path) -> str:
     """A bundled form's id as given; a form pack elsewhere as a path relative to the workspace."""
+    from .forms import packs_root
+
     path = Path(form)
     if not path.exists() and (packs_root() / str(form)).exists():
         return str(form)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of the whole round trip at district, provincial and national scale.
 
-    python scripts/bench.py --n 100 1000 10000 [--out DIR] [--keep]
+    python scripts/bench.py --n 100 1000 10000 [--out DIR] [--keep] [--form ID]
 
 For each N it writes a synthetic units list, runs ``cchc template`` for it, fills
 the templates the way communes do (mostly clean, some messy entries such as
@@ -20,6 +20,11 @@ process pool; pages the forked workers share are counted once).
 The table is printed and appended to BENCHMARKS.md with the machine's
 description, followed by the budgets of issue 7 marked PASS or FAIL.
 Generating the returns is not part of any measured time.
+
+``--form ket-qua-giai-quyet-tthc`` runs the same on the TTHC pack (a table of 5 rows and
+a total row, 8 input and 4 computed columns): returns with consistent figures, messy entries
+(``1.200``, ``12 hồ sơ``), errors (a typed-over total, a broken row rule, ``hai``), and the
+budget of issue 14: validate + merge within 4× the reading floor, with the cost per input cell.
 """
 from __future__ import annotations
 
@@ -41,6 +46,7 @@ import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -63,6 +69,7 @@ BUDGET_RSS_MB = 400.0          # peak of validate and of merge (whole process tr
 BUDGET_RSS_GROWTH = 1.25       # peak at the largest N / peak at a ten-times-smaller N
 BUDGET_TEMPLATES_10K_S = 20.0  # 10,000 personalised templates
 BUDGET_HELP_S = 0.3            # `cchc --help`, median of 5
+BUDGET_FLOOR_RATIO = 4.0       # issue 14: validate + merge of a table form vs the python-calamine floor
 
 # --------------------------------------------------------------------------- synthetic units
 
@@ -127,6 +134,7 @@ class ReturnPlan:
     answers: dict[str, str] = field(default_factory=dict)
     reporter: dict[str, str] = field(default_factory=dict)
     resend: bool = False
+    meant: dict[str, object] | None = None   # a table form's numbers as meant (every cell), else MESSY_MEANS
 
 
 def clean_values(rng: random.Random) -> dict[str, object]:
@@ -152,6 +160,77 @@ def plan_return(code: str, kind: str, rng: random.Random) -> ReturnPlan:
     return ReturnPlan(code, kind, values, notes, dict(ANSWERS), reporter)
 
 
+# --- the TTHC pack (any form with tables): cells keyed ROW:COL, figures from the demo's maker
+
+TABLE_ERROR_PLANTS = ("typed-over", "broken-rule", "text", "negative")
+
+
+def table_input_cells(form) -> list:
+    """The value cells a commune types (computed cells and the total row are formulas)."""
+    return [item for item in form.indicators if not item.computed and not item.total]
+
+
+def _table_messy(values: dict[str, object], rng: random.Random) -> None:
+    """One or two entries typed the way communes do; each still means its number."""
+    counts = sorted((code for code, v in values.items() if isinstance(v, int)), key=lambda code: values[code])
+    choices = {"dots": counts[-1], "words": next((c for c in counts if values[c] >= 5), counts[-1]),
+               "spaces": rng.choice(counts)}
+    for how in rng.sample(sorted(choices), rng.randint(1, 2)):
+        code = choices[how]
+        number = values[code]
+        if not isinstance(number, int):
+            continue
+        if how == "dots":
+            values[code] = f"{number:,}".replace(",", ".")
+        elif how == "words":
+            values[code] = f"{number} hồ sơ"
+        else:
+            values[code] = f" {number} "
+
+
+def _table_error(form, values: dict[str, object], rng: random.Random) -> None:
+    from cchc_sheets.demo_returns import plant_broken_rule, plant_typed_over
+
+    inputs = [item.code for item in table_input_cells(form)]
+    how = rng.choice(TABLE_ERROR_PLANTS)
+    if how == "typed-over":
+        plant_typed_over(form, values, rng)
+    elif how == "broken-rule":
+        plant_broken_rule(form, values, rng)
+    elif how == "text":
+        values[rng.choice(inputs)] = "hai"
+    else:
+        values[rng.choice(inputs)] = "-3"
+
+
+def table_meant(form, values: dict[str, object]) -> dict[str, object]:
+    """Every cell's number as the commune meant it (messy entries read back), computed cells worked out."""
+    meant = {}
+    for item in form.indicators:
+        value = values.get(item.code)
+        if isinstance(value, str):
+            value = int(value.replace("hồ sơ", "").replace(".", "").strip())
+        meant[item.code] = value
+    return form.recompute(meant)
+
+
+def plan_table_return(form, code: str, kind: str, rng: random.Random) -> ReturnPlan:
+    from cchc_sheets.demo_returns import TABLE_ANSWER_POOL, table_values
+
+    values = table_values(form, rng)
+    if kind == "error":
+        _table_error(form, values, rng)
+    elif kind == "messy":
+        _table_messy(values, rng)
+    notes = {f"3:{form.tables[0].columns[0].code}": "hồ sơ đất đai phải xác minh"} if rng.random() < 0.2 else {}
+    answers = {q.code: TABLE_ANSWER_POOL.get(q.code, ["Không có ý kiến."])[0] for q in form.questions}
+    reporter = {"reporter": rng.choice(REPORTERS), "phone": f"09{rng.randint(10000000, 99999999)}",
+                "report_date": "10/06/2020"}
+    plan = ReturnPlan(code, kind, values, notes, answers, reporter)
+    plan.meant = table_meant(form, values) if kind != "error" else None
+    return plan
+
+
 def _kind_cycle(seed: int) -> list[str]:
     """Per hundred units: 87 clean, 10 messy, 3 with errors, 1 never answers, 1 sends twice (shuffled)."""
     cycle = ["error"] * 3 + ["messy"] * 10 + ["missing"] + ["resend"] + ["clean"] * 85
@@ -167,19 +246,28 @@ def unit_kind(index: int, count: int, cycle: list[str]) -> str:
     return cycle[index % len(cycle)]
 
 
-def plan_returns(codes: list[str], seed: int = 11) -> tuple[list[ReturnPlan], list[str]]:
-    """Plans in unit order (a resend follows the first file); and the codes that never answer."""
+def plan_returns(codes: list[str], seed: int = 11, form=None) -> tuple[list[ReturnPlan], list[str]]:
+    """Plans in unit order (a resend follows the first file); and the codes that never answer.
+
+    ``form``: a form with tables (the TTHC pack); None or the bundled form: the appendix's typist.
+    """
     rng, cycle = random.Random(seed), _kind_cycle(seed)
+    table = form is not None and not form.simple
+
+    def plan(code, kind):
+        return plan_table_return(form, code, kind, rng) if table else plan_return(code, kind, rng)
+
     plans, missing = [], []
     for index, code in enumerate(codes):
         kind = unit_kind(index, len(codes), cycle)
         if kind == "missing":
             missing.append(code)
             continue
-        plans.append(plan_return(code, "clean" if kind == "resend" else kind, rng))
+        plans.append(plan(code, "clean" if kind == "resend" else kind))
         if kind == "resend":  # the first file had a slip; the corrected one comes a day later
-            plans[-1].values["07"] = "1.200"
-            second = plan_return(code, "clean", rng)
+            if not table:
+                plans[-1].values["07"] = "1.200"
+            second = plan(code, "clean")
             second.resend = True
             plans.append(second)
     return plans, missing
@@ -470,9 +558,28 @@ print(read, total)
 '''
 
 
-def write_baseline_script(directory: Path) -> Path:
+TABLE_BASELINE_SCRIPT = '''\
+"""The loop an IT officer writes for a table form: read every return with pandas, add up the table."""
+import sys
+import pandas as pd
+
+total, read = 0.0, 0
+for path in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    frame = pd.read_excel(path, engine="openpyxl", sheet_name=0, header=None, skiprows=%(first)d, nrows=%(rows)d)
+    total += pd.to_numeric(frame.iloc[:, 2:%(last)d].stack(), errors="coerce").sum()
+    read += 1
+print(read, total)
+'''
+
+
+def write_baseline_script(directory: Path, form=None) -> Path:
     path = directory / "naive_baseline.py"
-    path.write_text(BASELINE_SCRIPT % {"header": L.HEADER_ROW - 1}, encoding="utf-8")
+    if form is None or form.simple:
+        path.write_text(BASELINE_SCRIPT % {"header": L.HEADER_ROW - 1}, encoding="utf-8")
+        return path
+    table = L.Layout(form).main_table
+    path.write_text(TABLE_BASELINE_SCRIPT % {"first": table.first_row - 1, "rows": len(table.table.rows),
+                                             "last": len(table.value_columns) + 2}, encoding="utf-8")
     return path
 
 
@@ -556,6 +663,15 @@ class SizeRun:
     plans: list[ReturnPlan] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     generation_seconds: float = 0.0
+    form_id: str | None = None          # None: the bundled pack
+
+    @cached_property
+    def form(self):
+        return load_form(self.form_id)
+
+    @property
+    def form_args(self) -> list[str]:
+        return ["--form", self.form_id] if self.form_id else []
 
     @property
     def cache_dir(self) -> Path:
@@ -574,9 +690,9 @@ def _row(step: str, n: int, files: int, m: Measurement, note: str = "") -> Row:
                cpu_seconds=m.cpu_seconds)
 
 
-def generate(n: int, workdir: Path, seed: int = 7) -> tuple[SizeRun, Row]:
+def generate(n: int, workdir: Path, seed: int = 7, form_id: str | None = None) -> tuple[SizeRun, Row]:
     """Units CSV and the timed ``cchc template`` run (the returns come from these templates)."""
-    run = SizeRun(n, workdir)
+    run = SizeRun(n, workdir, form_id=form_id)
     workdir.mkdir(parents=True, exist_ok=True)
     run.units_csv = write_units_csv(workdir / "units.csv", synthetic_units(n, seed))
     run.template_dir = workdir / "templates"
@@ -591,7 +707,7 @@ def fill(run: SizeRun, layout: L.Layout) -> None:
     templates = templates_by_unit(run.template_dir, codes)
     if len(templates) != len(codes):
         raise RuntimeError(f"{len(codes) - len(templates)} of {len(codes)} units have no template in {run.template_dir}")
-    run.plans, _ = plan_returns(codes)
+    run.plans, _ = plan_returns(codes, form=run.form)
     returns_dir = run.workdir / "returns"
     shutil.rmtree(returns_dir, ignore_errors=True)
     run.returns = write_returns(run.plans, templates, returns_dir, layout)
@@ -602,16 +718,17 @@ def command_args(step: str, run: SizeRun, paths: list[str], *, jobs: int | None 
                  out_prefix: str = "") -> list[str]:
     """The ``cchc`` arguments of a measured step (relative paths: run in ``run.workdir``)."""
     jobs_option = ["--jobs", str(jobs)] if jobs else []
+    form = run.form_args
     if step == "template":
-        return ["template", "--units", str(run.units_csv), "--period", PERIOD, "--out", f"{out_prefix}templates"]
+        return ["template", *form, "--units", str(run.units_csv), "--period", PERIOD, "--out", f"{out_prefix}templates"]
     if step == "validate --json":
-        return ["validate", *paths, "--json", *jobs_option]
+        return ["validate", *form, *paths, "--json", *jobs_option]
     if step in ("merge", MERGE_ONE_PASS):
         no_cache = ["--no-cache"] if step == MERGE_ONE_PASS else []
-        return ["merge", *paths, "--units", str(run.units_csv), "--period", PERIOD,
+        return ["merge", *form, *paths, "--units", str(run.units_csv), "--period", PERIOD,
                 "--out", f"{out_prefix}{MERGED_OUTPUTS[step]}", *no_cache, *jobs_option]
     if step == "draft":
-        return ["draft", f"{out_prefix}merged.xlsx", "--out", f"{out_prefix}report.docx"]
+        return ["draft", *form, f"{out_prefix}merged.xlsx", "--out", f"{out_prefix}report.docx"]
     raise ValueError(step)
 
 
@@ -648,7 +765,7 @@ def baseline_row(run: SizeRun, sample: int) -> Row:
     """The pandas loop, on every file or on an evenly spread sample extrapolated linearly."""
     files = run.returns
     chosen = files if len(files) <= sample else [files[i * len(files) // sample] for i in range(sample)]
-    m = run_script_on_files(run, write_baseline_script(run.workdir), chosen, "baseline")
+    m = run_script_on_files(run, write_baseline_script(run.workdir, run.form), chosen, "baseline")
     note = ""
     if len(chosen) < len(files):
         m.seconds *= len(files) / len(chosen)
@@ -832,6 +949,8 @@ def _check_validations(workbook, layout: L.Layout) -> list[str]:
     problems = []
     rules = _validations_by_cell(workbook[L.MAIN_SHEET])
     for indicator in layout.form.indicators:
+        if indicator.computed:   # a formula, locked: no validation
+            continue
         rule = rules.get(layout.value_cell(indicator.code))
         if rule is None or (rule.type, rule.operator, rule.formula1) != ("whole", "between", "0") \
                 or (indicator.max is not None and rule.formula2 != str(int(indicator.max))):
@@ -854,7 +973,7 @@ def _check_names(workbook, layout: L.Layout) -> list[str]:
     return problems
 
 
-def reference_signature(unit: dict[str, str], workdir: Path) -> dict:
+def reference_signature(unit: dict[str, str], workdir: Path, form_args: list[str] = ()) -> dict:
     """The signature of a template written alone for one unit, by the same command."""
     import openpyxl
 
@@ -862,7 +981,7 @@ def reference_signature(unit: dict[str, str], workdir: Path) -> dict:
     shutil.rmtree(single_dir, ignore_errors=True)
     single_dir.mkdir(parents=True)
     units_csv = write_units_csv(single_dir / "units.csv", [unit])
-    result = subprocess.run(cchc("template", "--units", str(units_csv), "--period", PERIOD, "--out", str(single_dir / "out")),
+    result = subprocess.run(cchc("template", *form_args, "--units", str(units_csv), "--period", PERIOD, "--out", str(single_dir / "out")),
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"cchc template for one unit failed: {result.stderr.strip()[-300:]}")
@@ -896,10 +1015,19 @@ def check_merge_results(run: SizeRun, workbook: Path) -> tuple[int, list[str]]:
     problems, sums = [], {}
     for status in consolidation.unit_statuses:
         problems += _unit_problems(status, newest.get(status.unit.code), sums)
+    if not run.form.simple:   # computed cells of the totals: worked out on the sums (a ratio of sums)
+        sums = run.form.recompute({item.code: sums.get(item.code, 0) for item in run.form.indicators
+                                   if not item.computed})
     for code, total in consolidation.totals.items():
-        if total != sums.get(code, 0):
+        if not _same_number(total, sums.get(code, 0)):
             problems.append(f"total of {code}: {total} in the workbook, {sums.get(code, 0)} from the counted returns")
     return len(consolidation.unit_statuses), problems
+
+
+def _same_number(a, b) -> bool:
+    if a is None or b is None:
+        return a == b
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
 def _unit_problems(status, plan: ReturnPlan | None, sums: dict[str, int]) -> list[str]:
@@ -912,11 +1040,12 @@ def _unit_problems(status, plan: ReturnPlan | None, sums: dict[str, int]) -> lis
         return [f"{code}: a return with errors was counted"] if status.counted else []
     if not status.counted:
         return [f"{code}: a {plan.kind} return was not counted ({status.status})"]
-    meant = expected_values(plan)
+    meant = plan.meant if plan.meant is not None else expected_values(plan)
     for indicator, value in meant.items():
-        sums[indicator] = sums.get(indicator, 0) + value
+        sums[indicator] = sums.get(indicator, 0) + (value or 0)
     found = {k: v for k, v in status.report.values.items() if k in meant}
-    return [] if found == meant else [f"{code}: values {found}, typed {meant}"]
+    same = found.keys() == meant.keys() and all(_same_number(found[k], meant[k]) for k in meant)
+    return [] if same else [f"{code}: values {found}, typed {meant}"]
 
 
 def check_template_sample(run: SizeRun, sample: int = 20, seed: int = 3) -> tuple[int, list[str]]:
@@ -925,8 +1054,8 @@ def check_template_sample(run: SizeRun, sample: int = 20, seed: int = 3) -> tupl
     templates = templates_by_unit(run.template_dir, [u["code"] for u in units])
     rng = random.Random(seed)
     chosen = [units[0], units[-1]] + rng.sample(units[1:-1], min(sample, max(0, len(units) - 2)))
-    reference = reference_signature(units[0], run.workdir)
-    form = load_form(None)
+    reference = reference_signature(units[0], run.workdir, run.form_args)
+    form = run.form
     problems = []
     for unit in chosen:
         for problem in check_template_structure(templates[unit["code"]], unit["code"], form, reference, unit["name"]):
@@ -969,12 +1098,17 @@ def format_table(rows: list[Row]) -> str:
 
 
 def check_budgets(rows: list[Row], help_s: float, structure: tuple[int, list[str]] | None,
-                  numbers: tuple[int, list[str]] | None = None) -> list[tuple[str, bool | None, str]]:
-    """(budget, PASS/FAIL/None when not measurable in this run, evidence)."""
+                  numbers: tuple[int, list[str]] | None = None, form=None) -> list[tuple[str, bool | None, str]]:
+    """(budget, PASS/FAIL/None when not measurable in this run, evidence).
+
+    ``form``: the form benchmarked (None: the bundled one); for a form with tables the
+    floor ratio of issue 14 is a budget, for the bundled form information.
+    """
     results = []
     rows = [r for r in rows if r.n]
     largest = max(r.n for r in rows)
     by = {(r.step, r.n): r for r in rows}
+    results += floor_budgets(by, form)
     combined = by.get(("validate + merge", largest))
     if combined:
         ratio = combined.ratio or 0.0
@@ -1000,6 +1134,31 @@ def check_budgets(rows: list[Row], help_s: float, structure: tuple[int, list[str
         checked, problems = structure
         results.append(("stamped templates pass the structural checks", not problems,
                         f"{checked} re-opened" + (f"; {problems[:3]}" if problems else "")))
+    return results
+
+
+def input_cell_count(form) -> int:
+    """The value cells a commune types into one return (9 for the bundled form, 40 for TTHC)."""
+    return len(table_input_cells(form))
+
+
+def floor_budgets(by: dict, form=None) -> list[tuple[str, bool | None, str]]:
+    """validate + merge against the reading floor of the same run, and its cost per input cell, at every N."""
+    form = form or load_form(None)
+    cells, results = input_cell_count(form), []
+    for n in sorted({n for step, n in by if step == "validate + merge"}):
+        combined, floor = by.get(("validate + merge", n)), by.get((FLOOR_STEP, n))
+        if not (combined and floor and combined.ok and floor.ok and floor.seconds):
+            continue
+        ratio = combined.seconds / floor.seconds
+        per_cell = combined.seconds * 1e6 / (combined.files * cells)
+        floor_per_cell = floor.seconds * 1e6 / (combined.files * cells)
+        budget = (ratio <= BUDGET_FLOOR_RATIO) if not form.simple else INFO
+        results.append((f"validate + merge within {BUDGET_FLOOR_RATIO:.0f}× the reading floor ({form.id}, N={n:,})",
+                        budget, f"{combined.seconds:.2f} s against {floor.seconds:.2f} s: {ratio:.2f}×"))
+        results.append((f"cost per input cell ({form.id}, N={n:,})", INFO,
+                        f"{per_cell:.1f} µs a cell (validate + merge {combined.seconds:.2f} s / ({combined.files:,} "
+                        f"returns × {cells} input cells)); the floor alone {floor_per_cell:.1f} µs"))
     return results
 
 
@@ -1060,7 +1219,8 @@ def append_report(path: Path, machine: str, command: str, table: str, budgets: s
 
 # --------------------------------------------------------------------------- profiles
 
-BUDGET_STEPS = {"faster than the naive loop": ("validate --json", "merge"), "validate --json peak": ("validate --json",),
+BUDGET_STEPS = {"faster than the naive loop": ("validate --json", "merge"),
+                "the reading floor": ("validate --json", "merge"), "validate --json peak": ("validate --json",),
                 "merge peak": ("merge",), "templates": ("template",)}
 
 
@@ -1110,7 +1270,7 @@ BUDGET_WEB_PROGRESS_S = 1.0    # from the upload's request to the first file sho
 WEB_STEP = "web upload (all at once)"
 
 
-def measure_web_upload(run: SizeRun, log=print) -> tuple[Row, float | None]:
+def measure_web_upload(run: SizeRun, log=print) -> tuple[Row, tuple]:
     """Every return of the run posted at once to ``cchc web`` (in this process, Starlette's test
     client): seconds until the job is done (stored, validated, recorded in a new workspace's
     ledger) and until the first file is shown as checked; compared with the validate row."""
@@ -1121,7 +1281,7 @@ def measure_web_upload(run: SizeRun, log=print) -> tuple[Row, float | None]:
 
     folder = run.workdir / "web-workspace"
     shutil.rmtree(folder, ignore_errors=True)
-    workspace = init_workspace(folder, "tuyen-truyen-cchc", run.units_csv)
+    workspace = init_workspace(folder, run.form_id or "tuyen-truyen-cchc", run.units_csv)
     limits = UploadLimits(max_files=len(run.returns) + 1, max_bytes=1 << 34)
     files = [("files", (p.name, p.read_bytes())) for p in run.returns]
     os.environ["CCHC_CACHE_DIR"] = str(run.workdir / "web-report-cache")   # cold, as validate was
@@ -1173,7 +1333,7 @@ def web_budgets(rows: list[Row], first_progress: dict[int, tuple]) -> list[tuple
 
 def memory_reference(run: SizeRun, baseline_sample: int) -> list[Row]:
     """validate and merge on a tenth of the same returns, to show memory does not grow with N."""
-    small = SizeRun(run.n // 10, run.workdir / "tenth")
+    small = SizeRun(run.n // 10, run.workdir / "tenth", form_id=run.form_id)
     small.workdir.mkdir(exist_ok=True)
     keep = {u["code"] for i, u in enumerate(csv.DictReader(run.units_csv.open(encoding="utf-8"))) if i % 10 == 0}
     units = [u for u in csv.DictReader(run.units_csv.open(encoding="utf-8")) if u["code"] in keep]
@@ -1183,20 +1343,23 @@ def memory_reference(run: SizeRun, baseline_sample: int) -> list[Row]:
     work = small.workdir
     small.empty_cache()
     return [
-        _row("validate --json", small.n, len(paths), run_measured(cchc("validate", *paths, "--json"), work / "validate.json",
+        _row("validate --json", small.n, len(paths), run_measured(cchc("validate", *small.form_args, *paths, "--json"),
+                                                                  work / "validate.json",
                                                                   work, small.cache_dir),
              "tenth of the same returns, empty report cache"),
-        _row("merge", small.n, len(paths), run_measured(cchc("merge", *paths, "--units", str(small.units_csv), "--period",
+        _row("merge", small.n, len(paths), run_measured(cchc("merge", *small.form_args, *paths, "--units",
+                                                             str(small.units_csv), "--period",
                                                              PERIOD, "--out", "merged.xlsx"), work / "merge.out", work,
                                                         small.cache_dir),
              "tenth of the same returns, after validate"),
     ]
 
 
-def bench_size(n: int, workdir: Path, baseline_sample: int = BASELINE_SAMPLE, log=print) -> tuple[SizeRun, list[Row]]:
+def bench_size(n: int, workdir: Path, baseline_sample: int = BASELINE_SAMPLE, log=print,
+               form_id: str | None = None) -> tuple[SizeRun, list[Row]]:
     """Everything for one N: template (timed), returns (not timed), the four commands and the baseline."""
-    layout = L.Layout(load_form(None))
-    run, template_row = generate(n, workdir)
+    layout = L.Layout(load_form(form_id))
+    run, template_row = generate(n, workdir, form_id=form_id)
     log(f"[N={n:,}] template: {template_row.seconds:.2f} s")
     if not template_row.ok:
         raise RuntimeError(f"cchc template failed: {template_row.note}")
@@ -1219,6 +1382,9 @@ def parse_args(argv):
     parser.add_argument("--template-sample", type=int, default=20, help="random templates re-opened for the structural check")
     parser.add_argument("--report", type=Path, default=REPO / "BENCHMARKS.md", help="file the table is appended to")
     parser.add_argument("--no-report", action="store_true", help="print only, do not append to the report")
+    parser.add_argument("--form", default=None, metavar="ID",
+                        help="form pack to benchmark (default: the bundled tuyen-truyen-cchc); "
+                             "e.g. ket-qua-giai-quyet-tthc")
     parser.add_argument("--web", action="store_true",
                         help="also upload every return at once to `cchc web` and compare with validate")
     parser.add_argument("--profile", action="store_true",
@@ -1251,12 +1417,16 @@ def check_results(run: SizeRun, log=print) -> tuple[int, list[str]]:
 
 
 def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMPLE,
-              template_sample: int = 20, log=print, profile: bool = False, web: bool = False) -> BenchResult:
-    """Every N in ``sizes`` under ``root``; the structural check on the largest run."""
+              template_sample: int = 20, log=print, profile: bool = False, form_id: str | None = None,
+              web: bool = False) -> BenchResult:
+    """Every N in ``sizes`` under ``root``; the structural check on the largest run.
+
+    ``form_id``: the pack to benchmark (None: the bundled one). ``web``: also the upload to ``cchc web``.
+    """
     rows, structure, numbers, root = [], None, None, Path(root).resolve()
     sizes, first_progress = sorted(set(sizes)), {}
     for n in sizes:
-        run, size_rows = bench_size(n, root / f"n{n}", baseline_sample, log)
+        run, size_rows = bench_size(n, root / f"n{n}", baseline_sample, log, form_id)
         rows += size_rows
         if web:
             web_row, first_progress[n] = measure_web_upload(run, log)
@@ -1270,7 +1440,8 @@ def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMP
                 rows += memory_reference(run, baseline_sample)
     help_s = help_seconds()
     rows = add_ratios(rows)
-    budgets = check_budgets(rows, help_s, structure, numbers) + (web_budgets(rows, first_progress) if web else [])
+    budgets = check_budgets(rows, help_s, structure, numbers, load_form(form_id))
+    budgets += web_budgets(rows, first_progress) if web else []
     rows.append(Row("cchc --help (median of 5)", 0, 1, help_s, 0, 0))
     result = BenchResult(rows, help_s, structure, budgets)
     if profile:
@@ -1289,7 +1460,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {machine}\nWork folder: {root}", flush=True)
     try:
         result = run_bench(args.n, root, args.baseline_sample, args.template_sample,
-                           log=lambda text: print(text, flush=True), profile=args.profile, web=args.web)
+                           log=lambda text: print(text, flush=True), profile=args.profile, form_id=args.form,
+                           web=args.web)
     finally:
         if not args.keep:
             for n in set(args.n):

@@ -544,3 +544,33 @@ def test_our_form_broken_across_tables_reports_every_problem_at_its_cell(tmp_pat
     problems = sorted((p["place"], p["code"]) for p in report["problems"])
     assert problems == sorted([("rows!K7", "pack-choice-list-missing"), ("rules!C2", "pack-bad-severity"),
                                ("rules!B3", "pack-unknown-row"), ("rules!F4", "pack-reference-needs-table")])
+
+
+def test_a_percent_typed_as_text_over_a_computed_ratio_is_a_typed_over_cell(tmp_path):
+    """'95,5%' typed over the on-time rate (a formula) is computed-cell-changed, like a number typed over."""
+    import openpyxl
+
+    from cchc_sheets import layout
+    from cchc_sheets.batch import validate_paths
+    from cchc_sheets.forms import load_form
+    from cchc_sheets.periods import parse_period
+    from cchc_sheets.template import build_base, stamp
+    from cchc_sheets.units import Unit
+
+    form = load_form("ket-qua-giai-quyet-tthc")
+    grid = layout.Layout(form)
+    base = build_base(form, parse_period("2020-H1"), password="pw")
+    path = tmp_path / "tthc.xlsx"
+    path.write_bytes(stamp(base, Unit(code="T01", name="Xã Một"), "2020-06-01T08:00:00"))
+    book = openpyxl.load_workbook(path)
+    sheet = book[layout.MAIN_SHEET]
+    for item in form.indicators:
+        if not item.computed:
+            sheet[grid.value_cell(item.code)] = 1
+    rate = "1:ty-le-dung-han"
+    sheet[grid.value_cell(rate)] = "95,5%"
+    book.save(path)
+    report = validate_paths([path], form).files[0]
+    changed = [(f.cell, f.indicator) for f in report.findings if f.code == "computed-cell-changed"]
+    assert changed == [(grid.value_cell(rate), rate)]
+    assert report.values[rate] == 2 / 3          # recomputed from the inputs, never the typed text

@@ -212,3 +212,60 @@ def test_floor_row_gets_a_ratio_and_the_headroom_line_does_the_arithmetic(bench)
     assert "1.50 s for every check" in evidence and "(0.15 ms a file" in evidence
     assert "they take 3.00 s (0.30 ms a file)" in evidence
     assert bench.steps_to_profile(bench.check_budgets(rows, 0.1, None)) == ["validate --json", "merge"]
+
+
+# --------------------------------------------------------------------------- the TTHC pack (a form with tables)
+
+TTHC = "ket-qua-giai-quyet-tthc"
+
+
+@pytest.fixture(scope="module")
+def tthc_run(bench, tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench-tthc")
+    result = bench.run_bench([5], root, template_sample=2, log=lambda text: None, form_id=TTHC)
+    return root / "n5", result
+
+
+@needs_commands
+def test_tthc_run_measures_every_step_and_checks_the_numbers(tthc_run):
+    workdir, result = tthc_run
+    assert [r.step for r in result.rows] == EXPECTED_STEPS
+    assert all(row.ok and row.seconds > 0 for row in result.rows), [(r.step, r.note) for r in result.rows]
+    budgets = {name: (ok, evidence) for name, ok, evidence in result.budgets}
+    assert budgets["consolidated numbers match what the communes typed (both merges)"][0] is True
+    assert budgets["stamped templates pass the structural checks"][0] is True
+    ok, evidence = budgets[f"validate + merge within 4× the reading floor ({TTHC}, N=5)"]
+    assert ok in (True, False) and evidence.endswith("×")
+    ok, evidence = budgets[f"cost per input cell ({TTHC}, N=5)"]
+    assert ok == "info" and "× 40 input cells" in evidence
+    report = json.loads((workdir / "validate.json").read_text(encoding="utf-8"))
+    codes = {f["code"] for file in report["files"] for f in file["findings"]}
+    assert report["summary"]["invalid"] >= 1 and codes & {"computed-cell-changed", "rule-failed-at", "not-a-number",
+                                                          "negative-number", "number-out-of-range"}
+    assert codes & {"number-as-text", "number-with-remark"}
+
+
+@needs_commands
+def test_tthc_numbers_check_sees_a_changed_cell_and_the_ratio_of_sums(bench, tthc_run):
+    workdir, _ = tthc_run
+    run = bench.SizeRun(5, workdir, form_id=TTHC)
+    codes = [u["code"] for u in bench.csv.DictReader((workdir / "units.csv").open(encoding="utf-8"))]
+    run.plans, _ = bench.plan_returns(codes, form=run.form)
+    assert bench.check_merge_results(run, workdir / "merged.xlsx") == (5, [])
+    clean = [p for p in run.plans if p.unit_code == codes[3]][-1]
+    clean.meant["1:dung-han"] += 1
+    _, problems = bench.check_merge_results(run, workdir / "merged.xlsx")
+    assert any(p.startswith(f"{clean.unit_code}: values") for p in problems)
+    assert any(p.startswith("total of tong:ty-le-dung-han:") for p in problems)   # the ratio is of the sums
+
+
+def test_floor_ratio_is_a_budget_for_table_forms_and_information_for_the_bundled_one(bench):
+    rows = bench.add_ratios(_rows(bench, 3300, 6.0, 2.0, 110.0)
+                            + [bench.Row(bench.FLOOR_STEP, 3300, 3300, 2.5, 30.0, 60.0)])
+    tthc = {name: (ok, text) for name, ok, text in bench.check_budgets(rows, 0.1, None, form=bench.load_form(TTHC))}
+    assert tthc[f"validate + merge within 4× the reading floor ({TTHC}, N=3,300)"] == \
+        (True, "8.00 s against 2.50 s: 3.20×")
+    # 8 s / (3,300 returns × 40 cells) = 60.6 µs a cell
+    assert tthc[f"cost per input cell ({TTHC}, N=3,300)"][1].startswith("60.6 µs a cell")
+    bundled = {name: ok for name, ok, _ in bench.check_budgets(rows, 0.1, None)}
+    assert bundled["validate + merge within 4× the reading floor (tuyen-truyen-cchc, N=3,300)"] == bench.INFO

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hostile
+import pytest
 from builders import CLEAN_VALUES, make_return
 from cchc_sheets import layout
 from cchc_sheets.batch import validate_paths
@@ -76,3 +77,26 @@ def test_a_numeric_value_cell_asks_for_the_number(tmp_path, form, units, period)
     report = validate_paths([uncalculated], form, units=units, period=period).files[0]
     found = next(f for f in report.findings if f.code == "formula-without-value")
     assert found.params["entry"].code == "detail-entry-number"
+
+
+FORMULA_SHAPES = [
+    b'<c r="C11" s="1"><f>D11+E11</f><v>24</v></c>',                 # Excel, LibreOffice: cached
+    b'<c r="C12" s="1"><f>D12+E12</f><v></v></c>',                   # openpyxl: no result
+    b'<c r="C13"><f>D13</f></c>',                                     # no <v> at all
+    b'<c r="C14" t="str"><f>"x"&amp;""</f><v></v></c>',              # an empty text result is a result
+    b'<c r="C15"><f t="shared" si="0"/><v>3</v></c>',                 # shared formula, cached
+    b'<c r="C16"><f t="shared" si="0"/></c>',                         # shared formula, no result
+    b'<c r="C17" t="n"><f aca="false">D17</f><v>0</v></c>',          # LibreOffice's attribute
+]
+
+
+@pytest.mark.parametrize("extra", [b"", b'<c r="C18">\n  <f>D18</f>\n</c>', b'<c r="C19" t="inlineStr"><f>D19</f><is><t>a</t></is></c>'])
+def test_the_plain_formula_shape_gives_what_the_full_scan_gives(extra):
+    from cchc_sheets.reading.ooxml import formula_cells_without_value, uncached_formulas
+
+    part = (b'<worksheet><sheetData><row r="11">' + b"".join(FORMULA_SHAPES) + extra
+            + b"</row></sheetData><dataValidations><dataValidation><formula1>0</formula1></dataValidation>"
+              b"</dataValidations></worksheet>")
+    fast = uncached_formulas(part, (0, len(part)))
+    assert fast == formula_cells_without_value(part)
+    assert {"C12", "C13", "C16"} <= fast and not {"C11", "C14", "C15", "C17"} & fast

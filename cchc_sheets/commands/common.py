@@ -10,6 +10,8 @@ from ..periods import parse_date, parse_period
 
 PROGRESS_MIN_FILES = 20
 LANGUAGE_KEY = "cchc.lang"   # in click's context meta, set by ``cchc --lang``
+WORKSPACE_KEY = "cchc.workspace"   # in click's context meta, set by ``cchc --workspace``
+ACTOR_ENV = "CCHC_ACTOR"
 
 
 def screen_language() -> str:
@@ -107,3 +109,89 @@ class FilesProgress:
         if self.bar is not None:
             self.bar.__exit__(*exc)
         return False
+
+
+# ---------------------------------------------------------------------- the workspace, when there is one
+def current_workspace(required: bool = False):
+    """The workspace of this command: ``cchc --workspace DIR``, else CCHC_WORKSPACE, else the one
+    holding the current folder; None outside one (``required``: ``workspace-not-found`` instead).
+
+    Opened once per command (kept in click's context meta) and closed with the context.
+    """
+    from ..workspace import find_workspace, open_workspace
+
+    ctx = click.get_current_context()
+    root = ctx.find_root()
+    if WORKSPACE_KEY + ".opened" not in root.meta:
+        named = root.meta.get(WORKSPACE_KEY)
+        workspace = open_workspace(named) if named else find_workspace()
+        if workspace is not None:
+            root.call_on_close(workspace.close)
+        root.meta[WORKSPACE_KEY + ".opened"] = workspace
+    workspace = root.meta[WORKSPACE_KEY + ".opened"]
+    if workspace is None and required:
+        from ..messages import CchcError
+
+        import os
+        raise CchcError("workspace-not-found", path=os.getcwd())
+    return workspace
+
+
+def actor() -> str:
+    """Who the ledger records as doing this: CCHC_ACTOR, else the login name."""
+    import getpass
+    import os
+
+    try:
+        return os.environ.get(ACTOR_ENV) or getpass.getuser()
+    except (KeyError, OSError):       # no login name (a container without passwd entry)
+        return "?"
+
+
+def require_options(ctx, **values) -> None:
+    """Outside a workspace, what click would have said for a missing required option (exit 2)."""
+    for name, value in values.items():
+        if value in (None, ()):
+            param = next(p for p in ctx.command.params if p.name == name)
+            raise click.MissingParameter(ctx=ctx, param=param)
+
+
+def workspace_period_folder(workspace, folder: str, period, suffix: str = ""):
+    """``templates/2020-H1/``, ``merged/2020-H1.xlsx``… inside the workspace."""
+    return workspace.root / folder / f"{period.code}{suffix}"
+
+
+def workspace_office(ctx, form, units_path, period, *, out, out_folder: str | None, out_suffix: str = "",
+                     required: dict, crosswalk_path: str | None = None, **settings):
+    """The ``Office`` of a command and its output path: the workspace's form, units and ledger
+    (and ``out`` defaulting to ``OUT_FOLDER/PERIOD{suffix}`` inside it) when there is one; else
+    what the options say, with click's own message for a missing required option.
+    """
+    from ..office import Office
+
+    workspace = current_workspace()
+    if workspace is None:
+        require_options(ctx, **required)
+        form_pack, units = load_form_and_units(form, units_path, crosswalk_path)
+        return Office(form_pack, units=units, period=period, **settings), out
+    from ..forms import load_form
+    from ..units import load_crosswalk, load_units
+
+    units = load_units(units_path) if units_path else workspace.units
+    if crosswalk_path:
+        units = units.with_crosswalk(load_crosswalk(crosswalk_path))
+    office = Office(load_form(form) if form else workspace.form, units=units, period=period,
+                    workspace=workspace, actor=actor(), **settings)
+    if out or not out_folder:
+        return office, out
+    return office, str(workspace_period_folder(workspace, out_folder, period, out_suffix))
+
+
+def echo_recorded(office, *, err: bool = False) -> None:
+    """In a workspace, one line on what the ledger recorded (new returns, known ones, other files)."""
+    if office.workspace is None:
+        return
+    records = office.recorded
+    new = sum(1 for r in records if r is not None and r.is_new)
+    known = sum(1 for r in records if r is not None and not r.is_new)
+    click.echo(say("workspace-recorded", new=new, known=known, other=len(records) - new - known), err=err)

@@ -23,8 +23,11 @@ def _echo_findings(findings) -> None:
 
 
 @click.command()
-@click.option("--manifest", "manifest", required=True, type=click.Path(dir_okay=False),
-              help="manifest.csv written by cchc template (code, name, email, file, sha256).")
+@click.option("--manifest", "manifest", required=False, type=click.Path(dir_okay=False),
+              help="manifest.csv written by cchc template (code, name, email, file, sha256). Required unless --feedback.")
+@click.option("--feedback", is_flag=True,
+              help="In a workspace, with --period: mail each unit whose return has errors its marked-up copy "
+                   "and the list of what to fix.")
 @click.option("--smtp-host", envvar="CCHC_SMTP_HOST", help="Mail server (or CCHC_SMTP_HOST).")
 @click.option("--smtp-port", type=int, default=None, help="Port (default 587, or 465 with --ssl).")
 @click.option("--smtp-user", envvar="CCHC_SMTP_USER", default="",
@@ -43,7 +46,7 @@ def _echo_findings(findings) -> None:
 @click.option("--dry-run", is_flag=True, help="Write .eml files to --out instead of sending.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Folder for --dry-run .eml files.")
 @click.pass_context
-def send(ctx, manifest, smtp_host, smtp_port, smtp_user, security, from_addr, office, contact, form, period,
+def send(ctx, manifest, feedback, smtp_host, smtp_port, smtp_user, security, from_addr, office, contact, form, period,
          deadline, log_path, dry_run, out_dir):
     """Gửi mỗi đơn vị biểu mẫu của mình qua email (có thể chạy lại: chỉ gửi phần còn lại).
 
@@ -57,15 +60,29 @@ def send(ctx, manifest, smtp_host, smtp_port, smtp_user, security, from_addr, of
 
     if dry_run and not out_dir:
         raise click.UsageError(say("mail-dry-run-needs-out"))
-    from_addr = from_addr or (smtp_user if "@" in smtp_user else "")
-    if not from_addr:
-        raise CchcError("mail-from-missing")
-    entries = load_manifest(manifest)
-    letter = make_letter(entries, from_addr=from_addr, form=form, period=period, deadline=deadline,
-                         office=office, contact=contact)
+    if feedback:
+        from .workspace_steps import feedback_mailing
+
+        entries, letter, feedback_log, smtp_host = feedback_mailing(ctx, period, deadline, from_addr, smtp_host,
+                                                                    office, contact)
+        log_path = log_path or feedback_log
+        if not entries:
+            click.echo(say("feedback-nobody", period=period.label))
+            return
+    else:
+        from .common import require_options
+
+        require_options(ctx, manifest=manifest)
+        from_addr = from_addr or (smtp_user if "@" in smtp_user else "")
+        if not from_addr:
+            raise CchcError("mail-from-missing")
+        entries = load_manifest(manifest)
+        letter = make_letter(entries, from_addr=from_addr, form=form, period=period, deadline=deadline,
+                             office=office, contact=contact)
     if dry_run:
         report = write_drafts(entries, letter, out_dir)
         _echo_send_report(report, entries, dry_run=True, out_dir=out_dir)
+        _record_mailed(feedback, report, period, dry_run=True)
     else:
         if not smtp_host:
             raise CchcError("mail-smtp-host-missing")
@@ -73,7 +90,16 @@ def send(ctx, manifest, smtp_host, smtp_port, smtp_user, security, from_addr, of
         settings = SmtpSettings(smtp_host, smtp_port, smtp_user, password, security or "auto")
         report = send_all(entries, letter, settings, log_path or Path(manifest).parent / SEND_LOG)
         _echo_send_report(report, entries, dry_run=False)
+        _record_mailed(feedback, report, period, dry_run=False)
     ctx.exit(0 if report.complete else 1)
+
+
+def _record_mailed(feedback: bool, report, period, *, dry_run: bool) -> None:
+    """``send --feedback``: one ``mailed`` event per unit mailed (or drafted) in the workspace's ledger."""
+    if feedback:
+        from .workspace_steps import record_mailed
+
+        record_mailed(report, period, dry_run=dry_run)
 
 
 def _echo_send_report(report, entries, *, dry_run: bool, out_dir=None) -> None:
@@ -98,8 +124,9 @@ def _echo_send_report(report, entries, *, dry_run: bool, out_dir=None) -> None:
 
 @click.command()
 @click.argument("source")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for the returned files and received.csv (INBOX).")
+@click.option("--out", "out_dir", required=False, type=click.Path(file_okay=False),
+              help="Folder for the returned files and received.csv (INBOX). Required outside a workspace; "
+                   "in one: inbox/, and every file saved is recorded in its ledger.")
 @click.option("--since", default=None, callback=_date_callback, metavar="YYYY-MM-DD",
               help="Only mail received on or after this day.")
 @click.option("--max-size", "max_size", type=click.FloatRange(min=0.01), default=20.0, show_default=True,
@@ -114,6 +141,12 @@ def collect(ctx, source, out_dir, since, max_size):
     """
     from ..mail.collect import collect as collect_mail
     from ..mail.sources import is_imap_url, parse_imap_url
+    from .common import current_workspace, echo_recorded, require_options
+
+    workspace = current_workspace()
+    if workspace is None:
+        require_options(ctx, out_dir=out_dir)
+    out_dir = out_dir or str(workspace.root / "inbox")
 
     password = None
     if is_imap_url(source):
@@ -125,4 +158,11 @@ def collect(ctx, source, out_dir, since, max_size):
     _echo_findings(report.findings)
     click.echo(say("mail-collect-summary", messages=report.messages, source=source, saved=len(report.saved),
                       inbox=report.inbox, duplicates=report.duplicates, ignored=len(report.ignored)))
+    if workspace is not None:
+        from ..office import Office
+        from .common import actor
+
+        office = Office(workspace.form, units=workspace.units, workspace=workspace, actor=actor())
+        office.record_collected(report.inbox, report.saved)
+        echo_recorded(office)
     ctx.exit(1 if report.has_problems else 0)

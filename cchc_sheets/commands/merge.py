@@ -7,17 +7,19 @@ import click
 
 from .common import (
     say, screen_language,
-    FilesProgress, crosswalk_option, deadline_option, form_option, load_form_and_units, period_option, units_option, validation_options,
+    FilesProgress, crosswalk_option, deadline_option, form_option, period_option, units_option, validation_options,
+    echo_recorded, workspace_office,
 )
 
 
 @click.command()
 @form_option
-@units_option(required=True)
+@units_option(required=False)
 @period_option(required=True)
 @deadline_option
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="The consolidated workbook to write (.xlsx).")
+@click.option("--out", "out_path", required=False, type=click.Path(dir_okay=False),
+              help="The consolidated workbook to write (.xlsx). Required outside a workspace; "
+                   "in one: merged/PERIOD.xlsx.")
 @click.option("--long", "long_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the tidy export: one row per unit and indicator (.csv or .parquet).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
@@ -34,7 +36,7 @@ from .common import (
               help="A consolidated workbook of an earlier period: the long export (--long) gains "
                    "previous_value per unit, a merged commune's predecessors added up.")
 @validation_options
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=False, type=click.Path())
 @click.pass_context
 def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_path, strict, crosswalk_path,
           accept_predecessors, detail, previous, jobs, no_cache, paths):
@@ -42,15 +44,18 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods); a
     received.csv from cchc collect in an input folder gives the mail times.
+    In a workspace every input is recorded in its ledger, and with no PATH the returns the
+    ledger counts for the period are merged.
     Exit status 0 when written (1 with --strict if a unit is missing or invalid), 2 on fatal errors.
     """
-    from ..office import Office
     from ..predecessors import merged_units
 
     if previous and not long_path:
         raise click.UsageError(say("merge-previous-needs-long"))
-    form_pack, units = load_form_and_units(form, units_path, crosswalk_path)
-    office = Office(form_pack, units=units, period=period, deadline=deadline, jobs=jobs, cache=not no_cache)
+    office, out_path = workspace_office(ctx, form, units_path, period, deadline=deadline, jobs=jobs,
+                                        cache=not no_cache, out=out_path, out_folder="merged", out_suffix=".xlsx",
+                                        crosswalk_path=crosswalk_path,
+                                        required={"units_path": units_path, "out_path": out_path, "paths": paths})
     with FilesProgress("merge-progress") as bar:
         run = office.merge(paths, out=out_path, long=long_path, report=report_path,
                            found=bar.start, progress=bar.tick, accept_predecessors=accept_predecessors,
@@ -68,6 +73,7 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
         outputs.append(say("merge-previous-compared", period=run.previous.period.label, count=len(merged)))
     for line in summary_lines(consolidation) + outputs:
         click.echo(line)
+    echo_recorded(office)
     if strict and any(not s.counted for s in consolidation.unit_statuses):
         ctx.exit(1)
 

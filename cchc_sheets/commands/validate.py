@@ -7,7 +7,7 @@ import click
 from ..text import display_path
 from .common import (
     say, screen_language,
-    FilesProgress, form_option, load_form_and_units, period_option, units_option, validation_options,
+    FilesProgress, echo_recorded, form_option, period_option, units_option, validation_options, workspace_office,
 )
 
 VALID_LISTED_MAX = 50    # a district's batch lists every file; a province's shows the files to act on
@@ -33,12 +33,11 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
     """Kiểm tra các tệp báo cáo đơn vị gửi về.
 
     PATH: files or folders (searched recursively for .xlsx, .xlsm, .xls, .ods).
+    In a workspace its form and units are the defaults and every file is recorded in its ledger.
     Exit status 0 when no file has errors (warnings allowed), 1 when any has, 2 on usage errors.
     """
-    from ..office import Office
-
-    form_pack, units = load_form_and_units(form, units_path)
-    office = Office(form_pack, units=units, period=period, jobs=jobs, cache=not no_cache)
+    office, _ = workspace_office(ctx, form, units_path, period, jobs=jobs, cache=not no_cache,
+                                 out=None, out_folder=None, required={})
     with FilesProgress("validate-progress") as bar:
         batch = office.validate(paths, progress=bar.tick, found=bar.start)
     if as_json:
@@ -49,6 +48,7 @@ def validate(ctx, form, units_path, period, as_json, report_path, feedback_dir, 
     else:
         _print_batch(batch, list_valid=list_all or len(batch.files) <= VALID_LISTED_MAX)
     _write_outputs(office, batch, report_path, feedback_dir, quiet=as_json)
+    echo_recorded(office, err=as_json)
     if batch.has_errors:
         ctx.exit(1)
 

@@ -121,8 +121,23 @@ class StatusRow:
         return self.versions > 0
 
 
+class Rates:
+    """Completeness and on-time rate over ``expected`` units: a mixin of the ledger's period status
+    and the web board (both have ``expected``, ``submitted`` and ``on_time``)."""
+
+    __slots__ = ()
+
+    @property
+    def completeness(self) -> float:
+        return self.submitted / self.expected if self.expected else 0.0
+
+    @property
+    def on_time_rate(self) -> float:
+        return self.on_time / self.expected if self.expected else 0.0
+
+
 @dataclass(frozen=True, slots=True)
-class PeriodStatus:
+class PeriodStatus(Rates):
     """``Ledger.status``: every row, and rates over the expected units.
 
     ``completeness`` = expected units that sent / expected units; ``on_time_rate`` = expected
@@ -138,10 +153,3 @@ class PeriodStatus:
     submitted: int
     on_time: int
 
-    @property
-    def completeness(self) -> float:
-        return self.submitted / self.expected if self.expected else 0.0
-
-    @property
-    def on_time_rate(self) -> float:
-        return self.on_time / self.expected if self.expected else 0.0

@@ -172,6 +172,12 @@ class Ledger:
         with self._read() as c:
             return [codec.report_from_bytes(bytes(blob)) for blob in c.execute(query).scalars()]
 
+    def periods(self, form_id: str) -> list[str]:
+        """The periods with at least one return of the form, as recorded (sorted by code)."""
+        query = select(S.returns.c.period).distinct().where(S.returns.c.form_id == form_id)
+        with self._read() as c:
+            return sorted(c.execute(query).scalars())
+
     def history(self, unit_code: str, form_id: str | None = None) -> list[R.ReturnRecord]:
         """A unit's returns across periods (oldest period first), each with its differences."""
         where = [S.returns.c.unit_code == unit_code]

@@ -30,7 +30,7 @@ MANIFEST_COLUMNS = ("code", "name", "email", "file", "sha256")
 SUBJECT_TEMPLATE = "email/subject.j2"
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default"
 BODY_TEMPLATE = "email/body.txt.j2"
-FEEDBACK_WORDING = ("email/feedback-subject.j2", "email/feedback-body.txt.j2")   # a marked-up return sent back
+FEEDBACK_TEMPLATES = ("email/feedback-subject.j2", "email/feedback-body.txt.j2")   # cchc send --feedback
 CRLF_POLICY = compat32.clone(linesep="\r\n")
 MIME_TYPES = {
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -63,8 +63,7 @@ class Letter:
     office: str
     contact: str
     from_addr: str
-    wording: tuple[str, str] = (SUBJECT_TEMPLATE, BODY_TEMPLATE)   # the pack's (subject, body) templates
-    extra: dict = field(default_factory=dict, compare=False)       # more variables for them (errors, warnings)
+    templates: tuple[str, str] = (SUBJECT_TEMPLATE, BODY_TEMPLATE)   # (subject, body) in the pack or default/
 
 
 def load_manifest(path: str | Path) -> list[ManifestEntry]:
@@ -105,8 +104,8 @@ def render_wording(letter: Letter, entry: ManifestEntry) -> tuple[str, str]:
     environment = _jinja_environment(letter.form)
     context = wording_context(letter, entry)
     try:
-        subject = environment.get_template(letter.wording[0]).render(context)
-        body = environment.get_template(letter.wording[1]).render(context)
+        subject = environment.get_template(letter.templates[0]).render(context)
+        body = environment.get_template(letter.templates[1]).render(context)
     except Exception as exc:  # jinja2 TemplateNotFound / TemplateSyntaxError / UndefinedError
         raise CchcError("mail-template-invalid", path=letter.form.pack_file("email"), reason=exc) from exc
     subject = " ".join(unicodedata.normalize("NFC", subject).split())
@@ -121,7 +120,8 @@ def wording_context(letter: Letter, entry: ManifestEntry) -> dict:
         "deadline": format_date_short(letter.deadline) if letter.deadline else "",
         "office": letter.office, "contact": letter.contact, "form_title": letter.form.title,
         "report_subject": letter.form.subject_for(letter.period_label),
-        "attachment": entry.file.name, **letter.extra,
+        "attachment": entry.file.name,
+        "fixes": list(entry.extra.get("fixes") or ()),   # what to fix, one line each (send --feedback)
     }
 
 

@@ -14,6 +14,7 @@ from .cells import (
 DISPOSITION_LABELS = {
     "used": "Được dùng", "superseded": "Bị thay thế (có tệp mới hơn)",
     "unmatched": "Không khớp", "unreadable": "Không đọc được",
+    "received-after-lock": "Nhận sau khi khóa sổ (chưa tính)",   # a workspace's locked period (ledger)
 }
 RECEIVED_SOURCE_LABELS = {"mail": "Thời gian thư", "file": "Thời gian tệp", "workbook": "Ngày báo cáo ghi trong tệp"}
 STATUS_HEADER_ROW = 6

@@ -582,6 +582,15 @@ COMMANDS = {
     "demo-scenario-xls": _m("info", "lưu lại dạng .xls", "re-saved as .xls"),
     "merge-previous-needs-long": _m("fatal", "--previous cần --long TỆP.csv (so sánh nằm ở cột previous_value).",
                                     "--previous needs --long FILE.csv (the comparison is its previous_value column)."),
+    "demo-scenario-messy-numbers": _m("info", "số có dấu chấm ngăn cách (1.200) và số kèm chữ (12 hồ sơ)",
+                                      "numbers typed with dots (1.200) and with words (12 hồ sơ)"),
+    "demo-scenario-typed-over": _m("info", "gõ đè lên ô tổng tự tính", "a computed total typed over"),
+    "demo-scenario-broken-rule": _m("info", "số nhận khác số đã giải quyết cộng đang giải quyết (sai quy tắc dòng)",
+                                    "a row rule broken"),
+    "demo-scenario-percent": _m("info", "tỷ lệ gõ dạng chữ '95,5%'", "a percent typed as '95,5%'"),
+    "demo-scenario-kinds": _m("info", "Có/Không gõ 'x', 'có'; lựa chọn gõ theo tên; ngày gõ '5/6/2020'",
+                              "yes/no typed 'x', 'có'; a choice by its label; a date typed '5/6/2020'"),
+    "demo-step-failed": _m("warning", "Chưa làm được bước {step}: {reason}", "Step {step} could not be done: {reason}"),
     "mail-dry-run-needs-out": _m("fatal", "--dry-run cần --out THƯ_MỤC (nơi ghi các thư .eml).",
                                  "--dry-run needs --out DIR (where the .eml messages are written)."),
     "mail-smtp-password-prompt": _m("info", "Mật khẩu email của {user}", "E-mail password of {user}"),
@@ -701,5 +710,81 @@ COMMANDS = {
         "Hãy dùng pg_dump trên máy chủ.",
         "Ledger {path} is on a PostgreSQL server; cchc backup copies only an SQLite ledger. "
         "Use pg_dump on the server.",
+    ),
+    # --- workspace commands (cchc init, status, history, audit, lock, unlock, backup) ---
+    "workspace-init-done": _m(
+        "info",
+        "Đã tạo không gian làm việc {path}: biểu mẫu {form}, {units} đơn vị, sổ theo dõi {ledger}.",
+        "Made the workspace {path}: form {form}, {units} units, ledger {ledger}.",
+    ),
+    "workspace-recorded": _m(
+        "info",
+        "Sổ theo dõi: ghi nhận {new} báo cáo mới, {known} đã có từ trước, {other} tệp khác.",
+        "Ledger: {new} new returns recorded, {known} already there, {other} other files.",
+    ),
+    "workspace-draft-needs-source": _m(
+        "fatal",
+        "Cần chỉ tệp nguồn (SOURCE) cho dự thảo, hoặc chạy trong một không gian làm việc với --period.",
+        "Name the draft's SOURCE file, or run inside a workspace with --period.",
+    ),
+    "status-period-none": _m(
+        "fatal",
+        "Sổ theo dõi chưa có báo cáo nào của biểu mẫu {form}; hãy chỉ kỳ bằng --period.",
+        "The ledger has no return of form {form} yet; name the period with --period.",
+    ),
+    "status-header": _m(
+        "info",
+        "Kỳ {period} – biểu mẫu {form}{locked}: đã nộp {submitted}/{expected} ({completeness}), "
+        "đúng hạn {on_time}/{expected} ({on_time_rate}), hạn {deadline}.",
+        "Period {period} – form {form}{locked}: {submitted}/{expected} sent ({completeness}), "
+        "{on_time}/{expected} on time ({on_time_rate}), deadline {deadline}.",
+    ),
+    "status-locked-mark": _m("info", " (đã khóa)", " (locked)"),
+    "status-unit-line": _m(
+        "info",
+        "  {code}  {name}: {status}; {versions} lần gửi; {on_time}; thay đổi cuối {last_change}{after_lock}",
+        "  {code}  {name}: {status}; {versions} versions; {on_time}; last change {last_change}{after_lock}",
+    ),
+    "status-after-lock-mark": _m(
+        "info", "; {count} bản nhận sau khi khóa sổ (chưa tính)", "; {count} received after lock (not counted)"),
+    "status-on-time": _m("info", "đúng hạn", "on time"),
+    "status-late": _m("info", "trễ hạn", "late"),
+    "status-not-sent": _m("info", "chưa nộp", "not sent"),
+    "status-received-after-lock": _m("info", "nhận sau khi khóa sổ", "received after lock"),
+    "history-none": _m("info", "Đơn vị {unit} chưa có báo cáo nào trong sổ theo dõi.",
+                       "Unit {unit} has no return in the ledger."),
+    "history-line": _m(
+        "info",
+        "{period} #{seq}  {received}  {status}{counted}  {file}",
+        "{period} #{seq}  {received}  {status}{counted}  {file}",
+    ),
+    "history-counted-mark": _m("info", " (được tính)", " (counted)"),
+    "audit-line": _m("info", "{at}  {kind}  {actor}  {period} {unit}  {detail}",
+                     "{at}  {kind}  {actor}  {period} {unit}  {detail}"),
+    "audit-none": _m("info", "Chưa có sự kiện nào.", "No events yet."),
+    "lock-done": _m(
+        "info",
+        "Đã khóa kỳ {period} ({by}); sổ tổng hợp báo cáo lên: {path} (SHA-256 {sha256}).",
+        "Locked period {period} ({by}); the consolidated workbook reported upward: {path} (SHA-256 {sha256}).",
+    ),
+    "unlock-done": _m(
+        "info",
+        "Đã mở khóa kỳ {period} ({by}, lý do: {reason}); {changed} báo cáo đổi trạng thái.",
+        "Unlocked period {period} ({by}, reason: {reason}); {changed} returns changed standing.",
+    ),
+    "backup-done": _m(
+        "info",
+        "Đã sao lưu sổ theo dõi vào {path}: {returns} báo cáo, {events} sự kiện.",
+        "Backed up the ledger to {path}: {returns} returns, {events} events.",
+    ),
+    "remind-nobody": _m(
+        "info",
+        "Kỳ {period}: mọi đơn vị đã nộp và báo cáo không còn lỗi; không có ai cần nhắc.",
+        "Period {period}: every unit has sent a return without errors; nobody to remind.",
+    ),
+    "feedback-nobody": _m(
+        "info",
+        "Kỳ {period}: không đơn vị nào có báo cáo còn lỗi; không có bản sửa lỗi nào để gửi.",
+        "Period {period}: no unit's return has errors; no marked-up copy to send.",
     ),
 }

@@ -365,6 +365,11 @@ FINDINGS = {
         "“{label}” = {value} is unusually high compared with other units (median {median}, "
         "threshold {threshold}). Check the figure.",
     ),
+    "outlier-own-history": _m(
+        "warning",
+        "“{label}” = {value} khác xa các kỳ trước của chính đơn vị ({history}). Hãy kiểm tra lại số liệu.",
+        "“{label}” = {value} is far from this unit's own earlier returns ({history}). Check the figure.",
+    ),
     # --- merge ---
     "merge-same-content": _m(
         "info",

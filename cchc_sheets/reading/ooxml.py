@@ -54,9 +54,9 @@ class OoxmlPackage(ZipPackage):
                 continue
             if part.find(b'"e"', *cells) >= 0 or (b"'" in part and part.find(b"'e'", *cells) >= 0):
                 sheet.cells.update(error_cells(part))
-            if part.find(b"<f", *cells) >= 0 or part.find(b":f", *cells) >= 0:   # some formula, maybe uncached
+            if maybe_uncached_formula(part, cells):
                 sheet.formulas_without_value = {
-                    address for address in formula_cells_without_value(part) if address not in sheet.cells}
+                    address for address in uncached_formulas(part, cells) if address not in sheet.cells}
 
 
 def inspect_ooxml(members: Members, file_format: str, limits: Limits) -> OoxmlPackage:
@@ -463,6 +463,39 @@ def _all_placed(part: bytes, bounds: tuple[int, int], cell_tags: int) -> bool:
     if tags <= references:
         return True
     return tags <= references + part.count(b"r='", *bounds)
+
+
+# The one shape Excel, LibreOffice and openpyxl write a formula cell in: ``<c r="C11" …><f …>…</f>
+# <v>24</v></c>`` (or ``<f …/>`` for a shared formula, ``<v></v>``/none for no result). A table form's
+# computed totals are such cells in every return; matching them here is several times cheaper than
+# the expat walk, which stays the answer for anything else (prefixes, spaces, inline strings).
+_FORMULA_CELL = re.compile(rb'<c\b([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v>([^<]*)</v>|<v\s*/>)?</c>')
+_CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3}[0-9]+)"')
+_CELL_KIND = re.compile(rb'\bt="([A-Za-z]+)"')
+_FORMULA_TAG = re.compile(rb"<f[\s>/]")                # not <formula1> of a data validation
+
+
+def maybe_uncached_formula(part: bytes, bounds: tuple[int, int]) -> bool:
+    """Whether the sheet holds any formula (prefixed markup ``<x:f>`` included)."""
+    return part.find(b"<f", *bounds) >= 0 or part.find(b":f", *bounds) >= 0
+
+
+def uncached_formulas(part: bytes, bounds: tuple[int, int]) -> set[str]:
+    """``formula_cells_without_value``, through the plain shape when every formula has it."""
+    if part.find(b":f", *bounds) < 0:
+        found, matched = set(), 0
+        for match in _FORMULA_CELL.finditer(part, *bounds):
+            matched += 1
+            reference = _CELL_REFERENCE.search(match.group(1))
+            if reference is None:
+                break
+            value, kind = match.group(2), _CELL_KIND.search(match.group(1))
+            if not (value is not None and (value.strip() or (kind and kind.group(1) in (b"str", b"s", b"inlineStr")))):
+                found.add(reference.group(1).decode("ascii"))
+        else:
+            if matched == len(_FORMULA_TAG.findall(part, *bounds)):
+                return found
+    return formula_cells_without_value(part)
 
 
 def formula_cells_without_value(part: bytes) -> set[str]:

@@ -31,13 +31,15 @@ def _open(source: str | os.PathLike | bytes):
 
 def fill_workbook(source: str | os.PathLike | bytes, values: dict[str, object] | None = None,
                   notes: dict[str, object] | None = None, answers: dict[str, object] | None = None,
-                  reporter: dict[str, object] | None = None, *, form: Form | None = None) -> bytes:
+                  reporter: dict[str, object] | None = None, *, form: Form | None = None,
+                  keep_formulas: bool = False) -> bytes:
     """The template with the given input cells typed in, saved to bytes.
 
     ``values`` are keyed by cell key (``"05.1"``, ``"tong:dung-han"``), ``notes`` by row key
     (``Layout.row_key``: the same for a one-column table), ``answers`` by question code,
     ``reporter`` by ``layout.REPORTER_FIELDS`` key. Values are written as given: pass
-    ``"6(lồng ghép)"`` to type text where a number belongs. Computed cells keep their formulas.
+    ``"6(lồng ghép)"`` to type text where a number belongs, or a number over a computed cell to
+    type it over; ``keep_formulas``: computed cells keep their formulas whatever ``values`` holds.
     """
     workbook = _open(source)
     if form is None:
@@ -48,7 +50,7 @@ def fill_workbook(source: str | os.PathLike | bytes, values: dict[str, object] |
     grid = layout.Layout(form)
     main, answer_sheet = workbook[layout.MAIN_SHEET], workbook[layout.ANSWERS_SHEET]
     for code, value in (values or {}).items():
-        if form.indicator(code).computed:
+        if keep_formulas and form.indicator(code).computed:
             continue
         sheet, address = grid.places[code]
         workbook[sheet][address] = value

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from .. import a1
 from .. import layout as L
 from ..forms import Form
 from ..text import fold_name, fold_text
@@ -30,6 +31,7 @@ class FormPlan:
         self._folded: dict[str, str] = {}
         self._keys: dict[str, str] = {}
         self._places: dict[str, tuple[str, int] | None] = {}
+        self._grid_places: dict[str, tuple[int, int] | None] = {}
         layout, key = self.layout, self.key
         self.header_keys = {key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)}
         self.indicator_keys = tuple(key(i.label) for i in form.indicators)        # in form order
@@ -77,6 +79,15 @@ class FormPlan:
                 self._places.clear()
             match = _CELL.match(address)
             found = self._places[address] = (match.group(1), int(match.group(2))) if match else None
+        return found
+
+    def grid_place(self, address: str) -> tuple[int, int] | None:
+        """'D12' -> (12, 4) as (row, column number), remembered (table forms place every text cell)."""
+        found = self._grid_places.get(address, False)
+        if found is False:
+            if len(self._grid_places) >= self.MEMO_ENTRIES:
+                self._grid_places.clear()
+            found = self._grid_places[address] = a1.split_cell(address)
         return found
 
     def text_cells(self, cells: dict[str, object], wanted: frozenset[str]) -> list[tuple[str, int, str]]:

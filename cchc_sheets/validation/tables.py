@@ -9,23 +9,18 @@ computed cell whose number differs from the recomputation was typed over.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import a1
 from .. import layout as L
 from ..forms import Form, Indicator
-from ..text import fold_text
-from ..values import format_percent, parse_cell
+from ..values import CellError, format_percent, parse_cell
 from ..vnformat import format_number
 from .cells import blank, parse_text, plain
 
 HEADER_SEARCH_ROWS = 40
 MAX_HEADER_COLUMNS = 200
 _TOLERANCE = 1e-6
-
-
-def _key(value: object) -> str:
-    return fold_text(value).casefold()
 
 
 @dataclass
@@ -38,10 +33,15 @@ class TableGrid:
     header_found: bool = False
     note_column: str | None = None
     moved_columns: list[tuple[str, str, str]] = field(default_factory=list)   # (code, expected, found)
+    _addresses: dict = field(default_factory=dict, repr=False)
 
     def address(self, item: Indicator) -> str | None:
-        letter, row = self.columns.get(item.column), self.rows.get(item.row)
-        return f"{letter}{row}" if letter and row else None
+        """Where the cell was found (asked for up to three times per cell: remembered)."""
+        found = self._addresses.get(item.code, False)
+        if found is False:
+            letter, row = self.columns.get(item.column), self.rows.get(item.row)
+            found = self._addresses[item.code] = f"{letter}{row}" if letter and row else None
+        return found
 
     @property
     def found(self) -> bool:
@@ -53,27 +53,27 @@ def locate_tables(checker) -> dict[str, TableGrid]:
     grids = {}
     for n, table in enumerate(checker.form.tables):
         sheet = checker.sheets.main if n == 0 else checker.raw.sheet(table.sheet)
-        grids[table.code] = _locate(sheet, checker.layout.tables[table.code])
+        grids[table.code] = _locate(sheet, checker.layout.tables[table.code], checker.plan)
     return grids
 
 
-def _texts(cells: dict[str, object]) -> dict[tuple[int, int], str]:
-    """(row, column number) -> folded key of every text cell."""
-    found = {}
+def _texts(cells: dict[str, object], plan) -> dict[tuple[int, int], str]:
+    """(row, column number) -> folded key of every text cell (folding and places remembered by the plan)."""
+    found, key, place_of = {}, plan.key, plan.grid_place
     for address, value in cells.items():
-        if isinstance(value, str) and value.strip():
-            place = a1.split_cell(address)
+        if value.__class__ is str and value:
+            place = place_of(address)
             if place:
-                found[place] = _key(value)
+                found[place] = key(value)
     return found
 
 
-def _locate(sheet, tl: L.TableLayout) -> TableGrid:
+def _locate(sheet, tl: L.TableLayout, plan) -> TableGrid:
     expected_columns = {code: letter for code, letter in tl.value_columns.items()}
     if sheet is None:
         return TableGrid(None, {c: None for c in expected_columns}, {r.code: None for r in tl.table.rows})
-    texts = _texts(sheet.cells)
-    row_header = _key(tl.table.row_header)
+    texts = _texts(sheet.cells, plan)
+    row_header = plan.key(tl.table.row_header)
     label_col, top = a1.column_number(tl.label_column), tl.header_row
     candidates = sorted((row, col) for (row, col), text in texts.items()
                         if text == row_header and row <= HEADER_SEARCH_ROWS)
@@ -89,7 +89,7 @@ def _locate(sheet, tl: L.TableLayout) -> TableGrid:
     for column in tl.table.columns:
         expected = a1.column_number(expected_columns[column.code])
         shift = label_col - a1.column_number(tl.label_column)
-        found = by_path.get(tuple(_key(part) for part in column.header_path), [])
+        found = by_path.get(tuple(plan.key(part) for part in column.header_path), [])
         if not found:
             columns[column.code] = None
             continue
@@ -104,14 +104,14 @@ def _locate(sheet, tl: L.TableLayout) -> TableGrid:
             labels.setdefault(text, []).append(row)
     rows = {}
     for row in tl.table.rows:
-        found_rows = sorted(labels.get(_key(row.label), []))
+        found_rows = sorted(labels.get(plan.key(row.label), []))
         expected = tl.rows[row.code] + (top - tl.header_row)
         rows[row.code] = (expected if expected in found_rows else found_rows[0]) if found_rows else None
     note = None
     if tl.note_column:
-        note_key = _key(tl.table.note_header)
-        note = next((a1.column_letter(c) for (r, c), t in sorted(texts.items()) if t == note_key and top <= r <= bottom),
-                    None)
+        note_key = plan.key(tl.table.note_header)
+        found_notes = [(r, c) for (r, c), t in texts.items() if t == note_key and top <= r <= bottom]
+        note = a1.column_letter(min(found_notes)[1]) if found_notes else None
     return TableGrid(sheet, columns, rows, header_found, note, moved)
 
 
@@ -237,12 +237,20 @@ def _computed(checker, grids: dict[str, TableGrid]) -> None:
             continue
         raw = grid.sheet.cells.get(address)
         expected = values.get(item.code)
-        if raw.__class__ not in (int, float) or isinstance(raw, bool) or expected is None:
+        # a formula's error (#VALUE! from a word in an input cell) is the input's finding, not this one
+        if expected is None or blank(raw) or isinstance(raw, (CellError, bool)):
             continue
-        if not math.isfinite(raw) or abs(raw - expected) > _TOLERANCE * max(1.0, abs(expected)):
+        if isinstance(raw, str):         # typed over with text: '95,5%', '120', 'xem ghi chú'
+            number, found = parse_cell(raw, replace(item, formula=None, required=False)).number, raw
+        elif isinstance(raw, (int, float)):
+            number, found = raw, (_shown(item, raw) if math.isfinite(raw) else str(raw))
+        else:                            # a date typed over a number
+            number, found = None, str(raw)
+        if number is None or not math.isfinite(number) or \
+                abs(number - expected) > _TOLERANCE * max(1.0, abs(expected)):
             checker.add("computed-cell-changed", sheet=grid.sheet.name, cell=address, indicator=item.code,
-                        table_code=item.table, row_code=item.row, column_code=item.column, value=raw,
-                        label=item.label, expected=_shown(item, expected), found=_shown(item, raw))
+                        table_code=item.table, row_code=item.row, column_code=item.column, value=plain(raw),
+                        label=item.label, expected=_shown(item, expected), found=found)
 
 
 def _notes(checker, grids: dict[str, TableGrid]) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..fileio import ensure_directory, sha256_file, write_bytes_atomic
+from ..ledger.records import Rates
 from ..messages import CchcError, phrase
 from ..model import BatchReport, FileReport
 from ..office import Office
@@ -71,7 +72,7 @@ class BoardRow:
 
 
 @dataclass
-class Board:
+class Board(Rates):
     period: Period
     rows: list[BoardRow]
     expected: int
@@ -79,14 +80,6 @@ class Board:
     on_time: int
     locked: object | None               # the active ledger.Lock
     counts: dict = field(default_factory=dict)   # status -> number of units
-
-    @property
-    def completeness(self) -> float:
-        return self.submitted / self.expected if self.expected else 0.0
-
-    @property
-    def on_time_rate(self) -> float:
-        return self.on_time / self.expected if self.expected else 0.0
 
 
 class Desk:
@@ -280,15 +273,16 @@ class Desk:
             return made          # made for this very return: the same bytes, so mailing it twice sends it once
         return write_feedback(record.report, self.folder(FEEDBACK_DIR, period), self.form)
 
-    def mail_feedback(self, period: Period | str, unit_code: str, *, dry_run: bool, password: str = ""):
-        """Mail the unit its marked-up copy, composed as ``cchc send`` composes (the pack's
-        ``email/feedback-*.j2`` wording). A dry run, or a workspace without ``smtp_host``, writes
-        the ``.eml`` into ``thu-nhap/PERIOD/`` instead. Returns the ``SendReport``."""
-        from dataclasses import replace
-
+    def mail_feedback(self, period: Period | str, unit_code: str, *, dry_run: bool, password: str = "",
+                      actor: str = "web"):
+        """Mail the unit its marked-up copy as ``cchc send --feedback`` does (the pack's
+        ``email/feedback-*.j2`` wording, what to fix listed in the body; a ``mailed`` event in the
+        audit trail). A dry run, or a workspace without ``smtp_host``, writes the ``.eml`` into
+        ``thu-nhap/PERIOD/`` instead. Returns the ``SendReport``."""
+        from ..feedback import marked_findings
         from ..mail import SEND_LOG
-        from ..mail.compose import FEEDBACK_WORDING, ManifestEntry, make_letter
-        from ..mail.send import send_all, write_drafts
+        from ..mail.compose import FEEDBACK_TEMPLATES, Letter, ManifestEntry
+        from ..mail.send import STATUS_DRAFTED, STATUS_SENT, send_all, write_drafts
 
         period = _period(period)
         path = self.feedback_copy(period, unit_code)
@@ -298,13 +292,26 @@ class Desk:
             raise CchcError("mail-from-missing")
         current = [r for r in self.unit_returns(period, unit_code) if r.current][-1]
         unit = next((u for u in self.units if u.code == unit_code), None)
+        fixes = [f"{f.sheet}!{f.cell}: {f.message('vi')}" if f.sheet and f.cell else f.message("vi")
+                 for f in marked_findings(current.report) if f.severity == "error"]
         entry = ManifestEntry(unit_code, (unit.name if unit else None) or current.unit_name or unit_code,
-                              unit.email if unit else "", path, sha256_file(path))
-        letter = replace(make_letter([entry], from_addr=self.workspace.settings.sender, form=self.form, period=period),
-                         wording=FEEDBACK_WORDING, extra={"errors": current.errors, "warnings": current.warnings})
-        if dry_run or not self.workspace.settings.smtp_host:
-            return write_drafts([entry], letter, self.folder(OUTBOX_DIR, period))
-        return send_all([entry], letter, self._smtp(password), path.parent / SEND_LOG)
+                              unit.email if unit else "", path, sha256_file(path), extra={"fixes": fixes})
+        letter = Letter(form=self.form, period_label=period.label, deadline=period.default_deadline,
+                        office=self.units.parent_name or "", contact="", from_addr=self.workspace.settings.sender,
+                        templates=FEEDBACK_TEMPLATES)
+        dry_run = dry_run or not self.workspace.settings.smtp_host
+        if dry_run:
+            report = write_drafts([entry], letter, self.folder(OUTBOX_DIR, period))
+        else:
+            report = send_all([entry], letter, self._smtp(password), path.parent / SEND_LOG)
+        for result in report.results:
+            if result.status in (STATUS_SENT, STATUS_DRAFTED):
+                self.ledger.record_event("mailed", actor=actor, form_id=self.form.id, period=period.code,
+                                         unit_code=unit_code, detail={
+                                             "feedback": True, "dry_run": dry_run, "email": result.email,
+                                             "message_id": result.message_id,
+                                             "path": str(result.path) if result.path else None})
+        return report
 
     def _smtp(self, password: str):
         from ..mail.send import SmtpSettings

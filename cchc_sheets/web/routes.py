@@ -357,7 +357,8 @@ async def mail_feedback(request: Request) -> Response:
     period, code = _period_of(fields, request), request.path_params["code"]
     dry_run = str(fields.get("dry_run", "")).lower() in ("1", "true", "on", "yes") or not desk.workspace.settings.smtp_host
     report = await run_in_threadpool(functools.partial(desk.mail_feedback, period, code, dry_run=dry_run,
-                                                       password=os.environ.get("CCHC_SMTP_PASSWORD", "")))
+                                                       password=os.environ.get("CCHC_SMTP_PASSWORD", ""),
+                                                       actor=request_user(request)))
     counts: dict[str, int] = {}
     for result in report.results:
         counts[result.status] = counts.get(result.status, 0) + 1
