@@ -103,8 +103,9 @@ class Desk:
     def ledger(self):
         return self.workspace.ledger
 
-    def office(self, period: Period | str) -> Office:
-        return Office(self.form, units=self.units, period=_period(period))
+    def office(self, period: Period | str, *, ledger: bool = False) -> Office:
+        """The CLI's ``Office`` for the period; ``ledger``: on the workspace (its merge and lock read the ledger)."""
+        return Office(self.form, units=self.units, period=_period(period), workspace=self.workspace if ledger else None)
 
     def folder(self, kind: str, period: Period | str) -> Path:
         return self.root / kind / _period(period).code
@@ -331,7 +332,6 @@ class Desk:
         is the lock's): the copy kept under ``files/`` at lock time, read back for the totals.
         """
         from ..long_export import write_long
-        from ..merge import consolidate
         from ..merged_workbook import read_consolidated, write_merged_workbook
 
         period = _period(period)
@@ -341,9 +341,8 @@ class Desk:
             if locked is not None:
                 write_bytes_atomic(folder / MERGED_NAME, locked.read_bytes())
                 consolidation = read_consolidated(folder / MERGED_NAME, self.form)
-            else:
-                reports = self.ledger.counted(self.form.id, period.code)
-                consolidation = consolidate(reports, self.form, self.units, period, deadline=period.default_deadline)
+            else:                                          # what `cchc merge` in a workspace consolidates
+                consolidation = self.office(period, ledger=True).ledger_consolidation()
                 write_merged_workbook(consolidation, folder / MERGED_NAME)
             write_long(consolidation, folder / LONG_NAME)
         return consolidation
@@ -386,12 +385,15 @@ class Desk:
         period = _period(period)
         if not (by or "").strip():
             raise CchcError("web-name-required")
-        consolidation = self.consolidate(period)
-        workbook = self.folder(MERGED_DIR, period) / MERGED_NAME
+        from ..long_export import write_long
+        from ..merged_workbook import read_consolidated
+
+        folder = ensure_directory(self.folder(MERGED_DIR, period))
+        # As `cchc lock`: the workbook reported upward is also kept as files/ab/<sha256>.xlsx.
+        lock = self.office(period, ledger=True).lock(by=by.strip(), note=note or None, out=folder / MERGED_NAME)
         with self.workspace.exclusive("web: lock"):
-            kept = self.workspace.store_file(workbook)     # files/ab/<sha256>.xlsx: what later merges give back
-            return self.ledger.lock(self.form.id, period.code, by=by.strip(), note=note or None,
-                                    workbook_sha256=kept.stem, totals=dict(consolidation.totals))
+            write_long(read_consolidated(folder / MERGED_NAME, self.form), folder / LONG_NAME)
+        return lock
 
     def unlock(self, period: Period | str, *, by: str, reason: str):
         with self.workspace.exclusive("web: unlock"):
