@@ -23,11 +23,12 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import stat
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import merge
+from . import merge, model
 from .messages import CchcError
 from .model import FileReport, make_finding
 from .text import fold_name
@@ -77,10 +78,21 @@ def _has_marker_sheet(path: str | Path) -> bool:
 
 
 def maybe_lower(report: FileReport) -> bool:
-    """Whether a report from the commune checks could be a consolidated workbook (worth a look inside)."""
+    """Whether a report from the commune checks could be a consolidated workbook (worth a look inside).
+
+    Only a workbook the reader opened and found to be no commune's return is looked into again:
+    a file it refused (damaged, a bomb, a FIFO, unreadable) keeps its finding and is never reopened.
+    """
     if report.generated_at is not None and report.unit_code:
         return False   # identified by a template's hidden sheet: a commune's return
-    return str(report.path).lower().endswith(LOWER_SUFFIXES) and is_lower_workbook(report.path)
+    if report.status == model.STATUS_UNREADABLE:
+        return False
+    path = Path(report.path)
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+    return regular and str(path).lower().endswith(LOWER_SUFFIXES) and is_lower_workbook(path)
 
 
 # --------------------------------------------------------------------------- reading

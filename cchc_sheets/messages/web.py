@@ -32,7 +32,7 @@ WEB = {
     "web-col-code": _w("Mã", "Code"),
     "web-col-unit": _w("Đơn vị", "Unit"),
     "web-col-group": _w("Nhóm", "Group"),
-    "web-col-email": _w("Email", "Email"),
+    "web-col-email": _w("Thư điện tử", "Email"),
     # --- templates and mail --------------------------------------------------
     "web-make-templates": _w("Tạo biểu mẫu kỳ {period}", "Make the templates for {period}"),
     "web-templates-made": _w("Đã tạo {count} biểu mẫu cho kỳ {period}.", "Made {count} templates for {period}."),
