@@ -1308,6 +1308,52 @@ def measure_web_upload(run: SizeRun, log=print) -> tuple[Row, tuple]:
     return Row(WEB_STEP, run.n, len(run.returns), seconds, 0, 0, note=note, ok=state["error"] is None), (shown, first)
 
 
+# --------------------------------------------------------------------------- ledger (--ledger)
+BUDGET_STATUS_S = 1.0          # `cchc status` on a ledger of 10,000 units x 6 periods
+LEDGER_PERIODS = 6
+STATUS_STEP = "cchc status (ledger, median of 3)"
+
+
+def measure_ledger(root: Path, units: int, log=print) -> tuple[list[Row], dict]:
+    """A workspace whose ledger holds ``units`` units x 6 periods of synthetic returns
+    (``cchc_sheets.ledger.benchmark``): the store's own status query, the whole ``cchc status``
+    command in a fresh process, and the ledger's size per return."""
+    from cchc_sheets.ledger import benchmark
+    from cchc_sheets.workspace import init_workspace
+
+    folder = root / "ledger-workspace"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    units_csv = root / "ledger-units.csv"
+    units_csv.write_text("code,name,parent\n" + "".join(f"{i:05d},Xã Thử Nghiệm {i:05d},UBND tỉnh Thử\n"
+                                                         for i in range(units)), encoding="utf-8")
+    workspace = init_workspace(folder, "tuyen-truyen-cchc", units_csv)
+    url = workspace.ledger_url
+    workspace.close()
+    figures = benchmark.run(url, units, LEDGER_PERIODS)
+    last = "2020-H2"                      # the newest of the six periods benchmark.run fills
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        done = subprocess.run([str(Path(sys.executable).with_name("cchc")), "--workspace", str(folder), "status",
+                               "--period", last, "--json"], capture_output=True, timeout=120)
+        times.append(time.perf_counter() - started)
+    seconds = statistics.median(times)
+    note = (f"{figures['returns']:,} returns; the store's status query {figures['status_s_median']:.2f} s; "
+            f"recording {figures['record_ms_per_return']:.1f} ms a return (batches of 1,000); "
+            f"{figures.get('bytes_per_return', 0) / 1024:.1f} KB a return")
+    log(f"[ledger] {note}; cchc status {seconds:.2f} s")
+    return [Row(STATUS_STEP, units, figures["returns"], seconds, 0, 0, note=note, ok=done.returncode == 0)], figures
+
+
+def ledger_budgets(rows: list[Row], figures: dict) -> list[tuple[str, bool | None, str]]:
+    row = next(r for r in rows if r.step == STATUS_STEP)
+    return [(f"cchc status < {BUDGET_STATUS_S:.0f} s ({row.n:,} units x {LEDGER_PERIODS} periods)",
+             row.ok and row.seconds < BUDGET_STATUS_S, f"{row.seconds:.2f} s (the query alone "
+                                                       f"{figures['status_s_median']:.2f} s)"),
+            ("ledger size per return", INFO, f"{figures.get('bytes_per_return', 0) / 1024:.1f} KB (SQLite)")]
+
+
 def web_budgets(rows: list[Row], first_progress: dict[int, tuple]) -> list[tuple[str, bool | None, str]]:
     """The web upload against validate on the same files, and its first progress, per N."""
     by = {(r.step, r.n): r for r in rows}
@@ -1385,6 +1431,8 @@ def parse_args(argv):
     parser.add_argument("--form", default=None, metavar="ID",
                         help="form pack to benchmark (default: the bundled tuyen-truyen-cchc); "
                              "e.g. ket-qua-giai-quyet-tthc")
+    parser.add_argument("--ledger", type=int, nargs="?", const=10_000, default=None, metavar="UNITS",
+                        help="also a ledger of UNITS units x 6 periods (default 10,000): `cchc status` and size per return")
     parser.add_argument("--web", action="store_true",
                         help="also upload every return at once to `cchc web` and compare with validate")
     parser.add_argument("--profile", action="store_true",
@@ -1418,7 +1466,7 @@ def check_results(run: SizeRun, log=print) -> tuple[int, list[str]]:
 
 def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMPLE,
               template_sample: int = 20, log=print, profile: bool = False, form_id: str | None = None,
-              web: bool = False) -> BenchResult:
+              web: bool = False, ledger: int | None = None) -> BenchResult:
     """Every N in ``sizes`` under ``root``; the structural check on the largest run.
 
     ``form_id``: the pack to benchmark (None: the bundled one). ``web``: also the upload to ``cchc web``.
@@ -1442,6 +1490,10 @@ def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMP
     rows = add_ratios(rows)
     budgets = check_budgets(rows, help_s, structure, numbers, load_form(form_id))
     budgets += web_budgets(rows, first_progress) if web else []
+    if ledger:
+        ledger_rows, figures = measure_ledger(root, ledger, log)
+        rows += ledger_rows
+        budgets += ledger_budgets(ledger_rows, figures)
     rows.append(Row("cchc --help (median of 5)", 0, 1, help_s, 0, 0))
     result = BenchResult(rows, help_s, structure, budgets)
     if profile:
@@ -1461,7 +1513,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = run_bench(args.n, root, args.baseline_sample, args.template_sample,
                            log=lambda text: print(text, flush=True), profile=args.profile, form_id=args.form,
-                           web=args.web)
+                           web=args.web, ledger=args.ledger)
     finally:
         if not args.keep:
             for n in set(args.n):
