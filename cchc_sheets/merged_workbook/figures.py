@@ -15,7 +15,8 @@ DETAIL_FIXED = ("TT", "Mã đơn vị", "Tên đơn vị", "Nhóm", "Tình trạ
 VIA_HEADER = "Qua đơn vị"   # --detail units: the intermediate unit whose workbook carried the row
 DETAIL_UNITS = "units"
 CHART_MAX_UNITS = 60
-DETAIL_COLUMNS_PER_PAGE = 12  # beyond this, bars per unit are unreadable: chart the groups instead
+DETAIL_COLUMNS_PER_PAGE = 12
+_ROW_SLOT = "\x00"   # where the row number goes in a computed total's formula  # beyond this, bars per unit are unreadable: chart the groups instead
 
 
 # --------------------------------------------------------------------------- Chi tiết
@@ -43,6 +44,7 @@ class DetailLayout:
         self.counted_column = len(DETAIL_FIXED)   # "Tính vào tổng" stays column F with or without ``via``
         self.group_column = DETAIL_FIXED.index("Nhóm") + 1
         self._spans: dict[int, str] = {}
+        self._formula_shapes: dict[str, str] = {}
 
     def column(self, code: str) -> int:
         return self._columns[code]
@@ -76,7 +78,11 @@ class DetailLayout:
         item = self.consolidation.form.indicator(code)
         if item.formula is None:
             return self.total_formula(code, row if group else None)[1:]
-        return item.formula.excel(lambda key: f"{self.letter(self.column(key))}{row}")
+        shape = self._formula_shapes.get(code)
+        if shape is None:   # translated once per cell, then only the row changes (a subtotal row per group)
+            shape = self._formula_shapes[code] = item.formula.excel(
+                lambda key: f"{self.letter(self.column(key))}{_ROW_SLOT}")
+        return shape.replace(_ROW_SLOT, str(row))
 
     def reference(self, code: str, row: int) -> str:
         return f"='{DETAIL_SHEET}'!{self.letter(self.column(code))}{row}"
