@@ -101,7 +101,11 @@ def test_returns_corrections_lock_a_late_return_and_unlock(ws, cchc, tmp_path, f
         ("valid", True, 1), ("received-after-lock", False, 1)]
     assert _totals(ws, form, units, period) == lock.totals["totals"]         # the locked numbers, exactly
     sheet = load_workbook(ws / "merged" / f"{H1}.xlsx", read_only=True)["Tình hình nộp"]
-    assert sum(row.count("Nhận sau khi khóa sổ (chưa tính)") for row in sheet.iter_rows(values_only=True)) == 2
+    table = list(sheet.iter_rows(values_only=True))
+    # the two late files in the file list, and T03 (nothing else sent) in the unit table, not "Chưa nộp"
+    assert sum(row.count("Nhận sau khi khóa sổ (chưa tính)") for row in table) == 3
+    t03 = next(row for row in table[6:] if row[1] == "T03")
+    assert (t03[4], t03[9]) == ("Có", "Nhận sau khi khóa sổ (chưa tính)")
 
     refused = cchc("unlock", H1, "--by", "Trưởng phòng")
     assert refused.exit_code == 2 and "--reason" in refused.stderr

@@ -4,17 +4,18 @@ from __future__ import annotations
 import os
 from pathlib import PurePath
 
-from ..model import Consolidation, InputFile, UnitStatus
+from ..model import Consolidation, FileReport, InputFile, UnitStatus
 from ..xlsx_stream import RowFormat, Sheet
 from .cells import (
     STATUS_LABELS, YES, Palette, TableCells, cell, completeness_text, deadline_text, fitted_height, group_label,
     header_cells, local_time, print_on_a4, table_format, table_row, title_row,
 )
 
+AFTER_LOCK = "received-after-lock"      # ledger.WHY_AFTER_LOCK, not imported: the workbook needs no ledger
 DISPOSITION_LABELS = {
     "used": "Được dùng", "superseded": "Bị thay thế (có tệp mới hơn)",
     "unmatched": "Không khớp", "unreadable": "Không đọc được",
-    "received-after-lock": "Nhận sau khi khóa sổ (chưa tính)",   # a workspace's locked period (ledger)
+    AFTER_LOCK: "Nhận sau khi khóa sổ (chưa tính)",   # a workspace's locked period (ledger)
 }
 RECEIVED_SOURCE_LABELS = {"mail": "Thời gian thư", "file": "Thời gian tệp", "workbook": "Ngày báo cáo ghi trong tệp"}
 STATUS_HEADER_ROW = 6
@@ -44,8 +45,10 @@ def write_status_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidat
     plain, wrapped = TableCells(palette), TableCells(palette, wrap=True)
     rows = table_format(sheet, {c: wrapped if c in (6, 14) else plain for c in range(1, last_column + 1)},  # names wrap
                         times=(7,))
+    after_lock = {i.report.unit_code: i.report for i in consolidation.inputs
+                  if i.disposition == AFTER_LOCK and i.report is not None and i.report.unit_code}
     for n, status in enumerate(consolidation.unit_statuses):
-        values = status_row(n + 1, status) + (lower_cells(status) if lower else ())
+        values = status_row(n + 1, status, after_lock.get(status.unit.code)) + (lower_cells(status) if lower else ())
         height = fitted_height(((values[5], STATUS_WIDTHS[6]), (values[13], STATUS_WIDTHS[14])))
         rows.write(STATUS_HEADER_ROW + 1 + n, values, height=height)
     last_unit_row = STATUS_HEADER_ROW + max(expected, 1)
@@ -75,10 +78,16 @@ def lower_cells(status: UnitStatus) -> tuple:
             "; ".join(lower.get("errors", ())) or None, LOWER_SOURCE_LABELS.get(lower.get("source")))
 
 
-def status_row(number: int, status: UnitStatus) -> tuple:
-    """The unit's columns A:N; None where nothing is shown."""
+def status_row(number: int, status: UnitStatus, after_lock: FileReport | None = None) -> tuple:
+    """The unit's columns A:N; None where nothing is shown. ``after_lock``: the unit's return received
+    while its period was locked (a workspace's ledger), shown instead of "not sent" when it has no other."""
     unit, report = status.unit, status.report
     on_time = ON_TIME_LABELS.get(status.on_time) or ("—" if report else None)
+    if report is None and after_lock is not None:
+        return (number, unit.code or None, unit.name or None, group_label(unit.group), YES,
+                file_name(after_lock.path) or None, local_time(after_lock.received), None, None,
+                DISPOSITION_LABELS[AFTER_LOCK], len(after_lock.errors), len(after_lock.warnings),
+                after_lock.sender or None, None)
     return (
         number, unit.code or None, unit.name or None, group_label(unit.group), YES if report else "Chưa nộp",
         file_name(report.path) or None if report else None, local_time(status.received),
