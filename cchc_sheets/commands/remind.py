@@ -29,7 +29,9 @@ def remind(ctx, period, deadline, smtp_port, smtp_user, security, contact, dry_r
     sender and SMTP host. Resumable the same day (reminders/PERIOD-DAY-send-log.csv);
     every reminder is recorded in the ledger.
     """
-    from ..mail.compose import load_manifest, make_letter
+    import dataclasses
+
+    from ..mail.compose import REMINDER_TEMPLATES, load_manifest, make_letter
     from ..mail.send import STATUS_DRAFTED, STATUS_SENT, SmtpSettings, send_all, write_drafts
     from ..office import Office
     from ..template import MANIFEST_NAME, resolve_password
@@ -49,8 +51,10 @@ def remind(ctx, period, deadline, smtp_port, smtp_user, security, contact, dry_r
     if not entries:
         click.echo(say("remind-nobody", period=period.label))
         return
-    letter = make_letter(entries, from_addr=workspace.settings.sender, form=office.form, period=period,
-                         deadline=office.effective_deadline, contact=contact)
+    letter = dataclasses.replace(
+        make_letter(entries, from_addr=workspace.settings.sender, form=office.form, period=period,
+                    deadline=office.effective_deadline, contact=contact),
+        templates=REMINDER_TEMPLATES)      # a reminder's own wording (the pack may override it)
     if dry_run:
         report = write_drafts(entries, letter, out_dir)
     else:

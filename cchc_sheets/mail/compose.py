@@ -31,6 +31,7 @@ SUBJECT_TEMPLATE = "email/subject.j2"
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent / "default"
 BODY_TEMPLATE = "email/body.txt.j2"
 FEEDBACK_TEMPLATES = ("email/feedback-subject.j2", "email/feedback-body.txt.j2")   # cchc send --feedback
+REMINDER_TEMPLATES = ("email/reminder-subject.j2", "email/reminder-body.txt.j2")   # cchc remind
 CRLF_POLICY = compat32.clone(linesep="\r\n")
 MIME_TYPES = {
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
