@@ -44,7 +44,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 2020, use_libreoffice: bool | N
 
     out = ensure_directory(out_dir)
     office = Office(load_form(form), units=load_units(bundled_sample_units()), period=parse_period(DEMO_PERIOD))
-    form, units, period, deadline = office.form, office.units, office.period, office.effective_deadline
+    form, units, deadline = office.form, office.units, office.effective_deadline
     result = DemoResult()
     templates = _templates(office, out / "1-bieu-mau", result)
     soffice = find_soffice() if use_libreoffice is not False else None

@@ -180,8 +180,9 @@ def _mark_cells(workbook, findings: list[Finding], rebuilt_form: Form | None) ->
 
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     renamed = _renamed_sheets(findings)
+    rebuilt = L.Layout(rebuilt_form) if rebuilt_form is not None else None
     for finding in findings:
-        place = _place(finding, workbook, rebuilt_form, renamed)
+        place = _place(finding, workbook, rebuilt, renamed)
         if place:
             by_cell.setdefault(place, []).append(finding)
     for (sheet_name, address), cell_findings in by_cell.items():
@@ -200,21 +201,22 @@ def _renamed_sheets(findings: list[Finding]) -> dict[str, str]:
             if f.code == "sheet-renamed" and f.params.get("found") and f.params.get("expected")}
 
 
-def _place(finding: Finding, workbook, rebuilt_form: Form | None,
+def _place(finding: Finding, workbook, rebuilt: L.Layout | None,
            renamed: dict[str, str] | None = None) -> tuple[str, str] | None:
-    """The (sheet, cell) to mark, or None for file-level findings and hidden sheets.
+    """The (sheet, cell) to mark, or None for file-level findings and hidden sheets; ``rebuilt``:
+    the template's layout when the copy was rebuilt from it.
 
     Findings name a renamed form sheet as the commune named it: a rebuilt copy
     has the template's names, the commune's own copy the commune's.
     """
     if not finding.sheet or not finding.cell:
         return None
-    sheet = _sheet_in(workbook, finding.sheet, renamed or {}, rebuilt_form is not None)
+    sheet = _sheet_in(workbook, finding.sheet, renamed or {}, rebuilt is not None)
     if sheet is None or workbook[sheet].sheet_state != "visible":
         return None
     address = finding.cell
-    rows = L.Layout(rebuilt_form).indicator_rows if rebuilt_form is not None else {}
-    if finding.indicator in rows and sheet == L.Layout(rebuilt_form).sheet_of(finding.indicator):
+    rows = rebuilt.indicator_rows if rebuilt is not None else {}
+    if finding.indicator in rows and sheet == rebuilt.sheet_of(finding.indicator):
         # A rebuilt copy has every row where the layout puts it, whatever the original did.
         column = "".join(ch for ch in address if ch.isalpha())
         address = f"{column}{rows[finding.indicator]}"

@@ -177,7 +177,7 @@ class Layout:
     def row_key(self, code: str) -> str:
         """The key a cell's row is known by (notes are per row): the cell key without its column."""
         item = self.form.indicator(code)
-        return code if self.tables[item.table].table.single_value else code.rsplit(":", 1)[0]
+        return self.form.cell_key(self.tables[item.table].table, item.row)
 
     # --- main sheet --------------------------------------------------------------
     @cached_property
@@ -238,28 +238,15 @@ class Layout:
     def defined_names(self) -> dict[str, tuple[str, str]]:
         """Excel defined name -> (sheet, cell) for every input cell (computed cells are not inputs)."""
         names: dict[str, tuple[str, str]] = {}
-        simple = self.form.simple
+        simple, notes = self.form.simple, self.note_places
         for item in self.form.indicators:
-            if item.computed:
-                continue
-            part = _name_part(item.code) if simple else _name_part(f"{item.table}_{item.row}_{item.column}")
-            names[f"SoLuong_{part}"] = self.places[item.code]
-        seen_rows = set()
-        for item in self.form.indicators:
-            row_key = (item.table, item.row)
-            note = self.note_cell(item.code)
-            if row_key in seen_rows or note is None:
-                continue
-            seen_rows.add(row_key)
-            part = _name_part(item.code) if simple else _name_part(f"{item.table}_{item.row}")
-            names[f"GhiChu_{part}"] = (self.sheet_of(item.code), note)
-        if simple:   # the bundled form's names, in their original order
-
-            ordered = {}
-            for item in self.form.indicators:
-                ordered[f"SoLuong_{_name_part(item.code)}"] = names[f"SoLuong_{_name_part(item.code)}"]
-                ordered[f"GhiChu_{_name_part(item.code)}"] = names[f"GhiChu_{_name_part(item.code)}"]
-            names = ordered
+            if not item.computed:
+                part = item.code if simple else f"{item.table}_{item.row}_{item.column}"
+                names[f"SoLuong_{_name_part(part)}"] = self.places[item.code]
+            row_key = self.row_key(item.code)
+            note = f"GhiChu_{_name_part(row_key if simple else f'{item.table}_{item.row}')}"
+            if row_key in notes and note not in names:
+                names[note] = notes[row_key]
         for key, _, name in REPORTER_FIELDS:
             names[name] = (MAIN_SHEET, self.reporter_cell(key))
         for q in self.form.questions:

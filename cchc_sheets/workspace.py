@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import yaml
-from sqlalchemy.engine import make_url
 
 from .fileio import sha256_bytes, write_bytes_atomic, write_text_atomic
 from .messages import CchcError, os_reason
@@ -182,6 +181,8 @@ def init_workspace(directory: str | os.PathLike, form: str | os.PathLike, units_
         raise CchcError("workspace-not-empty", path=str(target))
     load_form(_absolute_form(form))                       # refuse a bad form or units list up front
     load_units(units_path)
+    from sqlalchemy.engine import make_url   # here, not at the top: every command looks for a workspace
+
     if ledger_url and make_url(ledger_url).password is not None:
         raise CchcError("workspace-password-in-url", url=make_url(ledger_url).render_as_string(hide_password=True))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import click
 
-from .common import actor, current_workspace, form_option, period_option, say, workspace_period_folder
+from .common import current_workspace, form_option, period_option, say, workspace_period_folder
 
 
 def _form_id(workspace) -> str:

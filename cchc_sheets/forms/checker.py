@@ -17,8 +17,8 @@ from pathlib import Path
 from ..messages import CchcError, Listing, Phrase, phrase
 from ..text import nfc
 from . import expressions as X
-from .model import (AGGREGATES, DEFAULT_ANSWER_MAX_LENGTH, DEFAULT_NOTE_MAX_LENGTH, KINDS, NUMERIC_KINDS,
-                    SEVERITIES, SUMMABLE_KINDS, Choice, Column, Form, Indicator, Question, Row, Rule, Table)
+from .model import (AGGREGATES, DEFAULT_ANSWER_MAX_LENGTH, DEFAULT_NOTE_MAX_LENGTH, KINDS,
+                    SEVERITIES, SUMMABLE_KINDS, Choice, Column, Form, Indicator, Question, Row, Rule, Table, cell_key)
 
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z]+([._-][0-9A-Za-z]+)*$")
 MAX_HEADER_LEVELS = 3
@@ -386,8 +386,7 @@ class _PackChecker:
 
     # --- cells, formulas --------------------------------------------------------------------
     def key(self, tables: tuple[Table, ...], table: Table, row: str, column: str) -> str:
-        prefix = "" if len(tables) == 1 else f"{table.code}!"
-        return prefix + row + ("" if table.single_value else f":{column}")
+        return cell_key(len(tables) > 1, table, row, column)
 
     def resolve(self, ref: X.Reference, tables: tuple[Table, ...], table: Table | None, row: str | None,
                 place: str, own_column: str | None = None) -> str | None:

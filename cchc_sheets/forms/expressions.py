@@ -150,12 +150,15 @@ class Expression:
         return f"Expression({self.source!r}, {self.keys!r})"
 
 
+_CALL = re.compile(r"\b(ratio|abs|min|max)\s*\(")
+
+
 def _excel_functions(text: str) -> str:
     """Python spelling to Excel spelling: ``ratio(a, b)`` -> ``IF((b)=0,0,(a)/(b))``, ``==`` -> ``=``,
     ``and``/``or``/``not`` are not needed in formulas (only conditions use them)."""
     out, i = [], 0
     while i < len(text):
-        match = re.compile(r"\b(ratio|abs|min|max)\s*\(").search(text, i)
+        match = _CALL.search(text, i)
         if not match:
             out.append(text[i:])
             break

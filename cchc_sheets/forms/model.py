@@ -32,6 +32,13 @@ DEFAULT_ANSWER_MAX_LENGTH = 4000
 YES_NO = ("Có", "Không")
 
 
+def cell_key(several_tables: bool, table: "Table", row: str, column: str | None = None) -> str:
+    """A cell's key (see the module docstring); without ``column``, the key its row is known by
+    (notes are per row): ``05.1``, ``tong``, ``tthc!tong``."""
+    prefix = f"{table.code}!" if several_tables else ""
+    return prefix + row + ("" if column is None or table.single_value else f":{column}")
+
+
 @dataclass(frozen=True)
 class Choice:
     value: str
@@ -206,7 +213,7 @@ class Form:
         table = self.tables[0]
         return (table.tt_header, table.row_header, table.unit_header, table.columns[0].label, table.note_header)
 
-    @property
+    @cached_property
     def simple(self) -> bool:
         """One table with one value column, unit and note columns: the bundled pack's shape,
         laid out and read by the original fast path."""
@@ -223,6 +230,10 @@ class Form:
 
     def table(self, code: str) -> Table:
         return next(t for t in self.tables if t.code == code)
+
+    def cell_key(self, table: Table, row: str, column: str | None = None) -> str:
+        """``cell_key`` for this form's tables."""
+        return cell_key(len(self.tables) > 1, table, row, column)
 
     @cached_property
     def computed(self) -> tuple[Indicator, ...]:
@@ -258,4 +269,7 @@ class Form:
         return self.directory / name
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_") and k != "computed"}
+        return {k: v for k, v in self.__dict__.items() if k not in _WORKED_OUT}
+
+
+_WORKED_OUT = ("_by_code", "computed", "simple")   # Form's cached properties: worked out again after unpickling

@@ -13,7 +13,7 @@ from .. import a1
 from .. import layout as L
 from ..model import Consolidation
 from ..xlsx_stream import Formula, Sheet
-from .cells import PERCENT_FORMAT, Palette, Widths, cell, header_cells, print_on_a4, table_row, title_row
+from .cells import PERCENT_FORMAT, Palette, Widths, cell, header_cells, print_on_a4, table_row
 
 
 
@@ -49,7 +49,7 @@ def write_table_summary(sheet: Sheet, palette: Palette, consolidation: Consolida
             if tl.unit_column:
                 cells.append(cell(palette, 3, table_row_.unit, align="center", border=True))
             for column in tl.table.columns:
-                key = _key(form, tl.table, table_row_.code, column.code)
+                key = form.cell_key(tl.table, table_row_.code, column.code)
                 cells.append(_total_cell(palette, consolidation, detail, form.indicator(key),
                                          a1.column_number(tl.value_columns[column.code]), counted))
             widths.see(cells[:2])
@@ -65,11 +65,6 @@ def write_table_summary(sheet: Sheet, palette: Palette, consolidation: Consolida
     sheet.widths = widths.result(fixed)
     sheet.freeze = "C8"
     print_on_a4(sheet, landscape=last_column > 6, title_row=None)
-
-
-def _key(form, table, row: str, column: str) -> str:
-    prefix = "" if len(form.tables) == 1 else f"{table.code}!"
-    return prefix + row + ("" if table.single_value else f":{column}")
 
 
 def _total_cell(palette: Palette, consolidation: Consolidation, detail, item, column: int, counted) -> tuple:

@@ -54,7 +54,7 @@ class OoxmlPackage(ZipPackage):
                 continue
             if part.find(b'"e"', *cells) >= 0 or (b"'" in part and part.find(b"'e'", *cells) >= 0):
                 sheet.cells.update(error_cells(part))
-            if maybe_uncached_formula(part, cells):
+            if has_formula(part, cells):
                 sheet.formulas_without_value = {
                     address for address in uncached_formulas(part, cells) if address not in sheet.cells}
 
@@ -475,7 +475,7 @@ _CELL_KIND = re.compile(rb'\bt="([A-Za-z]+)"')
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")                # not <formula1> of a data validation
 
 
-def maybe_uncached_formula(part: bytes, bounds: tuple[int, int]) -> bool:
+def has_formula(part: bytes, bounds: tuple[int, int]) -> bool:
     """Whether the sheet holds any formula (prefixed markup ``<x:f>`` included)."""
     return part.find(b"<f", *bounds) >= 0 or part.find(b":f", *bounds) >= 0
 

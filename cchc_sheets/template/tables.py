@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -155,8 +155,6 @@ def _serial(day: date) -> int:
 
 
 def _draw_reporter(sheet: Worksheet, grid: layout.Layout, tl: layout.TableLayout) -> None:
-    from openpyxl.styles import Alignment
-
     last = tl.last_column
     for key, label, _ in layout.REPORTER_FIELDS:
         row = grid.reporter_rows[key]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from .. import a1
 from .. import layout as L
-from ..forms import Form, Indicator
+from ..forms import Indicator
 from ..values import CellError, format_percent, parse_cell
 from ..vnformat import format_number
 from .cells import blank, parse_text, plain
@@ -173,7 +173,7 @@ def check_values(checker, grids: dict[str, TableGrid]) -> None:
         for row in table.rows:
             found = grid.rows[row.code]
             expected = tl.rows[row.code]
-            key = row.code if len(form.tables) == 1 else f"{table.code}!{row.code}"
+            key = form.cell_key(table, row.code)
             if found is None:
                 checker.add("row-missing", sheet=sheet_name, indicator=key, label=row.label, table_code=table.code,
                             row_code=row.code)
@@ -181,7 +181,6 @@ def check_values(checker, grids: dict[str, TableGrid]) -> None:
                 offset = found - expected
                 checker.add("row-moved", sheet=sheet_name, cell=f"{tl.label_column}{found}", indicator=key,
                             found_row=found, expected_row=expected, table_code=table.code, row_code=row.code)
-    uncalculated = {}
     for item in form.indicators:
         grid = grids[item.table]
         if grid.sheet is None:
@@ -194,11 +193,9 @@ def check_values(checker, grids: dict[str, TableGrid]) -> None:
             continue
         sheet = grid.sheet
         raw_value = sheet.cells.get(address)
-        if sheet.name not in uncalculated:
-            uncalculated[sheet.name] = getattr(sheet, "formulas_without_value", set()) or set()
         where = dict(sheet=sheet.name, cell=address, indicator=item.code, table_code=item.table,
                      row_code=item.row, column_code=item.column)
-        if address in uncalculated[sheet.name] and blank(raw_value):
+        if address in sheet.formulas_without_value and blank(raw_value):
             checker.add("formula-without-value", label=item.label, **where)
             report.values[item.code] = None
             continue
@@ -267,7 +264,7 @@ def _notes(checker, grids: dict[str, TableGrid]) -> None:
             address = f"{letter}{number}"
             raw = grid.sheet.cells.get(address)
             note = parse_text(raw, form.note_max_length)
-            key = row.code if len(form.tables) == 1 else f"{table.code}!{row.code}"
+            key = form.cell_key(table, row.code)
             for issue in note.issues:
                 params = dict(issue.params)
                 shown = params.pop("value", raw)
