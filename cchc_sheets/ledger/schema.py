@@ -13,7 +13,8 @@ from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, L
                         Table, Text, UniqueConstraint, select)
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 1
+from .constants import SCHEMA_VERSION
+
 
 metadata = MetaData()
 
