@@ -193,3 +193,48 @@ def test_merge_previous_long_export_adds_up_the_predecessors(tmp_path, form, per
     result = run_cli("merge", "--units", units, "--period", "2020-H1", "--previous", tmp_path / "old.xlsx",
                      "--out", tmp_path / "x.xlsx", tmp_path / "new")
     assert result.exit_code == 2
+
+
+# --------------------------------------------------------------------------- cchc validate
+
+
+def test_validate_with_crosswalk_reports_unit_merged_at_its_cell(tmp_path, form, period, run_cli):
+    units, crosswalk = tmp_path / "xa.csv", tmp_path / "sap-xep.csv"
+    units.write_text(f"code,name,parent\nN1,Xã Mới Một,{OFFICE}\nC,{OLD_UNITS['C']},{OFFICE}\n", encoding="utf-8")
+    crosswalk.write_text("mã cũ,mã mới,ngày sắp xếp\nA1,N1,01/07/2019\n", encoding="utf-8")
+    make_return(tmp_path / "ve", form, old_unit("A1"), period, values(1), name="a1.xlsx")
+    make_return(tmp_path / "ve", form, old_unit("C"), period, values(2), name="c.xlsx")
+    common = ("validate", "--units", units, "--period", "2020-H1", "--no-cache", "--json")
+
+    import json
+
+    without = json.loads(run_cli(*common, tmp_path / "ve").stdout)
+    a1 = next(f for f in without["files"] if f["unit_code"] == "A1")
+    assert [(f["code"], f["cell"]) for f in a1["findings"]] == [("unknown-unit", "A4")]
+
+    result = run_cli(*common, "--crosswalk", crosswalk, tmp_path / "ve")
+    assert result.exit_code == 0, result.output   # a warning: the file itself is sound
+    a1 = next(f for f in json.loads(result.stdout)["files"] if f["unit_code"] == "A1")
+    assert [(f["code"], f["sheet"], f["cell"], f["value"], f["params"]["new"]) for f in a1["findings"]] == [
+        ("unit-merged", "Báo cáo", "A4", "A1", "N1")]
+    assert a1["status"] == "warnings" and "Xã Mới Một (N1)" in a1["findings"][0]["params"]["unit"]
+
+    screen = run_cli("validate", "--units", units, "--period", "2020-H1", "--no-cache", "--crosswalk", crosswalk,
+                     "--accept-predecessors", tmp_path / "ve")
+    assert screen.exit_code == 0, screen.output
+    line = next(x for x in screen.stdout.splitlines() if x.startswith("[!]"))
+    assert "A1 Xã A Một → tính cho N1 Xã Mới Một" in line
+    assert "Báo cáo!A4  unit-merged" in screen.stdout
+
+
+def test_validate_in_a_workspace_uses_its_units_with_a_crosswalk(tmp_path, form, period, run_cli, monkeypatch):
+    units, crosswalk = tmp_path / "xa.csv", tmp_path / "sap-xep.csv"
+    units.write_text(f"code,name,parent\nN1,Xã Mới Một,{OFFICE}\n", encoding="utf-8")
+    crosswalk.write_text("old code,new code,date\nA1,N1,2019-07-01\n", encoding="utf-8")
+    result = run_cli("init", tmp_path / "ws", "--units", units)
+    assert result.exit_code == 0, result.output
+    path = make_return(tmp_path / "ve", form, old_unit("A1"), period, values(1), name="a1.xlsx")
+    monkeypatch.chdir(tmp_path / "ws")
+    result = run_cli("validate", "--period", "2020-H1", "--no-cache", "--crosswalk", crosswalk, path)
+    assert result.exit_code == 0, result.output
+    assert "Báo cáo!A4  unit-merged" in result.stdout

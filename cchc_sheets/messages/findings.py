@@ -581,6 +581,11 @@ FINDINGS = {
     "validate-progress": _m("info", "Đang kiểm tra", "Checking"),
     "merge-progress": _m("info", "Đang đọc và kiểm tra các tệp", "Reading and checking the files"),
     "validate-unit-unknown": _m("info", "(chưa rõ đơn vị)", "(unit unknown)"),
+    "validate-unit-merged-accepted": _m(
+        "info",
+        "{old} → tính cho {unit} (--accept-predecessors)",
+        "{old} → counted for {unit} (--accept-predecessors)",
+    ),
     "validate-report-written": _m(
         "info",
         "Đã ghi bảng kết quả kiểm tra: {path}",
