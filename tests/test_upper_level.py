@@ -182,11 +182,14 @@ def test_wrong_period_and_unknown_province(provinces, form, upper, period, tmp_p
 
     run = upper_merge([provinces["P1"]], form, upper, parse_period("2020-H2"))
     assert [f.code for f in by_unit(run)["P1"].findings] == ["period-mismatch"]
-    assert run.consolidation.inputs[0].disposition == "unmatched"
+    item = run.consolidation.inputs[0]
+    assert item.disposition == "unmatched"
+    assert (item.reason.code, item.reason.params["why"].code, item.reason.params["count"]) == (
+        "lower-units-not-counted", "period-mismatch", 3)   # its communes named, not silently gone
 
     others = units_from_rows([(1, ["code", "name", "parent"]), (2, ["Q9", "Tỉnh Khác", "Bộ Nội vụ"])])
     run = upper_merge([provinces["P1"]], form, others, period)
-    assert run.consolidation.inputs[0].reason.code == "unknown-unit"
+    assert run.consolidation.inputs[0].reason.params["why"].code == "unknown-unit"
 
 
 # --------------------------------------------------------------------------- the lower level's completeness
