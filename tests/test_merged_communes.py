@@ -238,3 +238,61 @@ def test_validate_in_a_workspace_uses_its_units_with_a_crosswalk(tmp_path, form,
     result = run_cli("validate", "--period", "2020-H1", "--no-cache", "--crosswalk", crosswalk, path)
     assert result.exit_code == 0, result.output
     assert "Báo cáo!A4  unit-merged" in result.stdout
+
+
+# --------------------------------------------------------------------------- the ledger's history
+
+
+def test_ledger_history_of_a_merged_commune_holds_its_predecessors_returns(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from cchc_sheets.ledger import Ledger
+    from cchc_sheets.model import FileReport
+
+    july = datetime(2020, 7, 1, 2, tzinfo=timezone.utc)
+
+    def recorded(unit, sha, period, days=0, **changed):
+        return FileReport(path=f"/hop-thu/{unit}-{sha}.xlsx", sha256=sha.ljust(64, "0"), form="tuyen-truyen-cchc",
+                          form_version=1, unit_code=unit, unit_name=OLD_UNITS.get(unit, "Xã Mới Một"), period=period,
+                          values={**CLEAN_VALUES, **changed}, received=july + timedelta(days=days))
+
+    with Ledger.open(f"sqlite:///{tmp_path / 'so.sqlite'}") as ledger:
+        for item in (recorded("N1", "a0", "2020-H1"), recorded("A2", "b0", "2019-H2", -180),
+                     recorded("A1", "c0", "2019-H2", -181, **{"05.1": 100}),
+                     recorded("A1", "c1", "2019-H2", -170, **{"05.1": 120}), recorded("B1", "d0", "2019-H2", -180),
+                     recorded("A1", "e0", "2020-H1", 1), recorded("N1", "f0", "2019", 10)):
+            ledger.record_return(item, actor="cán bộ")
+        history = ledger.history("N1", "tuyen-truyen-cchc", predecessors=("A1", "A2"))
+        assert ledger.history("N1") == [r for r in history if r.unit_code == "N1"]   # alone, as before
+    assert [(r.period, r.unit_code, r.seq, [str(d) for d in r.differences]) for r in history] == [
+        ("2019", "N1", 1, []),   # the year 2019 ends with 2019-H2 but began earlier: first
+        ("2019-H2", "A1", 1, []), ("2019-H2", "A1", 2, ["05.1: 100 → 120"]), ("2019-H2", "A2", 1, []),
+        ("2020-H1", "N1", 1, []), ("2020-H1", "A1", 1, [])]   # B1 is N2's, not N1's
+
+
+def test_cli_history_marks_each_predecessor_and_the_date_of_the_change(tmp_path, form, run_cli):
+    import json
+
+    units, crosswalk = tmp_path / "xa.csv", tmp_path / "sap-xep.csv"
+    units.write_text("\n".join(",".join(f'"{c}"' for c in cells) for _, cells in NEW_LIST), encoding="utf-8")
+    crosswalk.write_text("mã cũ,mã mới,ngày sắp xếp\nA1,N1,01/07/2020\n", encoding="utf-8")
+    assert run_cli("init", tmp_path / "ws", "--units", units).exit_code == 0
+    earlier, later = parse_period("2020-H1"), parse_period("2020-H2")
+    paths = [make_return(tmp_path / "ve", form, old_unit("A1"), earlier, values(1), name="a1-h1.xlsx"),
+             make_return(tmp_path / "ve", form, old_unit("A2"), earlier, values(2), name="a2-h1.xlsx"),
+             make_return(tmp_path / "ve", form, Unit("N1", "Xã Mới Một", OFFICE), later, values(3), name="n1-h2.xlsx")]
+    ws = ("--workspace", tmp_path / "ws")
+    assert run_cli(*ws, "validate", "--no-cache", *paths).exit_code == 0
+
+    result = run_cli(*ws, "history", "N1", "--json")
+    assert result.exit_code == 0, result.output
+    found = [(h["period"], h["unit"], h["predecessor_of"], h["merged_on"], h["values"]["01"]) for h in json.loads(result.stdout)]
+    assert found == [("2020-H1", "A1", "N1", None, values(1)["01"]), ("2020-H1", "A2", "N1", None, values(2)["01"]),
+                     ("2020-H2", "N1", None, None, values(3)["01"])]
+    dated = json.loads(run_cli(*ws, "history", "N1", "--json", "--crosswalk", crosswalk).stdout)
+    assert [h["merged_on"] for h in dated] == ["2020-07-01", "2020-07-01", None]
+
+    screen = run_cli(*ws, "history", "N1", "--crosswalk", crosswalk).stdout.splitlines()
+    assert [line.split()[0] for line in screen] == ["2020-H1", "2020-H1", "2020-H2"]
+    assert "A1" in screen[0] and "01/07/2020" in screen[0] and "N1" in screen[0] and "A1" not in screen[2]
+    assert len(json.loads(run_cli(*ws, "history", "A1", "--json").stdout)) == 1   # an old code alone: its own
