@@ -296,3 +296,46 @@ def test_cli_history_marks_each_predecessor_and_the_date_of_the_change(tmp_path,
     assert [line.split()[0] for line in screen] == ["2020-H1", "2020-H1", "2020-H2"]
     assert "A1" in screen[0] and "01/07/2020" in screen[0] and "N1" in screen[0] and "A1" not in screen[2]
     assert len(json.loads(run_cli(*ws, "history", "A1", "--json").stdout)) == 1   # an old code alone: its own
+
+
+# --------------------------------------------------------------------------- our own units list
+
+
+def test_our_units_list_with_merged_communes(tmp_path, form, period):
+    """The bundled Hương Sơn list: 18106 and 18109 merged into 18100, which kept its code (its own
+    earlier figures and theirs are added up); 18106 later sends on its old template."""
+    from pathlib import Path
+
+    from cchc_sheets.merged_workbook import read_consolidated
+    from cchc_sheets.narrative.context import build_context
+    from cchc_sheets.units import load_crosswalk, load_units
+
+    sample = Path(__file__).resolve().parents[1] / "xlsx_templates" / "sample-units-huong-son.csv"
+    old = load_units(sample)
+    lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)
+    new_file = tmp_path / "xa-sau-sap-xep.csv"
+    new_file.write_text("".join(line for line in lines if not line.startswith(("18106,", "18109,"))), encoding="utf-8")
+    crosswalk = tmp_path / "sap-xep.csv"
+    crosswalk.write_text("mã cũ,mã mới,ngày sắp xếp\n18106,18100,01/01/2020\n18109,18100,01/01/2020\n", encoding="utf-8")
+    new = load_units(new_file).with_crosswalk(load_crosswalk(crosswalk))
+    assert len(new) == len(old) - 2 and new.get("18100").predecessors == ("18106", "18109")
+
+    earlier = parse_period("2019-H2")
+    seed = {u.code: n for n, u in enumerate(old)}
+    for unit in old:
+        make_return(tmp_path / "cu", form, unit, earlier, values(seed[unit.code]))
+    Office(form, units=old, period=earlier, cache=False).merge([tmp_path / "cu"], out=tmp_path / "cu.xlsx")
+    for unit in new:
+        make_return(tmp_path / "moi", form, unit, period, values(19 - seed[unit.code]))
+    make_return(tmp_path / "moi", form, old.get("18106"), period, values(7), name="son-hong-mau-cu.xlsx")
+    run = Office(form, units=new, period=period, cache=False).merge([tmp_path / "moi"], out=tmp_path / "moi.xlsx")
+
+    stray = next(r for r in run.batch.files if r.unit_code == "18106")
+    assert [(f.code, f.cell, f.params["new"]) for f in stray.findings] == [("unit-merged", "A4", "18100")]
+    assert run.consolidation.totals["01"] == sum(values(19 - seed[u.code])["01"] for u in new)
+
+    facts = build_context(read_consolidated(tmp_path / "moi.xlsx"), read_consolidated(tmp_path / "cu.xlsx"))
+    merged = facts["merged_comparison"]
+    assert merged["by_unit"]["18100"]["01"] == sum(values(seed[c])["01"] for c in ("18100", "18106", "18109"))
+    assert merged["totals"]["01"] == sum(values(seed[u.code])["01"] for u in old)   # like for like
+    assert [u["code"] for u in merged["units"]] == ["18100"]
