@@ -151,10 +151,16 @@ def _combined(unit: Unit, form, communes: list[UnitStatus], leaves: list[tuple[s
         findings=[finding], received=max((s.report.received for s in counted if s.report.received), default=None,
                                          key=merge._aware),
         modified=max((s.report.modified for s in counted if s.report.modified), default=None, key=merge._aware),
-        lower={"source": SOURCE_RETURNS, "office": unit.name, "sha256": "", "generated_at": None, "merged_by": "",
-               "saved_by": "", "expected": len(records), "submitted": sum(1 for r in records if r["status"] != "missing"),
-               "counted": len(counted), "units": records,
-               "errors": [r["code"] for r in records if r["status"] in ("invalid", "unreadable")]})
+        lower=_provenance(unit, records))
+
+
+def _provenance(unit: Unit, records: list[dict]) -> dict:
+    """``report.lower`` as ``lower_level`` keeps it, for figures added from the communes' own returns."""
+    return {"source": SOURCE_RETURNS, "office": unit.name, "sha256": "", "generated_at": None, "merged_by": "",
+            "saved_by": "", "expected": len(records),
+            "submitted": sum(1 for r in records if r["status"] != model.UNIT_MISSING),
+            "counted": sum(1 for r in records if r["counted"]), "units": records,
+            "errors": [r["code"] for r in records if r["status"] in ("invalid", "unreadable")]}
 
 
 # --------------------------------------------------------------------------- nothing dropped silently
