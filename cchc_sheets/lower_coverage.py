@@ -79,7 +79,7 @@ def cover_with_returns(status: UnitStatus, returns: list[FileReport], full, form
         return None, [(r, model.DISPOSITION_UNMATCHED, _already_reason(status, r)) for r in returns]
     communes = _commune_statuses(unit, returns, full, deadline)
     if not any(s.counted for s in communes):
-        return None, [(r, model.DISPOSITION_UNMATCHED, first_error(r)) for r in returns]
+        return None, _commune_dispositions(communes)
     why = why or first_error(status.report) or phrase("lower-workbook-not-received")
     replaced = ([status.report] if status.report is not None else []) + list(status.superseded)
     combined = _combined(unit, form, communes, _leaves(unit, full, status, replaced), why)
@@ -89,12 +89,18 @@ def cover_with_returns(status: UnitStatus, returns: list[FileReport], full, form
                          superseded=replaced + [r for s in communes for r in s.superseded])
     dispositions = [(r, DISPOSITION_SUPERSEDED, phrase("lower-replaced-by-returns", unit=label(unit.name, unit.code),
                                                        why=why)) for r in replaced]
+    return covered, dispositions + _commune_dispositions(communes)
+
+
+def _commune_dispositions(communes: list[UnitStatus]) -> list[tuple[FileReport, str, Phrase | None]]:
+    """Each commune's newest return used (or unmatched with its first error), its older ones superseded."""
+    found = []
     for commune in communes:
-        dispositions.append((commune.report, DISPOSITION_USED if commune.counted else model.DISPOSITION_UNMATCHED,
-                             None if commune.counted else first_error(commune.report)))
-        dispositions += [(older, DISPOSITION_SUPERSEDED, merge.superseded_reason(commune, older))
-                         for older in commune.superseded]
-    return covered, dispositions
+        found.append((commune.report, DISPOSITION_USED if commune.counted else model.DISPOSITION_UNMATCHED,
+                      None if commune.counted else first_error(commune.report)))
+        found += [(older, DISPOSITION_SUPERSEDED, merge.superseded_reason(commune, older))
+                  for older in commune.superseded]
+    return found
 
 
 def _already_reason(status: UnitStatus, report: FileReport) -> Phrase:

@@ -174,3 +174,31 @@ def test_a_merge_twice_over_the_same_reports_gives_the_same_totals(provinces, fo
     again = merge.consolidate(run.batch, form, upper, period)
     assert again.totals == run.consolidation.totals == all_communes_total(COMMUNES["P2"])
     assert by_unit(run)["P2"].values != all_communes_total(COMMUNES["P2"])   # the report itself is not edited
+
+
+def test_communes_sending_straight_to_the_province_count_for_their_former_district(form, period, tmp_path):
+    """T (the office) over former districts D1 (X1, X2) and D2 (X3): no district sends a workbook,
+    the communes send their own returns. X2's has an error, and so has X3's, D2's only commune."""
+    from builders import CLEAN_VALUES
+
+    units = units_from_rows([(1, ["code", "name", "parent"]), (2, ["T", "Tỉnh Một", ""]),
+                             (3, ["D1", "Huyện cũ A", "T"]), (4, ["D2", "Huyện cũ B", "T"]),
+                             (5, ["X1", "Xã Một", "D1"]), (6, ["X2", "Xã Hai", "D1"]), (7, ["X3", "Xã Ba", "D2"])])
+    too_many = {key: value + 10_000 for key, value in CLEAN_VALUES.items()}
+    for code, figures in (("X1", commune_values("P1X1")), ("X2", too_many), ("X3", too_many)):
+        make_return(tmp_path / "xa", form, units.get(code), period, figures, name=f"{code}.xlsx")
+    run = upper_merge([tmp_path / "xa"], form, units, period)
+
+    statuses = {s.unit.code: s for s in run.consolidation.unit_statuses}
+    assert list(statuses) == ["D1", "D2"]
+    d1 = statuses["D1"]
+    assert d1.counted and d1.report.values == all_communes_total(["P1X1"])
+    assert (d1.report.lower["counted"], d1.report.lower["expected"]) == (1, 2)
+    assert [(r["code"], r["counted"]) for r in d1.report.lower["units"]] == [("X1", True), ("X2", False)]
+    assert d1.report.findings[0].params["why"].code == "lower-workbook-not-received"
+    assert not statuses["D2"].submitted   # its one commune's return has errors: nothing to count
+    named = inputs_by_name(run)
+    assert named["X1.xlsx"].disposition == "used"
+    assert {named[f"{c}.xlsx"].disposition for c in ("X2", "X3")} == {"unmatched"}
+    assert {named[f"{c}.xlsx"].reason.code for c in ("X2", "X3")} == {"above-maximum"}
+    assert run.consolidation.totals == all_communes_total(["P1X1"])
