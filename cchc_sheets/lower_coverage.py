@@ -71,15 +71,17 @@ def cover_with_returns(status: UnitStatus, returns: list[FileReport], full, form
                        why: Phrase | None) -> tuple[UnitStatus | None, list[tuple[FileReport, str, Phrase | None]]]:
     """The reporting unit counted from its communes' own returns, and what became of each input.
 
-    Returns (None, dispositions) when the unit's workbook counts, or when no commune's return
-    counts either (then the unit stays as it was and each return says why it is not used).
+    Returns (None, dispositions) when the unit's workbook counts, or when it sent one and no
+    commune's return counts either (then the unit stays as it was and each return says why it is
+    not used). A unit that sent nothing, whose communes' returns all have errors, has those
+    returns as its own, not counted (``lower-direct-returns-invalid``).
     """
     unit = status.unit
     if status.counted:
         return None, [(r, model.DISPOSITION_UNMATCHED, _already_reason(status, r)) for r in returns]
     communes = _commune_statuses(unit, returns, full, deadline)
-    if not any(s.counted for s in communes):
-        return None, _commune_dispositions(communes)
+    if not any(s.counted for s in communes) and status.report is not None:
+        return None, _commune_dispositions(communes)   # its own workbook stays its return, not counted
     why = why or first_error(status.report) or phrase("lower-workbook-not-received")
     replaced = ([status.report] if status.report is not None else []) + list(status.superseded)
     combined = _combined(unit, form, communes, _leaves(unit, full, status, replaced), why)
@@ -149,14 +151,18 @@ def _combined(unit: Unit, form, communes: list[UnitStatus], leaves: list[tuple[s
         records.append(record)
     counted = [s for s in communes if s.counted]
     values, _ = merge.totals_with_groups(form, counted)
-    finding = model.make_finding("lower-from-direct-returns", unit=label(unit.name, unit.code), counted=len(counted),
-                                 expected=len(records), why=why)
+    unit_label = label(unit.name, unit.code)
+    finding = model.make_finding("lower-from-direct-returns", unit=unit_label, counted=len(counted),
+                                 expected=len(records), why=why) if counted else model.make_finding(
+        "lower-direct-returns-invalid", unit=unit_label, count=len(communes), why=why,
+        units="; ".join(label(s.unit.name, s.unit.code) for s in communes))
+    shown = counted or communes
     return FileReport(
-        path=" + ".join(Path(s.report.path).name for s in counted), form=form.id, form_version=form.version,
-        unit_code=unit.code, unit_name=unit.name, period=counted[0].report.period, values=values,
-        findings=[finding], received=max((s.report.received for s in counted if s.report.received), default=None,
+        path=" + ".join(Path(s.report.path).name for s in shown), form=form.id, form_version=form.version,
+        unit_code=unit.code, unit_name=unit.name, period=shown[0].report.period, values=values,
+        findings=[finding], received=max((s.report.received for s in shown if s.report.received), default=None,
                                          key=merge._aware),
-        modified=max((s.report.modified for s in counted if s.report.modified), default=None, key=merge._aware),
+        modified=max((s.report.modified for s in shown if s.report.modified), default=None, key=merge._aware),
         lower=_provenance(unit, records))
 
 

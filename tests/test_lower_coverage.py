@@ -196,7 +196,10 @@ def test_communes_sending_straight_to_the_province_count_for_their_former_distri
     assert (d1.report.lower["counted"], d1.report.lower["expected"]) == (1, 2)
     assert [(r["code"], r["counted"]) for r in d1.report.lower["units"]] == [("X1", True), ("X2", False)]
     assert d1.report.findings[0].params["why"].code == "lower-workbook-not-received"
-    assert not statuses["D2"].submitted   # its one commune's return has errors: nothing to count
+    d2 = statuses["D2"]   # its one commune's return has errors: sent, nothing counted
+    assert (d2.submitted, d2.counted, [f.code for f in d2.report.findings]) == (
+        True, False, ["lower-direct-returns-invalid"])
+    assert d2.report.path == "X3.xlsx" and d2.report.lower["units"][0]["status"] == "invalid"
     named = inputs_by_name(run)
     assert named["X1.xlsx"].disposition == "used"
     assert {named[f"{c}.xlsx"].disposition for c in ("X2", "X3")} == {"unmatched"}

@@ -520,6 +520,14 @@ FINDINGS = {
         "{unit}'s consolidated workbook is not counted ({why}). Ask {unit} to send a correct consolidated "
         "workbook.",
     ),
+    "lower-direct-returns-invalid": _m(
+        "error",
+        "Chưa tính {unit}: sổ tổng hợp của {unit} không được tính ({why}), và báo cáo riêng của {count} đơn "
+        "vị cấp dưới gửi trực tiếp đều có lỗi ({units}). Hãy xem lỗi của từng tệp trong danh sách tệp đầu vào.",
+        "{unit} is not counted: {unit}'s consolidated workbook is not counted ({why}), and the own returns of "
+        "the {count} lower units sent directly all have errors ({units}). See each file's errors in the list "
+        "of input files.",
+    ),
     "lower-workbook-not-received": _m(
         "info",
         "chưa nhận được sổ tổng hợp",
