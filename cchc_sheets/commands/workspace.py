@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import click
 
-from .common import current_workspace, form_option, period_option, say, workspace_period_folder
+from .common import current_workspace, crosswalk_option, form_option, period_option, say, workspace_period_folder
 
 
 def _form_id(workspace) -> str:
@@ -160,35 +160,69 @@ def _json_time(when) -> str:
 @click.argument("unit")
 @click.option("--form", "form_id", default=None, metavar="ID", help="Only this form's returns (default: every form).")
 @click.option("--json", "as_json", is_flag=True, help="Print the returns as JSON, with values and differences.")
-def history(unit, form_id, as_json):
+@crosswalk_option
+def history(unit, form_id, as_json, crosswalk_path):
     """Các lần gửi báo cáo của một đơn vị qua các kỳ, với số liệu và phần thay đổi.
 
     UNIT: a unit code. Each return across periods (oldest first): when, status, whether it
-    counts, and the cells that changed from its previous version (05.1: 600 → 650).
+    counts, and the cells that changed from its previous version (05.1: 600 → 650). A merged
+    commune's history holds its predecessors' returns too (from the units list's predecessors
+    column, or --crosswalk), each marked with the old unit and the date of the change.
     """
-    records = current_workspace(required=True).ledger.history(unit, form_id)
+    workspace = current_workspace(required=True)
+    listed = _history_unit(workspace, unit, crosswalk_path)
+    predecessors = listed.predecessors if listed is not None else ()
+    records = workspace.ledger.history(unit, form_id, predecessors=predecessors)
     if as_json:
-        _echo_json([_history_json(r) for r in records])
+        _echo_json([_history_json(r, listed) for r in records])
         return
     if not records:
         click.echo(say("history-none", unit=unit))
     import os
 
     for r in records:
-        click.echo(say("history-line", period=r.period, seq=r.seq, received=_time(r.received_at) or "—",
-                       status=say("status-" + r.status), counted=say("history-counted-mark") if r.counted else "",
-                       file=os.path.basename(r.report.path)))
+        line = say("history-line", period=r.period, seq=r.seq, received=_time(r.received_at) or "—",
+                   status=say("status-" + r.status), counted=say("history-counted-mark") if r.counted else "",
+                   file=os.path.basename(r.report.path))
+        click.echo(line + _predecessor_mark(r, listed))
         for difference in r.differences:
             click.echo(f"    {difference}")
 
 
-def _history_json(r) -> dict:
-    report = r.report
-    return {"form": r.form_id, "period": r.period, "unit": r.unit_code, "seq": r.seq, "sha256": r.sha256,
-            "file": report.path, "status": r.status, "errors": r.errors, "warnings": r.warnings,
+def _history_unit(workspace, code: str, crosswalk_path: str | None):
+    """The unit in the workspace's units list (with the crosswalk's predecessors); None when not listed."""
+    units = workspace.units
+    if crosswalk_path:
+        from ..units import load_crosswalk
+
+        units = units.with_crosswalk(load_crosswalk(crosswalk_path))
+    return units.get(code)
+
+
+def _is_predecessors(record, listed) -> bool:
+    return listed is not None and record.unit_code != listed.code
+
+
+def _predecessor_mark(record, listed) -> str:
+    """'  (đơn vị cũ Xã A (A1), sáp nhập vào Xã Mới (N1) ngày 01/07/2025)' after a predecessor's return."""
+    if not _is_predecessors(record, listed):
+        return ""
+    old = f"{record.unit_name} ({record.unit_code})" if record.unit_name else record.unit_code
+    new = f"{listed.name} ({listed.code})"
+    if listed.merged_on is None:
+        return say("history-predecessor-mark-undated", old=old, unit=new)
+    return say("history-predecessor-mark", old=old, unit=new, date=listed.merged_on.strftime("%d/%m/%Y"))
+
+
+def _history_json(r, listed=None) -> dict:
+    report, predecessor = r.report, _is_predecessors(r, listed)
+    return {"form": r.form_id, "period": r.period, "unit": r.unit_code, "unit_name": r.unit_name, "seq": r.seq,
+            "sha256": r.sha256, "file": report.path, "status": r.status, "errors": r.errors, "warnings": r.warnings,
             "current": r.current, "counted": r.counted, "why": r.why, "received_at": _time(r.received_at),
             "recorded_at": _time(r.recorded_at), "values": report.values,
-            "differences": [{"cell": d.cell, "old": d.old, "new": d.new} for d in r.differences]}
+            "differences": [{"cell": d.cell, "old": d.old, "new": d.new} for d in r.differences],
+            "predecessor_of": listed.code if predecessor else None,
+            "merged_on": listed.merged_on.isoformat() if predecessor and listed.merged_on else None}
 
 
 # ---------------------------------------------------------------------- audit

@@ -177,13 +177,21 @@ class Ledger:
         with self._read() as c:
             return sorted(c.execute(_PERIODS, {"form_id": form_id}).scalars())
 
-    def history(self, unit_code: str, form_id: str | None = None) -> list[R.ReturnRecord]:
-        """A unit's returns across periods (oldest period first), each with its differences."""
-        where = [S.returns.c.unit_code == unit_code]
+    def history(self, unit_code: str, form_id: str | None = None,
+                predecessors: Iterable[str] = ()) -> list[R.ReturnRecord]:
+        """A unit's returns across periods (oldest period first), each with its differences.
+
+        ``predecessors``: the codes of the units it was formed from (a merged commune); their
+        returns come in too, each record's ``unit_code`` saying whose, in period order: within a
+        period the unit's own first, then each predecessor's in the order given.
+        """
+        codes = list(dict.fromkeys([unit_code, *predecessors]))
+        where = [S.returns.c.unit_code.in_(codes)]
         if form_id is not None:
             where.append(S.returns.c.form_id == form_id)
         with self._read() as c:
-            return _returns_where(c, and_(*where), (S.returns.c.form_id, S.returns.c.period, S.returns.c.seq))
+            records = _returns_where(c, and_(*where), (S.returns.c.form_id, S.returns.c.period, S.returns.c.seq))
+        return _in_history_order(records, codes)
 
     def counted_reports(self, form_id: str, unit_codes: Iterable[str]) -> dict[str, list[tuple[str, FileReport]]]:
         """unit -> [(period, report)] of the returns that count, every period (sorted by code), for
@@ -550,6 +558,23 @@ _EVENT_QUEUE = "cchc_events"
 
 
 # ---------------------------------------------------------------------- reading
+def _in_history_order(records: list[R.ReturnRecord], codes: list[str]) -> list[R.ReturnRecord]:
+    """Form, then period (oldest first: by its last day, then its first, so 2020-H1 comes before
+    the year 2020), then whose (the unit, then its predecessors), then version."""
+    from ..periods import parse_period
+
+    rank = {code: n for n, code in enumerate(codes)}
+    when: dict[str, tuple] = {}
+    for record in records:
+        if record.period not in when:
+            try:
+                period = parse_period(record.period)
+                when[record.period] = (period.end, period.start, record.period)
+            except CchcError:   # a period code this version does not know: after the known ones
+                when[record.period] = (date.max, date.max, record.period)
+    return sorted(records, key=lambda r: (r.form_id, when[r.period], rank[r.unit_code], r.seq))
+
+
 def _returns_where(c: Connection, where, order) -> list[R.ReturnRecord]:
     rows = c.execute(select(S.returns).where(where).order_by(*order)).all()
     if not rows:
