@@ -82,6 +82,14 @@ class Workspace:
     def ledger(self):
         from .ledger import Ledger
 
+        # The quick connection is closed first: opening the store reads the file's header with
+        # plain file I/O, and closing that descriptor drops every POSIX lock this process holds
+        # on the file, the quick connection's too. Another process could then take the ledger
+        # for unused and reset its WAL under our writer (a reader saw "database disk image is
+        # malformed" during a merge that had looked up its periods the quick way).
+        quick = self.__dict__.pop("_quick_ledger", None)
+        if quick is not None:
+            quick.close()
         return Ledger.open(self.ledger_url)
 
     def periods(self, form_id: str) -> list[str]:

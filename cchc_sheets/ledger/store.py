@@ -37,7 +37,6 @@ from . import schema as S
 from .constants import BUSY_TIMEOUT_MS
 from .status import period_status
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
 _PG_WRITE_LOCK = 7_205_015          # pg_advisory_xact_lock key: one writer at a time on a shared ledger
 _COUNTED_STATUSES = ("valid", "warnings")
 
@@ -379,19 +378,25 @@ def _engine(url: str, create: bool) -> Engine:
 
 
 def _check_sqlite_file(path: Path, create: bool) -> None:
-    """Refuse, before SQLite touches it, a file that is not an SQLite database."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(_SQLITE_HEADER))
-    except FileNotFoundError:
+    """Refuse, before the store writes to it, a file that is not an SQLite database.
+
+    Looked at through SQLite itself, read-only, never with plain file I/O: closing a plain
+    descriptor on the file drops every POSIX lock this process holds on it, another open
+    connection's too, and another process may then reset the WAL under that connection.
+    """
+    if not path.exists():
         if not create:
-            raise CchcError("ledger-unreachable", path=str(path), reason="no such file") from None
+            raise CchcError("ledger-unreachable", path=str(path), reason="no such file")
         path.parent.mkdir(parents=True, exist_ok=True)
         return
-    except OSError as exc:
-        raise CchcError("ledger-unreachable", path=str(path), reason=exc.strerror or str(exc)) from exc
-    if head and head != _SQLITE_HEADER:
-        raise CchcError("ledger-damaged", path=str(path), reason="not an SQLite database")
+    try:
+        with contextlib.closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True,
+                                                timeout=BUSY_TIMEOUT_MS / 1000)) as raw:
+            raw.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as exc:          # cannot open it (permissions, a folder, …)
+        raise CchcError("ledger-unreachable", path=str(path), reason=str(exc)) from exc
+    except sqlite3.DatabaseError as exc:             # "file is not a database"
+        raise CchcError("ledger-damaged", path=str(path), reason="not an SQLite database") from exc
 
 
 def _sqlite_connected(dbapi_connection, _record) -> None:
