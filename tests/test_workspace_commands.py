@@ -140,6 +140,45 @@ def test_returns_corrections_lock_a_late_return_and_unlock(ws, cchc, tmp_path, f
     assert len(list((ws / "files").rglob("*.xlsx"))) == 5 + 1              # the evidence once, the locked book
 
 
+def _sha256(path):
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_locked_workbook_lost_is_rebuilt_by_merge_byte_for_byte(ws, cchc, tmp_path, form, units, period,
+                                                                  monkeypatch):
+    import cchc_sheets.office
+    from datetime import datetime as real_datetime
+
+    class LockedOnJuly2(real_datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return real_datetime(2020, 7, 2, 8, 30, tzinfo=tz)
+
+    inbox = tmp_path / "hop-thu"
+    _return(inbox, form, units, period, "T01", JUNE_10, **{"05.1": 650})
+    _return(inbox, form, units, period, "T02", JUNE_15)
+    _return(tmp_path / "cu", form, units, period, "T02", JUNE_10, **{"05.1": 1})      # an older version, superseded
+    assert cchc("merge", "--period", H1, inbox, tmp_path / "cu").exit_code == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(cchc_sheets.office, "datetime", LockedOnJuly2)     # locked long before this merge
+        assert cchc("lock", H1, "--by", "Trưởng phòng").exit_code == 0
+    with open_workspace(ws) as workspace:
+        lock = workspace.ledger.locked(form.id, H1)
+    assert lock.generated_at.isoformat() == "2020-07-02T01:30:00+00:00"
+    assert lock.deadline == period.default_deadline
+    book, kept = ws / "merged" / f"{H1}.xlsx", ws / "files" / lock.workbook_sha256[:2] / f"{lock.workbook_sha256}.xlsx"
+    book.unlink()
+    kept.unlink()                                                         # the copy reported upward, lost
+
+    assert cchc("merge", "--period", H1).exit_code == 0
+    assert _sha256(book) == lock.workbook_sha256                          # the same bytes, the same stamp
+    assert _totals(ws, form, units, period) == lock.totals["totals"]
+    summary = load_workbook(book, read_only=True, data_only=True)["Tổng hợp"]
+    assert lock.totals["totals"]["05.1"] == 650 + 600
+    assert 650 + 600 in [cell for row in summary.iter_rows(values_only=True) for cell in row]
+
+
 def test_draft_in_a_workspace_merges_from_the_ledger_first(ws, cchc, tmp_path, form, units, period):
     _return(tmp_path / "in", form, units, period, "T01", JUNE_10)
     assert cchc("validate", tmp_path / "in").exit_code == 0
