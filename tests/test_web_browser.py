@@ -132,6 +132,8 @@ def test_upload_watch_the_board_open_findings_download_the_consolidated_workbook
     # Upload through the page; the progress arrives over SSE.
     browser.get(f"{base}/returns?period={PERIOD}")
     browser.find_element(By.ID, "files").send_keys(f"{clean}\n{bad}")
+    chosen = browser.find_element(By.ID, "files-chosen").text           # the names, in the page's own control
+    assert clean.name in chosen and bad.name in chosen
     browser.find_element(By.ID, "upload-button").click()
     _wait(browser, EC.presence_of_element_located((By.ID, "job-done")))
     done = browser.find_element(By.ID, "job-done").text
@@ -222,6 +224,50 @@ def test_collect_from_the_mailbox_then_mail_the_marked_up_copy_back(
     events = [e for e in workspace.ledger.events(PERIOD) if e.kind == "mailed"]
     assert [(e.unit_code, e.detail["dry_run"], e.detail["email"]) for e in events] == [
         ("T02", False, by_code["T02"].email)]
+
+
+def test_the_file_picker_is_the_pages_own_reached_by_keyboard_and_files_can_be_dropped(
+        browser, server, shots, tmp_path, form, units, period):
+    """The native control (its button and 'no file chosen' in the browser's language) is hidden
+    but stays in the tab order; the page's label opens it; a drop still sends the files."""
+    import base64
+
+    from selenium.webdriver.common.keys import Keys
+
+    base, app, workspace = server
+    browser.get(f"{base}/returns?period={PERIOD}")
+    native = browser.find_element(By.ID, "files")
+    assert native.size["width"] <= 1 and native.size["height"] <= 1
+    label = browser.find_element(By.CSS_SELECTOR, "label[for='files']")
+    assert label.is_displayed() and label.size["width"] > 40
+    assert "files-chosen" in native.get_attribute("aria-describedby")
+
+    active = browser.find_element(By.TAG_NAME, "body")
+    for _ in range(40):
+        if browser.execute_script("return document.activeElement.id") == "files":
+            break
+        active.send_keys(Keys.TAB)
+        active = browser.switch_to.active_element
+    assert browser.execute_script("return document.activeElement.id") == "files"
+    assert browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle", label) == "solid"
+    browser.save_screenshot(str(shots / "11-chon-tep-ban-phim.png"))
+
+    path = make_return(tmp_path / "in", form, units.by_code()["T01"], period, CLEAN_VALUES)
+    browser.execute_script("""
+        const [name, data] = arguments, bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+        const files = new DataTransfer();
+        files.items.add(new File([bytes], name));
+        const drop = document.getElementById("drop");
+        drop.dispatchEvent(new DragEvent("dragenter", {dataTransfer: files, bubbles: true, cancelable: true}));
+        window.overSeen = drop.classList.contains("over");
+        drop.dispatchEvent(new DragEvent("drop", {dataTransfer: files, bubbles: true, cancelable: true}));
+    """, path.name, base64.b64encode(path.read_bytes()).decode())
+    assert browser.execute_script("return window.overSeen") is True
+    _wait(browser, EC.presence_of_element_located((By.ID, "job-done")))
+    assert [r.get_attribute("class") for r in browser.find_elements(By.CSS_SELECTOR, "#job-done tbody tr")] == [
+        "status-valid"]
+    assert path.name in browser.find_element(By.ID, "files-chosen").text
+    assert [(r.unit_code, r.counted) for r in workspace.ledger.returns("tuyen-truyen-cchc", PERIOD)] == [("T01", True)]
 
 
 def workspace_feedback_name(workspace, unit_code):

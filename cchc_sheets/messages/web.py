@@ -49,6 +49,9 @@ WEB = {
     # --- returns -------------------------------------------------------------
     "web-drop-here": _w("Kéo thả các tệp báo cáo (.xlsx, .xls, .ods) hoặc một tệp .zip vào đây, hoặc chọn tệp:",
                         "Drop the returned files (.xlsx, .xls, .ods) or a .zip here, or choose files:"),
+    "web-choose-files": _w("Chọn tệp…", "Choose files…"),
+    "web-no-file-chosen": _w("Chưa chọn tệp nào", "No file chosen"),
+    "web-files-chosen": _w("Đã chọn {count} tệp: {names}", "{count} files chosen: {names}"),
     "web-upload-limits": _w("Tối đa {files} tệp, mỗi tệp {megabytes} MB.", "At most {files} files, {megabytes} MB each."),
     "web-upload": _w("Tải lên và kiểm tra", "Upload and check"),
     "web-checking-start": _w("Đang nhận tệp…", "Receiving the files…"),
