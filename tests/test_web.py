@@ -5,6 +5,7 @@ import io
 import os
 import time
 import zipfile
+from datetime import date
 
 import openpyxl
 import pytest
@@ -373,6 +374,20 @@ def test_the_marked_up_copy_is_mailed_back_or_drafted(mail_workspace, smtp_serve
     attachment = next(p for p in eml.walk() if p.get_filename())
     book = openpyxl.load_workbook(io.BytesIO(attachment.get_payload(decode=True)))
     assert book.sheetnames                                   # the marked-up copy itself
+
+
+@pytest.mark.parametrize("typed, seen", [("19/06/2020", date(2020, 6, 19)), (" 1.6.2020 ", date(2020, 6, 1)),
+                                          ("2020-06-19", date(2020, 6, 19))])
+def test_a_date_is_typed_day_first_or_iso(typed, seen):
+    from cchc_sheets.web.routes import day_month_year
+
+    assert day_month_year(typed) == seen
+
+
+def test_a_date_the_page_cannot_read_is_refused_before_the_mailbox_is_asked(client):
+    for typed in ("31/02/2020", "06/19", "2020/06/19"):
+        refused = client.post("/api/collect", data={"period": PERIOD, "user": "a", "since": typed})
+        assert (refused.status_code, refused.json()["error"]) == (400, "web-date-invalid")
 
 
 def test_without_smtp_the_copy_is_drafted_into_the_workspace(client, returns, workspace):

@@ -195,6 +195,7 @@ def test_collect_from_the_mailbox_then_mail_the_marked_up_copy_back(
     user.clear()
     user.send_keys(imap_server.user)
     browser.find_element(By.ID, "collect-password").send_keys(imap_server.password)
+    browser.find_element(By.ID, "collect-since").send_keys("19/06/2020")     # day first; both came later
     browser.find_element(By.ID, "collect-button").click()
     _wait(browser, EC.presence_of_element_located((By.ID, "job-done")))
     rows = browser.find_elements(By.CSS_SELECTOR, "#job-done tbody tr")

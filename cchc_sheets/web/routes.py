@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
@@ -321,17 +323,35 @@ async def upload_returns(request: Request) -> Response:
     return JSONResponse(data, status_code=202)
 
 
+def day_month_year(text: str) -> date:
+    """A date typed in the page: ``19/06/2020`` (day first, as Vietnam writes it; ``.`` or ``-`` between
+    too) or ISO ``2020-06-19``; any other text is refused with ``web-date-invalid``."""
+    text = text.strip()
+    day_first = _DAY_FIRST.fullmatch(text)
+    try:
+        if day_first:
+            day, month, year = (int(part) for part in day_first.groups())
+            return date(year, month, day)
+        if _ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise CchcError("web-date-invalid", value=text)
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 @action
 async def collect_mail(request: Request) -> Response:
     """``cchc collect`` from the workspace's mailbox (user and password typed in the page, the
     password used for this login only), then each new file checked and recorded: a job, as an upload."""
-    from ..periods import parse_date
-
     desk: D.Desk = request.app.state.desk
     fields = await _fields(request)
     period = _period_of(fields, request)
     user, password = str(fields.get("user", "")).strip(), str(fields.get("password", ""))
-    since = parse_date(str(fields["since"]), option="since") if fields.get("since") else None
+    since = day_month_year(str(fields["since"])) if str(fields.get("since") or "").strip() else None
     source = desk.mailbox(user)                          # a missing host or user is refused now, not in the job
     actor = str(fields.get("actor") or "").strip()[:80] or request_user(request)
 
