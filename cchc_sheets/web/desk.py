@@ -174,9 +174,9 @@ class Desk:
         tell = progress or (lambda kind, value: None)
         items = unpack_uploads(uploads, self.limits)
         inbox = ensure_directory(self.folder(INBOX_DIR, period))
+        tell("found", len(items))            # the bar's "0 of N" now: keeping 300 files (each synced) takes a second
         with self.workspace.exclusive("web: upload"):
             kept = {str(_keep(inbox, item.name, data)): item for item, data in items if item.refused is None}
-            tell("found", len(items))
             for item in (item for item, _ in items if item.refused is not None):
                 tell("checked", item)
             self._check_and_record(period, inbox, kept, actor, tell)
