@@ -247,13 +247,14 @@ class Office:
         return Office(self.form, units=self.units, period=earlier, workspace=self.workspace,
                       actor=self.actor).ledger_consolidation()
 
-    def ledger_consolidation(self, accept_predecessors: bool = False, *, generated_at=None):
+    def ledger_consolidation(self, accept_predecessors: bool = False, *, generated_at=None, as_locked: bool = False):
         """The period consolidated from the ledger: each unit's current return, or while the period
         is locked the versions it was locked with, built as the locked workbook was (its time,
         deadline and settings), so its numbers are the locked ones exactly and, when nothing
         arrived since, its bytes too.
 
-        Older versions are listed as superseded; returns received while locked as ``received-after-lock``.
+        Older versions are listed as superseded; returns received while locked as ``received-after-lock``
+        (``as_locked``: left out, as at the moment of the lock, to rebuild the locked workbook itself).
         """
         from .ledger import WHY_AFTER_LOCK
         from .merge import consolidate, superseded_reason
@@ -262,6 +263,8 @@ class Office:
         ledger, period = self.workspace.ledger, self.period.code
         lock = ledger.locked(self.form.id, period)
         records = ledger.returns(self.form.id, period)
+        if as_locked and lock is not None:
+            records = [r for r in records if r.recorded_at <= lock.locked_at]
         locked_versions = (lock.totals.get("returns") or {}) if lock is not None else {}
         if locked_versions:
             chosen = [r for r in records if locked_versions.get(r.unit_code) == r.sha256]
@@ -347,6 +350,32 @@ class Office:
                                rebuild={"tool": __version__, "form_version": self.form.version,
                                         "accept_predecessors": False, "detail": consolidation.detail})
 
+    def locked_workbook(self) -> Path | None:
+        """The workbook the period is locked with, kept under ``files/`` by its sha256; when that copy
+        is lost, rebuilt from the ledger as it stood at the lock and kept again, but only if its
+        sha256 is the lock's. None: not locked, or lost and not rebuilt byte for byte (another tool
+        version, units list or deadline than at the lock)."""
+        import tempfile
+
+        from .fileio import sha256_file
+        from .merged_workbook import write_merged_workbook
+
+        lock = self.workspace.ledger.locked(self.form.id, self.period.code)
+        if lock is None or not lock.workbook_sha256:
+            return None
+        kept = self._kept_workbook(lock)
+        if kept.is_file() and sha256_file(kept) == lock.workbook_sha256:
+            return kept
+        with tempfile.TemporaryDirectory(prefix="cchc-locked-") as folder:
+            rebuilt = write_merged_workbook(self.ledger_consolidation(as_locked=True), Path(folder) / "locked.xlsx")
+            if sha256_file(rebuilt) != lock.workbook_sha256:
+                return None
+            return self.workspace.store_file(rebuilt)
+
+    def _kept_workbook(self, lock) -> Path:
+        digest = lock.workbook_sha256 or ""
+        return self.workspace.root / "files" / digest[:2] / f"{digest}.xlsx"
+
     def _locked_build(self, lock, deadline: date | None):
         """(generated_at, deadline, accept_predecessors) the locked workbook was built with. A lock
         recorded before the ledger kept them (schema 1) has them only in the kept workbook, when
@@ -356,7 +385,7 @@ class Office:
         if lock.generated_at is not None:
             return (lock.generated_at.astimezone(VIETNAM_TIME), lock.deadline,
                     bool(lock.rebuild.get("accept_predecessors", False)))
-        kept = self.workspace.root / "files" / (lock.workbook_sha256 or "")[:2] / f"{lock.workbook_sha256}.xlsx"
+        kept = self._kept_workbook(lock)
         if lock.workbook_sha256 and kept.is_file():
             from .merged_workbook import read_consolidated
 

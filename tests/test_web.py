@@ -270,6 +270,12 @@ def test_merging_a_locked_period_gives_back_the_locked_workbook_byte_for_byte(cl
     workbook.unlink()                                        # the copy kept under files/ brings it back
     client.post("/api/draft", json={"period": PERIOD})
     assert hashlib.sha256(workbook.read_bytes()).hexdigest() == locked["workbook_sha256"]
+    digest = locked["workbook_sha256"]
+    kept = workspace.root / "files" / digest[:2] / f"{digest}.xlsx"
+    kept.unlink()
+    workbook.unlink()                                        # both lost: rebuilt from the ledger as at the lock
+    assert client.post("/api/merge", json={"period": PERIOD}).json()["counted"] == 1
+    assert hashlib.sha256(workbook.read_bytes()).hexdigest() == digest == hashlib.sha256(kept.read_bytes()).hexdigest()
     client.post("/api/unlock", json={"period": PERIOD, "by": "Chị Lan", "reason": "xã sửa số"})
     time.sleep(1.1)
     unlocked = client.post("/api/merge", json={"period": PERIOD}).json()

@@ -173,10 +173,19 @@ def test_a_locked_workbook_lost_is_rebuilt_by_merge_byte_for_byte(ws, cchc, tmp_
 
     assert cchc("merge", "--period", H1).exit_code == 0
     assert _sha256(book) == lock.workbook_sha256                          # the same bytes, the same stamp
+    assert _sha256(kept) == lock.workbook_sha256                          # and the evidence kept again
     assert _totals(ws, form, units, period) == lock.totals["totals"]
     summary = load_workbook(book, read_only=True, data_only=True)["Tổng hợp"]
     assert lock.totals["totals"]["05.1"] == 650 + 600
     assert 650 + 600 in [cell for row in summary.iter_rows(values_only=True) for cell in row]
+
+    # A return after the lock: the merge lists it on Tình hình nộp (so its bytes differ) and counts it not;
+    # the workbook reported upward, lost again, is rebuilt as at the lock, byte for byte.
+    late = _return(tmp_path / "muon", form, units, period, "T03", JULY_1, **{"05.1": 9})
+    kept.unlink()
+    assert cchc("merge", "--period", H1, late).exit_code == 0
+    assert _sha256(book) != lock.workbook_sha256 and _totals(ws, form, units, period) == lock.totals["totals"]
+    assert _sha256(kept) == lock.workbook_sha256
 
 
 def test_draft_in_a_workspace_merges_from_the_ledger_first(ws, cchc, tmp_path, form, units, period):

@@ -361,7 +361,7 @@ class Desk:
 
     def locked_workbook(self, period: Period | str) -> Path | None:
         """The consolidated workbook the period is locked with (its bytes hash to the lock's sha256), or None:
-        not locked, or locked without a kept copy (then a merge writes a new one)."""
+        not locked, or its kept copy lost and not rebuilt byte for byte (then a merge writes a new one)."""
         lock = self.ledger.locked(self.form.id, _period(period).code)
         digest = lock.workbook_sha256 if lock is not None else None
         if not digest:
@@ -370,7 +370,7 @@ class Desk:
                      self.folder(MERGED_DIR, period) / MERGED_NAME):
             if path.is_file() and sha256_file(path) == digest:
                 return path
-        return None
+        return self.office(period, ledger=True).locked_workbook()     # rebuilt from the ledger as at the lock
 
     def draft(self, period: Period | str) -> Path:
         """The Word draft from the period's consolidated workbook (merged first when there is none)."""
