@@ -127,6 +127,24 @@ def test_upload_checks_records_and_the_board_shows_status_and_errors(client, ret
     assert "Xã Thử Nghiệm Hai" in board and "Xã Thử Nghiệm Một" not in board
 
 
+def test_the_boards_refresh_sends_rows_only_when_they_changed(client, returns):
+    import re
+
+    def seen(html):
+        return re.search(r'id="board-seen" value="([0-9a-f]+)"', html).group(1)
+
+    first = seen(client.get(f"/board?period={PERIOD}").text)
+    again = client.get(f"/board/rows?period={PERIOD}&seen={first}")
+    assert (again.status_code, again.content) == (204, b"")               # nothing changed: htmx swaps nothing
+    wait(client, upload(client, returns[:1]).json()["job"])
+    changed = client.get(f"/board/rows?period={PERIOD}&seen={first}")
+    assert changed.status_code == 200 and 'data-unit="T01"' in changed.text and 'class="status-valid"' in changed.text
+    assert seen(changed.text) != first and 'hx-swap-oob="true"' in changed.text
+    assert client.get(f"/board/rows?period={PERIOD}&seen={seen(changed.text)}").status_code == 204
+    only_valid = client.get(f"/board/rows?period={PERIOD}&status=valid&seen={seen(changed.text)}")
+    assert only_valid.status_code == 200 and only_valid.text.count("data-unit=") == 1     # a filter is a change
+
+
 def test_progress_is_streamed_as_server_sent_events(client, returns):
     job = upload(client, returns).json()
     with client.stream("GET", job["events"]) as stream:
