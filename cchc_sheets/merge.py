@@ -14,7 +14,11 @@ period, and returns a ``model.Consolidation``:
 - on time / late compares the day received (Vietnam time) with the deadline;
 - a return on a merged commune's old template (``unit-merged``) is unmatched, unless
   ``accept_predecessors``: then it is the new unit's return when the new unit sent none of
-  its own, and the returns of several predecessors (the newest of each) are added into one.
+  its own, and the returns of several predecessors (the newest of each) are added into one;
+- a lower level's consolidated workbook that is rejected gives way to an earlier sound one of
+  the same unit; a unit whose workbook is not counted (or never came) is counted from its
+  communes' own returns when they count; every commune inside a workbook that is counted
+  nowhere is named on that workbook's input, with why (``lower_coverage``).
 """
 from __future__ import annotations
 
@@ -51,24 +55,33 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
                 received: Mapping[str, "ReceivedInfo"] | None = None,
                 generated_at: datetime | None = None, accept_predecessors: bool = False) -> Consolidation:
     """Match, de-duplicate and total the returns; see the module docstring."""
-    from . import predecessors
+    from . import lower_coverage, predecessors
 
     reports = list(batch_or_reports.files if isinstance(batch_or_reports, model.BatchReport) else batch_or_reports)
-    units = units.reporting()   # a list of several levels: the level directly below the merging office
+    full, units = units, units.reporting()   # a list of several levels: the level directly below the merging office
     lookup = ReceivedLookup(received)
     reports = [with_received(r, lookup) for r in reports]
     expected, period_code = units.by_code(), period.code
+    inside = lower_coverage.membership(reports, expected)
     inputs: dict[int, InputFile] = {}
     by_unit: dict[str, list[FileReport]] = {code: [] for code in expected}
+    direct: dict[str, list[FileReport]] = {}      # communes' own returns, by the reporting unit above them
+    lower_reasons: dict[str, Phrase] = {}        # why a reporting unit's consolidated workbook is unmatched
     for index, report in enumerate(reports):
         reason = mismatch_reason(report, form, period_code, expected)
         new = predecessors.merged_into(report) if reason is not None and reason.code == "unknown-unit" else None
         if new in expected:
             reason = None if accept_predecessors else predecessors.merged_phrase(report)
+        above = lower_coverage.direct_reporting_unit(report, full, expected, inside) \
+            if reason is not None and reason.code == "unknown-unit" else None
         if report.status == model.STATUS_UNREADABLE:
             inputs[index] = InputFile(report.path, DISPOSITION_UNREADABLE, reason, report)
+        elif above is not None:
+            direct.setdefault(above, []).append(report)
         elif reason:
             inputs[index] = InputFile(report.path, DISPOSITION_UNMATCHED, reason, report)
+            if report.lower and report.unit_code in expected:
+                lower_reasons.setdefault(report.unit_code, reason)
         else:
             by_unit[new or report.unit_code].append(report)
     statuses = [unit_status(unit, by_unit[unit.code], deadline, form) for unit in units]
@@ -77,13 +90,21 @@ def consolidate(batch_or_reports: model.BatchReport | Iterable[FileReport], form
         for report in _used_parts(status, by_unit[status.unit.code]):
             inputs[position[id(report)]] = InputFile(report.path, DISPOSITION_USED, None, report)
         for older in status.superseded:
-            reason = (predecessors.merged_phrase(older) if predecessors.merged_into(older) and status.report
-                      and not predecessors.merged_into(status.report) else superseded_reason(status, older))
-            inputs[position[id(older)]] = InputFile(older.path, DISPOSITION_SUPERSEDED, reason, older)
+            inputs[position[id(older)]] = InputFile(older.path, DISPOSITION_SUPERSEDED,
+                                                    _superseded_why(status, older), older)
+    for n, status in enumerate(statuses):
+        if status.unit.code in direct:
+            covered, dispositions = lower_coverage.cover_with_returns(
+                status, direct[status.unit.code], full, form, deadline, lower_reasons.get(status.unit.code))
+            statuses[n] = covered or status
+            for report, disposition, reason in dispositions:
+                inputs[position[id(report)]] = InputFile(report.path, disposition, reason, report)
+    inputs_list = [inputs[n] for n in range(len(reports))]
+    lower_coverage.account(statuses, inputs_list, form)
     totals, groups = totals_with_groups(form, statuses)
     return Consolidation(
         form=form, period=period, units=units, unit_statuses=statuses,
-        inputs=[inputs[n] for n in range(len(reports))],
+        inputs=inputs_list,
         totals=totals, group_totals=groups if units.has_groups else {},
         deadline=deadline, parent_name=units.parent_name,
         generated_at=generated_at or datetime.now(VIETNAM_TIME).replace(microsecond=0),
@@ -170,6 +191,20 @@ def _used_parts(status: UnitStatus, reports: list[FileReport]) -> list[FileRepor
     return [r for r in reports if id(r) not in superseded]
 
 
+def _superseded_why(status: UnitStatus, older: FileReport) -> Phrase:
+    """Why a unit's other return is not the one used: an old template's, a newer rejected
+    consolidated workbook's, or simply older."""
+    from . import lower_coverage, predecessors
+
+    if predecessors.merged_into(older) and status.report and not predecessors.merged_into(status.report):
+        return predecessors.merged_phrase(older)
+    if older.lower and newness_key(older) > newness_key(status.report):
+        return phrase("lower-rejected-older-used", unit=f"{status.unit.name} ({status.unit.code})",
+                      why=lower_coverage.first_error(older) or phrase("file-unreadable", reason="?"),
+                      used=_file_name(status.report.path))
+    return superseded_reason(status, older)
+
+
 def unit_status(unit, reports: list[FileReport], deadline: date | None, form: "Form | None" = None) -> UnitStatus:
     if not reports:
         return UnitStatus(unit=unit)
@@ -188,6 +223,10 @@ def unit_status(unit, reports: list[FileReport], deadline: date | None, form: "F
                           on_time=is_on_time(when, deadline), superseded=[r for parts in newest for r in parts[1:]])
     ordered = sorted(reports, key=newness_key, reverse=True) if len(reports) > 1 else reports
     newest = ordered[0]
+    if newest.lower and not newest.counts:   # a rejected consolidated workbook: an earlier sound one counts
+        sound = next((r for r in ordered[1:] if r.lower and r.counts), None)
+        if sound is not None:
+            newest, ordered = sound, [sound] + [r for r in ordered if r is not sound]
     when, source = received_time(newest)
     return UnitStatus(unit=unit, report=newest, received=when, received_source=source,
                       on_time=is_on_time(when, deadline), superseded=ordered[1:])

@@ -95,13 +95,14 @@ def _joined(mappings: list[dict]) -> dict:
 
 
 def earlier_values(earlier, units, form) -> dict[str, dict]:
-    """Per current unit: the earlier period's counted figures, its predecessors' added up when it
-    had no return of its own then (summed indicators only; computed cells recomputed)."""
+    """Per current unit: the earlier period's counted figures, its own and its predecessors' added up
+    (a new unit that kept one predecessor's code absorbed the others; summed indicators only;
+    computed cells recomputed)."""
     by_code = {s.unit.code: s for s in earlier.unit_statuses if s.counted}
     codes = merge.summed_indicators(form)
     found = {}
     for unit in units:
-        sources = [unit.code] if unit.code in by_code else [c for c in unit.predecessors if c in by_code]
+        sources = [c for c in dict.fromkeys([unit.code, *unit.predecessors]) if c in by_code]
         if not sources:
             continue
         values = {code: sum(merge.number(by_code[c].report.values.get(code)) or 0 for c in sources) for code in codes}
@@ -122,5 +123,4 @@ def earlier_lookup(earlier, units, form):
 def merged_units(units, earlier) -> list:
     """The current units whose earlier figures are their predecessors' sum (for the draft's sentence)."""
     earlier_codes = {s.unit.code for s in earlier.unit_statuses}
-    return [u for u in units if u.predecessors and u.code not in earlier_codes
-            and any(c in earlier_codes for c in u.predecessors)]
+    return [u for u in units if any(c in earlier_codes for c in u.predecessors if c != u.code)]

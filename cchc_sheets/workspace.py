@@ -84,9 +84,33 @@ class Workspace:
 
         return Ledger.open(self.ledger_url)
 
+    def periods(self, form_id: str) -> list[str]:
+        """``Ledger.periods``, read without SQLAlchemy when the ledger allows (see ``ledger.quick``)."""
+        quick = self._quick_ledger
+        found = quick.periods(form_id) if quick is not None else None
+        return found if found is not None else self.ledger.periods(form_id)
+
+    def status(self, form_id: str, period: str, units, deadline=None):
+        """``Ledger.status``, read without SQLAlchemy when the ledger allows (see ``ledger.quick``)."""
+        quick = self._quick_ledger
+        found = quick.status(form_id, period, units, deadline) if quick is not None else None
+        return found if found is not None else self.ledger.status(form_id, period, units, deadline)
+
+    @cached_property
+    def _quick_ledger(self):
+        """A read-only stdlib connection; None once the full store is open (it answers then)."""
+        if "ledger" in self.__dict__:
+            return None
+        from .ledger.quick import quick_ledger
+
+        return quick_ledger(self.ledger_url)
+
     def close(self) -> None:
         if "ledger" in self.__dict__:
             self.__dict__.pop("ledger").close()
+        quick = self.__dict__.pop("_quick_ledger", None)
+        if quick is not None:
+            quick.close()
 
     def __enter__(self) -> "Workspace":
         return self
@@ -104,16 +128,25 @@ class Workspace:
 
         The same content is stored once; the copy is written atomically.
         """
+        return self._keep(path, data)[0]
+
+    def _keep(self, path: str | os.PathLike, data: bytes | None = None) -> tuple[Path, dict]:
+        """``store_file``, and what the ledger is told of the copy (its size and place in the workspace)."""
         if data is None:
             try:
                 data = Path(path).read_bytes()
             except OSError as exc:
                 raise CchcError("input-not-found", path=f"{path} ({os_reason(exc)})") from exc
         digest = sha256_bytes(data)
-        target = self.root / FILES_DIR / digest[:2] / f"{digest}{Path(path).suffix.lower()}"
-        if not target.is_file() or target.stat().st_size != len(data):
+        relative = f"{FILES_DIR}/{digest[:2]}/{digest}{Path(path).suffix.lower()}"
+        target = self.root / relative
+        try:
+            kept = target.stat().st_size == len(data)
+        except OSError:
+            kept = False
+        if not kept:
             write_bytes_atomic(target, data)
-        return target
+        return target, {"size": len(data), "stored_path": relative}
 
     def record(self, report: FileReport, *, actor: str, data: bytes | None = None, message_id: str | None = None,
                received_at: datetime | None = None):
@@ -122,26 +155,27 @@ class Workspace:
         A report that names its form, period and unit becomes a return in the ledger; any
         other file (unreadable, not ours) is still remembered with its copy.
         """
-        stored = self.store_file(report.path, data)
-        known = {"size": stored.stat().st_size, "message_id": message_id, "stored_path": self.relative(stored)}
+        stored, known = self._keep(report.path, data)
+        known["message_id"] = message_id
         if report.form and report.period and report.unit_code and report.sha256:
             return self.ledger.record_return(report, actor=actor, received_at=received_at, **known)
         self.ledger.record_file(report.sha256 or stored.stem, report.path, sender=report.sender,
                                 mail_time=received_at or report.received, **known)
         return None
 
-    def record_many(self, reports: list[FileReport], *, actor: str, message_ids: dict[str, str] | None = None) -> list:
+    def record_many(self, reports: list[FileReport], *, actor: str, message_ids: dict[str, str] | None = None,
+                    received_at: dict[str, datetime] | None = None) -> list:
         """``record`` for a whole batch in ONE ledger transaction (all recorded or none): the
         copies are kept first, then one ``ReturnRecord`` (or None) per report, in order.
-        ``message_ids``: sha256 -> the Message-ID of the mail a file came in.
+        ``message_ids`` and ``received_at``: sha256 -> the Message-ID and time of the mail a file came in.
 
         Recording 300 uploaded returns one transaction each took longer than checking them.
         """
         items = []
         for report in reports:
-            stored = self.store_file(report.path)
-            known = {"size": stored.stat().st_size, "stored_path": self.relative(stored),
-                     "message_id": (message_ids or {}).get(report.sha256 or "")}
+            stored, known = self._keep(report.path)
+            known.update(message_id=(message_ids or {}).get(report.sha256 or ""),
+                         received_at=(received_at or {}).get(report.sha256 or ""))
             if not report.sha256:
                 known["sha256"] = stored.stem
             items.append((report, known))

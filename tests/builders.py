@@ -11,7 +11,9 @@ are such mutations.
 """
 from __future__ import annotations
 
+import importlib.util
 import io
+import sys
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -58,6 +60,31 @@ def make_return(tmp_path: Path, form: Form, unit: Unit, period: Period, values: 
     if mutate is not None:
         data = _mutated(data, mutate)
     path = Path(tmp_path) / (name or f"{ascii_slug(unit.name)}.xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+BENCH_PATH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
+
+
+@lru_cache(maxsize=1)
+def bench_module():
+    """``scripts/bench.py`` as a module (its generator writes returns by editing the XML: fast)."""
+    spec = importlib.util.spec_from_file_location("cchc_bench", BENCH_PATH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["cchc_bench"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def quick_return(folder: Path, form: Form, unit: Unit, period: Period, values: dict[str, object],
+                 name: str | None = None) -> Path:
+    """Like ``make_return`` with numbers only, but the values are written straight into the
+    sheet XML (the benchmark's way): a few ms a file where openpyxl takes over 100."""
+    data = bench_module().fill_template_bytes(template_bytes(form, unit, period), {
+        layout.MAIN_SHEET: {layout.Layout(form).value_cell(code): value for code, value in values.items()}})
+    path = Path(folder) / (name or f"{ascii_slug(unit.name)}.xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from builders import bench_module
+
 from cchc_sheets import layout as L
 
-BENCH_PATH = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
 COMMANDS_NEEDED = ("template", "validate", "merge", "draft")
 
 # The commands land one by one; until all four exist the run cannot be measured.
@@ -27,11 +27,7 @@ needs_commands = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("cchc_bench", BENCH_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["cchc_bench"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return bench_module()
 
 
 @pytest.fixture(scope="module")

@@ -60,3 +60,25 @@ def test_a_consolidation_read_back_keeps_the_exact_paths(inbox, tmp_path, units_
     run_cli("merge", "--units", units_file, "--period", "2020-H1", inbox, "--out", tmp_path / "tong-hop.xlsx")
     names = sorted(os.path.basename(i.path) for i in read_consolidated(tmp_path / "tong-hop.xlsx").inputs)
     assert names == sorted([UNDECODABLE, DECOMPOSED])
+
+
+def test_a_folder_walk_takes_templates_and_flat_ods_too(tmp_path):
+    """A commune's return saved as .xltx or flat .fods is a finding, never skipped in a folder."""
+    from pathlib import Path
+
+    from cchc_sheets.batch import validate_paths
+    from cchc_sheets.forms import load_form
+    from cchc_sheets.reading import find_spreadsheets
+
+    peers = Path(__file__).resolve().parents[2] / "shared" / "peer-spreadsheets"
+    for name, source in (("mau.xltx", "openpyxl/openpyxl__writer__tests__data__empty.xltx"),
+                         ("phang.fods", "test_files/LO7322.fods")):
+        data = (peers / source).read_bytes() if (peers / source).exists() else b"<?xml version='1.0'?><x/>"
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "cong-van.pdf").write_bytes(b"%PDF-1.4\n")
+    found, missing = find_spreadsheets([tmp_path])
+    assert [p.name for p in found] == ["mau.xltx", "phang.fods"] and missing == []
+    batch = validate_paths([tmp_path], load_form("tuyen-truyen-cchc"))
+    codes = {Path(r.path).name: [f.code for f in r.findings] for r in batch.files}
+    assert codes["phang.fods"] == ["not-a-spreadsheet"]
+    assert codes["mau.xltx"] == ["not-a-cchc-form"]             # read: an empty workbook, not one of ours

@@ -182,11 +182,14 @@ def test_wrong_period_and_unknown_province(provinces, form, upper, period, tmp_p
 
     run = upper_merge([provinces["P1"]], form, upper, parse_period("2020-H2"))
     assert [f.code for f in by_unit(run)["P1"].findings] == ["period-mismatch"]
-    assert run.consolidation.inputs[0].disposition == "unmatched"
+    item = run.consolidation.inputs[0]
+    assert item.disposition == "unmatched"
+    assert (item.reason.code, item.reason.params["why"].code, item.reason.params["count"]) == (
+        "lower-units-not-counted", "period-mismatch", 3)   # its communes named, not silently gone
 
     others = units_from_rows([(1, ["code", "name", "parent"]), (2, ["Q9", "Tỉnh Khác", "Bộ Nội vụ"])])
     run = upper_merge([provinces["P1"]], form, others, period)
-    assert run.consolidation.inputs[0].reason.code == "unknown-unit"
+    assert run.consolidation.inputs[0].reason.params["why"].code == "unknown-unit"
 
 
 # --------------------------------------------------------------------------- the lower level's completeness
@@ -306,3 +309,50 @@ def test_consolidated_workbook_saved_as_ods_or_xls_is_read_from_its_tables(provi
     assert p2.lower["source"] == "visible-tables" and p2.file_format == fmt and p2.counts
     assert sorted(u["code"] for u in p2.lower["units"]) == COMMUNES["P2"]
     assert run.consolidation.totals == all_communes_total([c for cs in COMMUNES.values() for c in cs])
+
+
+# --------------------------------------------------------------------------- issue 16's check, all at once
+
+
+def test_three_provinces_one_resaved_one_typed_over_merged_at_the_level_above(provinces, form, period, tmp_path,
+                                                                              run_cli):
+    """P2's workbook re-saved by LibreOffice, P3's sent again with a total typed over (after its sound
+    one): the ministry's sums are every commune's, the edited total is reported at its cell, each
+    province's completeness is on the status sheet, and --detail units lists every commune once."""
+    import os
+
+    require_soffice()
+    from cchc_sheets.libreoffice import convert
+    from cchc_sheets.merged_workbook import DETAIL_SHEET
+
+    resaved = convert(provinces["P2"], "xlsx", tmp_path / "lo")
+    edited = edited_keeping_data_part(provinces["P3"], tmp_path / "p3-sua.xlsx", SUMMARY_SHEET, "D8", 999)
+    later = os.stat(provinces["P3"]).st_mtime + 3600
+    os.utime(edited, (later, later))
+    units = tmp_path / "tinh.csv"
+    units.write_text(UPPER_CSV, encoding="utf-8")
+    out, findings = tmp_path / "bo.xlsx", tmp_path / "phat-hien.xlsx"
+    result = run_cli("merge", "--units", units, "--period", "2020-H1", "--no-cache", "--detail", "units",
+                     "--out", out, "--report", findings, provinces["P1"], resaved, provinces["P3"], edited)
+    assert result.exit_code == 0, result.output
+
+    everyone = [c for codes in COMMUNES.values() for c in codes]
+    back = read_consolidated(out)
+    assert back.totals == all_communes_total(everyone)
+    edited_report = next(i.report for i in back.inputs if i.path.endswith("p3-sua.xlsx"))
+    assert [(f.code, f.sheet, f.cell, f.value) for f in edited_report.errors] == [
+        ("lower-total-edited", SUMMARY_SHEET, "D8", 999)]
+    assert next(i for i in back.inputs if i.report is edited_report).reason.code == "lower-rejected-older-used"
+    rows = list(openpyxl.load_workbook(findings, read_only=True).active.iter_rows(values_only=True))
+    assert any("lower-total-edited" in row and "D8" in row for row in rows)
+
+    status = openpyxl.load_workbook(out, read_only=True)[STATUS_SHEET]
+    lower = {row[1]: (row[14], row[17]) for row in status.iter_rows(min_row=7, max_row=9, values_only=True)}
+    assert {code: shown.split(" ")[0] for code, (shown, _) in lower.items()} == {"P1": "3/3", "P2": "3/3", "P3": "3/3"}
+    assert lower["P2"][1] == "Phần dữ liệu của sổ"   # LibreOffice's xlsx keeps the data part
+
+    listed = detail_rows(out)
+    assert sorted(r[1] for r in listed) == sorted(everyone)   # once each
+    assert {r[1]: r[6] for r in listed} == {c: PROVINCES[c[:2]] for c in everyone}
+    total_row = openpyxl.load_workbook(out, read_only=True, data_only=True)[DETAIL_SHEET][3 + len(listed) + 1]
+    assert total_row[7].value == all_communes_total(everyone)["01"]

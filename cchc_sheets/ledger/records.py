@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .. import codec
 from ..model import FileReport
 
 # Why a return counts or does not (returns.why): stable codes, words come at the edges.
@@ -67,6 +66,8 @@ class ReturnRecord:
 
     @property
     def report(self) -> FileReport:
+        from .. import codec        # not at import: ``cchc status`` never decodes a report
+
         return codec.report_from_bytes(self.report_bytes)
 
 

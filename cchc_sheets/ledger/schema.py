@@ -13,7 +13,8 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Index, Inte
                         Table, Text, UniqueConstraint, inspect, select, text)
 from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 2
+from .constants import SCHEMA_VERSION
+
 
 metadata = MetaData()
 

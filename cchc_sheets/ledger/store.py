@@ -30,13 +30,13 @@ from sqlalchemy.engine import Connection, Engine, make_url
 
 from .. import codec
 from ..fileio import atomic_path
-from ..merge import is_on_time
 from ..messages import CchcError
 from ..model import FileReport
 from . import records as R
 from . import schema as S
+from .constants import BUSY_TIMEOUT_MS
+from .status import period_status
 
-BUSY_TIMEOUT_MS = 15_000
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _PG_WRITE_LOCK = 7_205_015          # pg_advisory_xact_lock key: one writer at a time on a shared ledger
 _COUNTED_STATUSES = ("valid", "warnings")
@@ -174,31 +174,46 @@ class Ledger:
 
     def periods(self, form_id: str) -> list[str]:
         """The periods with at least one return of the form, as recorded (sorted by code)."""
-        query = select(S.returns.c.period).distinct().where(S.returns.c.form_id == form_id)
         with self._read() as c:
-            return sorted(c.execute(query).scalars())
+            return sorted(c.execute(_PERIODS, {"form_id": form_id}).scalars())
 
-    def history(self, unit_code: str, form_id: str | None = None) -> list[R.ReturnRecord]:
-        """A unit's returns across periods (oldest period first), each with its differences."""
-        where = [S.returns.c.unit_code == unit_code]
+    def history(self, unit_code: str, form_id: str | None = None,
+                predecessors: Iterable[str] = ()) -> list[R.ReturnRecord]:
+        """A unit's returns across periods (oldest period first), each with its differences.
+
+        ``predecessors``: the codes of the units it was formed from (a merged commune); their
+        returns come in too, each record's ``unit_code`` saying whose, in period order: within a
+        period the unit's own first, then each predecessor's in the order given.
+        """
+        codes = list(dict.fromkeys([unit_code, *predecessors]))
+        where = [S.returns.c.unit_code.in_(codes)]
         if form_id is not None:
             where.append(S.returns.c.form_id == form_id)
         with self._read() as c:
-            return _returns_where(c, and_(*where), (S.returns.c.form_id, S.returns.c.period, S.returns.c.seq))
+            records = _returns_where(c, and_(*where), (S.returns.c.form_id, S.returns.c.period, S.returns.c.seq))
+        return _in_history_order(records, codes)
+
+    def counted_reports(self, form_id: str, unit_codes: Iterable[str]) -> dict[str, list[tuple[str, FileReport]]]:
+        """unit -> [(period, report)] of the returns that count, every period (sorted by code), for
+        many units at once (bounded IN lists): what a batch compares with its units' own history."""
+        T = S.returns.c
+        codes, found = list(unit_codes), {}
+        with self._read() as c:
+            for start in range(0, len(codes), 500):
+                query = (select(T.unit_code, T.period, T.report)
+                         .where(T.form_id == form_id, T.counted, T.unit_code.in_(codes[start:start + 500]))
+                         .order_by(T.unit_code, T.period))
+                for unit, period, blob in c.execute(query):
+                    found.setdefault(unit, []).append((period, codec.report_from_bytes(bytes(blob))))
+        return found
 
     def status(self, form_id: str, period: str, units: Iterable, deadline: date | None = None) -> R.PeriodStatus:
         """Each expected unit (a UnitList or unit codes) and any other unit that sent: see ``PeriodStatus``."""
         period = str(period)
         with self._read() as c:
-            sent = {row[0]: row for row in c.execute(_STATUS, {"form_id": form_id, "period": period})}
-            locked = _active_lock(c, form_id, period) is not None
-        names = {getattr(u, "code", u): getattr(u, "name", None) for u in units}
-        rows = [_status_row(code, name, True, sent.get(code), deadline) for code, name in names.items()]
-        rows += [_status_row(code, None, False, sent[code], deadline) for code in sorted(sent.keys() - names.keys())]
-        expected = [row for row in rows if row.expected]
-        return R.PeriodStatus(form_id=form_id, period=period, locked=locked, rows=rows, expected=len(expected),
-                              submitted=sum(r.submitted for r in expected),
-                              on_time=sum(bool(r.on_time) for r in expected))
+            sent = c.execute(_STATUS, {"form_id": form_id, "period": period}).all()
+            locked = c.execute(_IS_LOCKED, {"form_id": form_id, "period": period}).first() is not None
+        return period_status(form_id, period, sent, locked, units, deadline, _utc)
 
     # ------------------------------------------------------------------ lock
     def lock(self, form_id: str, period: str, *, by: str, note: str | None = None,
@@ -547,6 +562,23 @@ _EVENT_QUEUE = "cchc_events"
 
 
 # ---------------------------------------------------------------------- reading
+def _in_history_order(records: list[R.ReturnRecord], codes: list[str]) -> list[R.ReturnRecord]:
+    """Form, then period (oldest first: by its last day, then its first, so 2020-H1 comes before
+    the year 2020), then whose (the unit, then its predecessors), then version."""
+    from ..periods import parse_period
+
+    rank = {code: n for n, code in enumerate(codes)}
+    when: dict[str, tuple] = {}
+    for record in records:
+        if record.period not in when:
+            try:
+                period = parse_period(record.period)
+                when[record.period] = (period.end, period.start, record.period)
+            except CchcError:   # a period code this version does not know: after the known ones
+                when[record.period] = (date.max, date.max, record.period)
+    return sorted(records, key=lambda r: (r.form_id, when[r.period], rank[r.unit_code], r.seq))
+
+
 def _returns_where(c: Connection, where, order) -> list[R.ReturnRecord]:
     rows = c.execute(select(S.returns).where(where).order_by(*order)).all()
     if not rows:
@@ -586,19 +618,9 @@ def _status_query():
 
 
 _STATUS = _status_query()
-
-
-def _status_row(code, name, expected, sent, deadline) -> R.StatusRow:
-    """A unit's row; ``status`` is its current return's, ``missing``, or ``received-after-lock`` when
-    all it sent arrived while the period was locked. ``sent`` is unpacked like a tuple: by name, 10,000 rows cost a third more."""
-    if sent is None:
-        return R.StatusRow(unit_code=code, unit_name=name, expected=expected)
-    _, versions, last_change, after_lock, unit_name, status, counted, received_at = sent
-    received = _utc(received_at)
-    return R.StatusRow(
-        unit_code=code, unit_name=name or unit_name, expected=expected, versions=versions,
-        status=status or R.WHY_AFTER_LOCK, counted=bool(counted), received_at=received,
-        on_time=is_on_time(received, deadline), after_lock=int(after_lock or 0), last_change=_utc(last_change))
+_IS_LOCKED = (select(S.locks.c.id).where(S.locks.c.form_id == bindparam("form_id"), S.locks.c.period == bindparam("period"),
+                                         S.locks.c.unlocked_at.is_(None)).limit(1))
+_PERIODS = select(S.returns.c.period).distinct().where(S.returns.c.form_id == bindparam("form_id"))
 
 
 def _active_lock(c: Connection, form_id: str, period: str) -> R.Lock | None:

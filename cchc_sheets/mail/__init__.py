@@ -8,8 +8,8 @@ from __future__ import annotations
 import ssl
 
 from ..messages import CchcError
+from ..suffixes import RETURN_SUFFIXES as SPREADSHEET_SUFFIXES   # one list with the folder walk: suffixes.py
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SEND_LOG = "send-log.csv"
 SEND_LOG_COLUMNS = ("code", "email", "sha256", "message_id", "sent_at", "status", "detail")
 

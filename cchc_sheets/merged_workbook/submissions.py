@@ -28,7 +28,8 @@ STATUS_WIDTHS = {1: 6, 2: 11, 3: 24, 4: 16, 5: 10, 6: 32, 7: 17, 8: 16, 9: 11, 1
 # its units with errors, and where its numbers were read from.
 LOWER_COLUMNS = ("Tỷ lệ nộp cấp dưới", "Tính vào tổng cấp dưới", "Đơn vị cấp dưới có lỗi", "Nguồn số liệu")
 LOWER_WIDTHS = {15: 20, 16: 20, 17: 30, 18: 24}
-LOWER_SOURCE_LABELS = {"data-part": "Phần dữ liệu của sổ", "visible-tables": "Bảng hiển thị (sổ mất phần dữ liệu)"}
+LOWER_SOURCE_LABELS = {"data-part": "Phần dữ liệu của sổ", "visible-tables": "Bảng hiển thị (sổ mất phần dữ liệu)",
+                       "direct-returns": "Báo cáo riêng của đơn vị cấp dưới"}   # lower_coverage.SOURCE_RETURNS
 
 
 def write_status_sheet(sheet: Sheet, palette: Palette, consolidation: Consolidation) -> None:

@@ -759,6 +759,16 @@ COMMANDS = {
         "{period} #{seq}  {received}  {status}{counted}  {file}",
     ),
     "history-counted-mark": _m("info", " (được tính)", " (counted)"),
+    "history-predecessor-mark": _m(
+        "info",
+        "  (đơn vị cũ {old}, sáp nhập vào {unit} ngày {date})",
+        "  (former unit {old}, merged into {unit} on {date})",
+    ),
+    "history-predecessor-mark-undated": _m(
+        "info",
+        "  (đơn vị cũ {old}, nay đã sáp nhập vào {unit})",
+        "  (former unit {old}, since merged into {unit})",
+    ),
     "audit-line": _m("info", "{at}  {kind}  {actor}  {period} {unit}  {detail}",
                      "{at}  {kind}  {actor}  {period} {unit}  {detail}"),
     "audit-none": _m("info", "Chưa có sự kiện nào.", "No events yet."),

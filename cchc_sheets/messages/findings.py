@@ -489,6 +489,73 @@ FINDINGS = {
         "Đơn vị {unit} có trong sổ tổng hợp {file} và cả trong sổ {first}: chỉ tính một lần (theo sổ {first}).",
         "Unit {unit} is in consolidated workbook {file} and also in {first}: counted once (as in {first}).",
     ),
+    "lower-units-not-counted": _m(
+        "warning",
+        "{count} đơn vị cấp dưới trong sổ này không được tính vào tổng hợp, qua sổ này hay bất kỳ sổ hoặc "
+        "báo cáo nào khác: {units}. Lý do: {why} Hãy đề nghị cấp dưới gửi lại sổ đúng, hoặc các đơn vị "
+        "này gửi báo cáo riêng.",
+        "{count} lower units in this workbook are not counted, through it or through any other workbook "
+        "or return: {units}. Why: {why} Ask the lower level to send a correct workbook, or these units "
+        "to send their own returns.",
+    ),
+    "lower-left-out-counted-nowhere": _m(
+        "info",
+        "các đơn vị này có cả trong sổ {first}, nhưng sổ {first} không được tính; số liệu của chúng "
+        "được tính qua sổ này.",
+        "these units are also in {first}, which is not counted; their figures count through this workbook.",
+    ),
+    "lower-rejected-older-used": _m(
+        "warning",
+        "Sổ tổng hợp mới hơn này của {unit} không được tính ({why}); số liệu của {unit} lấy từ sổ {used} "
+        "gửi trước đó, không có lỗi. Hãy đề nghị {unit} gửi lại sổ đúng nếu sổ {used} đã cũ.",
+        "This newer consolidated workbook of {unit} is not counted ({why}); {unit}'s figures are taken "
+        "from {used}, sent earlier, which has no errors. Ask {unit} to send a correct workbook if {used} "
+        "is out of date.",
+    ),
+    "lower-from-direct-returns": _m(
+        "warning",
+        "Số liệu của {unit} được cộng từ báo cáo riêng của {counted}/{expected} đơn vị cấp dưới, vì sổ "
+        "tổng hợp của {unit} không được tính ({why}). Hãy đề nghị {unit} gửi sổ tổng hợp đúng.",
+        "{unit}'s figures are added up from the own returns of {counted}/{expected} lower units, because "
+        "{unit}'s consolidated workbook is not counted ({why}). Ask {unit} to send a correct consolidated "
+        "workbook.",
+    ),
+    "lower-direct-returns-invalid": _m(
+        "error",
+        "Chưa tính {unit}: sổ tổng hợp của {unit} không được tính ({why}), và báo cáo riêng của {count} đơn "
+        "vị cấp dưới gửi trực tiếp đều có lỗi ({units}). Hãy xem lỗi của từng tệp trong danh sách tệp đầu vào.",
+        "{unit} is not counted: {unit}'s consolidated workbook is not counted ({why}), and the own returns of "
+        "the {count} lower units sent directly all have errors ({units}). See each file's errors in the list "
+        "of input files.",
+    ),
+    "lower-workbook-not-received": _m(
+        "info",
+        "chưa nhận được sổ tổng hợp",
+        "no consolidated workbook received",
+    ),
+    "lower-replaced-by-returns": _m(
+        "warning",
+        "Sổ tổng hợp này của {unit} không được tính ({why}); số liệu của {unit} được cộng từ báo cáo "
+        "riêng của các đơn vị cấp dưới gửi trực tiếp.",
+        "This consolidated workbook of {unit} is not counted ({why}); {unit}'s figures are added up from "
+        "the returns its lower units sent directly.",
+    ),
+    "lower-unit-counted-via": _m(
+        "info",
+        "Đơn vị {unit} đã được tính trong sổ tổng hợp của {via} ({file}); báo cáo riêng này không cộng "
+        "thêm để khỏi tính hai lần.",
+        "Unit {unit} is already counted in {via}'s consolidated workbook ({file}); this return of its own "
+        "is not added again, so nothing counts twice.",
+    ),
+    "lower-unit-not-in-workbook": _m(
+        "warning",
+        "Đơn vị {unit} thuộc {via}, nhưng sổ tổng hợp của {via} ({file}) không tính đơn vị này, và báo cáo "
+        "riêng không thể cộng vào sổ đó: đơn vị này chưa được tính. Hãy đề nghị {via} tổng hợp lại có "
+        "cả {unit}.",
+        "Unit {unit} belongs to {via}, but {via}'s consolidated workbook ({file}) does not count it, and a "
+        "return of its own cannot be added into that workbook: this unit is not counted. Ask {via} to merge "
+        "again including {unit}.",
+    ),
     "merged-workbook-invalid": _m(
         "fatal",
         "Tệp {path} không phải là sổ tổng hợp do “cchc merge” tạo ({reason}). Hãy chạy lại "
@@ -581,6 +648,11 @@ FINDINGS = {
     "validate-progress": _m("info", "Đang kiểm tra", "Checking"),
     "merge-progress": _m("info", "Đang đọc và kiểm tra các tệp", "Reading and checking the files"),
     "validate-unit-unknown": _m("info", "(chưa rõ đơn vị)", "(unit unknown)"),
+    "validate-unit-merged-accepted": _m(
+        "info",
+        "{old} → tính cho {unit} (--accept-predecessors)",
+        "{old} → counted for {unit} (--accept-predecessors)",
+    ),
     "validate-report-written": _m(
         "info",
         "Đã ghi bảng kết quả kiểm tra: {path}",

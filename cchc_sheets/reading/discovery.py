@@ -6,7 +6,8 @@ import stat
 from pathlib import Path
 from typing import Iterable
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+from ..suffixes import READ_SUFFIXES as SPREADSHEET_SUFFIXES
+from ..suffixes import RETURN_SUFFIXES
 
 
 def find_spreadsheets(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -14,7 +15,7 @@ def find_spreadsheets(paths: Iterable[str | Path]) -> tuple[list[Path], list[Pat
 
     Files given explicitly are taken whatever their extension (a PDF passed by
     mistake must come back as a finding, not vanish); folders are searched
-    recursively for spreadsheet extensions, skipping Office lock files (``~$``)
+    recursively for spreadsheet extensions (templates and flat ODS too), skipping Office lock files (``~$``)
     and hidden files or folders. Nothing met is skipped silently: a FIFO, socket
     or device (or a link to one) given or found with a spreadsheet's name, and
     a folder the walk may not read, are returned among the files, so the reader
@@ -57,7 +58,7 @@ def _spreadsheets_under(folder: Path) -> list[Path]:
         here = Path(where)
         folders[:] = [name for name in folders if not name.startswith((".", "~$"))]
         for name in names:
-            if name.startswith((".", "~$")) or Path(name).suffix.lower() not in SPREADSHEET_SUFFIXES:
+            if name.startswith((".", "~$")) or Path(name).suffix.lower() not in RETURN_SUFFIXES:
                 continue
             candidate = here / name
             try:
