@@ -16,7 +16,7 @@ Each method calls the same library functions as the ``cchc`` command of the same
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
@@ -266,11 +266,14 @@ class Office:
         return Office(self.form, units=self.units, period=earlier, workspace=self.workspace,
                       actor=self.actor).ledger_consolidation()
 
-    def ledger_consolidation(self, accept_predecessors: bool = False):
+    def ledger_consolidation(self, accept_predecessors: bool = False, *, generated_at=None, as_locked: bool = False):
         """The period consolidated from the ledger: each unit's current return, or while the period
-        is locked the versions it was locked with (so its numbers are the locked ones exactly).
+        is locked the versions it was locked with, built as the locked workbook was (its time,
+        deadline and settings), so its numbers are the locked ones exactly and, when nothing
+        arrived since, its bytes too.
 
-        Older versions are listed as superseded; returns received while locked as ``received-after-lock``.
+        Older versions are listed as superseded; returns received while locked as ``received-after-lock``
+        (``as_locked``: left out, as at the moment of the lock, to rebuild the locked workbook itself).
         """
         from .ledger import WHY_AFTER_LOCK
         from .merge import consolidate, superseded_reason
@@ -279,14 +282,20 @@ class Office:
         ledger, period = self.workspace.ledger, self.period.code
         lock = ledger.locked(self.form.id, period)
         records = ledger.returns(self.form.id, period)
+        if as_locked and lock is not None:
+            records = [r for r in records if r.recorded_at <= lock.locked_at]
         locked_versions = (lock.totals.get("returns") or {}) if lock is not None else {}
         if locked_versions:
             chosen = [r for r in records if locked_versions.get(r.unit_code) == r.sha256]
         else:
             chosen = [r for r in records if r.current]
+        deadline = self.effective_deadline
+        if lock is not None:
+            generated_at, deadline, accept_predecessors = self._locked_build(lock, deadline)
         chosen_ids = {r.id for r in chosen}
         consolidation = consolidate([r.report for r in chosen], self.form, self.units, self.period,
-                                    deadline=self.effective_deadline, accept_predecessors=accept_predecessors)
+                                    deadline=deadline, accept_predecessors=accept_predecessors,
+                                    generated_at=generated_at)
         statuses = {s.unit.code: s for s in consolidation.unit_statuses}
         for record in records:
             if record.id in chosen_ids:
@@ -336,9 +345,10 @@ class Office:
     def lock(self, *, by: str, note: str | None, out: str | Path):
         """Approve and lock the period: consolidate from the ledger, write the workbook to ``out``
         (the one reported upward) and record its sha256, the totals and the versions counted."""
+        from . import __version__
         from .fileio import sha256_bytes
+        from .merge import VIETNAM_TIME
         from .merged_workbook import write_merged_workbook
-
         from .messages import CchcError
 
         self._need(units=self.units, period=self.period)
@@ -348,13 +358,59 @@ class Office:
             if active is not None:      # before writing: the workbook reported upward must stay as it was
                 raise CchcError("ledger-period-locked", form=self.form.id, period=self.period.code,
                                 by=active.locked_by, at=active.locked_at.isoformat(timespec="seconds"))
-            consolidation = self.ledger_consolidation()
+            consolidation = self.ledger_consolidation(generated_at=datetime.now(VIETNAM_TIME).replace(microsecond=0))
             write_merged_workbook(consolidation, out)
             kept = self.workspace.store_file(out)       # the very bytes reported upward, kept as evidence
             versions = {s.unit.code: s.report.sha256 for s in consolidation.unit_statuses if s.report}
             return ledger.lock(self.form.id, self.period.code, by=by, note=note,
                                workbook_sha256=sha256_bytes(kept.read_bytes()),
-                               totals={"totals": dict(consolidation.totals), "returns": versions})
+                               totals={"totals": dict(consolidation.totals), "returns": versions},
+                               generated_at=consolidation.generated_at, deadline=consolidation.deadline,
+                               rebuild={"tool": __version__, "form_version": self.form.version,
+                                        "accept_predecessors": False, "detail": consolidation.detail})
+
+    def locked_workbook(self) -> Path | None:
+        """The workbook the period is locked with, kept under ``files/`` by its sha256; when that copy
+        is lost, rebuilt from the ledger as it stood at the lock and kept again, but only if its
+        sha256 is the lock's. None: not locked, or lost and not rebuilt byte for byte (another tool
+        version, units list or deadline than at the lock)."""
+        import tempfile
+
+        from .fileio import sha256_file
+        from .merged_workbook import write_merged_workbook
+
+        lock = self.workspace.ledger.locked(self.form.id, self.period.code)
+        if lock is None or not lock.workbook_sha256:
+            return None
+        kept = self._kept_workbook(lock)
+        if kept.is_file() and sha256_file(kept) == lock.workbook_sha256:
+            return kept
+        with tempfile.TemporaryDirectory(prefix="cchc-locked-") as folder:
+            rebuilt = write_merged_workbook(self.ledger_consolidation(as_locked=True), Path(folder) / "locked.xlsx")
+            if sha256_file(rebuilt) != lock.workbook_sha256:
+                return None
+            return self.workspace.store_file(rebuilt)
+
+    def _kept_workbook(self, lock) -> Path:
+        digest = lock.workbook_sha256 or ""
+        return self.workspace.root / "files" / digest[:2] / f"{digest}.xlsx"
+
+    def _locked_build(self, lock, deadline: date | None):
+        """(generated_at, deadline, accept_predecessors) the locked workbook was built with. A lock
+        recorded before the ledger kept them (schema 1) has them only in the kept workbook, when
+        it is still there; else the time is now and the deadline this office's."""
+        from .merge import VIETNAM_TIME
+
+        if lock.generated_at is not None:
+            return (lock.generated_at.astimezone(VIETNAM_TIME), lock.deadline,
+                    bool(lock.rebuild.get("accept_predecessors", False)))
+        kept = self._kept_workbook(lock)
+        if lock.workbook_sha256 and kept.is_file():
+            from .merged_workbook import read_consolidated
+
+            locked = read_consolidated(kept, self.form)
+            return locked.generated_at, locked.deadline, False
+        return None, deadline, False
 
 
 OWN_HISTORY_FACTOR = 5

@@ -7,8 +7,9 @@ Starts the page on a free loopback port (as ``cchc web --no-browser`` does), ope
 (workspace, templates, returns, board, the first unit that sent something, consolidate, lock
 and audit) in headless chromium through chromedriver (``/usr/bin/chromium``,
 ``/usr/bin/chromedriver``: nothing is downloaded) and saves ``DIR/<n>-<page>-<lang>.png``, the
-whole page tall. Only reads: it clicks nothing, so the workspace is left as it was. Prints one
-PNG path per line, for a person to look at.
+whole page tall, and ``3b-chon-tep-<lang>.png``: the returns page with two empty files chosen
+in the picker (never uploaded) and the picker reached with Tab. Only reads: it submits nothing,
+so the workspace is left as it was. Prints one PNG path per line, for a person to look at.
 """
 from __future__ import annotations
 
@@ -117,8 +118,36 @@ def _shoot_language(base: str, period: str, unit: str | None, lang: str, args) -
                 continue
             url = f"{base}{path}?period={period}&lang={lang}"
             print(shoot(driver, url, args.out / f"{number}-{name}-{lang}.png", args.width), flush=True)
+        print(shoot_files_chosen(driver, f"{base}/returns?period={period}&lang={lang}",
+                                 args.out / f"3b-chon-tep-{lang}.png", args.width), flush=True)
     finally:
         driver.quit()
+
+
+def shoot_files_chosen(driver, url: str, path: Path, width: int) -> Path:
+    """The returns page with two (empty, never uploaded) files chosen and the picker reached by
+    the keyboard: the label, the names chosen and the focus ring in the page's words, not the browser's."""
+    import tempfile
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.set_window_size(width, 900)
+    driver.get(url)
+    with tempfile.TemporaryDirectory() as folder:
+        names = [Path(folder) / "2020-H1_xa-mot.xlsx", Path(folder) / "2020-H1_xa-hai.ods"]
+        for name in names:
+            name.write_bytes(b"")
+        driver.find_element(By.ID, "files").send_keys("\n".join(str(n) for n in names))
+    body = driver.find_element(By.TAG_NAME, "body")
+    for _ in range(40):                               # Tab until the hidden native control has the focus
+        if driver.execute_script("return document.activeElement.id") == "files":
+            break
+        body.send_keys(Keys.TAB)
+        body = driver.switch_to.active_element
+    time.sleep(0.2)
+    driver.save_screenshot(str(path))
+    return path
 
 
 def _page_period(workspace) -> str:

@@ -217,12 +217,53 @@ def test_a_failure_mid_record_leaves_nothing(ledger, monkeypatch):
 
 
 def test_schema_version_is_recorded(ledger):
-    assert ledger.schema_version() == ledger_module.SCHEMA_VERSION == 1
-    assert ledger.migrate() == 1                               # nothing to do, nothing broken
+    assert ledger.schema_version() == ledger_module.SCHEMA_VERSION == 2
+    assert ledger.migrate() == 2                               # nothing to do, nothing broken
     if ledger.is_sqlite:
         pragmas = [ledger._raw_pragma(f"PRAGMA {name}")[0][0] for name in ("journal_mode", "foreign_keys",
                                                                              "busy_timeout")]
         assert pragmas == ["wal", 1, ledger_module.BUSY_TIMEOUT_MS]
+
+
+def _as_schema_1(url: str) -> None:
+    """Take a ledger back to schema 1 as released: locks without what the workbook was built with."""
+    from sqlalchemy import text
+    engine = create_engine(url)
+    with engine.begin() as c:
+        for column in ("generated_at", "deadline", "rebuild"):
+            c.execute(text(f"ALTER TABLE locks DROP COLUMN {column}"))
+        c.execute(text("UPDATE meta SET value = '1' WHERE key = 'schema_version'"))
+    engine.dispose()
+
+
+def test_a_schema_1_ledger_is_migrated_and_its_locks_kept(url):
+    with Ledger.open(url) as opened:
+        opened.record_return(report("T01", "aa"), actor="a")
+        opened.lock(FORM, H1, by="Phó Chủ tịch", workbook_sha256="f" * 64, totals={"totals": {"05.1": 600}})
+    _as_schema_1(url)
+    with Ledger.open(url) as migrated:
+        assert migrated.schema_version() == 2
+        old = migrated.locked(FORM, H1)
+        assert (old.locked_by, old.totals, old.generated_at, old.deadline, old.rebuild) == (
+            "Phó Chủ tịch", {"totals": {"05.1": 600}}, None, None, {})
+        migrated.unlock(FORM, H1, by="Phó Chủ tịch", reason="xã bổ sung")
+        stamp = datetime(2020, 7, 2, 8, 30, tzinfo=timezone(timedelta(hours=7)))
+        new = migrated.lock(FORM, H1, by="Phó Chủ tịch", generated_at=stamp, deadline=date(2020, 6, 20),
+                            rebuild={"tool": "0.1.0", "form_version": 1})
+        assert (new.generated_at, new.deadline, new.rebuild) == (stamp, date(2020, 6, 20),
+                                                                 {"tool": "0.1.0", "form_version": 1})
+        assert [lock.generated_at for lock in migrated.locks(FORM, H1)] == [None, stamp]
+
+
+def test_a_schema_1_ledger_opened_without_create_is_not_migrated(tmp_path):
+    path = _sqlite_ledger(tmp_path)
+    _as_schema_1(f"sqlite:///{path}")
+    with pytest.raises(CchcError) as refused:
+        Ledger.open(f"sqlite:///{path}", create=False)
+    assert refused.value.code == "ledger-unreachable"
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    raw.close()
 
 
 # ---------------------------------------------------------------------- SQLite files: refuse, never overwrite
@@ -242,7 +283,7 @@ def test_a_newer_schema_is_refused_and_left_untouched(tmp_path):
     with pytest.raises(CchcError) as refused:
         Ledger.open(f"sqlite:///{path}")
     assert (refused.value.code, refused.value.params["found"], refused.value.params["supported"]) == (
-        "ledger-newer-schema", 99, 1)
+        "ledger-newer-schema", 99, 2)
     assert path.read_bytes() == before
 
 
@@ -344,7 +385,7 @@ def test_backup_while_another_process_writes(tmp_path):
         writer.wait(timeout=120)
     assert 50 <= _consistent(copy) <= 300
     with Ledger.open(f"sqlite:///{copy}") as restored:
-        assert restored.schema_version() == 1
+        assert restored.schema_version() == ledger_module.SCHEMA_VERSION
 
 
 def test_two_writers_at_once_are_serialised(tmp_path):
@@ -390,12 +431,12 @@ def test_a_failing_migration_step_leaves_the_ledger_as_it_was(tmp_path, monkeypa
     from cchc_sheets.ledger import schema
     path = _sqlite_ledger(tmp_path)
 
-    def step_2(connection):
+    def step_3(connection):
         connection.execute(text("CREATE TABLE reminders (id INTEGER PRIMARY KEY)"))
         connection.execute(text("ALTER TABLE returns ADD COLUMN reminded INTEGER"))
-        raise RuntimeError("power cut in the middle of step 2")
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema.MIGRATIONS, 2, step_2)
+        raise RuntimeError("power cut in the middle of step 3")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(schema.MIGRATIONS, 3, step_3)
     with pytest.raises(RuntimeError):
         Ledger.open(f"sqlite:///{path}")
     monkeypatch.undo()
@@ -404,7 +445,7 @@ def test_a_failing_migration_step_leaves_the_ledger_as_it_was(tmp_path, monkeypa
         columns = {row[1] for row in raw.execute("PRAGMA table_info(returns)")}
         version = raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
     raw.close()
-    assert ("reminders" in tables, "reminded" in columns, version) == (False, False, "1")
+    assert ("reminders" in tables, "reminded" in columns, version) == (False, False, "2")
     with Ledger.open(f"sqlite:///{path}") as reopened:
         assert len(reopened.returns(FORM, H1)) == 1
 

@@ -5,6 +5,7 @@ import io
 import os
 import time
 import zipfile
+from datetime import date
 
 import openpyxl
 import pytest
@@ -124,6 +125,24 @@ def test_upload_checks_records_and_the_board_shows_status_and_errors(client, ret
     assert status["expected"] == 3 and status["submitted"] == 2 and status["completeness"] == round(2 / 3, 4)
     board = client.get(f"/board?period={PERIOD}&status=invalid").text
     assert "Xã Thử Nghiệm Hai" in board and "Xã Thử Nghiệm Một" not in board
+
+
+def test_the_boards_refresh_sends_rows_only_when_they_changed(client, returns):
+    import re
+
+    def seen(html):
+        return re.search(r'id="board-seen" value="([0-9a-f]+)"', html).group(1)
+
+    first = seen(client.get(f"/board?period={PERIOD}").text)
+    again = client.get(f"/board/rows?period={PERIOD}&seen={first}")
+    assert (again.status_code, again.content) == (204, b"")               # nothing changed: htmx swaps nothing
+    wait(client, upload(client, returns[:1]).json()["job"])
+    changed = client.get(f"/board/rows?period={PERIOD}&seen={first}")
+    assert changed.status_code == 200 and 'data-unit="T01"' in changed.text and 'class="status-valid"' in changed.text
+    assert seen(changed.text) != first and 'hx-swap-oob="true"' in changed.text
+    assert client.get(f"/board/rows?period={PERIOD}&seen={seen(changed.text)}").status_code == 204
+    only_valid = client.get(f"/board/rows?period={PERIOD}&status=valid&seen={seen(changed.text)}")
+    assert only_valid.status_code == 200 and only_valid.text.count("data-unit=") == 1     # a filter is a change
 
 
 def test_progress_is_streamed_as_server_sent_events(client, returns):
@@ -269,6 +288,12 @@ def test_merging_a_locked_period_gives_back_the_locked_workbook_byte_for_byte(cl
     workbook.unlink()                                        # the copy kept under files/ brings it back
     client.post("/api/draft", json={"period": PERIOD})
     assert hashlib.sha256(workbook.read_bytes()).hexdigest() == locked["workbook_sha256"]
+    digest = locked["workbook_sha256"]
+    kept = workspace.root / "files" / digest[:2] / f"{digest}.xlsx"
+    kept.unlink()
+    workbook.unlink()                                        # both lost: rebuilt from the ledger as at the lock
+    assert client.post("/api/merge", json={"period": PERIOD}).json()["counted"] == 1
+    assert hashlib.sha256(workbook.read_bytes()).hexdigest() == digest == hashlib.sha256(kept.read_bytes()).hexdigest()
     client.post("/api/unlock", json={"period": PERIOD, "by": "Chị Lan", "reason": "xã sửa số"})
     time.sleep(1.1)
     unlocked = client.post("/api/merge", json={"period": PERIOD}).json()
@@ -373,6 +398,20 @@ def test_the_marked_up_copy_is_mailed_back_or_drafted(mail_workspace, smtp_serve
     attachment = next(p for p in eml.walk() if p.get_filename())
     book = openpyxl.load_workbook(io.BytesIO(attachment.get_payload(decode=True)))
     assert book.sheetnames                                   # the marked-up copy itself
+
+
+@pytest.mark.parametrize("typed, seen", [("19/06/2020", date(2020, 6, 19)), (" 1.6.2020 ", date(2020, 6, 1)),
+                                          ("2020-06-19", date(2020, 6, 19))])
+def test_a_date_is_typed_day_first_or_iso(typed, seen):
+    from cchc_sheets.web.routes import day_month_year
+
+    assert day_month_year(typed) == seen
+
+
+def test_a_date_the_page_cannot_read_is_refused_before_the_mailbox_is_asked(client):
+    for typed in ("31/02/2020", "06/19", "2020/06/19"):
+        refused = client.post("/api/collect", data={"period": PERIOD, "user": "a", "since": typed})
+        assert (refused.status_code, refused.json()["error"]) == (400, "web-date-invalid")
 
 
 def test_without_smtp_the_copy_is_drafted_into_the_workspace(client, returns, workspace):

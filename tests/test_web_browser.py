@@ -19,6 +19,7 @@ import pytest
 
 from builders import CLEAN_VALUES, make_return
 from conftest import require_tool
+from mailservers import imap_server, smtp_server  # noqa: F401  (fixtures)
 
 pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
@@ -50,12 +51,28 @@ def browser():
 @pytest.fixture
 def server(tmp_path, units_file):
     """The page on a free loopback port, served by uvicorn in a thread as ``cchc web`` serves it."""
-    import uvicorn
-
-    from cchc_sheets.web import create_app
     from cchc_sheets.workspace import init_workspace
 
     workspace = init_workspace(tmp_path / "ws", "tuyen-truyen-cchc", units_file, sender="vp@example.org")
+    yield from _serving(workspace)
+
+
+@pytest.fixture
+def mail_server(tmp_path, units_file, imap_server, smtp_server):
+    """The page of a workspace whose mailbox is the private Dovecot and whose SMTP is aiosmtpd."""
+    from cchc_sheets.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws-mail", "tuyen-truyen-cchc", units_file, sender="vp@example.org",
+                               imap_host=f"imap://{imap_server.host}:{imap_server.port}/INBOX",
+                               smtp_host=f"{smtp_server.host}:{smtp_server.port}")
+    yield from _serving(workspace)
+
+
+def _serving(workspace):
+    import uvicorn
+
+    from cchc_sheets.web import create_app
+
     app = create_app(workspace, allowed_hosts=["127.0.0.1"])
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -115,6 +132,8 @@ def test_upload_watch_the_board_open_findings_download_the_consolidated_workbook
     # Upload through the page; the progress arrives over SSE.
     browser.get(f"{base}/returns?period={PERIOD}")
     browser.find_element(By.ID, "files").send_keys(f"{clean}\n{bad}")
+    chosen = browser.find_element(By.ID, "files-chosen").text           # the names, in the page's own control
+    assert clean.name in chosen and bad.name in chosen
     browser.find_element(By.ID, "upload-button").click()
     _wait(browser, EC.presence_of_element_located((By.ID, "job-done")))
     done = browser.find_element(By.ID, "job-done").text
@@ -154,6 +173,122 @@ def test_upload_watch_the_board_open_findings_download_the_consolidated_workbook
     browser.get(f"{base}/board?period={PERIOD}&lang=en")
     assert "Status board" in browser.page_source
     browser.save_screenshot(str(shots / "8-board-en.png"))
+
+
+@pytest.mark.imap
+def test_collect_from_the_mailbox_then_mail_the_marked_up_copy_back(
+        browser, mail_server, imap_server, smtp_server, shots, tmp_path, form, units, period):
+    import email
+    from email import policy
+
+    base, app, workspace = mail_server
+    by_code = units.by_code()
+    clean = make_return(tmp_path / "in", form, by_code["T01"], period, CLEAN_VALUES, name="t01-bao-cao.xlsx")
+    bad = make_return(tmp_path / "in", form, by_code["T02"], period, {**CLEAN_VALUES, "01": "mười hai"},
+                      name="t02-bao-cao.xlsx")
+    imap_server.reset()
+    for path, day in ((clean, "Fri, 19 Jun 2020"), (bad, "Tue, 23 Jun 2020")):
+        imap_server.append(_mail_with(path, by_code[path.name[:3].upper()].email, day))
+
+    browser.get(f"{base}/returns?period={PERIOD}")
+    user = browser.find_element(By.ID, "collect-user")
+    user.clear()
+    user.send_keys(imap_server.user)
+    browser.find_element(By.ID, "collect-password").send_keys(imap_server.password)
+    browser.find_element(By.ID, "collect-since").send_keys("19/06/2020")     # day first; both came later
+    browser.find_element(By.ID, "collect-button").click()
+    _wait(browser, EC.presence_of_element_located((By.ID, "job-done")))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#job-done tbody tr")
+    assert sorted(r.get_attribute("class") for r in rows) == ["status-invalid", "status-valid"]
+    browser.save_screenshot(str(shots / "9-nhan-tu-hop-thu.png"))
+    with httpx.Client(base_url=base) as api:
+        status = {u["unit_code"]: u for u in api.get(f"/api/status?period={PERIOD}").json()["units"]}
+    assert [(status[c]["status"], status[c]["on_time"]) for c in ("T01", "T02", "T03")] == [
+        ("valid", True), ("invalid", False), ("missing", None)]            # mail times 19/06 and 23/06, deadline 20/06
+    assert smtp_server.envelopes == []
+
+    browser.get(f"{base}/units/T02?period={PERIOD}")
+    browser.find_element(By.ID, "mail-feedback").click()
+    _wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "#mail-result .note")))
+    browser.save_screenshot(str(shots / "10-gui-lai-ban-danh-dau.png"))
+    deadline = time.monotonic() + 10
+    while not smtp_server.envelopes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(smtp_server.envelopes) == 1
+    envelope = smtp_server.envelopes[0]
+    assert envelope.rcpt_tos == [by_code["T02"].email]
+    message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+    attached = [part for part in message.iter_attachments()]
+    assert [part.get_filename() for part in attached] == [workspace_feedback_name(workspace, "T02")]
+    book = openpyxl.load_workbook(io.BytesIO(attached[0].get_content()))
+    assert "Báo cáo" in book.sheetnames
+    events = [e for e in workspace.ledger.events(PERIOD) if e.kind == "mailed"]
+    assert [(e.unit_code, e.detail["dry_run"], e.detail["email"]) for e in events] == [
+        ("T02", False, by_code["T02"].email)]
+
+
+def test_the_file_picker_is_the_pages_own_reached_by_keyboard_and_files_can_be_dropped(
+        browser, server, shots, tmp_path, form, units, period):
+    """The native control (its button and 'no file chosen' in the browser's language) is hidden
+    but stays in the tab order; the page's label opens it; a drop still sends the files."""
+    import base64
+
+    from selenium.webdriver.common.keys import Keys
+
+    base, app, workspace = server
+    browser.get(f"{base}/returns?period={PERIOD}")
+    native = browser.find_element(By.ID, "files")
+    assert native.size["width"] <= 1 and native.size["height"] <= 1
+    label = browser.find_element(By.CSS_SELECTOR, "label[for='files']")
+    assert label.is_displayed() and label.size["width"] > 40
+    assert "files-chosen" in native.get_attribute("aria-describedby")
+
+    active = browser.find_element(By.TAG_NAME, "body")
+    for _ in range(40):
+        if browser.execute_script("return document.activeElement.id") == "files":
+            break
+        active.send_keys(Keys.TAB)
+        active = browser.switch_to.active_element
+    assert browser.execute_script("return document.activeElement.id") == "files"
+    assert browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle", label) == "solid"
+    browser.save_screenshot(str(shots / "11-chon-tep-ban-phim.png"))
+
+    path = make_return(tmp_path / "in", form, units.by_code()["T01"], period, CLEAN_VALUES)
+    browser.execute_script("""
+        const [name, data] = arguments, bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+        const files = new DataTransfer();
+        files.items.add(new File([bytes], name));
+        const drop = document.getElementById("drop");
+        drop.dispatchEvent(new DragEvent("dragenter", {dataTransfer: files, bubbles: true, cancelable: true}));
+        window.overSeen = drop.classList.contains("over");
+        drop.dispatchEvent(new DragEvent("drop", {dataTransfer: files, bubbles: true, cancelable: true}));
+    """, path.name, base64.b64encode(path.read_bytes()).decode())
+    assert browser.execute_script("return window.overSeen") is True
+    _wait(browser, EC.presence_of_element_located((By.ID, "job-done")))
+    assert [r.get_attribute("class") for r in browser.find_elements(By.CSS_SELECTOR, "#job-done tbody tr")] == [
+        "status-valid"]
+    assert path.name in browser.find_element(By.ID, "files-chosen").text
+    assert [(r.unit_code, r.counted) for r in workspace.ledger.returns("tuyen-truyen-cchc", PERIOD)] == [("T01", True)]
+
+
+def workspace_feedback_name(workspace, unit_code):
+    """The name the marked-up copy of the unit's current return is made under (feedback.feedback_name)."""
+    from cchc_sheets.feedback import feedback_name
+
+    current = [r for r in workspace.ledger.returns("tuyen-truyen-cchc", PERIOD, unit_code) if r.current]
+    return feedback_name(current[-1].report.path)
+
+
+def _mail_with(path, sender, day):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "vp@example.org", "Bao cao"
+    message["Date"], message["Message-ID"] = f"{day} 09:00:00 +0700", f"<{path.stem}@xa.example.org>"
+    message.set_content("Gửi báo cáo.")
+    message.add_attachment(path.read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=path.name)
+    return message.as_bytes()
 
 
 def _wait_job(api, job_id, timeout=60):

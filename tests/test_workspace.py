@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from cchc_sheets.forms import packs_root
-from cchc_sheets.ledger import Ledger
+from cchc_sheets.ledger import SCHEMA_VERSION, Ledger
 from cchc_sheets.messages import CchcError
 from cchc_sheets.model import FileReport
 from cchc_sheets.workspace import (LEDGER_FILE, SETTINGS_FILE, Workspace, find_workspace, init_workspace,
@@ -34,7 +34,7 @@ def test_init_writes_settings_units_files_and_ledger(workspace, units_file):
                         "imap_host": "imap.example.org"}
     assert (root / "units.csv").read_bytes() == Path(units_file).read_bytes()
     assert (workspace.form.id, len(workspace.units)) == ("tuyen-truyen-cchc", 3)
-    assert workspace.ledger.schema_version() == 1 and workspace.ledger_url.endswith(LEDGER_FILE)
+    assert workspace.ledger.schema_version() == SCHEMA_VERSION and workspace.ledger_url.endswith(LEDGER_FILE)
     workspace.close()
 
 
@@ -151,7 +151,7 @@ def test_a_killed_holder_leaves_the_workspace_free(workspace):
 
 def test_the_workspace_ledger_is_the_sqlite_file_inside_it(workspace):
     with Ledger.open(workspace.ledger_url) as ledger:
-        assert ledger.is_sqlite and ledger.schema_version() == 1
+        assert ledger.is_sqlite and ledger.schema_version() == SCHEMA_VERSION
     assert (workspace.root / LEDGER_FILE).read_bytes()[:16] == b"SQLite format 3\x00"
 
 

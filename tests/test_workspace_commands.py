@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from datetime import datetime
 
 import pytest
 from builders import CLEAN_VALUES, make_return
 from openpyxl import load_workbook
 
+import cchc_sheets.office
 from cchc_sheets.office import Office
 from cchc_sheets.workspace import open_workspace
 
@@ -138,6 +140,75 @@ def test_returns_corrections_lock_a_late_return_and_unlock(ws, cchc, tmp_path, f
         raw.close()
     assert counts["sao-luu.sqlite"] == counts["ledger.sqlite"] == [5, len(_json(cchc("audit", "--json"))), 5, 1]
     assert len(list((ws / "files").rglob("*.xlsx"))) == 5 + 1              # the evidence once, the locked book
+
+
+def _sha256(path):
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class LockedOnJuly2(datetime):
+    """``datetime`` whose ``now`` is 2 July 2020, 08:30: a lock made long before the merge that rebuilds it."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return datetime(2020, 7, 2, 8, 30, tzinfo=tz)
+
+
+def test_a_locked_workbook_lost_is_rebuilt_by_merge_byte_for_byte(ws, cchc, tmp_path, form, units, period,
+                                                                  monkeypatch):
+    inbox = tmp_path / "hop-thu"
+    _return(inbox, form, units, period, "T01", JUNE_10, **{"05.1": 650})
+    _return(inbox, form, units, period, "T02", JUNE_15)
+    _return(tmp_path / "cu", form, units, period, "T02", JUNE_10, **{"05.1": 1})      # an older version, superseded
+    assert cchc("merge", "--period", H1, inbox, tmp_path / "cu").exit_code == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(cchc_sheets.office, "datetime", LockedOnJuly2)     # locked long before this merge
+        assert cchc("lock", H1, "--by", "Trưởng phòng").exit_code == 0
+    with open_workspace(ws) as workspace:
+        lock = workspace.ledger.locked(form.id, H1)
+    assert lock.generated_at.isoformat() == "2020-07-02T01:30:00+00:00"
+    assert lock.deadline == period.default_deadline
+    book, kept = ws / "merged" / f"{H1}.xlsx", ws / "files" / lock.workbook_sha256[:2] / f"{lock.workbook_sha256}.xlsx"
+    book.unlink()
+    kept.unlink()                                                         # the copy reported upward, lost
+
+    assert cchc("merge", "--period", H1).exit_code == 0
+    assert _sha256(book) == lock.workbook_sha256                          # the same bytes, the same stamp
+    assert _sha256(kept) == lock.workbook_sha256                          # and the evidence kept again
+    assert _totals(ws, form, units, period) == lock.totals["totals"]
+    summary = load_workbook(book, read_only=True, data_only=True)["Tổng hợp"]
+    assert lock.totals["totals"]["05.1"] == 650 + 600
+    assert 650 + 600 in [cell for row in summary.iter_rows(values_only=True) for cell in row]
+
+    # A return after the lock: the merge lists it on Tình hình nộp (so its bytes differ) and counts it not;
+    # the workbook reported upward, lost again, is rebuilt as at the lock, byte for byte.
+    late = _return(tmp_path / "muon", form, units, period, "T03", JULY_1, **{"05.1": 9})
+    kept.unlink()
+    assert cchc("merge", "--period", H1, late).exit_code == 0
+    assert _sha256(book) != lock.workbook_sha256 and _totals(ws, form, units, period) == lock.totals["totals"]
+    assert _sha256(kept) == lock.workbook_sha256
+
+
+def test_a_lock_made_before_schema_2_takes_its_time_from_the_kept_workbook(ws, cchc, tmp_path, form, units, period,
+                                                                         monkeypatch):
+    _return(tmp_path / "in", form, units, period, "T01", JUNE_10)
+    assert cchc("merge", "--period", H1, tmp_path / "in").exit_code == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(cchc_sheets.office, "datetime", LockedOnJuly2)
+        assert cchc("lock", H1, "--by", "Trưởng phòng").exit_code == 0
+    with sqlite3.connect(ws / "ledger.sqlite") as raw:                 # the ledger as schema 1 left it
+        for column in ("generated_at", "deadline", "rebuild"):
+            raw.execute(f"ALTER TABLE locks DROP COLUMN {column}")
+        raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    raw.close()
+    book = ws / "merged" / f"{H1}.xlsx"
+    book.unlink()
+    assert cchc("merge", "--period", H1).exit_code == 0                 # migrates, then rebuilds
+    with open_workspace(ws) as workspace:
+        lock = workspace.ledger.locked(form.id, H1)
+        assert (workspace.ledger.schema_version(), lock.generated_at) == (2, None)
+    assert _sha256(book) == lock.workbook_sha256                          # the stamp read from the kept copy
 
 
 def test_draft_in_a_workspace_merges_from_the_ledger_first(ws, cchc, tmp_path, form, units, period):

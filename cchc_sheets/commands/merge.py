@@ -71,11 +71,25 @@ def merge(ctx, form, units_path, period, deadline, out_path, long_path, report_p
     merged = run.previous and merged_units(consolidation.units, run.previous)
     if merged:
         outputs.append(say("merge-previous-compared", period=run.previous.period.label, count=len(merged)))
-    for line in summary_lines(consolidation) + outputs:
+    for line in summary_lines(consolidation) + outputs + _locked_lines(office):
         click.echo(line)
     echo_recorded(office)
     if strict and any(not s.counted for s in consolidation.unit_statuses):
         ctx.exit(1)
+
+
+def _locked_lines(office) -> list[str]:
+    """In a workspace, for a locked period: where the workbook reported upward is kept (rebuilt
+    and kept again when it was lost), or a warning when it is lost for good."""
+    if office.workspace is None:
+        return []
+    lock = office.workspace.ledger.locked(office.form.id, office.period.code)
+    if lock is None or not lock.workbook_sha256:
+        return []
+    kept = office.locked_workbook()
+    if kept is None:
+        return [say("merge-locked-workbook-lost", period=office.period.label, sha256=lock.workbook_sha256)]
+    return [say("merge-locked-workbook", period=office.period.label, path=kept)]
 
 
 def summary_lines(consolidation) -> list[str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from ..model import FileReport
 
@@ -73,6 +73,11 @@ class ReturnRecord:
 
 @dataclass(frozen=True, slots=True)
 class Lock:
+    """A period's approval. ``totals`` holds ``totals`` (indicator -> value) and ``returns``
+    (unit -> sha256 of the version counted); ``generated_at``, ``deadline`` and ``rebuild`` (tool
+    and form version, merge settings) are what else the locked workbook was built with, so that a
+    merge of the locked period rebuilds it (all None on a lock recorded before schema 2)."""
+
     form_id: str
     period: str
     locked_by: str
@@ -83,6 +88,9 @@ class Lock:
     unlocked_by: str | None = None
     unlocked_at: datetime | None = None
     reason: str | None = None
+    generated_at: datetime | None = None
+    deadline: date | None = None
+    rebuild: dict = field(default_factory=dict)
 
     @property
     def active(self) -> bool:

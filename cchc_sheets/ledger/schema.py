@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
-                        Table, Text, UniqueConstraint, select)
+from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+                        Table, Text, UniqueConstraint, inspect, select, text)
 from sqlalchemy.engine import Connection
 
 from .constants import SCHEMA_VERSION
@@ -87,6 +87,11 @@ locks = Table(
     Column("unlocked_by", Text),
     Column("unlocked_at", DateTime(timezone=True)),
     Column("reason", Text),
+    # Schema 2: what the locked workbook's bytes depend on besides the returns, so that a merge of
+    # the locked period rebuilds it when the kept copy is lost (null on a lock made before).
+    Column("generated_at", DateTime(timezone=True)),     # the time stamped in the workbook
+    Column("deadline", Date),                            # the deadline its on-time column used
+    Column("rebuild", Text),                             # codec JSON: tool version, form version, settings
 )
 Index("locks_by_period", locks.c.form_id, locks.c.period)
 
@@ -106,12 +111,31 @@ Index("events_by_period", events.c.period, events.c.id)
 
 
 def _step_1(connection: Connection) -> None:
-    """The first schema: every table above."""
+    """The first schema: every table above (as they are now: later steps add only what is missing,
+    so a ledger made at this version has nothing left for them to do)."""
     metadata.create_all(connection)
 
 
+def _step_2(connection: Connection) -> None:
+    """Locks record what the locked workbook was built with: its time, deadline and settings."""
+    _add_missing_columns(connection, locks, ("generated_at", "deadline", "rebuild"))
+
+
+def _add_missing_columns(connection: Connection, table: Table, names: tuple[str, ...]) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for each of ``names`` the table lacks, typed as ``metadata`` has it
+    (nullable, no default: SQLite and PostgreSQL both add such a column without rewriting the table)."""
+    present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+    preparer = connection.dialect.identifier_preparer
+    for name in names:
+        if name in present:
+            continue
+        column = table.c[name]
+        kind = column.type.compile(dialect=connection.dialect)
+        connection.execute(text(f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {preparer.quote(name)} {kind}"))
+
+
 # version reached -> the step that reaches it from the version before
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _step_1}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _step_1, 2: _step_2}
 assert sorted(MIGRATIONS) == list(range(1, SCHEMA_VERSION + 1))
 
 

@@ -216,8 +216,10 @@ class Ledger:
 
     # ------------------------------------------------------------------ lock
     def lock(self, form_id: str, period: str, *, by: str, note: str | None = None,
-             workbook_sha256: str | None = None, totals: dict | None = None) -> R.Lock:
-        """Approve and lock a period with the totals and consolidated workbook reported upward."""
+             workbook_sha256: str | None = None, totals: dict | None = None, generated_at: datetime | None = None,
+             deadline: date | None = None, rebuild: dict | None = None) -> R.Lock:
+        """Approve and lock a period with the totals and consolidated workbook reported upward, and
+        what else that workbook was built with (``generated_at``, ``deadline``, ``rebuild``: see ``Lock``)."""
         period, now = str(period), _now()
         with self._write() as c:
             active = _active_lock(c, form_id, period)
@@ -225,7 +227,9 @@ class Ledger:
                 raise CchcError("ledger-period-locked", form=form_id, period=period, by=active.locked_by,
                                 at=active.locked_at.isoformat(timespec="seconds"))
             c.execute(S.locks.insert().values(form_id=form_id, period=period, locked_by=by, note=note, locked_at=now,
-                                              workbook_sha256=workbook_sha256, totals=_json(totals or {})))
+                                              workbook_sha256=workbook_sha256, totals=_json(totals or {}),
+                                              generated_at=_utc_input(generated_at), deadline=deadline,
+                                              rebuild=_json(rebuild) if rebuild else None))
             _event(c, R.LOCKED, by, form_id=form_id, period=period,
                    detail={"note": note, "workbook_sha256": workbook_sha256})
             return _active_lock(c, form_id, period)
@@ -633,7 +637,8 @@ def _lock_of(row) -> R.Lock:
     return R.Lock(form_id=row.form_id, period=row.period, locked_by=row.locked_by, note=row.note,
                   locked_at=_utc(row.locked_at), workbook_sha256=row.workbook_sha256,
                   totals=_unjson(row.totals), unlocked_by=row.unlocked_by, unlocked_at=_utc(row.unlocked_at),
-                  reason=row.reason)
+                  reason=row.reason, generated_at=_utc(row.generated_at), deadline=row.deadline,
+                  rebuild=_unjson(row.rebuild))
 
 
 # ---------------------------------------------------------------------- values

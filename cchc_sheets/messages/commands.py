@@ -772,6 +772,21 @@ COMMANDS = {
     "audit-line": _m("info", "{at}  {kind}  {actor}  {period} {unit}  {detail}",
                      "{at}  {kind}  {actor}  {period} {unit}  {detail}"),
     "audit-none": _m("info", "Chưa có sự kiện nào.", "No events yet."),
+    "merge-locked-workbook": _m(
+        "info",
+        "Kỳ {period} đã khóa sổ: số liệu trên là số đã khóa; sổ tổng hợp đã báo cáo lên được giữ tại {path}.",
+        "Period {period} is locked: the figures above are the locked ones; the consolidated workbook reported "
+        "upward is kept at {path}.",
+    ),
+    "merge-locked-workbook-lost": _m(
+        "warning",
+        "Kỳ {period} đã khóa sổ: số liệu trên là số đã khóa, nhưng bản sổ tổng hợp đã báo cáo lên (SHA-256 "
+        "{sha256}) không còn trong thư mục làm việc và không dựng lại được đúng từng byte (phiên bản công cụ, "
+        "danh sách đơn vị hoặc hạn nộp đã khác lúc khóa).",
+        "Period {period} is locked: the figures above are the locked ones, but the consolidated workbook "
+        "reported upward (SHA-256 {sha256}) is no longer in the workspace and could not be rebuilt byte for "
+        "byte (the tool version, units list or deadline differ from the lock's).",
+    ),
     "lock-done": _m(
         "info",
         "Đã khóa kỳ {period} ({by}); sổ tổng hợp báo cáo lên: {path} (SHA-256 {sha256}).",

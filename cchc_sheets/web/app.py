@@ -214,16 +214,21 @@ def words(value: object, lang: str) -> str:
 def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
     """Render ``template`` with the words of the request's language (every word from the catalogue)."""
     lang = request_language(request)
-    state = request.app.state
-    env: Environment = state.templates
-    html = env.get_template(template).render(
-        request=request, lang=lang, languages=LANGUAGES, csrf=state.csrf, shared=state.shared,
-        t=lambda code, **params: render(code, lang, **params), words=lambda value: words(value, lang),
-        desk=state.desk, **context)
-    response = HTMLResponse(html, status_code=status_code)
+    response = HTMLResponse(page_text(request, template, **context), status_code=status_code)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, samesite="strict", httponly=True)
     return response
+
+
+def page_text(request: Request, template: str, **context) -> str:
+    """``template`` rendered as ``page`` renders it, as text (for a part a page embeds)."""
+    lang = request_language(request)
+    state = request.app.state
+    env: Environment = state.templates
+    return env.get_template(template).render(
+        request=request, lang=lang, languages=LANGUAGES, csrf=state.csrf, shared=state.shared,
+        t=lambda code, **params: render(code, lang, **params), words=lambda value: words(value, lang),
+        desk=state.desk, **context)
 
 
 def wants_html(request: Request) -> bool:

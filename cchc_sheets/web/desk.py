@@ -174,9 +174,9 @@ class Desk:
         tell = progress or (lambda kind, value: None)
         items = unpack_uploads(uploads, self.limits)
         inbox = ensure_directory(self.folder(INBOX_DIR, period))
+        tell("found", len(items))            # the bar's "0 of N" now: keeping 300 files (each synced) takes a second
         with self.workspace.exclusive("web: upload"):
             kept = {str(_keep(inbox, item.name, data)): item for item, data in items if item.refused is None}
-            tell("found", len(items))
             for item in (item for item, _ in items if item.refused is not None):
                 tell("checked", item)
             self._check_and_record(period, inbox, kept, actor, tell)
@@ -361,7 +361,7 @@ class Desk:
 
     def locked_workbook(self, period: Period | str) -> Path | None:
         """The consolidated workbook the period is locked with (its bytes hash to the lock's sha256), or None:
-        not locked, or locked without a kept copy (then a merge writes a new one)."""
+        not locked, or its kept copy lost and not rebuilt byte for byte (then a merge writes a new one)."""
         lock = self.ledger.locked(self.form.id, _period(period).code)
         digest = lock.workbook_sha256 if lock is not None else None
         if not digest:
@@ -370,7 +370,7 @@ class Desk:
                      self.folder(MERGED_DIR, period) / MERGED_NAME):
             if path.is_file() and sha256_file(path) == digest:
                 return path
-        return None
+        return self.office(period, ledger=True).locked_workbook()     # rebuilt from the ledger as at the lock
 
     def draft(self, period: Period | str) -> Path:
         """The Word draft from the period's consolidated workbook (merged first when there is none)."""

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
+import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from markupsafe import Markup
+from starlette.responses import (FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response,
+                                 StreamingResponse)
 from starlette.routing import Route
 
 from ..messages import CchcError, render
 from ..periods import Period, parse_period
 from . import desk as D
-from .app import check_form_csrf, page, request_language, request_user, wants_html, words
+from .app import check_form_csrf, page, page_text, request_language, request_user, wants_html, words
 from .serialize import board_json, job_json, record_json
 
 PERIOD_COOKIE = "cchc_period"
@@ -147,14 +152,28 @@ async def returns_page(request: Request) -> Response:
 async def board_page(request: Request) -> Response:
     desk: D.Desk = request.app.state.desk
     board = await run_in_threadpool(desk.board, chosen_period(request))
-    return await _page(request, "board.html", board=board, rows=_filtered(board, request),
+    rows_html, digest = _board_rows_html(request, board)
+    return await _page(request, "board.html", board=board, rows_html=Markup(rows_html), digest=digest,
                        groups=sorted({r.group for r in board.rows if r.group}), filters=_filters(request))
 
 
 async def board_rows(request: Request) -> Response:
+    """The board's rows, asked for every 3 s and on each filter change. ``seen`` is the digest of
+    the rows the page shows: when nothing changed the answer is 204 and htmx swaps nothing (the
+    browser re-processing 3,300 rows every 3 s would keep it busy); else the rows and the new digest."""
     desk: D.Desk = request.app.state.desk
     board = await run_in_threadpool(desk.board, chosen_period(request))
-    return await _page(request, "_board_rows.html", board=board, rows=_filtered(board, request))
+    rows_html, digest = _board_rows_html(request, board)
+    if request.query_params.get("seen") == digest:
+        return Response(status_code=204)
+    seen = f'<input type="hidden" name="seen" id="board-seen" value="{digest}" hx-swap-oob="true">'
+    return _with_period_cookie(HTMLResponse(rows_html + seen), chosen_period(request))
+
+
+def _board_rows_html(request: Request, board: D.Board) -> tuple[str, str]:
+    period = chosen_period(request)
+    html = page_text(request, "_board_rows.html", board=board, rows=_filtered(board, request), period=period)
+    return html, hashlib.sha256(html.encode("utf-8")).hexdigest()[:20]
 
 
 def _filters(request: Request) -> dict:
@@ -321,17 +340,35 @@ async def upload_returns(request: Request) -> Response:
     return JSONResponse(data, status_code=202)
 
 
+def day_month_year(text: str) -> date:
+    """A date typed in the page: ``19/06/2020`` (day first, as Vietnam writes it; ``.`` or ``-`` between
+    too) or ISO ``2020-06-19``; any other text is refused with ``web-date-invalid``."""
+    text = text.strip()
+    day_first = _DAY_FIRST.fullmatch(text)
+    try:
+        if day_first:
+            day, month, year = (int(part) for part in day_first.groups())
+            return date(year, month, day)
+        if _ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise CchcError("web-date-invalid", value=text)
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 @action
 async def collect_mail(request: Request) -> Response:
     """``cchc collect`` from the workspace's mailbox (user and password typed in the page, the
     password used for this login only), then each new file checked and recorded: a job, as an upload."""
-    from ..periods import parse_date
-
     desk: D.Desk = request.app.state.desk
     fields = await _fields(request)
     period = _period_of(fields, request)
     user, password = str(fields.get("user", "")).strip(), str(fields.get("password", ""))
-    since = parse_date(str(fields["since"]), option="since") if fields.get("since") else None
+    since = day_month_year(str(fields["since"])) if str(fields.get("since") or "").strip() else None
     source = desk.mailbox(user)                          # a missing host or user is refused now, not in the job
     actor = str(fields.get("actor") or "").strip()[:80] or request_user(request)
 

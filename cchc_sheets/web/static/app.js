@@ -10,6 +10,17 @@
   // Drag-and-drop of files or a zip onto the drop zone: they go into the file field, then are sent.
   var drop = document.getElementById("drop");
   var input = document.getElementById("files");
+  // The names chosen, in the page's words (the native control's own text is hidden: it is in the browser's language).
+  var chosen = document.getElementById("files-chosen");
+  function showChosen() {
+    if (!chosen || !input) { return; }
+    var names = Array.prototype.map.call(input.files || [], function (file) { return file.name; });
+    chosen.textContent = names.length
+      ? chosen.dataset.chosen.replace("{count}", names.length).replace("{names}", names.join(", "))
+      : chosen.dataset.none;
+  }
+  if (input) { input.addEventListener("change", showChosen); }
+
   if (drop && input) {
     ["dragenter", "dragover"].forEach(function (name) {
       drop.addEventListener(name, function (event) { event.preventDefault(); drop.classList.add("over"); });
@@ -20,6 +31,7 @@
     drop.addEventListener("drop", function (event) {
       if (!event.dataTransfer || !event.dataTransfer.files.length) { return; }
       input.files = event.dataTransfer.files;
+      showChosen();
       window.htmx ? htmx.trigger(input.form, "submit") : input.form.submit();
     });
   }
