@@ -77,6 +77,7 @@ def test_both_readers_give_the_same_status_and_periods(filled):
     assert (rows["T01"].versions, rows["T01"].after_lock, rows["T01"].on_time) == (2, 1, True)
     assert (rows["T02"].on_time, rows["T03"].status, rows["T04"].status) == (False, "invalid", "received-after-lock")
     assert (rows["T05"].status, rows["X99"].expected) == ("missing", False)
+    assert (rows["T03"].errors, rows["T03"].warnings, rows["T01"].errors) == (1, 0, 0)
 
 
 def test_anything_unusual_goes_to_the_full_store(filled, tmp_path):
@@ -116,7 +117,7 @@ def test_the_status_json_lines_are_what_json_dumps_writes():
     names = ['Xã "Mới"', "Phường\\Cũ", "Tab\there\nline", None, "Xã Đông Hòa", "\u2028 lạ \udcff"]
     rows = [StatusRow(unit_code=f"T{i}", unit_name=name, expected=i % 2 == 0, versions=i, status="valid",
                       counted=i % 3 == 0, received_at=when if i % 2 else None, on_time=[True, False, None][i % 3],
-                      after_lock=i % 2, last_change=when) for i, name in enumerate(names)]
+                      after_lock=i % 2, last_change=when, errors=i, warnings=2 * i) for i, name in enumerate(names)]
     result = PeriodStatus(form_id=FORM, period=H1, locked=False, rows=rows, expected=3, submitted=3, on_time=1)
     text = _status_json_text(result, date(2020, 7, 5))
     lines = text.split('"units": [\n    ', 1)[1].rsplit("\n  ]", 1)[0].split(",\n    ")
@@ -124,8 +125,8 @@ def test_the_status_json_lines_are_what_json_dumps_writes():
     assert lines == [encode({
         "code": r.unit_code, "name": r.unit_name, "expected": r.expected, "submitted": r.submitted,
         "status": r.status, "counted": r.counted, "versions": r.versions, "on_time": r.on_time,
-        "received_at": _time(r.received_at), "after_lock": r.after_lock, "last_change": _time(r.last_change)})
-        for r in rows]
+        "received_at": _time(r.received_at), "after_lock": r.after_lock, "last_change": _time(r.last_change),
+        "errors": r.errors, "warnings": r.warnings}) for r in rows]
     assert json.loads(text)["units"][1]["received_at"] == "2020-07-05T23:00:30+07:00"
 
 

@@ -145,7 +145,7 @@ def _status_json_text(result, deadline) -> str:
         f'"expected": {literal[r.expected]}, "submitted": {literal[r.submitted]}, "status": {text(r.status)}, '
         f'"counted": {literal[r.counted]}, "versions": {r.versions:d}, "on_time": {literal[r.on_time]}, '
         f'"received_at": {_json_time(r.received_at)}, "after_lock": {r.after_lock:d}, '
-        f'"last_change": {_json_time(r.last_change)}}}'
+        f'"last_change": {_json_time(r.last_change)}, "errors": {r.errors:d}, "warnings": {r.warnings:d}}}'
         for r in result.rows)
     lines = [f"  {dumps(key)}: {dumps(value)}," for key, value in head.items()]
     return "{\n" + "\n".join(lines) + '\n  "units": [\n    ' + units + ("\n  ]\n}" if units else "]\n}")

@@ -26,7 +26,8 @@ from .status import period_status
 # SQLAlchemy's compilation of the store's queries for SQLite with named parameters (see the docstring).
 STATUS_SQL = (
     "SELECT anon_1.unit_code, anon_1.versions, anon_1.last_change, anon_1.after_lock, current_return.unit_name, "
-    "current_return.status, current_return.counted, current_return.received_at \n"
+    "current_return.status, current_return.counted, current_return.received_at, current_return.errors, "
+    "current_return.warnings \n"
     "FROM (SELECT returns.unit_code AS unit_code, count(*) AS versions, max(returns.recorded_at) AS last_change, "
     "sum(CAST(returns.why = :why_1 AS INTEGER)) AS after_lock \n"
     "FROM returns \n"

@@ -124,6 +124,8 @@ class StatusRow:
     on_time: bool | None = None
     after_lock: int = 0             # returns recorded while locked and not yet counted
     last_change: datetime | None = None
+    errors: int = 0                 # the current return's errors and warnings
+    warnings: int = 0
 
     @property
     def submitted(self) -> bool:

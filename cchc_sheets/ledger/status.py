@@ -31,9 +31,10 @@ def _status_row(code, name, expected, sent, deadline, as_utc) -> R.StatusRow:
     all it sent arrived while the period was locked. ``sent`` is unpacked like a tuple: by name, 10,000 rows cost a third more."""
     if sent is None:
         return R.StatusRow(unit_code=code, unit_name=name, expected=expected)
-    _, versions, last_change, after_lock, unit_name, status, counted, received_at = sent
+    _, versions, last_change, after_lock, unit_name, status, counted, received_at, errors, warnings = sent
     received = as_utc(received_at)
     return R.StatusRow(
         unit_code=code, unit_name=name or unit_name, expected=expected, versions=versions,
         status=status or R.WHY_AFTER_LOCK, counted=bool(counted), received_at=received,
-        on_time=is_on_time(received, deadline), after_lock=int(after_lock or 0), last_change=as_utc(last_change))
+        on_time=is_on_time(received, deadline), after_lock=int(after_lock or 0), last_change=as_utc(last_change),
+        errors=errors or 0, warnings=warnings or 0)

@@ -619,7 +619,7 @@ def _status_query():
                                               current.c.period == bindparam("period"),
                                               current.c.unit_code == per_unit.c.unit_code, current.c.current))
     return select(per_unit, current.c.unit_name, current.c.status, current.c.counted,
-                  current.c.received_at).select_from(joined)
+                  current.c.received_at, current.c.errors, current.c.warnings).select_from(joined)
 
 
 _STATUS = _status_query()

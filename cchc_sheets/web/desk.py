@@ -25,6 +25,7 @@ from ..messages import CchcError, phrase
 from ..model import BatchReport, FileReport
 from ..office import Office
 from ..periods import Period, parse_period
+from ..suffixes import RETURN_SUFFIXES as SPREADSHEET_SUFFIXES   # one list with folders and mail
 from ..workspace import FILES_DIR
 
 TEMPLATES_DIR = "bieu-mau"
@@ -33,7 +34,6 @@ MERGED_DIR = "tong-hop"
 FEEDBACK_DIR = "gui-lai"
 OUTBOX_DIR = "thu-nhap"
 MERGED_NAME, LONG_NAME, DRAFT_NAME = "tong-hop.xlsx", "tong-hop.csv", "du-thao-bao-cao.docx"
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,7 @@ class Desk:
 
     def _check_and_record(self, period: Period, inbox: Path, kept: dict, actor: str, tell) -> None:
         """Validate the kept files (path -> Received) as ``cchc validate`` does, with the mail time of
-        those ``received.csv`` lists, and record them all in one ledger transaction."""
+        those ``received.csv`` lists, and record them as ``cchc validate`` does (``Office.record``)."""
         def checked(report: FileReport) -> None:
             item = kept.get(str(Path(report.path)))
             if item is not None:
@@ -237,7 +237,8 @@ class Desk:
         final = [(kept[str(Path(r.path))], r) for r in batch.files if str(Path(r.path)) in kept]
         for _, report in final:
             mail.attach(report)
-        records = self.workspace.record_many([r for _, r in final], actor=actor, message_ids=mail.message_ids)
+        recorder = Office(self.form, units=self.units, period=period, workspace=self.workspace, actor=actor)
+        records = recorder.record([r for _, r in final], message_ids=mail.message_ids)   # as the CLI: own history too
         for (item, report), record in zip(final, records):
             item.report, item.record = report, record      # final reports: batch checks may add findings
         tell("recorded", len(kept))
@@ -248,9 +249,8 @@ class Desk:
         period = _period(period)
         form_id = self.form.id
         status = self.ledger.status(form_id, period.code, self.units, period.default_deadline)
-        current = {r.unit_code: r for r in self.ledger.returns(form_id, period.code) if r.current}
         groups = {u.code: u.group or "" for u in self.units}
-        rows = [_board_row(row, current.get(row.unit_code), groups.get(row.unit_code, "")) for row in status.rows]
+        rows = [_board_row(row, groups.get(row.unit_code, "")) for row in status.rows]
         counts: dict[str, int] = {}
         for row in rows:
             counts[row.status] = counts.get(row.status, 0) + 1
@@ -522,10 +522,10 @@ def _mail_lookup(inbox: Path) -> _MailLookup:
     return _MailLookup(load_received([inbox])[0])     # {} when the inbox has no received.csv
 
 
-def _board_row(row, current, group: str) -> BoardRow:
+def _board_row(row, group: str) -> BoardRow:
     return BoardRow(unit_code=row.unit_code, unit_name=row.unit_name, group=group, submitted=row.submitted,
-                    on_time=row.on_time, status=row.status, errors=current.errors if current else 0,
-                    warnings=current.warnings if current else 0, versions=row.versions, counted=row.counted,
+                    on_time=row.on_time, status=row.status, errors=row.errors,
+                    warnings=row.warnings, versions=row.versions, counted=row.counted,
                     received_at=row.received_at, after_lock=row.after_lock)
 
 
