@@ -290,7 +290,11 @@ def _aware(when: datetime | None) -> datetime:
 
 
 def superseded_reason(status: UnitStatus, older: FileReport) -> Phrase:
-    newer = status.report
+    return older_version_reason(f"{status.unit.name} ({status.unit.code})", status.report, older)
+
+
+def older_version_reason(unit: str, newer: FileReport, older: FileReport) -> Phrase:
+    """Why ``older`` is not used: ``newer`` of the same unit (named ``unit``) replaces it."""
     if newer.sha256 and newer.sha256 == older.sha256:
         difference = phrase("merge-same-content")
     else:
@@ -298,8 +302,8 @@ def superseded_reason(status: UnitStatus, older: FileReport) -> Phrase:
         older_time, _ = received_time(older)
         difference = phrase("merge-newer-time", newer_time=format_time(newer_time),
                             older_time=format_time(older_time))
-    return phrase("duplicate-unit", unit=f"{status.unit.name} ({status.unit.code})",
-                  newer=_file_name(newer.path), older=_file_name(older.path), difference=difference)
+    return phrase("duplicate-unit", unit=unit, newer=_file_name(newer.path), older=_file_name(older.path),
+                  difference=difference)
 
 
 def format_time(when: datetime | None) -> str:

@@ -276,7 +276,7 @@ class Office:
         (``as_locked``: left out, as at the moment of the lock, to rebuild the locked workbook itself).
         """
         from .ledger import WHY_AFTER_LOCK
-        from .merge import consolidate, superseded_reason
+        from .merge import consolidate, older_version_reason, superseded_reason
         from .model import InputFile
 
         ledger, period = self.workspace.ledger, self.period.code
@@ -307,6 +307,11 @@ class Office:
                 status.superseded.append(report)
                 consolidation.inputs.append(InputFile(report.path, "superseded",
                                                       superseded_reason(status, report), report))
+            else:        # a unit this merge does not count (not in the list): still listed, never dropped
+                newer = next((r.report for r in chosen if r.unit_code == record.unit_code), None)
+                unit = f"{record.unit_name or record.unit_code} ({record.unit_code})"
+                consolidation.inputs.append(InputFile(
+                    report.path, "superseded", older_version_reason(unit, newer, report) if newer else None, report))
         return consolidation
 
     def feedback_entries(self, folder: str | Path) -> list:

@@ -442,3 +442,20 @@ def test_screen_forms_of_status_history_and_audit(ws, cchc, run_cli, tmp_path, f
         assert result.exit_code == 0 and result.output.strip(), args
     assert len(cchc("history", "T01").output.strip().splitlines()) == 3          # two returns, one difference
     assert run_cli("--workspace", tmp_path / "in", "status").exit_code == 2      # not a workspace
+
+
+def test_every_version_of_a_unit_outside_the_list_stays_listed(ws, cchc, tmp_path, form, units, period):
+    """A unit not in the list sent twice: the merge from the ledger lists both files, none dropped."""
+    from cchc_sheets.units import Unit
+
+    stranger = Unit(code="X99", name="Xã Lạ", parent=units.units[0].parent)
+    for name, mtime in (("X99-lan-1.xlsx", JUNE_10), ("X99-lan-2.xlsx", JUNE_15)):
+        path = make_return(tmp_path / "in", form, stranger, period, {**CLEAN_VALUES, "01": mtime % 7}, name=name)
+        os.utime(path, (mtime, mtime))
+    _return(tmp_path / "in", form, units, period, "T01", JUNE_10)
+    assert cchc("merge", "--period", H1, tmp_path / "in").exit_code in (0, 1)
+    with open_workspace(ws) as workspace:
+        inputs = Office(form, units=units, period=period, workspace=workspace).ledger_consolidation().inputs
+    by_name = {os.path.basename(i.path): i.disposition for i in inputs}
+    assert by_name["X99-lan-1.xlsx"] == "superseded" and by_name["X99-lan-2.xlsx"] != "superseded"
+    assert sum(1 for name in by_name if name.startswith("X99")) == 2
