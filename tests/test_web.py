@@ -420,3 +420,57 @@ def test_without_smtp_the_copy_is_drafted_into_the_workspace(client, returns, wo
     assert (done["dry_run"], done["results"]) == (True, {"drafted": 1})
     assert [p.suffix for p in (workspace.root / "thu-nhap" / PERIOD).iterdir()] == [".eml"]
     assert client.post("/api/collect", data={"period": PERIOD, "user": "a"}).json()["error"] == "web-imap-host-missing"
+
+
+@pytest.fixture
+def big_client(tmp_path):
+    """A workspace of 320 units (more than the board's page of 300), none sent yet."""
+    units_csv = tmp_path / "many.csv"
+    units_csv.write_text("code,name,parent\n" + "".join(f"U{i:03d},Xã Số {i:03d},Huyện Thử\n" for i in range(320)),
+                         encoding="utf-8")
+    ws = init_workspace(tmp_path / "many", "tuyen-truyen-cchc", units_csv)
+    app = create_app(ws)
+    with TestClient(app) as client:
+        client.headers["X-CSRF-Token"] = app.state.csrf
+        yield client
+    ws.close()
+
+
+def test_a_board_larger_than_a_page_shows_a_page_and_counts_every_unit(big_client):
+    import re
+
+    from cchc_sheets.web.routes import BOARD_PAGE
+
+    assert BOARD_PAGE == 300
+    board = big_client.get(f"/board?period={PERIOD}").text
+    assert board.count("data-unit=") == 300 and 'data-unit="U000"' in board and 'data-unit="U300"' not in board
+    assert 'id="board-count"' in board and "300/320" in board                    # Đang hiện 300/320 đơn vị
+    assert 'data-more="600"' in board and 'data-show="all"' in board
+    assert "(0/320)" in board and 'value="missing">Chưa gửi (320)' in board        # bars and counts: every unit
+    every = big_client.get(f"/board?period={PERIOD}&show=all").text
+    assert every.count("data-unit=") == 320 and "data-more=" not in every and "320/320" in every
+    more = big_client.get(f"/board/rows?period={PERIOD}&show=600")
+    assert more.status_code == 200 and more.text.count("data-unit=") == 320 and "data-more=" not in more.text
+    assert 'id="board-count"' in more.text                                          # the count follows (out of band)
+    digest = re.search(r'id="board-seen" value="([0-9a-f]+)"', more.text).group(1)
+    assert big_client.get(f"/board/rows?period={PERIOD}&show=600&seen={digest}").status_code == 204
+    assert big_client.get(f"/board/rows?period={PERIOD}&seen={digest}").status_code == 200   # back to a page
+    searched = big_client.get(f"/board?period={PERIOD}&q=Số 31").text                # filtered on the server
+    assert searched.count("data-unit=") == 10 and "10/10" in searched and "data-more=" not in searched
+    status = big_client.get(f"/api/status?period={PERIOD}").json()
+    assert len(status["units"]) == 320 and status["expected"] == 320                # the API: every unit
+    english = big_client.get(f"/board?period={PERIOD}&lang=en").text
+    assert "300 of 320" in english and 'data-more="600"' in english
+
+
+def test_the_board_shows_units_needing_action_first_unless_asked_by_code(client, returns):
+    import re
+
+    wait(client, upload(client, returns).json()["job"])           # T01 valid, T02 invalid, T03 not sent
+    order = re.findall(r'data-unit="(\w+)"', client.get(f"/board?period={PERIOD}").text)
+    assert order == ["T02", "T03", "T01"]
+    by_code = re.findall(r'data-unit="(\w+)"', client.get(f"/board?period={PERIOD}&sort=code").text)
+    assert by_code == ["T01", "T02", "T03"]
+    page = client.get(f"/board?period={PERIOD}&show=2").text
+    assert re.findall(r'data-unit="(\w+)"', page) == ["T02", "T03"] and 'data-more="302"' in page
+    assert "(2/3)" in page and "2/3" in re.search(r'id="board-count"[^>]*>([^<]*)', page).group(1)

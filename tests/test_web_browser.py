@@ -308,3 +308,35 @@ def _totals(book) -> dict:
         if isinstance(row[0], str) and row[0][:2].isdigit():
             found[row[0]] = row[3]
     return found
+
+
+@pytest.fixture
+def big_server(tmp_path):
+    """The page of a workspace of 650 units (more than two pages of the board), none sent yet."""
+    from cchc_sheets.workspace import init_workspace
+
+    units_csv = tmp_path / "many.csv"
+    units_csv.write_text("code,name,parent\n" + "".join(f"U{i:03d},Xã Số {i:03d},Huyện Thử\n" for i in range(650)),
+                         encoding="utf-8")
+    yield from _serving(init_workspace(tmp_path / "many", "tuyen-truyen-cchc", units_csv))
+
+
+def test_the_board_shows_a_page_then_more_then_all_and_its_refresh_keeps_them(browser, big_server, shots):
+    base, _app, _workspace = big_server
+    browser.get(f"{base}/board?period={PERIOD}")
+    rows = lambda: len(browser.find_elements(By.CSS_SELECTOR, "tr[data-unit]"))  # noqa: E731
+    count = lambda: browser.find_element(By.ID, "board-count").text  # noqa: E731
+    assert rows() == 300 and "300/650" in count()
+    browser.save_screenshot(str(shots / "4-board-page-vi.png"))
+    browser.find_element(By.CSS_SELECTOR, "a[data-show='600']").click()
+    _wait(browser, lambda d: rows() == 600)
+    assert "600/650" in count() and browser.find_element(By.ID, "board-show").get_attribute("value") == "600"
+    assert browser.current_url.endswith(f"/board?period={PERIOD}")           # htmx, not a page load
+    time.sleep(3.5)                                                          # a refresh (204: nothing changed)
+    assert rows() == 600
+    browser.find_element(By.CSS_SELECTOR, "a[data-show='all']").click()
+    _wait(browser, lambda d: rows() == 650)
+    assert "650/650" in count() and not browser.find_elements(By.CSS_SELECTOR, "tr.board-more")
+    browser.find_element(By.CSS_SELECTOR, "input[name=q]").send_keys("Số 64")
+    _wait(browser, lambda d: rows() == 10)
+    assert "10/10" in count()

@@ -7,6 +7,16 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  // The board's "show more" / "show all": the filters form asks for that many rows (its refresh keeps them).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-show]");
+    var show = document.getElementById("board-show");
+    if (!link || !show || !window.htmx) { return; }
+    event.preventDefault();
+    show.value = link.dataset.show;
+    htmx.trigger(show.form, "change");
+  });
+
   // Drag-and-drop of files or a zip onto the drop zone: they go into the file field, then are sent.
   var drop = document.getElementById("drop");
   var input = document.getElementById("files");
