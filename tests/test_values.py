@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 import pytest
 
 from cchc_sheets.forms import Indicator
-from cchc_sheets.messages import CATALOGUE, render
+from cchc_sheets.messages import CATALOGUE, MISSING_FIELD, render
 from cchc_sheets.values import (CellError, looks_like_legacy_encoding, number_from_text,
                                 parse_indicator_value, parse_text_value)
 
@@ -88,12 +88,12 @@ def test_indicator_values(raw, indicator, number, remark, codes):
 
 @pytest.mark.parametrize("raw, indicator, number, remark, codes", CASES, ids=[repr(c[0]) for c in CASES])
 def test_every_issue_renders_in_both_languages(raw, indicator, number, remark, codes):
-    """Params carry every field the catalogue template uses (a missing one raises KeyError)."""
+    """Params carry every field the catalogue template uses (a missing one would show as MISSING_FIELD)."""
     for issue in parse_indicator_value(raw, indicator).issues:
         assert issue.code in CATALOGUE
         for lang in ("vi", "en"):
             text = render(issue.code, lang, indicator=indicator.code, **issue.params)
-            assert "{" not in text
+            assert "{" not in text and MISSING_FIELD not in text
 
 
 def test_remark_and_number_are_quoted_in_the_warning():
@@ -180,3 +180,10 @@ def test_formula_error_in_text_cell():
 def test_legacy_encoding_heuristic(text, legacy):
     assert looks_like_legacy_encoding(text) is legacy
     assert ("legacy-encoding" in parse_text_value(text, None).codes) is legacy
+
+
+def test_a_finding_missing_a_field_its_message_gained_since_still_renders():
+    """An older ledger's finding without ``label``: the field shows as MISSING_FIELD, nothing fails."""
+    for lang in ("vi", "en"):
+        text = render("not-a-whole-number", lang, value="6,5")
+        assert MISSING_FIELD in text and "6,5" in text

@@ -141,7 +141,7 @@ def test_upload_watch_the_board_open_findings_download_the_consolidated_workbook
     browser.save_screenshot(str(shots / "3-nhan-bao-cao.png"))
 
     browser.get(f"{base}/board?period={PERIOD}")
-    row = browser.find_element(By.CSS_SELECTOR, "tr[data-unit='T02']")
+    row = _wait(browser, EC.presence_of_element_located((By.CSS_SELECTOR, "tr[data-unit='T02']")))
     assert "Có lỗi" in row.text
     browser.save_screenshot(str(shots / "4-tinh-hinh-nop.png"))
     row.find_element(By.TAG_NAME, "a").click()

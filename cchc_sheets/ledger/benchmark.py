@@ -31,7 +31,7 @@ def synthetic_return(period: str, unit: str, index: int) -> FileReport:
         received=when + timedelta(minutes=index), modified=when, generated_at=when)
     if index % 10 == 0:
         report.findings.append(make_finding("not-a-whole-number", sheet="Báo cáo", cell="D12", indicator="05.1",
-                                            value="6,5"))
+                                            label="Số người tham dự các lớp tập huấn về công tác CCHC", value="6,5"))
     return report
 
 

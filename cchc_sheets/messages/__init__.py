@@ -173,9 +173,23 @@ def render(message_code: str, lang: str = "vi", /, **params: object) -> str:
     template = message.en if lang == "en" else message.vi
     if params:
         params = {k: _words(v, lang) for k, v in params.items()}
-    if lang == "vi" and ":," in template:
-        return unicodedata.normalize("NFC", _VIETNAMESE_NUMBERS.format(template, **params))
-    return unicodedata.normalize("NFC", template.format(**params))
+    numbers = lang == "vi" and ":," in template
+    try:
+        text = _VIETNAMESE_NUMBERS.format(template, **params) if numbers else template.format(**params)
+    except KeyError:
+        # A finding recorded by an older version (kept in a ledger) may lack a field its message
+        # has gained since: the field shows as MISSING_FIELD rather than the page or command failing.
+        lenient = _Lenient(params)
+        text = _VIETNAMESE_NUMBERS.vformat(template, (), lenient) if numbers else template.format_map(lenient)
+    return unicodedata.normalize("NFC", text)
+
+
+MISSING_FIELD = "[?]"
+
+
+class _Lenient(dict):
+    def __missing__(self, key: str) -> str:
+        return MISSING_FIELD
 
 
 class _VietnameseNumbers(string.Formatter):
