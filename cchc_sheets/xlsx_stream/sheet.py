@@ -294,7 +294,7 @@ class _RowTemplate:
     def cells(self, number: str, values: tuple) -> str | None:
         """The row's cells and ``</row>``; new texts join the shared strings in column order (as in
         ``write_row``); None when a text needs the quote prefix or a float is no number Excel can
-        store (both checked before any text joins the shared strings)."""
+        store (floats are looked at first, so such a row adds no shared string here)."""
         args = [values[n] for n in self.slots]
         for n in self.floats:       # written as ``Sheet._cell`` writes a float
             value = args[n]
