@@ -113,7 +113,8 @@ def table_format(sheet: Sheet, columns: dict[int, TableCells | int], *, times: I
     """
     kinds = []
     for column, cells in columns.items():
-        styles = ({str: cells, int: cells, type(None): cells} if isinstance(cells, int)
+        # one style whatever the value (a percent column's ratios): floats too take the row's template
+        styles = ({str: cells, int: cells, float: cells, type(None): cells} if isinstance(cells, int)
                   else {str: cells.text, type(None): cells.text, int: cells.whole})
         if column in times:
             styles[datetime] = cells.time

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from .. import a1
 from .. import layout as L
@@ -48,6 +49,22 @@ class FormPlan:
             (sheet, tuple(c.cell for c in layout.layout_cells if c.sheet == sheet),
              [fold_text(c.text) or None for c in layout.layout_cells if c.sheet == sheet])
             for sheet in (L.MAIN_SHEET, L.ANSWERS_SHEET))
+
+    @cached_property
+    def _table_plans(self) -> tuple:
+        from .tables import table_plans
+
+        return table_plans(self.form, self.layout, self)
+
+    @property
+    def tables(self) -> dict:
+        """Table code -> ``tables.TablePlan`` (a form of tables; worked out on first use)."""
+        return self._table_plans[0]
+
+    @property
+    def cells(self) -> tuple:
+        """Every cell's ``tables.CellPlan``, in form order (a form of tables; worked out on first use)."""
+        return self._table_plans[1]
 
     def fold(self, value: object) -> str:
         """``text.fold_text``, remembered for plain strings."""

@@ -33,27 +33,68 @@ class TableGrid:
     header_found: bool = False
     note_column: str | None = None
     moved_columns: list[tuple[str, str, str]] = field(default_factory=list)   # (code, expected, found)
-    _addresses: dict = field(default_factory=dict, repr=False)
+    addresses: dict[str, str | None] = field(default_factory=dict, repr=False)  # cell key -> where it was found
 
     def address(self, item: Indicator) -> str | None:
-        """Where the cell was found (asked for up to three times per cell: remembered)."""
-        found = self._addresses.get(item.code, False)
-        if found is False:
-            letter, row = self.columns.get(item.column), self.rows.get(item.row)
-            found = self._addresses[item.code] = f"{letter}{row}" if letter and row else None
-        return found
+        """Where the cell was found (None: its row or column was not)."""
+        return self.addresses.get(item.code)
+
+    def place_cells(self, cells: tuple) -> "TableGrid":
+        """Work out ``addresses`` for the table's ``cells`` ((key, row, column) of each, see ``TablePlan``)."""
+        columns, rows = self.columns, self.rows
+        for code, row, column in cells:
+            letter, number = columns.get(column), rows.get(row)
+            self.addresses[code] = f"{letter}{number}" if letter and number else None
+        return self
 
     @property
     def found(self) -> bool:
         return self.header_found or any(self.rows.values())
 
 
+class TablePlan:
+    """What every return of one table is compared with, worked out once per form (``FormPlan.tables``):
+    the folded keys the table is looked for by, and per cell what its check needs."""
+
+    def __init__(self, table, tl: L.TableLayout, form, plan):
+        key = plan.key
+        self.table, self.layout = table, tl
+        self.row_header = key(table.row_header)
+        self.note_key = key(table.note_header) if tl.note_column else None
+        self.label_col = a1.column_number(tl.label_column)
+        # per value column: (code, expected column number, header path as folded keys)
+        self.columns = tuple((c.code, a1.column_number(tl.value_columns[c.code]),
+                              tuple(key(part) for part in c.header_path)) for c in table.columns)
+        # per row: (code, folded label, expected row)
+        self.rows = tuple((r.code, key(r.label), tl.rows[r.code]) for r in table.rows)
+        self.cells = tuple((i.code, i.row, i.column) for i in form.indicators if i.table == table.code)
+
+
+class CellPlan:
+    """What checking one cell of a table needs, the same in every return."""
+
+    __slots__ = ("item", "code", "table", "computed", "choices", "numeric", "row_key")
+
+    def __init__(self, item: Indicator, form, layout: L.Layout):
+        self.item, self.code, self.table, self.computed = item, item.code, item.table, item.computed
+        self.choices = form.choices.get(item.choices, ()) if item.choices else ()
+        self.numeric = item.is_numeric
+        self.row_key = layout.row_key(item.code)
+
+
+def table_plans(form, layout: L.Layout, plan) -> tuple[dict[str, TablePlan], tuple[CellPlan, ...]]:
+    """Every table's ``TablePlan`` and every cell's ``CellPlan`` (in form order), for ``FormPlan``."""
+    tables = {t.code: TablePlan(t, layout.tables[t.code], form, plan) for t in form.tables}
+    return tables, tuple(CellPlan(i, form, layout) for i in form.indicators)
+
+
 def locate_tables(checker) -> dict[str, TableGrid]:
     """Every table of the form in the return, by header path and row label."""
     grids = {}
+    plans = checker.plan.tables
     for n, table in enumerate(checker.form.tables):
         sheet = checker.sheets.main if n == 0 else checker.raw.sheet(table.sheet)
-        grids[table.code] = _locate(sheet, checker.layout.tables[table.code], checker.plan)
+        grids[table.code] = _locate(sheet, plans[table.code], checker.plan)
     return grids
 
 
@@ -68,51 +109,55 @@ def _texts(cells: dict[str, object], plan) -> dict[tuple[int, int], str]:
     return found
 
 
-def _locate(sheet, tl: L.TableLayout, plan) -> TableGrid:
-    expected_columns = {code: letter for code, letter in tl.value_columns.items()}
+def _locate(sheet, tp: TablePlan, plan) -> TableGrid:
+    tl = tp.layout
     if sheet is None:
-        return TableGrid(None, {c: None for c in expected_columns}, {r.code: None for r in tl.table.rows})
+        return TableGrid(None, {c: None for c in tl.value_columns}, {r.code: None for r in tl.table.rows})
     texts = _texts(sheet.cells, plan)
-    row_header = plan.key(tl.table.row_header)
-    label_col, top = a1.column_number(tl.label_column), tl.header_row
-    candidates = sorted((row, col) for (row, col), text in texts.items()
-                        if text == row_header and row <= HEADER_SEARCH_ROWS)
+    row_header, header_row = tp.row_header, tl.header_row
+    label_col, top = tp.label_col, header_row
+    candidates = sorted(place for place, text in texts.items() if text == row_header and place[0] <= HEADER_SEARCH_ROWS)
     header_found = bool(candidates)
     if candidates:
-        top, label_col = next(((r, c) for r, c in candidates if r == tl.header_row), candidates[0])
+        top, label_col = next((place for place in candidates if place[0] == header_row), candidates[0])
     bottom = top + tl.depth - 1
-    paths = _column_paths(texts, top, bottom, label_col)
-    columns, moved = {}, []
+    header: dict[tuple[int, int], str] = {}     # the texts of the header rows
+    labels: dict[str, list[int]] = {}           # the texts of the label column below them -> rows
+    for place, text in texts.items():
+        row = place[0]
+        if top <= row <= bottom:
+            header[place] = text
+        elif place[1] == label_col and row > bottom:
+            labels.setdefault(text, []).append(row)
     by_path: dict[tuple[str, ...], list[int]] = {}
-    for col, path in paths.items():
+    for col, path in _column_paths(header, top, bottom, label_col).items():
         by_path.setdefault(path, []).append(col)
-    for column in tl.table.columns:
-        expected = a1.column_number(expected_columns[column.code])
-        shift = label_col - a1.column_number(tl.label_column)
-        found = by_path.get(tuple(plan.key(part) for part in column.header_path), [])
+    columns, moved = {}, []
+    shift = label_col - tp.label_col
+    for code, expected, path in tp.columns:
+        found = by_path.get(path)
         if not found:
-            columns[column.code] = None
+            columns[code] = None
             continue
         col = expected + shift if expected + shift in found else found[0]
-        letter = a1.column_letter(col)
-        columns[column.code] = letter
+        letter = columns[code] = a1.column_letter(col)
         if col != expected + shift:
-            moved.append((column.code, expected_columns[column.code], letter))
-    labels: dict[str, list[int]] = {}
-    for (row, col), text in texts.items():
-        if col == label_col and row > bottom:
-            labels.setdefault(text, []).append(row)
+            moved.append((code, tl.value_columns[code], letter))
     rows = {}
-    for row in tl.table.rows:
-        found_rows = sorted(labels.get(plan.key(row.label), []))
-        expected = tl.rows[row.code] + (top - tl.header_row)
-        rows[row.code] = (expected if expected in found_rows else found_rows[0]) if found_rows else None
+    offset = top - header_row
+    for code, label, expected in tp.rows:
+        found_rows = labels.get(label)
+        if found_rows:
+            expected += offset
+            rows[code] = expected if expected in found_rows else min(found_rows)
+        else:
+            rows[code] = None
     note = None
-    if tl.note_column:
-        note_key = plan.key(tl.table.note_header)
-        found_notes = [(r, c) for (r, c), t in texts.items() if t == note_key and top <= r <= bottom]
+    if tp.note_key is not None:
+        note_key = tp.note_key
+        found_notes = [place for place, t in header.items() if t == note_key]
         note = a1.column_letter(min(found_notes)[1]) if found_notes else None
-    return TableGrid(sheet, columns, rows, header_found, note, moved)
+    return TableGrid(sheet, columns, rows, header_found, note, moved).place_cells(tp.cells)
 
 
 def _column_paths(texts: dict[tuple[int, int], str], top: int, bottom: int, label_col: int) -> dict[int, tuple]:
@@ -173,44 +218,52 @@ def check_values(checker, grids: dict[str, TableGrid]) -> None:
         for row in table.rows:
             found = grid.rows[row.code]
             expected = tl.rows[row.code]
-            key = form.cell_key(table, row.code)
             if found is None:
-                checker.add("row-missing", sheet=sheet_name, indicator=key, label=row.label, table_code=table.code,
-                            row_code=row.code)
+                checker.add("row-missing", sheet=sheet_name, indicator=form.cell_key(table, row.code), label=row.label,
+                            table_code=table.code, row_code=row.code)
             elif found != expected and found - expected != offset:
                 offset = found - expected
-                checker.add("row-moved", sheet=sheet_name, cell=f"{tl.label_column}{found}", indicator=key,
-                            found_row=found, expected_row=expected, table_code=table.code, row_code=row.code)
-    for item in form.indicators:
-        grid = grids[item.table]
-        if grid.sheet is None:
-            continue
-        address = grid.address(item)
-        if address is None:
-            report.values[item.code] = None
-            continue
-        if item.computed:
-            continue
+                checker.add("row-moved", sheet=sheet_name, cell=f"{tl.label_column}{found}",
+                            indicator=form.cell_key(table, row.code), found_row=found, expected_row=expected,
+                            table_code=table.code, row_code=row.code)
+    values, texts, notes = report.values, report.texts, report.notes
+    for cell in checker.plan.cells:
+        grid = grids[cell.table]
         sheet = grid.sheet
-        raw_value = sheet.cells.get(address)
-        where = dict(sheet=sheet.name, cell=address, indicator=item.code, table_code=item.table,
-                     row_code=item.row, column_code=item.column)
-        if address in sheet.formulas_without_value and blank(raw_value):
-            checker.add("formula-without-value", label=item.label, **where)
-            report.values[item.code] = None
+        if sheet is None:
             continue
-        result = parse_cell(raw_value, item, form.choices.get(item.choices, ()) if item.choices else ())
-        _issues(checker, result.issues, item, raw_value, where)
-        if item.is_numeric:
-            report.values[item.code] = result.number
+        code = cell.code
+        address = grid.addresses.get(code)
+        if address is None:
+            values[code] = None
+            continue
+        if cell.computed:
+            continue
+        item = cell.item
+        raw_value = sheet.cells.get(address)
+        if address in sheet.formulas_without_value and blank(raw_value):
+            checker.add("formula-without-value", label=item.label, **_where(sheet, address, item))
+            values[code] = None
+            continue
+        result = parse_cell(raw_value, item, cell.choices)
+        if result.issues:
+            _issues(checker, result.issues, item, raw_value, _where(sheet, address, item))
+        if cell.numeric:
+            values[code] = result.number
         else:
-            report.values[item.code] = None
+            values[code] = None
             if result.text:
-                report.texts[item.code] = result.text
+                texts[code] = result.text
         if result.remark:
-            report.notes[layout.row_key(item.code)] = result.remark
+            notes[cell.row_key] = result.remark
     _computed(checker, grids)
     _notes(checker, grids)
+
+
+def _where(sheet, address: str, item: Indicator) -> dict:
+    """The place a finding about ``item``'s cell names."""
+    return dict(sheet=sheet.name, cell=address, indicator=item.code, table_code=item.table, row_code=item.row,
+                column_code=item.column)
 
 
 def _issues(checker, issues, item: Indicator, raw_value, where: dict) -> None:

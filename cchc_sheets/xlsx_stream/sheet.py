@@ -207,11 +207,12 @@ class RowFormat:
     """Rows of a big table, all with the same columns: each row one ``str.format`` of a ready template.
 
     ``columns``: (column, {kind of value: style}) in increasing column order, the kinds among
-    ``str`` (shared text), ``int``, ``datetime`` (naive) and ``NoneType`` (a styled blank);
+    ``str`` (shared text), ``int``, ``float``, ``datetime`` (naive) and ``NoneType`` (a styled blank);
     ``write`` takes one value per column. For each combination of kinds met, a ``_RowTemplate``
     is made from the columns' letters and style numbers only (never from a value): about five
     times faster than ``Sheet.write_row``'s loop over cells. A row with a value of another
-    kind (a float, a formula) or text needing the quote prefix goes to ``Sheet.write_row``,
+    kind (a formula; a float where its column lists none, or one Excel cannot store) or text
+    needing the quote prefix goes to ``Sheet.write_row``,
     ``other(column, value)`` giving the cell of a value of a kind its column does not list.
     """
 
@@ -249,7 +250,7 @@ class RowFormat:
         """The template of rows whose values are of ``kinds``; None when a kind has no style here."""
         if len(kinds) != len(self.columns):
             return None
-        pieces, slots, texts, dates = [], [], [], []
+        pieces, slots, texts, dates, floats = [], [], [], [], []
         for n, ((column, styles), kind) in enumerate(zip(self.columns, kinds)):
             style = styles.get(kind)
             if style is None or kind not in _FORMATTED_KINDS:
@@ -262,12 +263,14 @@ class RowFormat:
                 texts.append(len(slots))
             elif kind is datetime:
                 dates.append(len(slots))
+            elif kind is float:
+                floats.append(len(slots))
             slots.append(n)
             shared = ' t="s"' if kind is str else ""
             pieces.append(f"{opening}{shared}><v>%s</v></c>")
         book = self.sheet.book
         return _RowTemplate(("".join(pieces) + "</row>").split(_ROW), tuple(slots), tuple(texts), tuple(dates),
-                            book._plain_strings.get, book.new_plain_index)
+                            book._plain_strings.get, book.new_plain_index, tuple(floats))
 
 
 class _RowTemplate:
@@ -278,19 +281,26 @@ class _RowTemplate:
     index, whole numbers as written, dates as their serial.
     """
 
-    __slots__ = ("chunks", "slots", "texts", "dates", "index", "new_index")
+    __slots__ = ("chunks", "slots", "texts", "dates", "index", "new_index", "floats")
 
     def __init__(self, chunks: list[str], slots: tuple[int, ...], texts: tuple[int, ...], dates: tuple[int, ...],
-                 index: Callable[[str], str | None], new_index: Callable[[str], str | None]):
+                 index: Callable[[str], str | None], new_index: Callable[[str], str | None],
+                 floats: tuple[int, ...] = ()):
         self.chunks = chunks        # the row's XML split where the row number goes
         self.slots = slots          # the positions of the values written (blanks have none)
-        self.texts, self.dates = texts, dates   # which of those are texts, dates
+        self.texts, self.dates, self.floats = texts, dates, floats   # which of those are texts, dates, floats
         self.index, self.new_index = index, new_index
 
     def cells(self, number: str, values: tuple) -> str | None:
         """The row's cells and ``</row>``; new texts join the shared strings in column order (as in
-        ``write_row``); None when a text needs the quote prefix."""
+        ``write_row``); None when a text needs the quote prefix or a float is no number Excel can
+        store (floats are looked at first, so such a row adds no shared string here)."""
         args = [values[n] for n in self.slots]
+        for n in self.floats:       # written as ``Sheet._cell`` writes a float
+            value = args[n]
+            if not math.isfinite(value):
+                return None
+            args[n] = str(int(value)) if value.is_integer() else repr(value)
         index = self.index
         for n in self.texts:
             text = args[n]
@@ -305,7 +315,7 @@ class _RowTemplate:
 
 _ROW = "\x00"   # where the row number goes in a template (never in letters or style numbers)
 _UNSEEN = object()
-_FORMATTED_KINDS = (str, int, datetime, type(None))
+_FORMATTED_KINDS = (str, int, float, datetime, type(None))
 
 
 def _number(value: float | int) -> str:
