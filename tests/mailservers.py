@@ -374,3 +374,16 @@ def imap_tls_server(test_ca):
     """A private Dovecot with TLS required: STARTTLS on ``port``, implicit TLS on ``imaps_port``;
     a login before TLS is refused. Its certificate comes from ``test_ca``."""
     yield from _running_dovecot(TLS_IMAP_HOST, test_ca)
+
+
+def mail_with_return(path, sender, day):
+    """A commune's mail as it lands in the office's mailbox: the return attached, its own Message-ID."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "vp@example.org", "Bao cao"
+    message["Date"], message["Message-ID"] = f"{day} 09:00:00 +0700", f"<{path.stem}@xa.example.org>"
+    message.set_content("Gửi báo cáo.")
+    message.add_attachment(path.read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=path.name)
+    return message.as_bytes()

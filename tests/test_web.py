@@ -320,19 +320,7 @@ def test_the_command_refuses_another_host_without_a_password(run_cli, workspace,
 
 
 # ---------------------------------------------------------------------- mail: collect, and the marked-up copy back
-from mailservers import imap_server, smtp_server  # noqa: E402,F401  (fixtures)
-
-
-def _mail_with(path, sender, day):
-    from email.message import EmailMessage
-
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, "vp@example.org", "Bao cao"
-    message["Date"], message["Message-ID"] = f"{day} 09:00:00 +0700", f"<{path.stem}@xa.example.org>"
-    message.set_content("Gửi báo cáo.")
-    message.add_attachment(path.read_bytes(), maintype="application",
-                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=path.name)
-    return message.as_bytes()
+from mailservers import imap_server, mail_with_return, smtp_server  # noqa: E402,F401  (fixtures)
 
 
 @pytest.fixture
@@ -348,7 +336,7 @@ def mail_workspace(tmp_path, units_file, imap_server, smtp_server):
 def test_collect_from_the_mailbox_checks_and_records_with_the_mail_time(mail_workspace, imap_server, returns):
     imap_server.reset()
     for path, day in zip(returns, ("Fri, 19 Jun 2020", "Tue, 23 Jun 2020")):
-        imap_server.append(_mail_with(path, "xa@example.org", day))
+        imap_server.append(mail_with_return(path, "xa@example.org", day))
     app = create_app(mail_workspace)
     with TestClient(app) as client:
         client.headers["X-CSRF-Token"] = app.state.csrf

@@ -19,7 +19,7 @@ import pytest
 
 from builders import CLEAN_VALUES, make_return
 from conftest import require_tool
-from mailservers import imap_server, smtp_server  # noqa: F401  (fixtures)
+from mailservers import imap_server, mail_with_return, smtp_server  # noqa: F401  (fixtures)
 
 pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
@@ -188,7 +188,7 @@ def test_collect_from_the_mailbox_then_mail_the_marked_up_copy_back(
                       name="t02-bao-cao.xlsx")
     imap_server.reset()
     for path, day in ((clean, "Fri, 19 Jun 2020"), (bad, "Tue, 23 Jun 2020")):
-        imap_server.append(_mail_with(path, by_code[path.name[:3].upper()].email, day))
+        imap_server.append(mail_with_return(path, by_code[path.name[:3].upper()].email, day))
 
     browser.get(f"{base}/returns?period={PERIOD}")
     user = browser.find_element(By.ID, "collect-user")
@@ -277,18 +277,6 @@ def workspace_feedback_name(workspace, unit_code):
 
     current = [r for r in workspace.ledger.returns("tuyen-truyen-cchc", PERIOD, unit_code) if r.current]
     return feedback_name(current[-1].report.path)
-
-
-def _mail_with(path, sender, day):
-    from email.message import EmailMessage
-
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, "vp@example.org", "Bao cao"
-    message["Date"], message["Message-ID"] = f"{day} 09:00:00 +0700", f"<{path.stem}@xa.example.org>"
-    message.set_content("Gửi báo cáo.")
-    message.add_attachment(path.read_bytes(), maintype="application",
-                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=path.name)
-    return message.as_bytes()
 
 
 def _wait_job(api, job_id, timeout=60):

@@ -400,7 +400,7 @@ def test_a_merge_killed_part_way_leaves_a_sound_ledger_and_a_rerun_completes_it(
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     merge = [sys.executable, "-m", "cchc_sheets", "--workspace", str(root), "merge", "--period", H1,
-             str(tmp_path / "in"), "--jobs", "1"]
+             str(tmp_path / "in")]
     child = subprocess.Popen(merge, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     recorded = 0
     deadline = time.monotonic() + 240
