@@ -88,7 +88,8 @@ class IndentedJson:
                 parts.append(self._run(run, is_dict, level + 1))
                 run = []
             text = self.text(member, level + 1)
-            parts.append(f"{json.dumps(item[0], ensure_ascii=False)}: {text}" if is_dict else text)
+            # the key as json.dumps(key, ensure_ascii=False) writes it, without a new encoder per key
+            parts.append(f"{self._encoder(0).encode(item[0])}: {text}" if is_dict else text)
         if run:
             parts.append(self._run(run, is_dict, level + 1))
         opening, closing = "{}" if is_dict else "[]"
