@@ -45,6 +45,8 @@ class DetailLayout:
         self.group_column = DETAIL_FIXED.index("Nhóm") + 1
         self._spans: dict[int, str] = {}
         self._formula_shapes: dict[str, str] = {}
+        self._sum_heads: dict[str, str] = {}         # code -> '=SUMIFS(values,counted,"Có"'
+        self._group_criteria: str | None = None      # ',group span,$D$' (the group row follows)
 
     def column(self, code: str) -> int:
         return self._columns[code]
@@ -66,11 +68,15 @@ class DetailLayout:
 
     def total_formula(self, code: str, group_row: int | None = None) -> str:
         """``=SUMIFS(...)`` over the rows marked counted (and of the group on ``group_row``)."""
-        values = self.span(self.column(code)).replace("$", "")
-        formula = f'SUMIFS({values},{self.span(self.counted_column)},"{YES}"'
-        if group_row is not None:
-            formula += f",{self.span(self.group_column)},${self.letter(self.group_column)}${group_row}"
-        return f"={formula})"
+        head = self._sum_heads.get(code)
+        if head is None:   # the same for every group's subtotal row of the column: made once
+            values = self.span(self.column(code)).replace("$", "")
+            head = self._sum_heads[code] = f'=SUMIFS({values},{self.span(self.counted_column)},"{YES}"'
+        if group_row is None:
+            return f"{head})"
+        if self._group_criteria is None:
+            self._group_criteria = f",{self.span(self.group_column)},${self.letter(self.group_column)}$"
+        return f"{head}{self._group_criteria}{group_row})"
 
     def row_formula(self, code: str, row: int, group: bool = False) -> str:
         """The formula of a total (or group subtotal) cell on ``row``: SUMIFS for a summed cell; a

@@ -112,6 +112,10 @@ class Sheet:
                 append(f"{opens[column]}{number}{number_heads[style]}{value}</v></c>")
             elif value is None:
                 append(f"{opens[column]}{number}{blank_heads[style]}")
+            elif kind is Formula and type(value.value) in _FINITE_CACHED and math.isfinite(value.value):
+                # a subtotal row is mostly these: as ``_cell`` writes one, without its type tests
+                append(f'{opens[column]}{number}" s="{style}"><f>{xml_text(value.text)}</f>'
+                       f"<v>{_number(value.value)}</v></c>")
             else:
                 append(self._cell(row, column, value, style))
         append("</row>")
@@ -313,6 +317,7 @@ class _RowTemplate:
         return number.join(self.chunks) % tuple(args)
 
 
+_FINITE_CACHED = (int, float)   # a formula's cached value written by ``write_row`` itself (when finite)
 _ROW = "\x00"   # where the row number goes in a template (never in letters or style numbers)
 _UNSEEN = object()
 _FORMATTED_KINDS = (str, int, float, datetime, type(None))
