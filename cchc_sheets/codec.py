@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta
@@ -35,6 +34,7 @@ from sys import intern
 
 from .messages import CchcError, Listing, Phrase, Texts
 from .model import Consolidation, FileReport, Finding, InputFile, UnitStatus
+from .text import has_surrogates
 from .values import CellError
 
 FORMAT = 1
@@ -450,7 +450,6 @@ def _referred(reference: int | dict, inputs: list[InputFile]) -> FileReport:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False,  # our own trees: no cycles
                             separators=(",", ":"))
 _ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, allow_nan=False, check_circular=False, separators=(",", ":"))
-_NOT_IN_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def dumps(data: object) -> str:
@@ -465,13 +464,9 @@ def dumps_for_xml(data: object) -> str:
 
 
 def _xml_can_carry(text: str) -> bool:
-    """``_NOT_IN_XML.search(text) is None``, in about a quarter of the time on a merge's data
-    part: strict UTF-8 refuses exactly the surrogates, then the two non-characters are looked for."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\ufffe" not in text and "\uffff" not in text
+    """Whether ``text`` holds no lone surrogate and neither non-character U+FFFE/U+FFFF (what XML
+    may not carry), without a pattern search over the whole data part."""
+    return not has_surrogates(text) and "\ufffe" not in text and "\uffff" not in text
 
 
 def loads(text: str | bytes) -> object:

@@ -29,20 +29,9 @@ def batch_json_chunks(batch, lang: str = "vi"):
     for n, report in enumerate(batch.files):
         pieces.append("    " + writer.text(report.to_dict(lang), 2) + (",\n" if n < last else "\n"))
         if len(pieces) == JSON_CHUNK_FILES:
-            yield surrogates_escaped("".join(pieces))
+            yield json_safe("".join(pieces))
             pieces = []
-    yield surrogates_escaped("".join(pieces)) + f'  ],\n  "summary": {json_text(batch.summary, 1)}\n}}\n'
-
-
-def surrogates_escaped(text: str) -> str:
-    """``json_safe(text)``, for a chunk of many reports at once: the escape is per character, so a
-    chunk comes out as its reports one by one would. Strict UTF-8 refuses exactly the lone
-    surrogates ``json_safe`` escapes, and finds there are none in a fraction of the pattern's time."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return json_safe(text)
-    return text
+    yield json_safe("".join(pieces)) + f'  ],\n  "summary": {json_text(batch.summary, 1)}\n}}\n'
 
 
 def json_text(value, level: int = 0) -> str:

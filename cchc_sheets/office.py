@@ -293,6 +293,7 @@ class Office:
         if lock is not None:
             generated_at, deadline, accept_predecessors = self._locked_build(lock, deadline)
         chosen_ids = {r.id for r in chosen}
+        chosen_by_unit = {r.unit_code: r for r in chosen}
         consolidation = consolidate([r.report for r in chosen], self.form, self.units, self.period,
                                     deadline=deadline, accept_predecessors=accept_predecessors,
                                     generated_at=generated_at)
@@ -308,7 +309,7 @@ class Office:
                 consolidation.inputs.append(InputFile(report.path, "superseded",
                                                       superseded_reason(status, report), report))
             else:        # a unit this merge does not count (not in the list): still listed, never dropped
-                newer = next((r.report for r in chosen if r.unit_code == record.unit_code), None)
+                newer = chosen_by_unit[record.unit_code].report if record.unit_code in chosen_by_unit else None
                 unit = f"{record.unit_name or record.unit_code} ({record.unit_code})"
                 consolidation.inputs.append(InputFile(
                     report.path, "superseded", older_version_reason(unit, newer, report) if newer else None, report))

@@ -36,13 +36,27 @@ def display_path(path: object) -> str:
     the file can still be opened; only what is shown or written for people is replaced.
     """
     text = str(path)
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+    return _SURROGATE.sub("\ufffd", text) if has_surrogates(text) else text
 
 
 def json_safe(text: str) -> str:
     """JSON text with lone surrogates written as ``\\udcXX`` escapes: valid JSON whose string
-    ``json.loads`` gives back exactly (``os.fsencode`` of it is the name's bytes on disk)."""
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _SURROGATE.search(text) else text
+    ``json.loads`` gives back exactly (``os.fsencode`` of it is the name's bytes on disk).
+
+    Strict UTF-8 refuses exactly the lone surrogates, and says there are none in a fraction of
+    the pattern's time (a validate report is written in chunks of 256 reports through this)."""
+    if not has_surrogates(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate (a file name the system could not decode)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def xml_text(text: str) -> str:

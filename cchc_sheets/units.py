@@ -195,12 +195,15 @@ def _cell_text(value: object) -> str:
 
 
 def load_units(path: str | Path) -> UnitList:
-    path = Path(path)
+    return units_from_rows(_rows_of(Path(path)), source=str(path))
+
+
+def _rows_of(path: Path) -> list[tuple[int, list[str]]]:
+    """``_read_rows``, a file that cannot be read being the catalogue's error naming it."""
     try:
-        rows = _read_rows(path)
+        return _read_rows(path)
     except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
         raise CchcError("units-file-not-found", path=path, reason=os_reason(exc)) from exc
-    return units_from_rows(rows, source=str(path))
 
 
 def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
@@ -348,12 +351,7 @@ class Crosswalk:
 
 def load_crosswalk(path: str | Path) -> Crosswalk:
     """A crosswalk file (CSV or XLSX): old code, new code, date of change (YYYY-MM-DD or dd/mm/yyyy)."""
-    path = Path(path)
-    try:
-        rows = _read_rows(path)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        raise CchcError("units-file-not-found", path=path, reason=os_reason(exc)) from exc
-    return crosswalk_from_rows(rows, source=str(path))
+    return crosswalk_from_rows(_rows_of(Path(path)), source=str(path))
 
 
 def crosswalk_from_rows(rows: list[tuple[int, list[str]]], source: str = "") -> Crosswalk:
