@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from types import CodeType
 
 REFERENCE = re.compile(r"\[([^\[\]]*)\]")
 _PART = r"[0-9A-Za-z]+(?:[._-][0-9A-Za-z]+)*"
@@ -90,13 +89,25 @@ def parse(source: str) -> tuple[ast.Expression, int]:
     return tree, count
 
 
+def _function_of(tree: ast.Expression, count: int):
+    """The whitelisted expression as a function of its references ``c0, c1…``, positionally.
+
+    The same tree as ``code``, only called without building a dict of names per
+    evaluation (a table form recomputes its totals and ratios in every return).
+    """
+    arguments = ast.arguments(posonlyargs=[], args=[ast.arg(_name(n)) for n in range(count)], kwonlyargs=[],
+                              kw_defaults=[], defaults=[])
+    function = ast.fix_missing_locations(ast.Expression(ast.Lambda(arguments, tree.body)))
+    return eval(compile(function, "<form>", "eval"), _GLOBALS)  # noqa: S307 - the tree is whitelisted in parse()
+
+
 class Expression:
     """One expression with its references resolved to cell keys, compiled once.
 
     ``keys[i]`` is the cell key the i-th reference stands for (the same key may repeat).
     """
 
-    __slots__ = ("source", "keys", "code", "_names")
+    __slots__ = ("source", "keys", "function")
 
     def __init__(self, source: str, keys: tuple[str, ...]):
         tree, count = parse(source)
@@ -104,8 +115,7 @@ class Expression:
             raise ValueError("references and keys differ")
         self.source = source
         self.keys = keys
-        self.code: CodeType = compile(tree, "<form>", "eval")
-        self._names = tuple((_name(n), key) for n, key in enumerate(keys))
+        self.function = _function_of(tree, count)
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -114,14 +124,12 @@ class Expression:
 
     def value(self, values: dict[str, float | int | None]) -> float | int | None:
         """The result, or None when a referenced value is missing or the arithmetic fails."""
-        names = {}
-        for name, key in self._names:
-            value = values.get(key)
-            if value is None:
-                return None
-            names[name] = value
+        get = values.get
+        arguments = [get(key) for key in self.keys]
+        if None in arguments:
+            return None
         try:
-            return eval(self.code, _GLOBALS, names)  # noqa: S307 - the tree is whitelisted in parse()
+            return self.function(*arguments)
         except (ZeroDivisionError, OverflowError, TypeError, ValueError):
             return None
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterable
 
 from .. import a1
@@ -25,7 +26,7 @@ from ..values import ERROR_LITERALS, CellError
 from . import xmlparts
 from .container import SHEET_FOLDERS, Members, ZipPackage
 from .memo import ReaderMemo
-from .raw import Limits, RawWorkbook, Refused, check_filled, fold_name, form_sheets
+from .raw import LazyAddresses, Limits, RawWorkbook, Refused, check_filled, fold_name, form_sheets
 
 
 def grid_detail(rows: int, cols: int) -> str:
@@ -55,8 +56,7 @@ class OoxmlPackage(ZipPackage):
             if part.find(b'"e"', *cells) >= 0 or (b"'" in part and part.find(b"'e'", *cells) >= 0):
                 sheet.cells.update(error_cells(part))
             if has_formula(part, cells):
-                sheet.formulas_without_value = {
-                    address for address in uncached_formulas(part, cells) if address not in sheet.cells}
+                sheet.formulas_without_value = LazyAddresses(partial(_uncached_and_empty, part, cells, sheet.cells))
 
 
 def inspect_ooxml(members: Members, file_format: str, limits: Limits) -> OoxmlPackage:
@@ -473,6 +473,11 @@ _FORMULA_CELL = re.compile(rb'<c\b([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:
 _CELL_REFERENCE = re.compile(rb'\br="([A-Z]{1,3}[0-9]+)"')
 _CELL_KIND = re.compile(rb'\bt="([A-Za-z]+)"')
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")                # not <formula1> of a data validation
+
+
+def _uncached_and_empty(part: bytes, bounds: tuple[int, int], cells: dict[str, object]) -> list[str]:
+    """The formula cells without a cached value that calamine left empty."""
+    return [address for address in uncached_formulas(part, bounds) if address not in cells]
 
 
 def has_formula(part: bytes, bounds: tuple[int, int]) -> bool:

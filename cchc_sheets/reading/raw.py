@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,8 +41,43 @@ class RawSheet:
     loaded: bool = True
     declared_cells: int | None = None
     # Cells holding a formula but no cached result (never calculated, or saved by a tool that
-    # does not calculate): A1 addresses, for the loaded sheets.
-    formulas_without_value: set[str] = field(default_factory=set)
+    # does not calculate): A1 addresses, for the loaded sheets (a set, or a ``LazyAddresses``).
+    formulas_without_value: AbstractSet[str] = field(default_factory=set)
+
+
+class LazyAddresses(AbstractSet):
+    """A set of A1 addresses worked out on first use.
+
+    Which cells hold a formula without a result matters only for a blank input
+    cell, and most returns have none: a table form's computed cells hold formulas
+    in every return, and scanning them cost a fifth of reading an .xlsx.
+    """
+
+    __slots__ = ("_make", "_items")
+
+    def __init__(self, make: Callable[[], Iterable[str]]):
+        self._make: Callable[[], Iterable[str]] | None = make
+        self._items: set[str] | None = None
+
+    def _set(self) -> set[str]:
+        if self._items is None:
+            self._items, self._make = set(self._make()), None
+        return self._items
+
+    def __contains__(self, address: object) -> bool:
+        return address in self._set()
+
+    def __iter__(self):
+        return iter(self._set())
+
+    def __len__(self) -> int:
+        return len(self._set())
+
+    def __repr__(self) -> str:
+        return repr(self._set())
+
+    def __reduce__(self):
+        return set, (list(self._set()),)
 
 
 @dataclass

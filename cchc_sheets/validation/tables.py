@@ -73,13 +73,25 @@ class TablePlan:
 class CellPlan:
     """What checking one cell of a table needs, the same in every return."""
 
-    __slots__ = ("item", "code", "table", "computed", "choices", "numeric", "row_key")
+    __slots__ = ("item", "code", "table", "computed", "choices", "numeric", "row_key", "bounds", "whole")
 
     def __init__(self, item: Indicator, form, layout: L.Layout):
         self.item, self.code, self.table, self.computed = item, item.code, item.table, item.computed
         self.choices = form.choices.get(item.choices, ()) if item.choices else ()
         self.numeric = item.is_numeric
         self.row_key = layout.row_key(item.code)
+        # A count or number cell holding a number inside these bounds has no finding (``values``'
+        # range checks): most cells of most returns, taken without building a CellResult.
+        self.whole = item.kind == "count"
+        self.bounds = _quiet_bounds(item) if item.kind in ("count", "number") else None
+
+
+def _quiet_bounds(item: Indicator) -> tuple[float, float]:
+    """(low, high): a number ``values._checked_number`` finds nothing to say about lies in between."""
+    low = -math.inf if item.min is None else item.min
+    if item.kind == "count" or (item.min is not None and item.min >= 0):
+        low = max(low, 0)
+    return low, math.inf if item.max is None else item.max
 
 
 def table_plans(form, layout: L.Layout, plan) -> tuple[dict[str, TablePlan], tuple[CellPlan, ...]]:
@@ -239,9 +251,20 @@ def check_values(checker, grids: dict[str, TableGrid]) -> None:
             continue
         if cell.computed:
             continue
-        item = cell.item
         raw_value = sheet.cells.get(address)
-        if address in sheet.formulas_without_value and blank(raw_value):
+        bounds = cell.bounds
+        if bounds is not None and (raw_value.__class__ is int or raw_value.__class__ is float):
+            number = raw_value
+            if number.__class__ is float:
+                if number.is_integer():
+                    number = int(number)
+                elif cell.whole or not math.isfinite(number):
+                    number = None              # a fraction in a count, NaN, infinity: parse_cell says so
+            if number is not None and bounds[0] <= number <= bounds[1]:
+                values[code] = number          # what parse_cell gives a number with nothing to say about it
+                continue
+        item = cell.item
+        if blank(raw_value) and address in sheet.formulas_without_value:   # the formula scan is lazy: blanks first
             checker.add("formula-without-value", label=item.label, **_where(sheet, address, item))
             values[code] = None
             continue

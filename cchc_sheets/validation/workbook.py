@@ -258,7 +258,7 @@ class Checker:
                              indicator: Indicator | None = None, entry: str = "detail-entry-text") -> bool:
         """Add ``formula-without-value`` when the cell is empty because its formula was never calculated
         (not "not entered"); whether it did."""
-        if cell not in self.uncalculated[sheet] or not blank(raw_value):
+        if not blank(raw_value) or cell not in self.uncalculated[sheet]:   # blanks first: the formula scan is lazy
             return False
         self.add("formula-without-value", sheet=sheet, cell=cell, indicator=indicator.code if indicator else None,
                  label=label, entry=phrase(entry))
