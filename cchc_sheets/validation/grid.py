@@ -1,7 +1,7 @@
 """Where the main table actually sits in a return: headings and labels found wherever they moved."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import layout as L
 from .plan import FormPlan
@@ -64,8 +64,15 @@ def _pick_row(rows: list[int], expected: int) -> int:
 
 def locate(raw_main: dict[str, object], raw_answers: dict[str, object], plan: FormPlan) -> Grid:
     """Find the table by its headings and each row by its label, wherever they ended up."""
+    main, answers = tuple(plan.text_cells(raw_main, plan.main_keys)), tuple(plan.text_cells(raw_answers, plan.answer_keys))
+    grid = plan.layout_seen(("grid", main, answers), lambda: _locate(main, answers, plan))
+    return replace(grid, columns=dict(grid.columns), rows=dict(grid.rows), reporter_rows=dict(grid.reporter_rows),
+                   answer_rows=dict(grid.answer_rows), missing_columns=list(grid.missing_columns))
+
+
+def _locate(raw_main: tuple, raw_answers: tuple, plan: FormPlan) -> Grid:
+    """``locate`` for the heading and label cells found (column, row, folded key)."""
     form, layout = plan.form, plan.layout
-    raw_main, raw_answers = plan.text_cells(raw_main, plan.main_keys), plan.text_cells(raw_answers, plan.answer_keys)
     header_row, found_columns = _find_header(raw_main, plan)
     columns = {col: found_columns.get(col, col) for col in L.MAIN_COLUMNS}
     missing = [col for col in L.MAIN_COLUMNS if header_row is not None and col not in found_columns]

@@ -24,6 +24,7 @@ class FormPlan:
     """
 
     MEMO_ENTRIES = 20_000
+    LAYOUT_ENTRIES = 500           # distinct layouts remembered (a batch shows a handful)
 
     def __init__(self, form: Form):
         self.form = form
@@ -33,6 +34,7 @@ class FormPlan:
         self._keys: dict[str, str] = {}
         self._places: dict[str, tuple[str, int] | None] = {}
         self._grid_places: dict[str, tuple[int, int] | None] = {}
+        self._layouts: dict[tuple, object] = {}
         layout, key = self.layout, self.key
         self.header_keys = {key(text): layout_col for layout_col, text in zip(L.MAIN_COLUMNS, form.columns)}
         self.indicator_keys = tuple(key(i.label) for i in form.indicators)        # in form order
@@ -105,6 +107,20 @@ class FormPlan:
             if len(self._grid_places) >= self.MEMO_ENTRIES:
                 self._grid_places.clear()
             found = self._grid_places[address] = a1.split_cell(address)
+        return found
+
+    def layout_seen(self, key: tuple, work_out):
+        """Where a table or grid sits, for the texts (``key``) that decide it, remembered.
+
+        Returns on one template hold the same headings and labels in the same cells,
+        so where each row and column sits is worked out once per distinct layout;
+        ``work_out()`` builds the answer, which callers copy before changing it.
+        """
+        found = self._layouts.get(key)
+        if found is None:
+            if len(self._layouts) >= self.LAYOUT_ENTRIES:
+                self._layouts.clear()
+            found = self._layouts[key] = work_out()
         return found
 
     def text_cells(self, cells: dict[str, object], wanted: frozenset[str]) -> list[tuple[str, int, str]]:

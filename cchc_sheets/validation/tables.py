@@ -129,18 +129,32 @@ def _locate(sheet, tp: TablePlan, plan) -> TableGrid:
     row_header, header_row = tp.row_header, tl.header_row
     label_col, top = tp.label_col, header_row
     candidates = sorted(place for place, text in texts.items() if text == row_header and place[0] <= HEADER_SEARCH_ROWS)
-    header_found = bool(candidates)
     if candidates:
         top, label_col = next((place for place in candidates if place[0] == header_row), candidates[0])
     bottom = top + tl.depth - 1
-    header: dict[tuple[int, int], str] = {}     # the texts of the header rows
-    labels: dict[str, list[int]] = {}           # the texts of the label column below them -> rows
+    header: list[tuple[tuple[int, int], str]] = []     # the texts of the header rows
+    labels: list[tuple[int, str]] = []                  # the texts of the label column below them
     for place, text in texts.items():
         row = place[0]
         if top <= row <= bottom:
-            header[place] = text
+            header.append((place, text))
         elif place[1] == label_col and row > bottom:
-            labels.setdefault(text, []).append(row)
+            labels.append((row, text))
+    # Everything below depends on these texts alone: worked out once per distinct layout.
+    key = (id(tp), top, label_col, bool(candidates), tuple(header), tuple(labels))
+    found = plan.layout_seen(key, lambda: _place(tp, top, label_col, bool(candidates), dict(header), labels))
+    columns, rows, header_found, note, moved, addresses = found
+    return TableGrid(sheet, dict(columns), dict(rows), header_found, note, list(moved), dict(addresses))
+
+
+def _place(tp: TablePlan, top: int, label_col: int, header_found: bool, header: dict[tuple[int, int], str],
+           label_rows: list[tuple[int, str]]) -> tuple:
+    """Columns by header path and rows by label: (columns, rows, header_found, note, moved, addresses)."""
+    tl = tp.layout
+    bottom = top + tl.depth - 1
+    labels: dict[str, list[int]] = {}
+    for row, text in label_rows:
+        labels.setdefault(text, []).append(row)
     by_path: dict[tuple[str, ...], list[int]] = {}
     for col, path in _column_paths(header, top, bottom, label_col).items():
         by_path.setdefault(path, []).append(col)
@@ -156,7 +170,7 @@ def _locate(sheet, tp: TablePlan, plan) -> TableGrid:
         if col != expected + shift:
             moved.append((code, tl.value_columns[code], letter))
     rows = {}
-    offset = top - header_row
+    offset = top - tl.header_row
     for code, label, expected in tp.rows:
         found_rows = labels.get(label)
         if found_rows:
@@ -169,7 +183,8 @@ def _locate(sheet, tp: TablePlan, plan) -> TableGrid:
         note_key = tp.note_key
         found_notes = [place for place, t in header.items() if t == note_key]
         note = a1.column_letter(min(found_notes)[1]) if found_notes else None
-    return TableGrid(sheet, columns, rows, header_found, note, moved).place_cells(tp.cells)
+    grid = TableGrid(None, columns, rows, header_found, note, moved).place_cells(tp.cells)
+    return columns, rows, header_found, note, tuple(moved), grid.addresses
 
 
 def _column_paths(texts: dict[tuple[int, int], str], top: int, bottom: int, label_col: int) -> dict[int, tuple]:
