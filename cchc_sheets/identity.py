@@ -6,6 +6,7 @@ generated template keeps its metadata and how its heading reads.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ def _invalid_fields(values: dict[str, object], known_period: str | None) -> tupl
     return tuple(invalid)
 
 
+@functools.lru_cache(maxsize=1024)   # a batch holds a few periods
 def _known_period(text: str) -> str | None:
     try:
         return parse_period(text).code
@@ -136,6 +138,7 @@ def _date(value: object) -> date | None:
         return _date_dmy(text)
 
 
+@functools.lru_cache(maxsize=256)    # a batch's deadline line repeats
 def _date_dmy(text: str) -> date | None:
     match = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     if not match:
@@ -206,7 +209,12 @@ _PREFERRED_CELLS = (f"A{layout.ROW_PERIOD}", f"A{layout.ROW_UNIT}", f"A{layout.R
 def _preferred_lines(sheet: RawSheet) -> list[str]:
     """The text of the layout's heading cells, in layout order."""
     cells = sheet.cells
-    return [layout.fold_text(value) for value in (cells.get(a) for a in _PREFERRED_CELLS) if isinstance(value, str)]
+    return [_folded(value) for value in (cells.get(a) for a in _PREFERRED_CELLS) if isinstance(value, str)]
+
+
+@functools.lru_cache(maxsize=256)    # the period and deadline lines repeat in every return of a batch
+def _folded(text: str) -> str:
+    return layout.fold_text(text)
 
 
 def _heading_lines(sheet: RawSheet) -> list[str]:
@@ -223,9 +231,14 @@ def _heading_lines(sheet: RawSheet) -> list[str]:
 
 
 def _after_prefix(lines: list[str], prefix: str) -> str | None:
-    wanted = layout.fold_text(prefix).rstrip(":").casefold()
+    wanted = _prefix_key(prefix)
     for line in lines:
         head, colon, rest = line.partition(":")
         if colon and head.strip().casefold() == wanted:
             return rest.strip()
     return None
+
+
+@functools.lru_cache(maxsize=None)   # the layout's few prefixes
+def _prefix_key(prefix: str) -> str:
+    return layout.fold_text(prefix).rstrip(":").casefold()

@@ -6,6 +6,7 @@ nine-month and second-half windows follow the same pattern as local practice.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -114,24 +115,27 @@ def parse_period(text: str | Period) -> Period:
     raise CchcError("period-invalid", period=text)
 
 
+_LABELS = (
+    (re.compile(r"6 tháng đầu năm (\d{4})"), lambda y: Period(y, "half", 1)),
+    (re.compile(r"6 tháng cuối năm (\d{4})"), lambda y: Period(y, "half", 2)),
+    (re.compile(r"9 tháng đầu năm (\d{4})"), lambda y: Period(y, "nine-months", 0)),
+    (re.compile(r"quý (iv|iii|ii|i) năm (\d{4})"), None),
+    (re.compile(r"tháng (\d{1,2}) năm (\d{4})"), None),
+    (re.compile(r"năm (\d{4})"), lambda y: Period(y, "year", 0)),
+)
+
+
+@functools.lru_cache(maxsize=1024)   # every return of a batch repeats its period's heading
 def period_from_label(label: str) -> Period | None:
     """Recognise a Vietnamese label (``6 tháng đầu năm 2020``) in visible heading text."""
     text = " ".join(str(label).lower().split())
-    patterns = [
-        (r"6 tháng đầu năm (\d{4})", lambda y: Period(y, "half", 1)),
-        (r"6 tháng cuối năm (\d{4})", lambda y: Period(y, "half", 2)),
-        (r"9 tháng đầu năm (\d{4})", lambda y: Period(y, "nine-months", 0)),
-        (r"quý (iv|iii|ii|i) năm (\d{4})", None),
-        (r"tháng (\d{1,2}) năm (\d{4})", None),
-        (r"năm (\d{4})", lambda y: Period(y, "year", 0)),
-    ]
-    for pattern, build in patterns:
-        match = re.search(pattern, text)
+    for pattern, build in _LABELS:
+        match = pattern.search(text)
         if not match:
             continue
         if build:
             return build(int(match.group(1)))
-        if pattern.startswith("quý"):
+        if pattern.pattern.startswith("quý"):
             index = {v.lower(): k for k, v in ROMAN.items()}[match.group(1)]
             return Period(int(match.group(2)), "quarter", index)
         return Period(int(match.group(2)), "month", int(match.group(1)))

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import yaml
 
+from . import yamlio
 from .fileio import sha256_bytes, write_bytes_atomic, write_text_atomic
 from .messages import CchcError, os_reason
 from .model import FileReport
@@ -290,7 +291,7 @@ def open_workspace(directory: str | os.PathLike) -> Workspace:
 
 def read_settings(path: Path) -> Settings:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CchcError("workspace-settings-invalid", path=str(path), reason=type(exc).__name__) from exc
     if not isinstance(data, dict) or data.get("cchc_workspace") != SETTINGS_FORMAT:

@@ -5,8 +5,7 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
-
+from .. import yamlio
 from ..messages import CchcError, Listing
 from .checker import check_form, form_from_dict
 from .model import Form
@@ -75,7 +74,7 @@ def read_description(path: Path):
 
         return read_form_workbook(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yamlio.YAMLError) as exc:
         raise CchcError("form-invalid", path=path, problems=Listing((str(exc),))) from exc
     return data, None
