@@ -100,7 +100,7 @@ def _content_reports(files: list[Path], form, limits, jobs: int | None, cache) -
         return
     workers = pool.worker_count(jobs, len(files), POOL_MIN_FILES)
     names = list(map(str, files))  # a str pickles in a fraction of a Path's time
-    chunks = pool.chunks(names, pool.chunk_size(len(files), workers, POOL_CHUNK))
+    chunks = pool.chunks(names, pool.chunk_size(len(files), workers, POOL_CHUNK), workers)
     yield from _pooled(chunks, workers, {"form": form, "limits": limits, "cache": cache})
 
 

@@ -35,8 +35,15 @@ def chunk_size(count: int, workers: int, most: int) -> int:
     return max(1, min(most, count // (max(1, workers) * 4)))
 
 
-def chunks(items: list[T], size: int) -> list[list[T]]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
+def chunks(items: list[T], size: int, workers: int = 1) -> list[list[T]]:
+    """``items`` in tasks of ``size``; with several ``workers``, the last ``workers`` tasks' worth
+    in tasks of a quarter of that, so no worker sits idle while another ends a long last task."""
+    if workers <= 1 or size < 8 or len(items) <= 2 * workers * size:
+        return [items[start:start + size] for start in range(0, len(items), size)]
+    tail = (len(items) - workers * size) // size * size   # where the full-size tasks end
+    small = max(1, size // 4)
+    return [items[start:start + size] for start in range(0, tail, size)] + \
+        [items[start:start + small] for start in range(tail, len(items), small)]
 
 
 def worker_context() -> dict:

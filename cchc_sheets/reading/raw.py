@@ -1,6 +1,7 @@
 """What reading hands back (RawWorkbook, RawSheet), its limits, and the refusal every check raises."""
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
@@ -119,6 +120,7 @@ def check_filled(cells: int, limits: Limits) -> None:
                                                  limit=limits.max_filled_cells))
 
 
+@functools.cache   # layout's constants: the same set for the life of the process
 def form_sheets() -> frozenset[str]:
     """The folded names of the sheets a return of ours holds (their cells are always read)."""
     from .. import layout
