@@ -61,21 +61,25 @@ def _difference(a: FileReport, b: FileReport) -> Phrase:
 
 def _outliers(reports: list[FileReport], form: Form) -> None:
     latest = _latest_per_unit(reports)
+    values = [r.values for r in latest]
     layout = L.Layout(form)
     for indicator in form.indicators:
         # counts and numbers typed by the unit; computed cells follow from them, percents and yes/no are bounded
         if indicator.kind not in ("count", "number") or indicator.computed:
             continue
-        reported = [(r, r.values[indicator.code]) for r in latest if r.values.get(indicator.code) is not None]
-        if len(reported) < OUTLIER_MIN_UNITS:
+        code = indicator.code
+        column = [found.get(code) for found in values]           # one lookup a unit, in units' order
+        numbers = sorted([float(v) for v in column if v is not None])
+        if len(numbers) < OUTLIER_MIN_UNITS:
             continue
-        numbers = sorted(float(v) for _, v in reported)
         q1, _, q3 = statistics.quantiles(numbers, n=4, method="inclusive")
         # A spread of at least 1 keeps "all zero but one 1" from being called an outlier.
         threshold = q3 + OUTLIER_IQR_FACTOR * max(q3 - q1, 1)
+        if numbers[-1] <= threshold:
+            continue                                              # nobody above it: no median needed
         median = statistics.median(numbers)
-        for report, value in reported:
-            if value > threshold:
+        for report, value in zip(latest, column):
+            if value is not None and value > threshold:
                 report.findings.append(make_finding(
                     "outlier", sheet=layout.sheet_of(indicator.code), cell=_value_cell_of(report, indicator.code, layout),
                     indicator=indicator.code, value=value, label=indicator.label,
