@@ -741,24 +741,42 @@ STEP_NOTES = {"validate --json": "empty report cache: reads every file",
               MERGE_ONE_PASS: "one pass: reads and validates every file itself"}
 
 
-def measure_commands(run: SizeRun, baseline_sample: int) -> list[Row]:
+def measure_commands(run: SizeRun, baseline_sample: int, repeat: int = 1) -> list[Row]:
     """validate, merge, draft and the naive baseline on the same returns.
 
     The officer's sequence: validate (empty cache), merge (reuses validate's results),
     draft; then merge once more reading everything itself, as when nobody validated first.
+    ``repeat``: rounds of (empty cache, validate, merge, the reading floor), each step's
+    median round kept, so the floor budget compares steps timed alike on a noisy machine.
     """
     n, files, work = run.n, len(run.returns), run.workdir
     paths = [str(p.relative_to(work)) for p in run.returns]
     outputs = {"validate --json": "validate.json", "merge": "merge.out", "draft": "draft.out",
                MERGE_ONE_PASS: "merge-one-pass.out"}
-    run.empty_cache()
-    rows = []
-    for step, output in outputs.items():
-        measured = run_measured(cchc(*command_args(step, run, paths)), work / output, work, run.cache_dir)
+    rounds: dict[str, list[Row]] = {}
+    for _ in range(max(1, repeat)):
+        run.empty_cache()
+        for step in ("validate --json", "merge"):
+            measured = run_measured(cchc(*command_args(step, run, paths)), work / outputs[step], work, run.cache_dir)
+            rounds.setdefault(step, []).append(_row(step, n, files, measured, STEP_NOTES.get(step, "")))
+        rounds.setdefault(FLOOR_STEP, []).append(floor_row(run))
+    rows = [_median_round(rounds[step]) for step in ("validate --json", "merge")]
+    for step in ("draft", MERGE_ONE_PASS):
+        measured = run_measured(cchc(*command_args(step, run, paths)), work / outputs[step], work, run.cache_dir)
         rows.append(_row(step, n, 1 if step == "draft" else files, measured, STEP_NOTES.get(step, "")))
-    rows.append(floor_row(run))
+    rows.append(_median_round(rounds[FLOOR_STEP]))
     rows.append(baseline_row(run, baseline_sample))
     return rows
+
+
+def _median_round(rows: list[Row]) -> Row:
+    """The round of median wall time (its own CPU and memory figures), noting the others."""
+    if len(rows) == 1:
+        return rows[0]
+    chosen = sorted(rows, key=lambda r: r.seconds)[len(rows) // 2]
+    seconds = ", ".join(f"{r.seconds:.2f}" for r in rows)
+    chosen.note = f"{chosen.note}; median of {len(rows)} rounds ({seconds} s)".strip("; ")
+    return chosen
 
 
 def baseline_row(run: SizeRun, sample: int) -> Row:
@@ -1402,7 +1420,7 @@ def memory_reference(run: SizeRun, baseline_sample: int) -> list[Row]:
 
 
 def bench_size(n: int, workdir: Path, baseline_sample: int = BASELINE_SAMPLE, log=print,
-               form_id: str | None = None) -> tuple[SizeRun, list[Row]]:
+               form_id: str | None = None, repeat: int = 1) -> tuple[SizeRun, list[Row]]:
     """Everything for one N: template (timed), returns (not timed), the four commands and the baseline."""
     layout = L.Layout(load_form(form_id))
     run, template_row = generate(n, workdir, form_id=form_id)
@@ -1411,7 +1429,7 @@ def bench_size(n: int, workdir: Path, baseline_sample: int = BASELINE_SAMPLE, lo
         raise RuntimeError(f"cchc template failed: {template_row.note}")
     fill(run, layout)
     log(f"[N={n:,}] {len(run.returns):,} returns written in {run.generation_seconds:.1f} s (not measured)")
-    rows = [template_row] + measure_commands(run, baseline_sample)
+    rows = [template_row] + measure_commands(run, baseline_sample, repeat)
     for row in rows[1:]:
         log(f"[N={n:,}] {row.step}: {row.seconds:.2f} s, {row.tree_rss_mb:.0f} MB {row.note}")
     run.rows = rows
@@ -1435,6 +1453,8 @@ def parse_args(argv):
                         help="also a ledger of UNITS units x 6 periods (default 10,000): `cchc status` and size per return")
     parser.add_argument("--web", action="store_true",
                         help="also upload every return at once to `cchc web` and compare with validate")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K",
+                        help="rounds of validate, merge and the reading floor at each N, the median kept (default 1)")
     parser.add_argument("--profile", action="store_true",
                         help="profile (cProfile) the commands behind every budget missed, at the largest N")
     return parser.parse_args(argv)
@@ -1466,7 +1486,7 @@ def check_results(run: SizeRun, log=print) -> tuple[int, list[str]]:
 
 def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMPLE,
               template_sample: int = 20, log=print, profile: bool = False, form_id: str | None = None,
-              web: bool = False, ledger: int | None = None) -> BenchResult:
+              web: bool = False, ledger: int | None = None, repeat: int = 1) -> BenchResult:
     """Every N in ``sizes`` under ``root``; the structural check on the largest run.
 
     ``form_id``: the pack to benchmark (None: the bundled one). ``web``: also the upload to ``cchc web``.
@@ -1474,7 +1494,7 @@ def run_bench(sizes: list[int], root: Path, baseline_sample: int = BASELINE_SAMP
     rows, structure, numbers, root = [], None, None, Path(root).resolve()
     sizes, first_progress = sorted(set(sizes)), {}
     for n in sizes:
-        run, size_rows = bench_size(n, root / f"n{n}", baseline_sample, log, form_id)
+        run, size_rows = bench_size(n, root / f"n{n}", baseline_sample, log, form_id, repeat)
         rows += size_rows
         if web:
             web_row, first_progress[n] = measure_web_upload(run, log)
@@ -1513,7 +1533,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = run_bench(args.n, root, args.baseline_sample, args.template_sample,
                            log=lambda text: print(text, flush=True), profile=args.profile, form_id=args.form,
-                           web=args.web, ledger=args.ledger)
+                           web=args.web, ledger=args.ledger, repeat=args.repeat)
     finally:
         if not args.keep:
             for n in set(args.n):

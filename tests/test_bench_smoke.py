@@ -218,7 +218,7 @@ TTHC = "ket-qua-giai-quyet-tthc"
 @pytest.fixture(scope="module")
 def tthc_run(bench, tmp_path_factory):
     root = tmp_path_factory.mktemp("bench-tthc")
-    result = bench.run_bench([5], root, template_sample=2, log=lambda text: None, form_id=TTHC)
+    result = bench.run_bench([5], root, template_sample=2, log=lambda text: None, form_id=TTHC, repeat=2)
     return root / "n5", result
 
 
@@ -226,6 +226,9 @@ def tthc_run(bench, tmp_path_factory):
 def test_tthc_run_measures_every_step_and_checks_the_numbers(tthc_run):
     workdir, result = tthc_run
     assert [r.step for r in result.rows] == EXPECTED_STEPS
+    by_step = {r.step: r for r in result.rows if r.n == 5}
+    for step in ("validate --json", "merge", "reading floor (calamine alone)"):   # --repeat 2: two rounds each
+        assert "median of 2 rounds" in by_step[step].note
     assert all(row.ok and row.seconds > 0 for row in result.rows), [(r.step, r.note) for r in result.rows]
     budgets = {name: (ok, evidence) for name, ok, evidence in result.budgets}
     assert budgets["consolidated numbers match what the communes typed (both merges)"][0] is True
@@ -265,3 +268,11 @@ def test_floor_ratio_is_a_budget_for_table_forms_and_information_for_the_bundled
     assert tthc[f"cost per input cell ({TTHC}, N=3,300)"][1].startswith("60.6 µs a cell")
     bundled = {name: ok for name, ok, _ in bench.check_budgets(rows, 0.1, None)}
     assert bundled["validate + merge within 4× the reading floor (tuyen-truyen-cchc, N=3,300)"] == bench.INFO
+
+
+def test_median_round_keeps_the_round_of_median_time(bench):
+    rows = [bench.Row("merge", 10, 10, seconds, 50.0, 60.0, note="after validate") for seconds in (3.0, 1.0, 2.0)]
+    chosen = bench._median_round(rows)
+    assert chosen.seconds == 2.0
+    assert chosen.note == "after validate; median of 3 rounds (3.00, 1.00, 2.00 s)"
+    assert bench._median_round(rows[:1]) is rows[0]
