@@ -7,11 +7,14 @@ to its place in the ``files`` list, mostly by the standard library's C encoder.
 """
 from __future__ import annotations
 
+import codecs
 import json
 
+from .forked import ForkedBytes
 from .text import json_safe
 
 JSON_CHUNK_FILES = 256    # reports per write: fewer calls into click, still little text held at a time
+SPLIT_FROM_FILES = 600    # reports: from here the second half is written by a child process meanwhile
 
 
 def batch_json_chunks(batch, lang: str = "vi"):
@@ -21,17 +24,33 @@ def batch_json_chunks(batch, lang: str = "vi"):
     JSON_CHUNK_FILES reports' dicts and text exist at a time. ``lang`` is the
     language of each finding's ``message``.
     """
-    if not batch.files:
+    files = batch.files
+    if not files:
         yield json_text({"files": [], "summary": batch.summary}) + "\n"
         return
+    # The second half of a large batch is written by a child process (``forked``) meanwhile:
+    # the reports are ready, and this last step otherwise runs on one core alone.
+    half = len(files) // 2 if len(files) >= SPLIT_FROM_FILES else len(files)
+    second = ForkedBytes(lambda: _report_chunks(files, half, len(files), lang), worth=half < len(files))
     yield '{\n  "files": [\n'
-    last, pieces, writer = len(batch.files) - 1, [], IndentedJson()
-    for n, report in enumerate(batch.files):
-        pieces.append("    " + writer.text(report.to_dict(lang), 2) + (",\n" if n < last else "\n"))
+    yield from _report_chunks(files, 0, half, lang)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for block in second.blocks():
+        yield decoder.decode(block)
+    yield decoder.decode(b"", final=True) + f'  ],\n  "summary": {json_text(batch.summary, 1)}\n}}\n'
+
+
+def _report_chunks(files: list, start: int, stop: int, lang: str):
+    """The text of ``files[start:stop]``, each report indented in the ``files`` list and followed by
+    its comma (the batch's last report by none), JSON_CHUNK_FILES reports a piece."""
+    last, pieces, writer = len(files) - 1, [], IndentedJson()
+    for n in range(start, stop):
+        pieces.append("    " + writer.text(files[n].to_dict(lang), 2) + (",\n" if n < last else "\n"))
         if len(pieces) == JSON_CHUNK_FILES:
             yield json_safe("".join(pieces))
             pieces = []
-    yield json_safe("".join(pieces)) + f'  ],\n  "summary": {json_text(batch.summary, 1)}\n}}\n'
+    if pieces:
+        yield json_safe("".join(pieces))
 
 
 def json_text(value, level: int = 0) -> str:
