@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -170,12 +169,18 @@ class Sheet:
 
     def write_xml(self, target, sheet_number: int) -> None:
         """The whole worksheet part: head, the streamed rows, tail."""
+        for block in self.xml_blocks(sheet_number):
+            target.write(block)
+
+    def xml_blocks(self, sheet_number: int) -> Iterator[bytes]:
+        """The worksheet part as bytes: head, the spooled rows in blocks of 1 MB, tail."""
         self._flush()
-        target.write(self._head(sheet_number).encode("utf-8"))
+        yield self._head(sheet_number).encode("utf-8")
         self._rows.seek(0)
-        shutil.copyfileobj(self._rows, target, 1 << 20)
+        while block := self._rows.read(1 << 20):
+            yield block
         self._rows.close()
-        target.write(self._tail().encode("utf-8"))
+        yield self._tail().encode("utf-8")
 
     def _head(self, sheet_number: int) -> str:
         fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if self.page else ""
