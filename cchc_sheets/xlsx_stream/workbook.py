@@ -24,9 +24,9 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 @dataclass
 class CustomXmlPart:
-    """Machine-readable data inside the package: ``chunks`` are the item's XML text."""
+    """Machine-readable data inside the package: ``chunks`` are the item's XML, text or UTF-8 bytes."""
 
-    chunks: Iterable[str]
+    chunks: Iterable[str | bytes]
     item_id: str       # a GUID, "{...}", for itemProps
 
 
@@ -122,6 +122,10 @@ class _Blocks:
     blocks: Iterable[bytes]
 
 
+def _utf8(chunk: str | bytes) -> bytes:
+    return chunk if type(chunk) is bytes else chunk.encode("utf-8")
+
+
 class WorkbookWriter:
     """Sheets in the order added; ``save`` writes the package to an open binary file."""
 
@@ -173,7 +177,7 @@ class WorkbookWriter:
                 self._plain_strings[text] = str(found)
         return found
 
-    def add_custom_xml(self, chunks: Iterable[str], item_id: str) -> None:
+    def add_custom_xml(self, chunks: Iterable[str | bytes], item_id: str) -> None:
         self.custom_parts.append(CustomXmlPart(chunks, item_id))
 
     def save(self, handle) -> None:
@@ -195,7 +199,7 @@ class WorkbookWriter:
                     parts.write_read(f"xl/worksheets/sheet{number}.xml", sheet.xml_blocks(number))
                 parts.write("xl/sharedStrings.xml", self._shared_strings_blocks())
                 for number, part in enumerate(self.custom_parts, start=1):
-                    parts.write(f"customXml/item{number}.xml", (chunk.encode("utf-8") for chunk in part.chunks))
+                    parts.write(f"customXml/item{number}.xml", map(_utf8, part.chunks))
 
     def _shared_strings_blocks(self) -> Iterator[bytes]:
         count = len(self._strings)
