@@ -82,12 +82,13 @@ class DataPart:
 
     def blocks(self) -> Iterator[bytes]:
         child = self._child
-        if child is not None and child.wait():
-            child.spool.seek(0)
-            while block := child.spool.read(1 << 20):
-                yield block
-            child.spool.close()
-            return
+        if child is not None:
+            with child.spool:
+                if child.wait():
+                    child.spool.seek(0)
+                    while block := child.spool.read(1 << 20):
+                        yield block
+                    return
         for chunk in data_part_chunks(self.consolidation):
             yield chunk.encode("utf-8")
 

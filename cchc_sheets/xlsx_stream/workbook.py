@@ -210,10 +210,6 @@ class WorkbookWriter:
             yield string_items(batch).encode("utf-8")
         yield b"</sst>"
 
-    def _write_shared_strings(self, target) -> None:
-        for block in self._shared_strings_blocks():
-            target.write(block)
-
     # ----------------------------------------------------------------- the small parts
 
     def _small_parts(self) -> Iterator[tuple[str, str]]:
