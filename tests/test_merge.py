@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import zipfile
 from datetime import date, datetime, timedelta, timezone
@@ -368,6 +369,34 @@ def test_same_inputs_twice_give_the_same_values(tmp_path, consolidation):
         a = [[c.value for c in row] for row in load_workbook(first, data_only=True)[name].iter_rows()]
         b = [[c.value for c in row] for row in load_workbook(second, data_only=True)[name].iter_rows()]
         assert a == b
+
+
+def _saved(consolidation) -> bytes:
+    import io
+
+    from cchc_sheets.merged_workbook import build_workbook
+
+    buffer = io.BytesIO()
+    build_workbook(consolidation).save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_data_part_made_by_a_child_process_gives_the_same_workbook(consolidation, monkeypatch):
+    """A big merge's data part is made by a forked child while the sheets are written: same bytes;
+    a child that fails leaves it to this process (same bytes again, or its error)."""
+    from cchc_sheets.merged_workbook import data_part
+
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        pytest.skip("no os.fork here, or other threads (then no child is made)")
+    here = _saved(consolidation)
+    monkeypatch.setattr(data_part, "SPARE_PROCESS_FROM", 0)
+    forked, fork = [], os.fork
+    monkeypatch.setattr(os, "fork", lambda: forked.append(1) or fork())
+    assert _saved(consolidation) == here and forked
+    monkeypatch.setattr(data_part, "_write_in_child", lambda consolidation, spool: os._exit(3))
+    assert _saved(consolidation) == here and len(forked) == 2
 
 
 def test_sheets_keep_their_print_and_view_set_up(workbook_path):

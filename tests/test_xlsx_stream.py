@@ -139,3 +139,35 @@ def test_shared_strings_survive_whatever_they_hold(tmp_path, texts):
     path.write_bytes(write(build))
     expected = [text.replace("\x07", "\ufffd") for text in texts]
     assert [c.value for c in load_workbook(path)["A"][1]] == expected
+
+
+def test_a_failing_write_in_the_zip_thread_is_raised_by_save():
+    """The parts are compressed in a thread: a full disk there fails ``save``, it never hangs."""
+    class Full(io.BytesIO):
+        def write(self, data):
+            if self.tell() > 50_000:
+                raise OSError("disk full")
+            return super().write(data)
+
+    book = WorkbookWriter()
+    sheet = book.add_sheet("A")
+    for row in range(1, 20_000):
+        sheet.write_row(row, [(1, f"text {row}", 0), (2, row, 0)])
+    with pytest.raises(OSError, match="disk full"):
+        book.save(Full())
+
+
+def test_blocks_cut_anywhere_give_the_same_package(monkeypatch):
+    """zlib's output does not depend on where its input is cut: the threaded writer's batches
+    leave the package as it would be written in one go."""
+    from cchc_sheets.xlsx_stream import workbook
+
+    def build(book):
+        sheet = book.add_sheet("A")
+        for row in range(1, 3000):
+            sheet.write_row(row, [(1, f"văn bản {row % 97}", 0), (2, row * 7, 0), (3, row / 3, 0)])
+        book.add_custom_xml((f"<x>{n}</x>" for n in range(5000)), "{0}")
+
+    whole = write(build)
+    monkeypatch.setattr(workbook.PartWriter, "BATCH", 1000)
+    assert write(build) == whole

@@ -63,7 +63,7 @@ def cell(palette: Palette, column: int, value: object, **style) -> tuple[int, ob
     elif isinstance(value, bool):
         value = YES if value else NO
     elif isinstance(value, (int, float)):
-        style["number_format"] = style.get("number_format") or _number_format(value)
+        style["number_format"] = style.get("number_format") or number_format(value)
     elif value == "":
         value = None
     return column, value, palette(**style)
@@ -136,12 +136,13 @@ def formula_cell(palette: Palette, column: int, formula: str, value, *, bold=Tru
                  percent: bool = False) -> tuple[int, Formula, int]:
     """A formula with its computed value cached, so pandas and openpyxl ``data_only`` see the total;
     ``percent``: a fraction shown as 70,9%."""
-    number_format = PERCENT_FORMAT if percent else _number_format(value if value is not None else 0)
-    return column, Formula(formula, value), palette(bold=bold, number_format=number_format, border=True)
+    return column, Formula(formula, value), palette(bold=bold, number_format=PERCENT_FORMAT if percent else
+                                                    number_format(value), border=True)
 
 
-def _number_format(value: float | int) -> str:
-    return NUMBER_FORMAT if float(value).is_integer() else DECIMAL_FORMAT
+def number_format(value: float | int | None) -> str:
+    """Whole numbers (and None, a total of nothing) as ``NUMBER_FORMAT``, others ``DECIMAL_FORMAT``."""
+    return NUMBER_FORMAT if value is None or float(value).is_integer() else DECIMAL_FORMAT
 
 
 def table_row(palette: Palette, cells: list[tuple[int, object, int]], first: int, last: int):
