@@ -39,12 +39,13 @@ class ForkedBytes:
     def blocks(self) -> Iterator[bytes]:
         """The bytes, in blocks: the child's when it wrote them all, else made here."""
         child = self._child
-        if child is not None and child.wait():
-            child.spool.seek(0)
-            while block := child.spool.read(READ_BLOCK):
-                yield block
-            child.spool.close()
-            return
+        if child is not None:
+            with child.spool:              # closed whichever way this goes
+                if child.wait():
+                    child.spool.seek(0)
+                    while block := child.spool.read(READ_BLOCK):
+                        yield block
+                    return
         for piece in self.make():
             yield _encoded(piece)
 

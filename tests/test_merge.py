@@ -395,7 +395,9 @@ def test_the_data_part_made_by_a_child_process_gives_the_same_workbook(consolida
     forked, fork = [], os.fork
     monkeypatch.setattr(os, "fork", lambda: forked.append(1) or fork())
     assert _saved(consolidation) == here and forked
-    monkeypatch.setattr(data_part, "_write_in_child", lambda consolidation, spool: os._exit(3))
+    from cchc_sheets import forked as forked_module
+
+    monkeypatch.setattr(forked_module, "_write_in_child", lambda make, spool: os._exit(3))
     assert _saved(consolidation) == here and len(forked) == 2
 
 

@@ -40,7 +40,7 @@ from .cells import (  # noqa: F401 - the names importers use
     completeness_text, deadline_text, local_time,
 )
 from .data_part import (  # noqa: F401
-    DATA_ITEM_ID, DATA_NAMESPACE, META_FORMAT, META_KIND, DataPart, data_part_chunks, is_consolidated_workbook,
+    DATA_ITEM_ID, DATA_NAMESPACE, META_FORMAT, META_KIND, data_part_chunks, forked_data_part, is_consolidated_workbook,
     read_consolidated, write_marker_sheet,
 )
 from .figures import DetailLayout, chart_tables, write_chart_sheet, write_detail_sheet, write_summary_sheet  # noqa: F401
@@ -62,7 +62,7 @@ def write_merged_workbook(consolidation: Consolidation, path: str | Path) -> Pat
 
 def build_workbook(consolidation: Consolidation) -> WorkbookWriter:
     """Every sheet streamed into a ``WorkbookWriter``, and the data part for ``read_consolidated``."""
-    data = DataPart(consolidation)   # first: a child process may make it while the sheets are written
+    data = forked_data_part(consolidation)   # first: a child process may make it while the sheets are written
     book = WorkbookWriter(Style())  # Normal stays Calibri 11: Excel and LibreOffice size columns by it
     palette = Palette(book)
     detail = DetailLayout(consolidation)

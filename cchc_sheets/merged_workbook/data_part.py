@@ -4,17 +4,14 @@
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-import threading
-import weakref
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .. import codec
+from ..forked import ForkedBytes
 from ..messages import CchcError, phrase
 from ..model import Consolidation
 from ..xlsx_stream import Sheet
@@ -59,65 +56,12 @@ def data_part_chunks(consolidation: Consolidation) -> Iterator[str]:
 SPARE_PROCESS_FROM = 300   # inputs: below this the data part takes a few tens of ms, no child process
 
 
-class DataPart:
-    """``data_part_chunks`` as UTF-8 bytes, made by a child process (``os.fork``) while this
-    one writes the sheets: the JSON of a big merge (0.4 s at N = 3,300) costs it no time then.
-
-    The child writes the bytes to a temporary file and exits; ``blocks`` waits for it and reads
-    them. Where there is no ``fork`` (Windows), other threads run (a fork would copy their locks),
-    the merge is small, or the child failed, ``blocks`` makes the bytes here: the same bytes,
-    and any error (``codec.CodecError``) raised here as it would be without a child.
-    """
-
-    def __init__(self, consolidation: Consolidation):
-        self.consolidation = consolidation
-        self._child: _Child | None = None
-        if hasattr(os, "fork") and threading.active_count() == 1 and len(consolidation.inputs) >= SPARE_PROCESS_FROM:
-            spool = tempfile.TemporaryFile()
-            pid = os.fork()
-            if pid == 0:
-                _write_in_child(consolidation, spool)
-            self._child = _Child(pid, spool)
-            weakref.finalize(self, self._child.wait)   # never read (an error while writing the sheets)
-
-    def blocks(self) -> Iterator[bytes]:
-        child = self._child
-        if child is not None:
-            with child.spool:
-                if child.wait():
-                    child.spool.seek(0)
-                    while block := child.spool.read(1 << 20):
-                        yield block
-                    return
-        for chunk in data_part_chunks(self.consolidation):
-            yield chunk.encode("utf-8")
-
-
-def _write_in_child(consolidation: Consolidation, spool) -> None:
-    """The child's whole life: the bytes into ``spool``, then exit (0 when they are all there)."""
-    code = 1
-    try:
-        for chunk in data_part_chunks(consolidation):
-            spool.write(chunk.encode("utf-8"))
-        spool.flush()
-        code = 0
-    finally:
-        os._exit(code)   # never back into the parent's code, its atexit handlers or buffers
-
-
-class _Child:
-    """The child process making the data part, waited for once (its pid may be reused after)."""
-
-    def __init__(self, pid: int, spool):
-        self.pid, self.spool = pid, spool
-        self.succeeded: bool | None = None
-
-    def wait(self) -> bool:
-        """Whether the child wrote the whole data part."""
-        if self.succeeded is None:
-            _, status = os.waitpid(self.pid, 0)
-            self.succeeded = os.waitstatus_to_exitcode(status) == 0
-        return self.succeeded
+def forked_data_part(consolidation: Consolidation) -> ForkedBytes:
+    """``data_part_chunks`` as UTF-8 bytes, made by a child process (``forked``) while this one
+    writes the sheets: the JSON of a big merge (0.4 s at N = 3,300) costs it no time then.
+    Where no child is made or it failed, the same bytes (or ``codec.CodecError``) come from here."""
+    return ForkedBytes(lambda: data_part_chunks(consolidation),
+                       worth=len(consolidation.inputs) >= SPARE_PROCESS_FROM)
 
 
 # =========================================================================== reading back
