@@ -92,8 +92,8 @@ def parse(source: str) -> tuple[ast.Expression, int]:
 def _function_of(tree: ast.Expression, count: int):
     """The whitelisted expression as a function of its references ``c0, c1…``, positionally.
 
-    The same tree as ``code``, only called without building a dict of names per
-    evaluation (a table form recomputes its totals and ratios in every return).
+    Called with its values, not evaluated with a dict of names built per evaluation
+    (a table form recomputes its totals and ratios in every return).
     """
     arguments = ast.arguments(posonlyargs=[], args=[ast.arg(_name(n)) for n in range(count)], kwonlyargs=[],
                               kw_defaults=[], defaults=[])

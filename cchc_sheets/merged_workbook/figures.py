@@ -78,14 +78,10 @@ class DetailLayout:
             self._group_criteria = f",{self.span(self.group_column)},${self.letter(self.group_column)}$"
         return f"{head}{self._group_criteria}{group_row})"
 
-    def row_formula(self, code: str, row: int, group: bool = False) -> str:
-        """The formula of a total (or group subtotal) cell on ``row``: SUMIFS for a summed cell; a
-        computed cell's own formula over the cells of that row, so a ratio is a ratio of sums."""
-        return self.row_shape(code, group).replace(_ROW_SLOT, str(row))
-
     def row_shape(self, code: str, group: bool = False) -> str:
-        """``row_formula`` with ``_ROW_SLOT`` where the row number goes: made once per column (and
-        kind of row), then only the row changes (a subtotal row per group)."""
+        """The formula of a total (or group subtotal) cell, ``_ROW_SLOT`` where its row goes: SUMIFS
+        for a summed cell; a computed cell's own formula over the cells of that row, so a ratio is a
+        ratio of sums. Made once per column (and kind of row), then only the row changes."""
         key = (code, group)
         shape = self._formula_shapes.get(key)
         if shape is None:
@@ -226,26 +222,19 @@ def detail_total_rows(palette: Palette, consolidation: Consolidation, layout: De
 
 class TotalCells:
     """The formula cells of the totals and subtotal rows (``formula_cell``'s), each column's
-    formula and styles found once: a form of 72 indicators in 226 groups has 16,000 of them."""
+    formula shape found once: a form of 72 indicators in 226 groups has 16,000 of them."""
 
     def __init__(self, palette: Palette, layout: DetailLayout):
         self.palette, self.layout = palette, layout
         self.percent = {i.code for i in layout.indicators if i.kind == "percent"}
-        self._styles: dict[tuple[bool, str], int] = {}
 
     def cells(self, totals: dict, row: int, *, group: bool) -> list[tuple[int, Formula, int]]:
         """``formula_cell`` of each total on ``row`` (bold on the totals row, plain on a group's)."""
-        layout, percent, number, bold = self.layout, self.percent, str(row), not group
+        layout, percent, number, bold, palette = self.layout, self.percent, str(row), not group, self.palette
         return [(layout.column(code), Formula(layout.row_shape(code, group).replace(_ROW_SLOT, number), value),
-                 self.style(bold, PERCENT_FORMAT if code in percent else number_format(value)))
+                 palette(bold=bold, number_format=PERCENT_FORMAT if code in percent else number_format(value),
+                         border=True))
                 for code, value in totals.items()]
-
-    def style(self, bold: bool, number_format: str) -> int:
-        found = self._styles.get((bold, number_format))
-        if found is None:
-            found = self._styles[bold, number_format] = self.palette(bold=bold, number_format=number_format,
-                                                                     border=True)
-        return found
 
 
 # --------------------------------------------------------------------------- Tổng hợp

@@ -123,6 +123,20 @@ class FormPlan:
             found = self._layouts[key] = work_out()
         return found
 
+    def grid_texts(self, cells: dict[str, object]) -> dict[tuple[int, int], str]:
+        """(row, column number) -> folded key of every text cell, for finding a table's header
+        paths and row labels; the memos are looked up inline, as in ``text_cells``."""
+        found, keys, places = {}, self._keys, self._grid_places
+        for address, value in cells.items():
+            if value.__class__ is str and value:
+                place = places.get(address, False)
+                if place is False:
+                    place = self.grid_place(address)
+                if place:
+                    key = keys.get(value)
+                    found[place] = key if key is not None else self.key(value)
+        return found
+
     def text_cells(self, cells: dict[str, object], wanted: frozenset[str]) -> list[tuple[str, int, str]]:
         """(column, row, folded key) of every text cell whose key is ``wanted`` (a heading or label).
 

@@ -110,25 +110,11 @@ def locate_tables(checker) -> dict[str, TableGrid]:
     return grids
 
 
-def _texts(cells: dict[str, object], plan) -> dict[tuple[int, int], str]:
-    """(row, column number) -> folded key of every text cell (folding and places remembered by the plan)."""
-    found, keys, places = {}, plan._keys, plan._grid_places
-    for address, value in cells.items():
-        if value.__class__ is str and value:
-            place = places.get(address, False)       # the plan's memos, looked up inline (a call each
-            if place is False:                       # cost as much as the rest of the loop)
-                place = plan.grid_place(address)
-            if place:
-                key = keys.get(value)
-                found[place] = key if key is not None else plan.key(value)
-    return found
-
-
 def _locate(sheet, tp: TablePlan, plan) -> TableGrid:
     tl = tp.layout
     if sheet is None:
         return TableGrid(None, {c: None for c in tl.value_columns}, {r.code: None for r in tl.table.rows})
-    texts = _texts(sheet.cells, plan)
+    texts = plan.grid_texts(sheet.cells)
     row_header, header_row = tp.row_header, tl.header_row
     label_col, top = tp.label_col, header_row
     candidates = sorted(place for place, text in texts.items() if text == row_header and place[0] <= HEADER_SEARCH_ROWS)
